@@ -1,0 +1,240 @@
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  rmdirSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import {
+  kafkaServes,
+  prepareKafkaBroker,
+  resolveKafkaJars,
+  startKafkaBroker,
+  stopKafkaBroker,
+  type KafkaBrokerState,
+  type KafkaClusterName,
+} from "./kafka";
+import { postgresServes, startPostgres, stopPostgres, type PostgresState } from "./postgres";
+import { isRunning, sleep } from "./processes";
+import { postgresBinDir, requireJava } from "./prerequisites";
+
+/** Everything the running test services are, recorded so that any process can find or stop them. */
+export interface ServicesState {
+  readonly root: string;
+  readonly kafkaLibs: string;
+  readonly kafka: Record<KafkaClusterName, KafkaBrokerState>;
+  readonly postgres: PostgresState;
+}
+
+/** What a test needs to reach the services. */
+export interface ServiceEndpoints {
+  readonly kafka: Record<KafkaClusterName, { readonly bootstrap: string }>;
+  readonly postgres: {
+    readonly host: string;
+    readonly port: number;
+    readonly user: string;
+    readonly password: string;
+    readonly databases: { readonly legacy: string; readonly target: string };
+  };
+}
+
+export const cacheDir = resolve(
+  process.env.STEPWISE_CACHE ?? join(__dirname, "..", "..", ".cache"),
+);
+export const stateFile = join(cacheDir, "services", "state.json");
+const lockDir = join(cacheDir, "services", "lock");
+
+export function readState(): ServicesState | undefined {
+  if (!existsSync(stateFile)) return undefined;
+  return JSON.parse(readFileSync(stateFile, "utf8")) as ServicesState;
+}
+
+function writeState(state: ServicesState): void {
+  mkdirSync(dirname(stateFile), { recursive: true });
+  // Holds the throwaway database password: readable by this user only.
+  writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+}
+
+export function endpoints(state: ServicesState): ServiceEndpoints {
+  return {
+    kafka: {
+      legacy: { bootstrap: state.kafka.legacy.bootstrap },
+      target: { bootstrap: state.kafka.target.bootstrap },
+    },
+    postgres: {
+      host: "127.0.0.1",
+      port: state.postgres.port,
+      user: state.postgres.user,
+      password: state.postgres.password,
+      databases: state.postgres.databases,
+    },
+  };
+}
+
+/** True when every recorded process is alive and answering. */
+export async function healthy(state: ServicesState): Promise<boolean> {
+  try {
+    const alive =
+      isRunning(state.kafka.legacy.pid, state.kafka.legacy.configFile) &&
+      isRunning(state.kafka.target.pid, state.kafka.target.configFile) &&
+      isRunning(state.postgres.pid, join(state.postgres.dataDir, "pgdata"));
+    if (!alive) return false;
+    const answers = await Promise.all([
+      kafkaServes(state.kafka.legacy.bootstrap),
+      kafkaServes(state.kafka.target.bootstrap),
+      postgresServes(state.postgres),
+    ]);
+    return answers.every(Boolean);
+  } catch {
+    return false;
+  }
+}
+
+export interface StartResult {
+  readonly state: ServicesState;
+  /** False when healthy services from an earlier start were reused. */
+  readonly started: boolean;
+}
+
+/**
+ * Starts both Kafka clusters and PostgreSQL, or reuses them when an earlier start left them
+ * healthy. Leftovers of a crashed run (dead or half-started services) are cleaned up first.
+ */
+export async function startServices(
+  log: (line: string) => void = () => undefined,
+): Promise<StartResult> {
+  return withLock(async () => {
+    const existing = readState();
+    if (existing && (await healthy(existing))) {
+      log("test services already running; reusing them");
+      return { state: existing, started: false };
+    }
+    if (existing) {
+      log("cleaning up test services left by an earlier run");
+      await stopRecorded(existing);
+    }
+    // Check every prerequisite before starting anything, so a missing tool fails at once.
+    requireJava();
+    postgresBinDir();
+    const kafkaLibs = resolveKafkaJars(cacheDir);
+    const root = mkdtempSync(join(tmpdir(), "stepwise-services-"));
+    chmodSync(root, 0o711); // PostgreSQL may run as another account and must reach its folder
+    const partial: Partial<Record<KafkaClusterName, KafkaBrokerState>> = {};
+    try {
+      const [legacyPrepared, targetPrepared] = await Promise.all([
+        prepareKafkaBroker("legacy", kafkaLibs, join(root, "kafka-legacy")),
+        prepareKafkaBroker("target", kafkaLibs, join(root, "kafka-target")),
+      ]);
+      const [legacy, target, postgres] = await Promise.all([
+        startKafkaBroker(kafkaLibs, legacyPrepared).then((s) => (partial.legacy = s)),
+        startKafkaBroker(kafkaLibs, targetPrepared).then((s) => (partial.target = s)),
+        startPostgres(join(root, "postgres")),
+      ]);
+      const state: ServicesState = { root, kafkaLibs, kafka: { legacy, target }, postgres };
+      writeState(state);
+      log(describe(state));
+      return { state, started: true };
+    } catch (error) {
+      await Promise.all(Object.values(partial).map(stopKafkaBroker));
+      rmSync(root, { recursive: true, force: true });
+      throw error;
+    }
+  });
+}
+
+/** Stops every recorded service and removes its data. Does nothing when none are recorded. */
+export async function stopServices(): Promise<void> {
+  await withLock(async () => {
+    const state = readState();
+    if (state) await stopRecorded(state);
+  });
+}
+
+async function stopRecorded(state: ServicesState): Promise<void> {
+  await Promise.all([
+    stopKafkaBroker(state.kafka.legacy),
+    stopKafkaBroker(state.kafka.target),
+    stopPostgres(state.postgres),
+  ]);
+  rmSync(state.root, { recursive: true, force: true });
+  rmSync(stateFile, { force: true });
+}
+
+/** Stops one broker and keeps its data and ports, so it can be started again (outage tests). */
+export async function stopKafkaCluster(name: KafkaClusterName): Promise<void> {
+  const state = requireState();
+  await stopKafkaBroker(state.kafka[name]);
+}
+
+/** Starts a broker stopped by stopKafkaCluster again on the same data and port. */
+export async function startKafkaCluster(name: KafkaClusterName): Promise<void> {
+  const state = requireState();
+  if (isRunning(state.kafka[name].pid, state.kafka[name].configFile)) return;
+  const restarted = await startKafkaBroker(state.kafkaLibs, state.kafka[name]);
+  writeState({ ...state, kafka: { ...state.kafka, [name]: restarted } });
+}
+
+function requireState(): ServicesState {
+  const state = readState();
+  if (!state)
+    throw new Error(
+      `no test services are running (no ${stateFile}); start them with 'npm run services -- start'`,
+    );
+  return state;
+}
+
+export function describe(state: ServicesState): string {
+  const kafka = (["legacy", "target"] as const).map((name) => {
+    const broker = state.kafka[name];
+    const role = name === "legacy" ? "Redpanda stand-in" : "Kafka";
+    return `kafka ${name} (${role}) ${broker.bootstrap}  started in ${broker.startMs} ms, ${broker.rssMiB ?? "?"} MiB resident`;
+  });
+  const pg = state.postgres;
+  return [
+    ...kafka,
+    `postgres ${pg.version} 127.0.0.1:${pg.port} (${Object.values(pg.databases).join(", ")})  started in ${pg.startMs} ms, ${pg.rssMiB ?? "?"} MiB resident`,
+  ].join("\n");
+}
+
+/** A lock folder, so that two test runs starting at once do not both start services. */
+async function withLock<T>(work: () => Promise<T>): Promise<T> {
+  mkdirSync(dirname(lockDir), { recursive: true });
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      writeFileSync(join(lockDir, "pid"), String(process.pid));
+      break;
+    } catch {
+      if (lockHolderGone()) {
+        rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`test services are locked by another process (${lockDir})`);
+      await sleep(250);
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(join(lockDir, "pid"), { force: true });
+    rmdirSync(lockDir);
+  }
+}
+
+function lockHolderGone(): boolean {
+  try {
+    const pid = Number(readFileSync(join(lockDir, "pid"), "utf8"));
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    // ESRCH: the holder died; ENOENT: the lock has no pid yet (or was just released).
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}

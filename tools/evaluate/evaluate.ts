@@ -1,0 +1,146 @@
+import * as pulumi from "@pulumi/pulumi";
+import { isSecretValue, type RegisteredResource } from "./registered-resource";
+
+export interface EvaluateOptions {
+  readonly project?: string;
+  readonly stack?: string;
+  /** Stack config as `key` → value (plain keys are prefixed with the project name). */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** Config keys whose values are secrets. @default none */
+  readonly secretConfigKeys?: readonly string[];
+  /** Outputs that mocked provider resources report, by resource type. @default inputs echoed */
+  readonly outputsFor?: (type: string, name: string, inputs: Record<string, unknown>) => object;
+}
+
+export interface Evaluation<T> {
+  /** Every resource registered, in registration order, the stack itself excluded. */
+  readonly resources: RegisteredResource[];
+  /** What the program returned (its stack outputs). */
+  readonly result: T;
+}
+
+// The SDK keeps its RPC queue internal; waiting on it is the only way to know that every
+// resource a program started registering has reached the monitor.
+interface PulumiSettings {
+  waitForRPCs(): Promise<void>;
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as PulumiSettings;
+
+/**
+ * Runs a Pulumi program under the SDK's mocks and returns what it registered.
+ * No engine, provider, cloud or credential is involved; one evaluation at a time per process,
+ * because the mocks and config are process-global.
+ */
+export async function evaluateProgram<T>(
+  program: () => T | Promise<T>,
+  options: EvaluateOptions = {},
+): Promise<Evaluation<T>> {
+  const project = options.project ?? "stepwise";
+  const stack = options.stack ?? "test";
+  applyConfig(project, options.config ?? {}, options.secretConfigKeys ?? []);
+
+  const resources: RegisteredResource[] = [];
+  const outputsFor = options.outputsFor ?? ((_type, _name, inputs) => inputs);
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => ({
+        id: args.custom ? `${args.name}-id` : undefined,
+        state: { ...inputsOf(args), ...outputsFor(args.type, args.name, inputsOf(args)) },
+      }),
+      call: (args) => args.inputs as Record<string, unknown>,
+    },
+    project,
+    stack,
+    true,
+  );
+  captureRegistrations(resources);
+
+  const result = await program();
+  await settings.waitForRPCs();
+  return { resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), result };
+}
+
+function inputsOf(args: { inputs: unknown }): Record<string, unknown> {
+  return (args.inputs ?? {}) as Record<string, unknown>;
+}
+
+function applyConfig(
+  project: string,
+  config: Readonly<Record<string, unknown>>,
+  secretKeys: readonly string[],
+): void {
+  const entries: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config)) {
+    const fullKey = key.includes(":") ? key : `${project}:${key}`;
+    entries[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  // Replaces the whole map, so nothing from an earlier evaluation in this process leaks in.
+  pulumi.runtime.setAllConfig(
+    entries,
+    secretKeys.map((key) => (key.includes(":") ? key : `${project}:${key}`)),
+  );
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProvider(): string;
+  getDependenciesList(): string[];
+  getProtect(): boolean;
+  getRetainondelete(): boolean;
+  getDeletebeforereplace(): boolean;
+  getReplaceonchangesList(): string[];
+  getIgnorechangesList(): string[];
+  getObject(): unknown;
+}
+type Callback = (err: unknown, response?: { getUrn(): string }) => void;
+interface MockMonitorLike {
+  registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
+}
+
+/** Wraps the mock monitor so that each registration is recorded with its options and parent. */
+function captureRegistrations(into: RegisteredResource[]): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, response) => {
+      if (!err && response) into.push(toRegisteredResource(req, response.getUrn()));
+      callback(err, response);
+    });
+}
+
+function toRegisteredResource(req: RegisterRequest, urn: string): RegisteredResource {
+  const inputs = pulumi.runtime.deserializeProperties(
+    req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0],
+  ) as Record<string, unknown>;
+  return {
+    urn,
+    type: req.getType(),
+    name: req.getName(),
+    parent: req.getParent() || undefined,
+    custom: req.getCustom(),
+    inputs: normalizeSecrets(inputs) as Record<string, unknown>,
+    provider: req.getProvider() || undefined,
+    dependencies: req.getDependenciesList(),
+    protect: req.getProtect(),
+    retainOnDelete: req.getRetainondelete(),
+    deleteBeforeReplace: req.getDeletebeforereplace(),
+    replaceOnChanges: req.getReplaceonchangesList(),
+    ignoreChanges: req.getIgnorechangesList(),
+  };
+}
+
+/** Turns the SDK's RPC secret envelopes into `{ secret: value }`, recursively. */
+export function normalizeSecrets(value: unknown): unknown {
+  if (pulumi.runtime.isRpcSecret(value)) {
+    return { secret: normalizeSecrets(pulumi.runtime.unwrapRpcSecret(value)) };
+  }
+  if (Array.isArray(value)) return value.map(normalizeSecrets);
+  if (typeof value === "object" && value !== null && !isSecretValue(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalizeSecrets(v)]));
+  }
+  return value;
+}
