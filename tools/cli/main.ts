@@ -1,0 +1,44 @@
+/**
+ * The `stepwise` command line. Each area registers its commands from tools/cli/commands/.
+ * Exit codes: 0 ok, 1 blocked by a rule (or a failed check), 2 usage or config error.
+ */
+import { Command, CommanderError } from "commander";
+
+export const EXIT = { ok: 0, blocked: 1, usage: 2 } as const;
+
+/** An error the user can fix: printed without a stack trace, exit code 2. */
+export class UsageError extends Error {}
+
+export function buildProgram(): Command {
+  const program = new Command("stepwise")
+    .description("Infrastructure migrations as small, reviewed Pulumi stack transitions")
+    .showHelpAfterError()
+    .exitOverride();
+  // Command areas register here, e.g. registerEventsCommands(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error instanceof UsageError) {
+      console.error(`stepwise: ${error.message}`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(EXIT.usage);
+    },
+  );
+}
