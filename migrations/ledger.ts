@@ -1,0 +1,30 @@
+import type { GateId, PathId } from "./path";
+
+/**
+ * The phase ledger: what the stack has deployed, per path, and which gates were recorded.
+ * It lives in stack state (the PhaseLedger resource's inputs), so that policies and checks
+ * compare against what is really deployed.
+ */
+export interface PhaseRecord {
+  readonly phase: string;
+  /** ISO 8601 time the phase was entered. */
+  readonly enteredAt: string;
+  /** The phase before, undefined for a path that has only ever been at its baseline. */
+  readonly previous?: string;
+}
+
+export interface GateRecord {
+  readonly passed: boolean;
+  /** ISO 8601 time the check ran. */
+  readonly recordedAt: string;
+  /** What ran and what it found, e.g. "compatibility: 12 topics, 0 blocking differences". */
+  readonly detail: string;
+}
+
+export interface Ledger {
+  readonly phases: Readonly<Partial<Record<PathId, PhaseRecord>>>;
+  readonly gates: Readonly<Partial<Record<GateId, GateRecord>>>;
+}
+
+/** Type token of the resource whose inputs carry the ledger. */
+export const PHASE_LEDGER_TYPE = "stepwise:migrations:PhaseLedger";
