@@ -46,18 +46,22 @@ export interface ServiceEndpoints {
 export const cacheDir = resolve(
   process.env.STEPWISE_CACHE ?? join(__dirname, "..", "..", ".cache"),
 );
-export const stateFile = join(cacheDir, "services", "state.json");
-const lockDir = join(cacheDir, "services", "lock");
+/** Where the state file and lock live; STEPWISE_SERVICES_DIR runs a second, separate set. */
+function servicesDir(): string {
+  return resolve(process.env.STEPWISE_SERVICES_DIR ?? join(cacheDir, "services"));
+}
+export const stateFile = (): string => join(servicesDir(), "state.json");
+const lockDir = (): string => join(servicesDir(), "lock");
 
 export function readState(): ServicesState | undefined {
-  if (!existsSync(stateFile)) return undefined;
-  return JSON.parse(readFileSync(stateFile, "utf8")) as ServicesState;
+  if (!existsSync(stateFile())) return undefined;
+  return JSON.parse(readFileSync(stateFile(), "utf8")) as ServicesState;
 }
 
 function writeState(state: ServicesState): void {
-  mkdirSync(dirname(stateFile), { recursive: true });
+  mkdirSync(dirname(stateFile()), { recursive: true });
   // Holds the throwaway database password: readable by this user only.
-  writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+  writeFileSync(stateFile(), JSON.stringify(state, null, 2), { mode: 0o600 });
 }
 
 export function endpoints(state: ServicesState): ServiceEndpoints {
@@ -162,7 +166,7 @@ async function stopRecorded(state: ServicesState): Promise<void> {
     stopPostgres(state.postgres),
   ]);
   rmSync(state.root, { recursive: true, force: true });
-  rmSync(stateFile, { force: true });
+  rmSync(stateFile(), { force: true });
 }
 
 /** Stops one broker and keeps its data and ports, so it can be started again (outage tests). */
@@ -183,7 +187,7 @@ function requireState(): ServicesState {
   const state = readState();
   if (!state)
     throw new Error(
-      `no test services are running (no ${stateFile}); start them with 'npm run services -- start'`,
+      `no test services are running (no ${stateFile()}); start them with 'npm run services -- start'`,
     );
   return state;
 }
@@ -203,34 +207,34 @@ export function describe(state: ServicesState): string {
 
 /** A lock folder, so that two test runs starting at once do not both start services. */
 async function withLock<T>(work: () => Promise<T>): Promise<T> {
-  mkdirSync(dirname(lockDir), { recursive: true });
+  mkdirSync(dirname(lockDir()), { recursive: true });
   const deadline = Date.now() + 300_000;
   for (;;) {
     try {
-      mkdirSync(lockDir);
-      writeFileSync(join(lockDir, "pid"), String(process.pid));
+      mkdirSync(lockDir());
+      writeFileSync(join(lockDir(), "pid"), String(process.pid));
       break;
     } catch {
       if (lockHolderGone()) {
-        rmSync(lockDir, { recursive: true, force: true });
+        rmSync(lockDir(), { recursive: true, force: true });
         continue;
       }
       if (Date.now() > deadline)
-        throw new Error(`test services are locked by another process (${lockDir})`);
+        throw new Error(`test services are locked by another process (${lockDir()})`);
       await sleep(250);
     }
   }
   try {
     return await work();
   } finally {
-    rmSync(join(lockDir, "pid"), { force: true });
-    rmdirSync(lockDir);
+    rmSync(join(lockDir(), "pid"), { force: true });
+    rmdirSync(lockDir());
   }
 }
 
 function lockHolderGone(): boolean {
   try {
-    const pid = Number(readFileSync(join(lockDir, "pid"), "utf8"));
+    const pid = Number(readFileSync(join(lockDir(), "pid"), "utf8"));
     process.kill(pid, 0);
     return false;
   } catch (error) {

@@ -32,10 +32,9 @@ export function requireJava(): void {
  * Finds the PostgreSQL server binaries: STEPWISE_PG_BIN, else Debian's newest
  * /usr/lib/postgresql/<major>/bin, else `pg_config --bindir`.
  */
-export function postgresBinDir(): string {
+export function postgresBinDir(debianRoot = "/usr/lib/postgresql"): string {
   const candidates: string[] = [];
   if (process.env.STEPWISE_PG_BIN) candidates.push(process.env.STEPWISE_PG_BIN);
-  const debianRoot = "/usr/lib/postgresql";
   if (existsSync(debianRoot)) {
     const majors = readdirSync(debianRoot)
       .filter((entry) => /^\d+$/.test(entry))
