@@ -3,7 +3,23 @@
  * ShowPreviewDigest), so that one renderer and one set of checks serve plans from the real
  * engine and from the offline planner alike. Only the fields stepwise reads are typed.
  */
-export type StepOp = "create" | "update" | "replace" | "delete" | "same" | "read" | "refresh";
+export type StepOp =
+  | "same"
+  | "create"
+  | "update"
+  | "delete"
+  | "replace"
+  | "read"
+  | "refresh"
+  // The engine also reports the halves of a replacement and some rarer steps.
+  | "create-replacement"
+  | "delete-replaced"
+  | "read-replacement"
+  | "discard"
+  | "discard-replaced"
+  | "remove-pending-replace"
+  | "import"
+  | "import-replacement";
 
 export interface PlanResourceState {
   readonly type: string;
@@ -16,7 +32,7 @@ export interface PlanResourceState {
 }
 
 export interface PlanStep {
-  readonly op: StepOp | string; // the engine also emits create-replacement, delete-replaced, ...
+  readonly op: StepOp;
   readonly urn: string;
   readonly provider?: string;
   readonly oldState?: PlanResourceState;
@@ -31,7 +47,7 @@ export interface PlanStep {
 export interface PlanDiagnostic {
   readonly urn?: string;
   readonly message: string;
-  readonly severity: "info" | "warning" | "error" | string;
+  readonly severity: "debug" | "info" | "info#err" | "warning" | "error";
 }
 
 export interface Plan {
