@@ -1,0 +1,6 @@
+export * from "./env-file";
+export * from "./examples";
+export * from "./resolve";
+export * from "./schema";
+export * from "./service-spec";
+export * from "./validate";

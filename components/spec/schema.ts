@@ -1,0 +1,117 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+
+// Messages say what is allowed; validate.ts prefixes them with service, field and value.
+const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DIGEST = /@sha256:[0-9a-f]{64}$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** True when an image reference pins a tag (other than "latest") or a digest. */
+export function isPinnedImage(image: string): boolean {
+  if (DIGEST.test(image)) return true;
+  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
+  const colon = lastSegment.lastIndexOf(":");
+  if (colon < 0) return false;
+  const tag = lastSegment.slice(colon + 1);
+  return colon > 0 && TAG.test(tag) && tag !== "latest";
+}
+
+const dnsLabel = z.string().regex(DNS_LABEL, {
+  error:
+    "must be a DNS label: lowercase letters, digits and '-', starting with a letter, at most 63 characters",
+});
+const port = z
+  .number({ error: "must be a number" })
+  .int({ error: "must be an integer from 1 to 65535" })
+  .min(1, { error: "must be an integer from 1 to 65535" })
+  .max(65535, { error: "must be an integer from 1 to 65535" });
+const positive = z
+  .number({ error: "must be a number" })
+  .positive({ error: "must be greater than 0" });
+const envMap = z.record(
+  z.string().regex(ENV_KEY, {
+    error: "keys must be variable names: letters, digits and '_', not starting with a digit",
+  }),
+  z.string({ error: "values must be strings" }),
+);
+const secretValue = z.custom<pulumi.Input<string>>(
+  (v) => typeof v === "string" || pulumi.Output.isInstance(v) || v instanceof Promise,
+  { error: "values must be strings or Pulumi outputs of strings (e.g. config.requireSecret)" },
+);
+
+const healthCheck = z
+  .strictObject({
+    command: z.array(z.string()).min(1, { error: "must name a command" }).optional(),
+    http: z
+      .strictObject({ path: z.string().startsWith("/", { error: "must start with '/'" }), port })
+      .optional(),
+    intervalSeconds: positive.optional(),
+    timeoutSeconds: positive.optional(),
+    retries: z
+      .number()
+      .int({ error: "must be a whole number of at least 1" })
+      .min(1, { error: "must be a whole number of at least 1" })
+      .optional(),
+    startPeriodSeconds: z.number().min(0, { error: "must be 0 or more" }).optional(),
+  })
+  .refine((h) => (h.command === undefined) !== (h.http === undefined), {
+    error: "give exactly one of `command` or `http`",
+  });
+
+export const serviceSpecSchema = z.strictObject({
+  name: dnsLabel,
+  image: z.string({ error: "must be an image reference" }).refine(isPinnedImage, {
+    error:
+      'must pin a tag or digest, e.g. "repo/app:1.4.2" or "repo/app@sha256:…" ("latest" is not allowed)',
+  }),
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+  ports: z
+    .array(
+      z.strictObject({
+        port,
+        published: port.optional(),
+        protocol: z.enum(["TCP", "UDP"], { error: 'must be "TCP" or "UDP"' }).optional(),
+        name: z
+          .string()
+          .regex(/^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$/, {
+            error: "must be a port name: lowercase letters, digits and '-', at most 15 characters",
+          })
+          .optional(),
+      }),
+    )
+    .optional(),
+  env: envMap.optional(),
+  secretEnv: z
+    .record(z.string().regex(ENV_KEY, { error: "keys must be variable names" }), secretValue)
+    .optional(),
+  envFile: z.string().optional(),
+  secretEnvFile: z.string().optional(),
+  healthCheck: healthCheck.optional(),
+  replicas: z
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number, 0 or more" })
+    .min(0, { error: "must be a whole number, 0 or more" })
+    .optional(),
+  resources: z
+    .strictObject({ cpu: positive.optional(), memoryMiB: positive.optional() })
+    .optional(),
+  volumes: z
+    .array(
+      z.strictObject({
+        name: dnsLabel,
+        mountPath: z.string().startsWith("/", { error: "must be an absolute path" }),
+        sizeMiB: positive.optional(),
+      }),
+    )
+    .optional(),
+  dependsOn: z.array(z.string()).optional(),
+  labels: z.record(z.string(), z.string({ error: "values must be strings" })).optional(),
+  metrics: z
+    .strictObject({
+      port,
+      path: z.string().startsWith("/", { error: "must start with '/'" }).optional(),
+    })
+    .optional(),
+});

@@ -1,0 +1,93 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * One platform-neutral workload. The same spec renders to a Docker container on
+ * ComposePlatform or to Deployment/Service/ConfigMap/Secret on K3sPlatform.
+ * Validate with `validateServiceSpecs` before use; `resolveService` fills in the defaults.
+ */
+export interface ServiceSpec {
+  /** DNS label (lowercase letters, digits, '-'), also the hostname others reach it by. */
+  readonly name: string;
+  /** Image with an explicit tag or digest, e.g. "firstviscount/orders:2.0.1"; never "latest". */
+  readonly image: string;
+  /** Replaces the image entrypoint. @default the image's entrypoint */
+  readonly command?: readonly string[];
+  /** Arguments to the entrypoint. @default the image's cmd */
+  readonly args?: readonly string[];
+  /** Ports the service listens on. @default none */
+  readonly ports?: readonly ServicePort[];
+  /** Plain configuration (ConfigMap on K3s). @default none */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Secret configuration; kept secret in state, a Secret + secretKeyRef on K3s. @default none */
+  readonly secretEnv?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Text of a `.env` file, merged under `env` (explicit `env` wins). @default none */
+  readonly envFile?: string;
+  /** Text of a `.env.secret` file, merged under `secretEnv`; every value becomes secret. @default none */
+  readonly secretEnvFile?: string;
+  /** @default no health check (K3s gets no probes, Compose no healthcheck) */
+  readonly healthCheck?: HealthCheck;
+  /** @default 2 for stateless services (no volumes), 1 for stateful ones */
+  readonly replicas?: number;
+  /** @default no requests/limits */
+  readonly resources?: ServiceResources;
+  /** Named volumes. @default none */
+  readonly volumes?: readonly ServiceVolume[];
+  /** Names of services this one needs; they start first and their addresses are in its env. @default none */
+  readonly dependsOn?: readonly string[];
+  /** Extra labels on the container / pod. @default none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Where Prometheus scrapes this service. @default not scraped */
+  readonly metrics?: ServiceMetrics;
+}
+
+export interface ServicePort {
+  /** Port the process listens on inside the container. */
+  readonly port: number;
+  /** Port published on the Docker host (Compose) and exposed by the K3s Service. @default port */
+  readonly published?: number;
+  /** @default "TCP" */
+  readonly protocol?: "TCP" | "UDP";
+  /** @default "p<port>" */
+  readonly name?: string;
+}
+
+export interface HealthCheck {
+  /** Command run inside the container; exit 0 means healthy. Give this or `http`. */
+  readonly command?: readonly string[];
+  /** HTTP GET that must answer 2xx/3xx. Give this or `command`. */
+  readonly http?: { readonly path: string; readonly port: number };
+  /** @default 10 */
+  readonly intervalSeconds?: number;
+  /** @default 5 */
+  readonly timeoutSeconds?: number;
+  /** Consecutive failures before unhealthy. @default 3 */
+  readonly retries?: number;
+  /** Grace period after start during which failures do not count. @default 0 */
+  readonly startPeriodSeconds?: number;
+}
+
+export interface ServiceResources {
+  /** CPU cores, e.g. 0.5. @default no limit */
+  readonly cpu?: number;
+  /** Memory limit in MiB. @default no limit */
+  readonly memoryMiB?: number;
+}
+
+export interface ServiceVolume {
+  /** DNS label; the Docker volume / PVC is named after the platform, service and this. */
+  readonly name: string;
+  /** Absolute path inside the container. */
+  readonly mountPath: string;
+  /** Requested size (PVC on K3s; Docker volumes are not sized). @default 1024 */
+  readonly sizeMiB?: number;
+}
+
+export interface ServiceMetrics {
+  /** One of the service's ports. */
+  readonly port: number;
+  /** @default "/metrics" */
+  readonly path?: string;
+}
+
+/** Where a service runs. */
+export type PlatformKind = "compose" | "k3s";

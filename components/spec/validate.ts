@@ -1,0 +1,186 @@
+import type { z } from "zod";
+import { EnvFileError, parseEnvFile } from "./env-file";
+import { serviceSpecSchema } from "./schema";
+import type { ServiceSpec } from "./service-spec";
+
+/** Every problem found in a list of service specs, one line each. */
+export class ServiceSpecError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid service spec:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ServiceSpecError";
+  }
+}
+
+const SECRET_FIELDS = new Set(["secretEnv", "secretEnvFile"]);
+
+/**
+ * Checks specs up front: each against the schema, then across services (unique names, known
+ * dependencies, no cycles, metrics on a declared port, env files readable). Throws one
+ * ServiceSpecError listing every problem; returns the specs unchanged when all is well.
+ */
+export function validateServiceSpecs(specs: readonly unknown[]): readonly ServiceSpec[] {
+  const problems: string[] = [];
+  const graph: GraphNode[] = [];
+  specs.forEach((raw, index) => {
+    const node = graphNode(raw);
+    if (node) graph.push(node);
+    const label = serviceLabel(raw, index);
+    const parsed = serviceSpecSchema.safeParse(raw);
+    if (!parsed.success) {
+      problems.push(...parsed.error.issues.map((issue) => describeIssue(label, raw, issue)));
+      return;
+    }
+    const spec = raw as ServiceSpec;
+    problems.push(...checkSingle(label, spec));
+  });
+  // Names and dependencies are checked across every entry that has them, valid or not, so one
+  // run reports all problems.
+  problems.push(...checkAcross(graph));
+  if (problems.length > 0) throw new ServiceSpecError(problems);
+  return specs as readonly ServiceSpec[];
+}
+
+interface GraphNode {
+  readonly name: string;
+  readonly dependsOn: readonly string[];
+}
+
+function graphNode(raw: unknown): GraphNode | undefined {
+  const { name, dependsOn } = (raw ?? {}) as { name?: unknown; dependsOn?: unknown };
+  if (typeof name !== "string") return undefined;
+  const deps = Array.isArray(dependsOn) ? dependsOn.filter((d) => typeof d === "string") : [];
+  return { name, dependsOn: deps };
+}
+
+function serviceLabel(raw: unknown, index: number): string {
+  const name = (raw as { name?: unknown } | null)?.name;
+  return typeof name === "string" ? `service "${name}"` : `service #${index}`;
+}
+
+function describeIssue(label: string, raw: unknown, issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String);
+  const field = formatPath(issue.path);
+  const where = field === "" ? label : `${label}: ${field}`;
+  if (issue.code === "unrecognized_keys") {
+    return `${where}: unknown field(s) ${issue.keys.join(", ")}; remove them or check the spelling`;
+  }
+  const shown = SECRET_FIELDS.has(path[0] ?? "") ? "[secret]" : show(valueAt(raw, issue.path));
+  return `${where} = ${shown}: ${issue.message}`;
+}
+
+function checkSingle(label: string, spec: ServiceSpec): string[] {
+  const problems: string[] = [];
+  const declared = (spec.ports ?? []).map((p) => p.port);
+  if (spec.metrics && !declared.includes(spec.metrics.port)) {
+    problems.push(
+      `${label}: metrics.port = ${spec.metrics.port}: must be one of the service's ports ${show(declared)}; add it to ports`,
+    );
+  }
+  for (const [field, text] of [
+    ["envFile", spec.envFile],
+    ["secretEnvFile", spec.secretEnvFile],
+  ] as const) {
+    if (text === undefined) continue;
+    try {
+      parseEnvFile(text, field);
+    } catch (error) {
+      if (!(error instanceof EnvFileError)) throw error;
+      problems.push(`${label}: ${error.message}`);
+    }
+  }
+  const volumeNames = (spec.volumes ?? []).map((v) => v.name);
+  for (const name of duplicates(volumeNames)) {
+    problems.push(`${label}: volumes: name "${name}" is used twice; give each volume its own name`);
+  }
+  const published = (spec.ports ?? []).map(
+    (p) => `${p.published ?? p.port}/${p.protocol ?? "TCP"}`,
+  );
+  for (const p of duplicates(published)) {
+    problems.push(
+      `${label}: ports: ${p} is published twice; each port needs its own published number`,
+    );
+  }
+  return problems;
+}
+
+function checkAcross(specs: readonly GraphNode[]): string[] {
+  const problems: string[] = [];
+  const names = specs.map((s) => s.name);
+  for (const name of duplicates(names)) {
+    problems.push(`service "${name}": name is used by more than one service; names must be unique`);
+  }
+  const known = new Set(names);
+  for (const spec of specs) {
+    spec.dependsOn.forEach((dep, i) => {
+      if (dep === spec.name) {
+        problems.push(
+          `service "${spec.name}": dependsOn[${i}] = "${dep}": a service cannot depend on itself`,
+        );
+      } else if (!known.has(dep)) {
+        problems.push(
+          `service "${spec.name}": dependsOn[${i}] = "${dep}": no such service; known services are ${show([...known])}`,
+        );
+      }
+    });
+  }
+  const cycle = findCycle(specs);
+  if (cycle) {
+    problems.push(
+      `service "${cycle[0]}": dependsOn forms a cycle ${cycle.join(" -> ")}; remove one of these dependencies`,
+    );
+  }
+  return problems;
+}
+
+/** First dependency cycle found (closed: first name repeated at the end), or undefined. */
+export function findCycle(
+  specs: readonly { name: string; dependsOn?: readonly string[] }[],
+): string[] | undefined {
+  const deps = new Map(specs.map((s) => [s.name, (s.dependsOn ?? []).filter((d) => d !== s.name)]));
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (name: string): string[] | undefined => {
+    if (state.get(name) === "done") return undefined;
+    if (state.get(name) === "visiting") return [...stack.slice(stack.indexOf(name)), name];
+    state.set(name, "visiting");
+    stack.push(name);
+    for (const dep of deps.get(name) ?? []) {
+      if (!deps.has(dep)) continue;
+      const cycle = visit(dep);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(name, "done");
+    return undefined;
+  };
+  for (const spec of specs) {
+    const cycle = visit(spec.name);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+function duplicates(values: readonly string[]): string[] {
+  return [...new Set(values.filter((v, i) => values.indexOf(v) !== i))];
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("");
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "(missing)";
+  const text = JSON.stringify(value) ?? typeof value;
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
