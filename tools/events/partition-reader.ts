@@ -1,0 +1,152 @@
+/**
+ * Reads one partition from a given offset without joining a consumer group.
+ *
+ * kafkajs has no public "assign + fetch" API: its consumer always joins a group, which costs a
+ * rebalance per lookup and would register members on the very clusters whose groups we migrate.
+ * So this uses kafkajs's own cluster and broker objects (the ones its consumer uses), reached
+ * through its private cluster factory. Pinned to kafkajs 2.2.x; the shape is checked at runtime.
+ */
+import type { IHeaders, Kafka } from "kafkajs";
+
+/** One record as read back, control records and aborted transactions already removed. */
+export interface ReadMessage {
+  readonly offset: bigint;
+  readonly timestamp: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: IHeaders;
+}
+
+export interface ReadResult {
+  readonly messages: readonly ReadMessage[];
+  /** Where the next read continues; skips offsets taken by markers, aborted or compacted records. */
+  readonly nextOffset: bigint;
+  readonly highWatermark: bigint;
+}
+
+interface RawMessage {
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: IHeaders;
+}
+interface RawPartition {
+  partition: number;
+  errorCode: number;
+  highWatermark: string;
+  messages: RawMessage[];
+  abortedTransactions: unknown[];
+}
+interface RawBroker {
+  fetch(request: object): Promise<{
+    responses: Array<{ topicName: string; partitions: RawPartition[] }>;
+  }>;
+}
+interface RawCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addTargetTopic(topic: string): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(args: { nodeId: string }): Promise<RawBroker>;
+}
+interface RawBatch {
+  messages: RawMessage[];
+  lastOffset(): string;
+}
+type BatchConstructor = new (topic: string, offset: string, data: RawPartition) => RawBatch;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Batch = require("kafkajs/src/consumer/batch") as BatchConstructor;
+
+const READ_COMMITTED = 1;
+
+function createCluster(kafka: Kafka): RawCluster {
+  const symbol = Object.getOwnPropertySymbols(kafka).find(
+    (s) => s.description === "private:Kafka:createCluster",
+  );
+  const factory = symbol ? (kafka as unknown as Record<symbol, unknown>)[symbol] : undefined;
+  if (typeof factory !== "function")
+    throw new Error("this kafkajs version has no cluster factory; stepwise needs kafkajs 2.2.x");
+  return (factory as (options: object) => RawCluster)({ allowAutoTopicCreation: false });
+}
+
+export class PartitionReader {
+  private readonly cluster: RawCluster;
+  private readonly knownTopics = new Set<string>();
+  private connected = false;
+
+  constructor(
+    kafka: Kafka,
+    /** Bytes per partition per fetch; bounds the memory one read takes. */
+    private readonly maxBytes = 1024 * 1024,
+  ) {
+    this.cluster = createCluster(kafka);
+  }
+
+  async read(topic: string, partition: number, offset: bigint): Promise<ReadResult> {
+    if (!this.connected) {
+      await this.cluster.connect();
+      this.connected = true;
+    }
+    if (!this.knownTopics.has(topic)) {
+      await this.cluster.addTargetTopic(topic);
+      this.knownTopics.add(topic);
+    }
+    const leaders = this.cluster.findLeaderForPartitions(topic, [partition]);
+    const nodeId = Object.keys(leaders)[0];
+    if (nodeId === undefined) throw new Error(`no leader for ${topic}/${partition}`);
+    const broker = await this.cluster.findBroker({ nodeId });
+    const response = await broker.fetch({
+      isolationLevel: READ_COMMITTED,
+      maxWaitTime: 0,
+      minBytes: 1,
+      maxBytes: this.maxBytes,
+      topics: [
+        {
+          topic,
+          partitions: [{ partition, fetchOffset: offset.toString(), maxBytes: this.maxBytes }],
+        },
+      ],
+    });
+    const data = response.responses[0]?.partitions.find((p) => p.partition === partition);
+    if (!data) throw new Error(`the broker returned nothing for ${topic}/${partition}`);
+    const batch = new Batch(topic, offset.toString(), data);
+    const highWatermark = BigInt(data.highWatermark);
+    const last = BigInt(batch.lastOffset());
+    return {
+      messages: batch.messages.map((m) => ({
+        offset: BigInt(m.offset),
+        timestamp: Number(m.timestamp),
+        key: m.key,
+        value: m.value,
+        headers: m.headers,
+      })),
+      nextOffset: last + 1n > offset ? last + 1n : offset,
+      highWatermark,
+    };
+  }
+
+  /** Streams the messages of [from, to) in order, one fetch at a time. */
+  async *range(
+    topic: string,
+    partition: number,
+    from: bigint,
+    to: bigint,
+  ): AsyncGenerator<readonly ReadMessage[]> {
+    let offset = from;
+    while (offset < to) {
+      const result = await this.read(topic, partition, offset);
+      const inRange = result.messages.filter((m) => m.offset < to);
+      if (inRange.length > 0) yield inRange;
+      if (result.nextOffset <= offset) break; // nothing more is there (range beyond the log end)
+      offset = result.nextOffset;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.connected) await this.cluster.disconnect();
+    this.connected = false;
+  }
+}
