@@ -11,6 +11,11 @@ export class ServiceSpecError extends Error {
   }
 }
 
+export interface ValidateOptions {
+  /** Names of services that run elsewhere but may be depended on. @default none */
+  readonly external?: readonly string[];
+}
+
 const SECRET_FIELDS = new Set(["secretEnv", "secretEnvFile"]);
 
 /**
@@ -18,7 +23,10 @@ const SECRET_FIELDS = new Set(["secretEnv", "secretEnvFile"]);
  * dependencies, no cycles, metrics on a declared port, env files readable). Throws one
  * ServiceSpecError listing every problem; returns the specs unchanged when all is well.
  */
-export function validateServiceSpecs(specs: readonly unknown[]): readonly ServiceSpec[] {
+export function validateServiceSpecs(
+  specs: readonly unknown[],
+  options: ValidateOptions = {},
+): readonly ServiceSpec[] {
   const problems: string[] = [];
   const graph: GraphNode[] = [];
   specs.forEach((raw, index) => {
@@ -35,7 +43,7 @@ export function validateServiceSpecs(specs: readonly unknown[]): readonly Servic
   });
   // Names and dependencies are checked across every entry that has them, valid or not, so one
   // run reports all problems.
-  problems.push(...checkAcross(graph));
+  problems.push(...checkAcross(graph, options.external ?? []));
   if (problems.length > 0) throw new ServiceSpecError(problems);
   return specs as readonly ServiceSpec[];
 }
@@ -103,13 +111,13 @@ function checkSingle(label: string, spec: ServiceSpec): string[] {
   return problems;
 }
 
-function checkAcross(specs: readonly GraphNode[]): string[] {
+function checkAcross(specs: readonly GraphNode[], external: readonly string[]): string[] {
   const problems: string[] = [];
   const names = specs.map((s) => s.name);
   for (const name of duplicates(names)) {
     problems.push(`service "${name}": name is used by more than one service; names must be unique`);
   }
-  const known = new Set(names);
+  const known = new Set([...names, ...external]);
   for (const spec of specs) {
     spec.dependsOn.forEach((dep, i) => {
       if (dep === spec.name) {

@@ -1,0 +1,325 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  resolveService,
+  startOrder,
+  validateServiceSpecs,
+  type ResolvedService,
+  type ServiceSpec,
+} from "../spec";
+import { dependencyEnv, firstPublished, isIPv4, type ExternalService } from "./discovery";
+import {
+  configDigest,
+  probeFor,
+  resourcesFor,
+  secretEnvRefs,
+  secretKeyFor,
+  selectorLabels,
+  workloadLabels,
+} from "./k3s-workload";
+import type { K3sPlatformRef } from "./platform-ref";
+import { providerFor } from "./provider";
+import { ingressRouteSpec, type IngressRule } from "./traefik";
+
+export const K3S_PLATFORM_TYPE = "stepwise:platform:K3sPlatform";
+export const DEFAULT_TRAEFIK_API_VERSION = "traefik.io/v1alpha1";
+
+export interface K3sPlatformArgs {
+  /** The services that run here (validated up front). */
+  readonly services: readonly ServiceSpec[];
+  /** @default the component name */
+  readonly namespace?: string;
+  /**
+   * Node or load-balancer address other platforms reach exposed services at.
+   * @default "127.0.0.1" (only right when the other platform runs on the node itself)
+   */
+  readonly externalAddress?: string;
+  /** Used to create the Kubernetes provider when none is passed in the options. @default ambient kubeconfig */
+  readonly kubeconfig?: pulumi.Input<string>;
+  /** Services outside the cluster that workloads here reach by name. @default none */
+  readonly externalServices?: readonly ExternalService[];
+  /** Services to expose on the node address (K3s ServiceLB) for other platforms. @default none */
+  readonly exposedServices?: readonly string[];
+  /** Traefik routes into services. @default none */
+  readonly ingress?: readonly IngressRule[];
+  /** @default "traefik.io/v1alpha1" (Traefik v3, shipped since K3s 1.32) */
+  readonly traefikApiVersion?: string;
+  /** @default "local-path" (K3s's built-in provisioner) */
+  readonly storageClass?: string;
+}
+
+/**
+ * Services on a given K3s cluster: a namespace, and per service a Deployment, Service,
+ * ConfigMap (env + .env), Secret (secret env + .env.secret, read through secretKeyRef) and
+ * PVCs. A provider passed in the options (or made from `kubeconfig`) is used by every child.
+ */
+export class K3sPlatform extends pulumi.ComponentResource {
+  public readonly ref: K3sPlatformRef;
+  public readonly namespace: k8s.core.v1.Namespace;
+  /** Deployments by service name. */
+  public readonly deployments: Readonly<Record<string, k8s.apps.v1.Deployment>>;
+  /** Services by service name, including bridges to external services. */
+  public readonly services: Readonly<Record<string, k8s.core.v1.Service>>;
+  /** `host:port` by service name, reachable from pods in the namespace. */
+  public readonly addresses: Readonly<Record<string, string>>;
+  /** `host:port` of exposed services, reachable from other platforms. */
+  public readonly externalAddresses: Readonly<Record<string, string>>;
+
+  private readonly childOpts: pulumi.CustomResourceOptions;
+  private readonly namespaceName: pulumi.Output<string>;
+
+  constructor(name: string, args: K3sPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(K3S_PLATFORM_TYPE, name, {}, opts);
+    const externalServices = args.externalServices ?? [];
+    const exposed = new Set(args.exposedServices ?? []);
+    const externalAddress = args.externalAddress ?? "127.0.0.1";
+    const storageClass = args.storageClass ?? "local-path";
+    const traefikApiVersion = args.traefikApiVersion ?? DEFAULT_TRAEFIK_API_VERSION;
+    validateServiceSpecs(args.services, { external: externalServices.map((e) => e.name) });
+    const services = startOrder(args.services.map(resolveService));
+    checkExposed(exposed, services);
+
+    const provider =
+      providerFor(this, "kubernetes") ??
+      (args.kubeconfig !== undefined
+        ? new k8s.Provider(`${name}-provider`, { kubeconfig: args.kubeconfig }, { parent: this })
+        : undefined);
+    this.childOpts = provider ? { parent: this, provider } : { parent: this };
+
+    this.namespace = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      { metadata: { name: args.namespace ?? name, labels: { "app.kubernetes.io/part-of": name } } },
+      this.childOpts,
+    );
+    this.namespaceName = this.namespace.metadata.name;
+
+    const addresses: Record<string, string> = {};
+    for (const s of services) {
+      if (s.ports.length > 0) addresses[s.name] = `${s.name}:${firstPublished(s)}`;
+    }
+    for (const e of externalServices) addresses[e.name] = `${e.name}:${e.ports[0] ?? 0}`;
+
+    const deployments: Record<string, k8s.apps.v1.Deployment> = {};
+    const kubeServices: Record<string, k8s.core.v1.Service> = {};
+    for (const service of services) {
+      const env = { ...service.env, ...dependencyEnv(service, (dep) => addresses[dep] ?? "") };
+      deployments[service.name] = this.workload(name, service, env, storageClass);
+      kubeServices[service.name] = this.service(name, service, exposed.has(service.name));
+    }
+    for (const external of externalServices) {
+      kubeServices[external.name] = this.bridge(name, external);
+    }
+    for (const rule of args.ingress ?? []) {
+      const target = services.find((s) => s.name === rule.service);
+      if (!target) {
+        throw new Error(
+          `ingress service = "${rule.service}": no such service here; route to one of ${JSON.stringify(services.map((s) => s.name))}`,
+        );
+      }
+      new k8s.apiextensions.CustomResource(
+        `${name}-${rule.service}-route`,
+        {
+          apiVersion: traefikApiVersion,
+          kind: "IngressRoute",
+          metadata: { name: rule.service, namespace: this.namespaceName },
+          spec: ingressRouteSpec(rule, firstPublished(target)),
+        },
+        { ...this.childOpts, dependsOn: [kubeServices[rule.service]] },
+      );
+    }
+
+    this.deployments = deployments;
+    this.services = kubeServices;
+    this.addresses = addresses;
+    this.externalAddresses = Object.fromEntries(
+      services
+        .filter((s) => exposed.has(s.name))
+        .map((s) => [s.name, `${externalAddress}:${firstPublished(s)}`]),
+    );
+    this.ref = {
+      kind: "k3s",
+      name,
+      namespace: this.namespaceName,
+      externalAddress,
+      resourceOptions: provider ? { provider } : {},
+    };
+    this.registerOutputs({ namespace: this.namespaceName, addresses: this.addresses });
+  }
+
+  private workload(
+    platform: string,
+    service: ResolvedService,
+    env: Record<string, string>,
+    storageClass: string,
+  ): k8s.apps.v1.Deployment {
+    const metadata = (suffix: string) => ({
+      name: `${service.name}${suffix}`,
+      namespace: this.namespaceName,
+      labels: workloadLabels(platform, service.name),
+    });
+    const config =
+      Object.keys(env).length > 0
+        ? new k8s.core.v1.ConfigMap(
+            `${platform}-${service.name}-config`,
+            { metadata: metadata("-config"), data: env },
+            this.childOpts,
+          )
+        : undefined;
+    const secretNames = Object.keys(service.secretEnv);
+    const secret =
+      secretNames.length > 0
+        ? new k8s.core.v1.Secret(
+            `${platform}-${service.name}-secret`,
+            {
+              metadata: metadata("-secret"),
+              type: "Opaque",
+              stringData: Object.fromEntries(
+                secretNames.map((n) => [secretKeyFor(n), pulumi.secret(service.secretEnv[n])]),
+              ),
+            },
+            this.childOpts,
+          )
+        : undefined;
+    const claims = service.volumes.map(
+      (v) =>
+        new k8s.core.v1.PersistentVolumeClaim(
+          `${platform}-${service.name}-${v.name}`,
+          {
+            metadata: metadata(`-${v.name}`),
+            spec: {
+              storageClassName: storageClass,
+              accessModes: ["ReadWriteOnce"],
+              resources: { requests: { storage: `${v.sizeMiB}Mi` } },
+            },
+          },
+          this.childOpts,
+        ),
+    );
+    const probe = service.healthCheck && probeFor(service.healthCheck);
+    const labels = workloadLabels(platform, service.name);
+    return new k8s.apps.v1.Deployment(
+      `${platform}-${service.name}`,
+      {
+        metadata: metadata(""),
+        spec: {
+          replicas: service.replicas,
+          selector: { matchLabels: selectorLabels(platform, service.name) },
+          template: {
+            metadata: {
+              labels: { ...service.labels, ...labels },
+              annotations: { "stepwise.dev/config-digest": configDigest(env) },
+            },
+            spec: {
+              containers: [
+                {
+                  name: service.name,
+                  image: service.image,
+                  command: service.command ? [...service.command] : undefined,
+                  args: service.args ? [...service.args] : undefined,
+                  ports: service.ports.map((p) => ({
+                    name: p.name,
+                    containerPort: p.port,
+                    protocol: p.protocol,
+                  })),
+                  envFrom: config ? [{ configMapRef: { name: config.metadata.name } }] : undefined,
+                  env: secret ? secretEnvRefs(`${service.name}-secret`, secretNames) : undefined,
+                  readinessProbe: probe,
+                  livenessProbe: probe,
+                  resources: resourcesFor(service.resources),
+                  volumeMounts: service.volumes.map((v) => ({
+                    name: v.name,
+                    mountPath: v.mountPath,
+                  })),
+                },
+              ],
+              volumes: service.volumes.map((v) => ({
+                name: v.name,
+                persistentVolumeClaim: { claimName: `${service.name}-${v.name}` },
+              })),
+            },
+          },
+        },
+      },
+      { ...this.childOpts, dependsOn: [...(secret ? [secret] : []), ...claims] },
+    );
+  }
+
+  private service(
+    platform: string,
+    service: ResolvedService,
+    exposed: boolean,
+  ): k8s.core.v1.Service {
+    return new k8s.core.v1.Service(
+      `${platform}-${service.name}-service`,
+      {
+        metadata: {
+          name: service.name,
+          namespace: this.namespaceName,
+          labels: workloadLabels(platform, service.name),
+        },
+        spec: {
+          // LoadBalancer on K3s is ServiceLB: the port opens on every node's address.
+          type: exposed ? "LoadBalancer" : "ClusterIP",
+          selector: selectorLabels(platform, service.name),
+          ports: service.ports.map((p) => ({
+            name: p.name,
+            port: p.published,
+            targetPort: p.port,
+            protocol: p.protocol,
+          })),
+        },
+      },
+      this.childOpts,
+    );
+  }
+
+  /**
+   * A Service named like the external one, so pods use the same name wherever it runs. It has
+   * the same resource name as a real Service would, so moving the service here updates it in
+   * place instead of clashing with it.
+   */
+  private bridge(platform: string, external: ExternalService): k8s.core.v1.Service {
+    const metadata = {
+      name: external.name,
+      namespace: this.namespaceName,
+      labels: { "app.kubernetes.io/part-of": platform, "stepwise.dev/external": "true" },
+    };
+    const ports = external.ports.map((port) => ({ name: `p${port}`, port, protocol: "TCP" }));
+    if (!isIPv4(external.host)) {
+      return new k8s.core.v1.Service(
+        `${platform}-${external.name}-service`,
+        { metadata, spec: { type: "ExternalName", externalName: external.host, ports } },
+        this.childOpts,
+      );
+    }
+    const service = new k8s.core.v1.Service(
+      `${platform}-${external.name}-service`,
+      { metadata, spec: { type: "ClusterIP", ports } },
+      this.childOpts,
+    );
+    new k8s.core.v1.Endpoints(
+      `${platform}-${external.name}-endpoints`,
+      {
+        metadata,
+        subsets: [
+          {
+            addresses: [{ ip: external.host }],
+            ports: ports.map(({ name, port }) => ({ name, port })),
+          },
+        ],
+      },
+      { ...this.childOpts, dependsOn: [service] },
+    );
+    return service;
+  }
+}
+
+function checkExposed(exposed: ReadonlySet<string>, services: readonly ResolvedService[]): void {
+  for (const name of exposed) {
+    if (!services.some((s) => s.name === name)) {
+      throw new Error(
+        `exposedServices: "${name}" is not a service here; expose one of ${JSON.stringify(services.map((s) => s.name))}`,
+      );
+    }
+  }
+}
