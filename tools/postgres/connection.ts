@@ -1,0 +1,34 @@
+/** A connection setting the user must fix; the message never contains a password. */
+export class ConnectionSettingError extends Error {}
+
+/**
+ * Resolves `--url`: either a postgres:// URL or the name of an environment variable holding one.
+ * The variable form is preferred — a URL on the command line shows up in `ps` and shell history.
+ */
+export function resolveConnectionString(
+  urlOrVariable: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  if (/^postgres(ql)?:\/\//.test(urlOrVariable)) return urlOrVariable;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(urlOrVariable))
+    throw new ConnectionSettingError(
+      `--url '${redactConnectionString(urlOrVariable)}' is neither a postgres:// URL nor an environment variable name; pass e.g. --url DATABASE_URL.`,
+    );
+  const value = env[urlOrVariable];
+  if (value === undefined || value === "")
+    throw new ConnectionSettingError(
+      `--url ${urlOrVariable}: the environment variable is not set; export ${urlOrVariable}=postgres://user:password@host:5432/db.`,
+    );
+  if (!/^postgres(ql)?:\/\//.test(value))
+    throw new ConnectionSettingError(
+      `--url ${urlOrVariable}: the variable holds '${redactConnectionString(value)}', not a postgres:// URL.`,
+    );
+  return value;
+}
+
+/** The URL with its password replaced, safe to print or record. */
+export function redactConnectionString(url: string): string {
+  return url
+    .replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/, "$1***@")
+    .replace(/([?&]password=)[^&]*/i, "$1***");
+}
