@@ -37,6 +37,8 @@ export interface DualPublisherOptions {
    * does not hold up the primary path. @default 1
    */
   readonly secondaryRetries?: number;
+  /** Idempotent producer for the secondary (needs acks -1). @default true */
+  readonly secondaryIdempotent?: boolean;
 }
 
 /** One message to publish; key, value, headers, partition and timestamp as in kafkajs. */
@@ -86,8 +88,13 @@ export class DualPublisher {
 
   constructor(private readonly options: DualPublisherOptions) {
     this.primary = options.primary.producer(options.producer);
+    // Idempotent, so a send that failed on our side but landed on the broker (an outage
+    // mid-request) is not written twice when kafkajs or the replay sends it again.
+    const idempotent = options.secondaryIdempotent ?? true;
     this.secondary = options.secondary.producer({
       ...options.producer,
+      idempotent,
+      maxInFlightRequests: idempotent ? 1 : options.producer?.maxInFlightRequests,
       retry: { ...options.producer?.retry, retries: options.secondaryRetries ?? 1 },
     });
     this.spool = new Spool(options.spoolDir);

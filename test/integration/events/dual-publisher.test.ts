@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DualPublisher } from "../../../tools/events/dual-publisher";
+import { verifyTopic } from "../../../tools/events/verify/verify-topic";
 import { startKafkaCluster, stopKafkaCluster } from "../../services/manager";
 import { uniqueName } from "../support/services";
 import { createTopic, idsOf, quickKafka } from "./events-support";
@@ -115,5 +116,14 @@ describe("dual publisher on the real brokers (legacy = Redpanda stand-in is prim
       everywhere.push(...target);
     }
     expect(everywhere.sort()).toEqual([...published].sort());
+    // And the proof tool agrees: nothing missing, extra or reordered in any partition.
+    const proof = await verifyTopic({
+      source: quickKafka("legacy"),
+      target: quickKafka("target"),
+      topic,
+    });
+    expect(proof.partitions.map((p) => p.comparison.duplicatesOnTarget)).toEqual([0, 0, 0]);
+    expect(proof.passed).toBe(true);
+    expect(proof.partitions.map((p) => p.comparison.matched).reduce((a, b) => a + b)).toBe(300);
   });
 });
