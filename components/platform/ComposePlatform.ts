@@ -2,19 +2,17 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import {
   resolveService,
-  startOrder,
   validateServiceSpecs,
   type ResolvedService,
   type ServiceSpec,
 } from "../spec";
 import {
-  containerLabels,
   dockerEnvList,
-  dockerHealthcheck,
-  dockerVolumeName,
+  planComposeServices,
+  type ComposeServicePlan,
   type RestartPolicy,
 } from "./compose-service";
-import { dependencyEnv, firstPublished } from "./discovery";
+import { firstPublished } from "./discovery";
 import type { ComposePlatformRef } from "./platform-ref";
 import { providerFor } from "./provider";
 
@@ -58,7 +56,7 @@ export class ComposePlatform extends pulumi.ComponentResource {
     const hostAddress = args.hostAddress ?? "host.docker.internal";
     const restart = args.restart ?? "unless-stopped";
     validateServiceSpecs(args.services, { external: Object.keys(remoteServices) });
-    const services = startOrder(args.services.map(resolveService));
+    const services = args.services.map(resolveService);
 
     this.network = new docker.Network(
       `${name}-network`,
@@ -69,22 +67,17 @@ export class ComposePlatform extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const addresses = internalAddresses(services);
-    const addressOf = (dep: string): string =>
-      addresses[dep] ?? remoteServices[dep] ?? noAddress(services, dep);
-
     const containers: Record<string, docker.Container> = {};
-    for (const service of services) {
-      containers[service.name] = this.container(name, service, {
+    for (const plan of planComposeServices(name, services, remoteServices)) {
+      containers[plan.service.name] = this.container(plan, {
         network: this.network,
         restart,
-        env: { ...service.env, ...dependencyEnv(service, addressOf) },
-        after: service.dependsOn.flatMap((dep) => containers[dep] ?? []),
+        after: plan.localDependencies.flatMap((dep) => containers[dep] ?? []),
       });
     }
 
     this.containers = containers;
-    this.addresses = addresses;
+    this.addresses = internalAddresses(services);
     this.externalAddresses = Object.fromEntries(
       services
         .filter((s) => s.ports.length > 0)
@@ -102,42 +95,28 @@ export class ComposePlatform extends pulumi.ComponentResource {
   }
 
   private container(
-    platform: string,
-    service: ResolvedService,
-    wiring: {
-      network: docker.Network;
-      restart: RestartPolicy;
-      env: Record<string, string>;
-      after: docker.Container[];
-    },
+    plan: ComposeServicePlan,
+    wiring: { network: docker.Network; restart: RestartPolicy; after: docker.Container[] },
   ): docker.Container {
+    const { service } = plan;
     const opts = { parent: this };
     const image = new docker.RemoteImage(
-      `${platform}-${service.name}-image`,
+      `${plan.containerName}-image`,
       { name: service.image, keepLocally: true },
       opts,
     );
-    const volumes = service.volumes.map(
-      (v) =>
-        new docker.Volume(
-          `${platform}-${service.name}-${v.name}`,
-          { name: dockerVolumeName(platform, service.name, v.name) },
-          opts,
-        ),
+    const volumes = plan.volumes.map(
+      (v) => new docker.Volume(v.dockerName, { name: v.dockerName }, opts),
     );
-    const hc = service.healthCheck && dockerHealthcheck(service.healthCheck);
     return new docker.Container(
-      `${platform}-${service.name}`,
+      plan.containerName,
       {
-        name: `${platform}-${service.name}`,
+        name: plan.containerName,
         image: image.imageId,
         entrypoints: service.command ? [...service.command] : undefined,
         command: service.args ? [...service.args] : undefined,
-        envs: containerEnv(wiring.env, service.secretEnv),
-        labels: Object.entries(containerLabels(platform, service)).map(([label, value]) => ({
-          label,
-          value,
-        })),
+        envs: containerEnv(plan.env, service.secretEnv),
+        labels: Object.entries(plan.labels).map(([label, value]) => ({ label, value })),
         ports: service.ports.map((p) => ({
           internal: p.port,
           external: p.published,
@@ -146,12 +125,12 @@ export class ComposePlatform extends pulumi.ComponentResource {
         networksAdvanced: [{ name: wiring.network.name, aliases: [service.name] }],
         volumes: volumes.map((volume, i) => ({
           volumeName: volume.name,
-          containerPath: service.volumes[i]?.mountPath,
+          containerPath: plan.volumes[i]?.mountPath,
         })),
-        healthcheck: hc,
+        healthcheck: plan.healthcheck,
         // Waiting for healthy is what makes dependents start after their dependencies are up,
         // as Compose's `condition: service_healthy` does.
-        wait: hc !== undefined,
+        wait: plan.healthcheck !== undefined,
         restart: wiring.restart,
         cpus: service.resources.cpu?.toString(),
         memory: service.resources.memoryMiB,
@@ -178,14 +157,5 @@ function containerEnv(
   if (Object.keys(secret).length === 0) return dockerEnvList(plain);
   return pulumi.secret(
     pulumi.all(secret).apply((values) => dockerEnvList({ ...plain, ...values })),
-  );
-}
-
-function noAddress(services: readonly ResolvedService[], dep: string): never {
-  const service = services.find((s) => s.name === dep);
-  throw new Error(
-    service
-      ? `service "${dep}": ports = []: others depend on it, so it needs at least one port`
-      : `remoteServices: no address for "${dep}"; give its host:port`,
   );
 }

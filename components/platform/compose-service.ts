@@ -1,4 +1,5 @@
-import type { ResolvedHealthCheck, ResolvedService } from "../spec";
+import { startOrder, type ResolvedHealthCheck, type ResolvedService } from "../spec";
+import { dependencyEnv } from "./discovery";
 
 /** Restart policies Docker and Compose share. */
 export type RestartPolicy = "no" | "on-failure" | "always" | "unless-stopped";
@@ -50,4 +51,61 @@ export function dockerEnvList(env: Readonly<Record<string, string>>): string[] {
 /** Docker resource names: one volume per service volume, so two services never share one. */
 export function dockerVolumeName(platform: string, service: string, volume: string): string {
   return `${platform}-${service}-${volume}`;
+}
+
+/** Everything one container needs, worked out once for ComposePlatform and the Compose file. */
+export interface ComposeServicePlan {
+  readonly service: ResolvedService;
+  readonly containerName: string;
+  /** Plain env including `<DEP>_ADDRESS` discovery variables. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly healthcheck: DockerHealthcheck | undefined;
+  /** Dependencies on this platform (start ordering); the others are reached by address only. */
+  readonly localDependencies: readonly string[];
+  readonly volumes: readonly { key: string; dockerName: string; mountPath: string }[];
+}
+
+/**
+ * Plans the containers of one Compose platform in start order. `remoteServices` gives the
+ * `host:port` of dependencies that run on another platform.
+ */
+export function planComposeServices(
+  platform: string,
+  services: readonly ResolvedService[],
+  remoteServices: Readonly<Record<string, string>>,
+): ComposeServicePlan[] {
+  const local = new Map(services.map((s) => [s.name, s]));
+  const addressOf = (dep: string): string => {
+    const target = local.get(dep);
+    if (target) return `${dep}:${firstPort(target)}`;
+    const remote = remoteServices[dep];
+    if (remote === undefined) {
+      throw new Error(`remoteServices: no address for "${dep}"; give its host:port`);
+    }
+    return remote;
+  };
+  return startOrder(services).map((service) => ({
+    service,
+    containerName: `${platform}-${service.name}`,
+    env: { ...service.env, ...dependencyEnv(service, addressOf) },
+    labels: containerLabels(platform, service),
+    healthcheck: service.healthCheck && dockerHealthcheck(service.healthCheck),
+    localDependencies: service.dependsOn.filter((d) => local.has(d)),
+    volumes: service.volumes.map((v) => ({
+      key: `${service.name}-${v.name}`,
+      dockerName: dockerVolumeName(platform, service.name, v.name),
+      mountPath: v.mountPath,
+    })),
+  }));
+}
+
+function firstPort(service: ResolvedService): number {
+  const port = service.ports[0];
+  if (!port) {
+    throw new Error(
+      `service "${service.name}": ports = []: others depend on it, so it needs at least one port`,
+    );
+  }
+  return port.port;
 }

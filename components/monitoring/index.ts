@@ -1,0 +1,3 @@
+export * from "./metrics-endpoint";
+export * from "./Monitoring";
+export * from "./prometheus-config";
