@@ -3,6 +3,7 @@
  * Exit codes: 0 ok, 1 blocked by a rule (or a failed check), 2 usage or config error.
  */
 import { Command, CommanderError } from "commander";
+import { registerDatabaseCommands } from "./commands/database";
 
 export const EXIT = { ok: 0, blocked: 1, usage: 2 } as const;
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // Command areas register here, e.g. registerEventsCommands(program);
+  registerDatabaseCommands(program);
   return program;
 }
 

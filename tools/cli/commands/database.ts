@@ -1,0 +1,75 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import type { GateRecord } from "../../../migrations/ledger";
+import {
+  ConnectionSettingError,
+  redactConnectionString,
+  resolveConnectionString,
+} from "../../postgres/connection";
+import { parseDistributionPlan, PlanError } from "../../postgres/distribution-plan";
+import {
+  checkDatabaseReadiness,
+  readinessGateRecord,
+  renderReadinessText,
+} from "../../postgres/readiness";
+import { EXIT, UsageError } from "../main";
+
+interface ReadinessOptions {
+  url: string;
+  plan: string;
+  json?: boolean;
+  record?: string;
+}
+
+/** The file `--record` writes: one entry for the stack config's `stepwise:gates` map. */
+export type RecordedGate = { readonly "data-model-reviewed": GateRecord };
+
+export function registerDatabaseCommands(program: Command): void {
+  const database = program.command("database").description("PostgreSQL → Citus tools");
+  database
+    .command("readiness")
+    .description(
+      "Check a live schema against a Citus distribution plan; exit 1 when Citus would refuse it",
+    )
+    .requiredOption(
+      "--url <url-or-env-var>",
+      "postgres:// URL or, better, the name of an environment variable holding it",
+    )
+    .requiredOption("--plan <file>", "distribution plan (YAML): tables in distribution order")
+    .option("--json", "print the report as JSON")
+    .option("--record <file>", "write the result as the data-model-reviewed gate record (JSON)")
+    .action(async (options: ReadinessOptions) => {
+      process.exitCode = await runReadiness(options);
+    });
+}
+
+async function runReadiness(options: ReadinessOptions): Promise<number> {
+  let url: string;
+  let planText: string;
+  try {
+    url = resolveConnectionString(options.url);
+    planText = readFileSync(options.plan, "utf8");
+  } catch (error) {
+    if (error instanceof ConnectionSettingError) throw new UsageError(error.message);
+    throw new UsageError(`--plan ${options.plan}: cannot read it (${(error as Error).message})`);
+  }
+  let plan;
+  try {
+    plan = parseDistributionPlan(planText, options.plan);
+  } catch (error) {
+    if (error instanceof PlanError) throw new UsageError(error.message);
+    throw error;
+  }
+  const report = await checkDatabaseReadiness(url, plan).catch((error: Error) => {
+    // Unreachable server, wrong password, missing database: fixable settings, shown redacted.
+    throw new UsageError(`database ${redactConnectionString(url)}: ${error.message}`);
+  });
+  process.stdout.write(
+    options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReadinessText(report),
+  );
+  if (options.record) {
+    const record: RecordedGate = { "data-model-reviewed": readinessGateRecord(report) };
+    writeFileSync(options.record, `${JSON.stringify(record, null, 2)}\n`);
+  }
+  return report.ready ? EXIT.ok : EXIT.blocked;
+}
