@@ -1,0 +1,4 @@
+export * from "./engine-stack";
+export * from "./environment";
+export * from "./locate";
+export * from "./preview-document";
