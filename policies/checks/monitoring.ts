@@ -1,0 +1,46 @@
+/**
+ * During a phase where both systems of a path run, both must have metrics scraped. Scrape
+ * targets are MetricsEndpoint objects (components/monitoring/metrics-endpoint.ts) found
+ * anywhere in the inputs of the stack's resources; their `system` field names the system.
+ */
+import { MIGRATION_PATHS } from "../../migrations/paths";
+import type { Ledger } from "../../migrations/ledger";
+import type { PathId } from "../../migrations/path";
+import type { ResourceView } from "../classify";
+import type { Finding } from "./phases";
+
+/** Systems with a scrape target: every object with string `job` and `system` fields. */
+export function scrapedSystems(resources: readonly ResourceView[]): Set<string> {
+  const systems = new Set<string>();
+  const visit = (value: unknown, depth: number): void => {
+    if (depth > 12 || typeof value !== "object" || value === null) return;
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, depth + 1);
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    if (typeof record.job === "string" && typeof record.system === "string") {
+      systems.add(record.system);
+    }
+    for (const inner of Object.values(record)) visit(inner, depth + 1);
+  };
+  for (const resource of resources) visit(resource.props, 0);
+  return systems;
+}
+
+export function monitoringFindings(resources: readonly ResourceView[], ledger: Ledger): Finding[] {
+  const scraped = scrapedSystems(resources);
+  const findings: Finding[] = [];
+  for (const [pathId, record] of Object.entries(ledger.phases)) {
+    const path = MIGRATION_PATHS[pathId as PathId];
+    const phase = path?.phases.find((p) => p.id === record?.phase);
+    if (!path || !phase || phase.systems !== "both") continue;
+    const missing = [path.oldSystem, path.newSystem].filter((s) => !scraped.has(s));
+    if (missing.length > 0) {
+      findings.push({
+        message: `path "${path.id}" is in "${phase.id}" where both systems run, but ${missing.map((s) => `"${s}"`).join(" and ")} ${missing.length > 1 ? "have" : "has"} no metrics scrape target (scraped: ${[...scraped].sort().join(", ") || "none"})`,
+      });
+    }
+  }
+  return findings;
+}

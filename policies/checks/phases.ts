@@ -1,0 +1,168 @@
+/**
+ * Phase-level rules on one path's move from one phase to another. Shared by the pack (which
+ * reads the move from the ledger's `previous` → `phase`) and the transition checks (ledger
+ * before → after).
+ */
+import type { MigrationPath, PhaseDefinition } from "../../migrations/path";
+import type { Ledger } from "../../migrations/ledger";
+import type { PolicySettings } from "../config";
+
+/** A problem found by a rule; the rule's "how to satisfy" is appended when it is reported. */
+export interface Finding {
+  readonly message: string;
+  readonly urn?: string;
+}
+
+const DAY_MS = 86_400_000;
+
+export function phaseIndex(path: MigrationPath, phaseId: string): number {
+  return path.phases.findIndex((p) => p.id === phaseId);
+}
+
+function unknownPhase(path: MigrationPath, phaseId: string): Finding {
+  return {
+    message: `path "${path.id}": phase "${phaseId}" is not one of ${path.phases.map((p) => p.id).join(" → ")}`,
+  };
+}
+
+/** The move of one path in one update; `from` and `to` are phase ids. */
+export interface PathMove {
+  readonly path: MigrationPath;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** +1 forward, -1 back, 0 none; undefined when a phase id is unknown. */
+export function stepsOf(move: PathMove): number | undefined {
+  const from = phaseIndex(move.path, move.from);
+  const to = phaseIndex(move.path, move.to);
+  return from === -1 || to === -1 ? undefined : to - from;
+}
+
+export function phaseStepFindings(move: PathMove): Finding[] {
+  for (const id of [move.from, move.to]) {
+    if (phaseIndex(move.path, id) === -1) return [unknownPhase(move.path, id)];
+  }
+  const steps = stepsOf(move) ?? 0;
+  if (Math.abs(steps) <= 1) return [];
+  const phases = move.path.phases.map((p) => p.id);
+  const next = phases[phaseIndex(move.path, move.from) + Math.sign(steps)];
+  return [
+    {
+      message: `path "${move.path.id}" moves ${Math.abs(steps)} phases (${move.from} → ${move.to}) in one update; go to "${next}" first`,
+    },
+  ];
+}
+
+function phaseOf(move: PathMove, id: string): PhaseDefinition | undefined {
+  return move.path.phases.find((p) => p.id === id);
+}
+
+/** Gates of the phase entered going forward: each must be recorded and passed. */
+export function gateFindings(move: PathMove, ledger: Ledger): Finding[] {
+  if ((stepsOf(move) ?? 0) <= 0) return [];
+  const target = phaseOf(move, move.to);
+  if (!target) return [];
+  const findings: Finding[] = [];
+  for (const gate of target.gates) {
+    const record = ledger.gates[gate];
+    if (!record) {
+      findings.push({
+        message: `path "${move.path.id}" enters "${move.to}" but gate "${gate}" is not recorded`,
+      });
+    } else if (!record.passed) {
+      findings.push({
+        message: `path "${move.path.id}" enters "${move.to}" but gate "${gate}" failed at ${record.recordedAt} (${record.detail})`,
+      });
+    }
+  }
+  return findings;
+}
+
+/** In prod every forward step needs a passed rollback drill no older than the limit. */
+export function drillFindings(
+  move: PathMove,
+  ledger: Ledger,
+  settings: PolicySettings,
+  now: Date,
+): Finding[] {
+  if ((stepsOf(move) ?? 0) <= 0 || settings.environment !== "prod") return [];
+  const drill = ledger.gates["rollback-drill"];
+  const limitMs = settings.rollbackDrillMaxAgeDays * DAY_MS;
+  const where = `path "${move.path.id}" steps forward to "${move.to}" in prod`;
+  if (!drill) return [{ message: `${where} with no rollback drill recorded` }];
+  if (!drill.passed)
+    return [{ message: `${where} but the last rollback drill failed (${drill.detail})` }];
+  const age = now.getTime() - Date.parse(drill.recordedAt);
+  if (Number.isNaN(age)) {
+    return [
+      {
+        message: `${where} but the rollback drill's recordedAt "${drill.recordedAt}" is not an ISO time`,
+      },
+    ];
+  }
+  if (age > limitMs) {
+    return [
+      {
+        message: `${where} but the last passed rollback drill is ${(age / DAY_MS).toFixed(1)} days old (limit ${settings.rollbackDrillMaxAgeDays})`,
+      },
+    ];
+  }
+  return [];
+}
+
+function formatHours(ms: number): string {
+  return `${(ms / 3_600_000).toFixed(1)}h`;
+}
+
+/** The phase being left must have lasted the minimum time, measured from its `enteredAt`. */
+export function minimumTimeFindings(
+  move: PathMove,
+  enteredAt: string | undefined,
+  settings: PolicySettings,
+  now: Date,
+): Finding[] {
+  if (move.from === move.to || settings.minimumPhaseTimeMs === 0 || enteredAt === undefined)
+    return [];
+  const entered = Date.parse(enteredAt);
+  if (Number.isNaN(entered)) {
+    return [{ message: `path "${move.path.id}": enteredAt "${enteredAt}" is not an ISO time` }];
+  }
+  const lasted = now.getTime() - entered;
+  if (lasted >= settings.minimumPhaseTimeMs) return [];
+  return [
+    {
+      message: `path "${move.path.id}" leaves "${move.from}" after ${formatHours(lasted)}; the minimum is ${formatHours(settings.minimumPhaseTimeMs)} (wait until ${new Date(entered + settings.minimumPhaseTimeMs).toISOString()})`,
+    },
+  ];
+}
+
+/**
+ * Retirement deletes the old system: allowed only after the rollback window, counted from
+ * when the cutover phase (the one retirement follows) was entered.
+ */
+export function rollbackWindowFindings(
+  move: PathMove,
+  cutoverEnteredAt: string | undefined,
+  settings: PolicySettings,
+  now: Date,
+): Finding[] {
+  const target = phaseOf(move, move.to);
+  if (!target?.retirement || (stepsOf(move) ?? 0) <= 0) return [];
+  const cutover = phaseOf(move, move.from);
+  if (!cutover?.cutover || cutoverEnteredAt === undefined) {
+    return [
+      {
+        message: `path "${move.path.id}" retires from "${move.from}", which is not a cutover phase with a known entry time`,
+      },
+    ];
+  }
+  const windowMs = settings.rollbackWindowDays * DAY_MS;
+  const lasted = now.getTime() - Date.parse(cutoverEnteredAt);
+  if (lasted >= windowMs) return [];
+  return [
+    {
+      message: `path "${move.path.id}" enters "${move.to}" ${(lasted / DAY_MS).toFixed(1)} days after cutover "${move.from}"; the rollback window is ${settings.rollbackWindowDays} days (until ${new Date(Date.parse(cutoverEnteredAt) + windowMs).toISOString()})`,
+    },
+  ];
+}

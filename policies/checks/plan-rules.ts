@@ -1,0 +1,162 @@
+/** Rules only a plan can check: they compare before with after, or look at deletions. */
+import type { MigrationPath } from "../../migrations/path";
+import type { Plan, PlanStep } from "../../tools/plan/plan";
+import { classify, hasRole, serviceOfWorkload, type ResourceView } from "../classify";
+import type { Finding, PathMove } from "./phases";
+import { beforeOf, afterOf, isCreate, isDelete, REPLACES, subjectOf } from "./plan-view";
+
+/** Which platforms each service runs on, over a set of resources. */
+function placements(resources: readonly ResourceView[]): Map<string, Set<string>> {
+  const byService = new Map<string, Set<string>>();
+  for (const resource of resources) {
+    const platform = classify(resource).platform;
+    const service = platform && serviceOfWorkload(resource);
+    if (!platform || !service) continue;
+    const set = byService.get(service) ?? new Set<string>();
+    set.add(platform);
+    byService.set(service, set);
+  }
+  return byService;
+}
+
+const describe = (set: Set<string> | undefined): string => [...(set ?? [])].sort().join("+");
+
+/** A service changes platform when it ran before and after, on different platforms. */
+export function platformMoveFindings(plan: Plan): Finding[] {
+  const before = placements(plan.steps.flatMap((s) => beforeOf(s) ?? []));
+  const after = placements(plan.steps.flatMap((s) => afterOf(s) ?? []));
+  const moved = [...before.keys()]
+    .filter(
+      (service) =>
+        after.has(service) && describe(before.get(service)) !== describe(after.get(service)),
+    )
+    .sort();
+  if (moved.length <= 1) return [];
+  const moves = moved.map((s) => `${s} (${describe(before.get(s))} → ${describe(after.get(s))})`);
+  return [
+    { message: `${moved.length} services change platform in one update: ${moves.join(", ")}` },
+  ];
+}
+
+/** Share of traffic (percent) each backend of a Traefik weighted service gets. */
+export function weightShares(resource: ResourceView): Map<string, number> {
+  const spec = resource.props.spec as { weighted?: { services?: unknown[] } } | undefined;
+  const entries = (spec?.weighted?.services ?? []) as { name?: unknown; weight?: unknown }[];
+  const weights = entries
+    .filter((e) => typeof e.name === "string")
+    .map((e) => [e.name as string, typeof e.weight === "number" ? e.weight : 1] as const);
+  const total = weights.reduce((sum, [, w]) => sum + w, 0);
+  return new Map(weights.map(([name, w]) => [name, total === 0 ? 0 : (100 * w) / total]));
+}
+
+/**
+ * Each backend's share may move by at most `step` points. A new weighted route is judged
+ * against all traffic on one backend (the one it had before the route existed).
+ */
+export function weightStepFindings(plan: Plan, step: number): Finding[] {
+  const findings: Finding[] = [];
+  for (const planStep of plan.steps) {
+    const after = afterOf(planStep);
+    if (!after || !hasRole(after, "weighted-route")) continue;
+    const newShares = weightShares(after);
+    const before = beforeOf(planStep);
+    if (before) {
+      const oldShares = weightShares(before);
+      for (const name of new Set([...oldShares.keys(), ...newShares.keys()])) {
+        const moved = Math.abs((newShares.get(name) ?? 0) - (oldShares.get(name) ?? 0));
+        if (moved > step + 1e-9) {
+          findings.push({
+            message: `${after.name}: weight of "${name}" moves ${moved.toFixed(0)} points (${(oldShares.get(name) ?? 0).toFixed(0)}% → ${(newShares.get(name) ?? 0).toFixed(0)}%); the limit is ${step}`,
+            urn: after.urn,
+          });
+        }
+      }
+    } else {
+      const largest = Math.max(0, ...newShares.values());
+      if (100 - largest > step + 1e-9) {
+        findings.push({
+          message: `${after.name}: a new weighted route sends ${(100 - largest).toFixed(0)}% away from its main backend at once; the limit is ${step}`,
+          urn: after.urn,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+/**
+ * No update creates a path's new system and deletes its old one: by the systems' own components
+ * in the plan, and by what the phases say is deployed.
+ */
+export function createAndDeleteFindings(
+  plan: Plan,
+  moves: readonly PathMove[],
+  paths: readonly MigrationPath[],
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const path of paths) {
+    const created = plan.steps.filter((s) => isCreate(s) && systemOf(s, path) === path.newSystem);
+    const deleted = plan.steps.filter((s) => isDelete(s) && systemOf(s, path) === path.oldSystem);
+    if (created.length > 0 && deleted.length > 0) {
+      findings.push({
+        message: `path "${path.id}": this update creates ${path.newSystem} (${created.map((s) => subjectOf(s)?.name).join(", ")}) and deletes ${path.oldSystem} (${deleted.map((s) => subjectOf(s)?.name).join(", ")})`,
+      });
+    }
+  }
+  for (const move of moves) {
+    const from = move.path.phases.find((p) => p.id === move.from)?.wiring.deployed ?? [];
+    const to = move.path.phases.find((p) => p.id === move.to)?.wiring.deployed ?? [];
+    const adds = to.filter((s) => !from.includes(s));
+    const drops = from.filter((s) => !to.includes(s));
+    if (adds.length > 0 && drops.length > 0) {
+      findings.push({
+        message: `path "${move.path.id}": ${move.from} → ${move.to} adds ${adds.join(", ")} and drops ${drops.join(", ")} in one update`,
+      });
+    }
+  }
+  return findings;
+}
+
+function systemOf(step: PlanStep, path: MigrationPath): string | undefined {
+  const subject = subjectOf(step);
+  const system = subject && classify(subject).system;
+  return system?.path === path.id ? system.name : undefined;
+}
+
+export function replacedStatefulFindings(plan: Plan): Finding[] {
+  const seen = new Set<string>();
+  const findings: Finding[] = [];
+  for (const step of plan.steps) {
+    const subject = subjectOf(step);
+    if (!REPLACES.has(step.op) || !subject || !hasRole(subject, "stateful") || seen.has(step.urn)) {
+      continue;
+    }
+    seen.add(step.urn);
+    const why = step.replaceReasons?.length ? ` (changed: ${step.replaceReasons.join(", ")})` : "";
+    findings.push({
+      message: `${subject.name} (${subject.type}) would be replaced${why}, losing its data`,
+      urn: step.urn,
+    });
+  }
+  return findings;
+}
+
+export function deletedStateful(plan: Plan): ResourceView[] {
+  return plan.steps
+    .filter(isDelete)
+    .map((s) => subjectOf(s))
+    .filter((r): r is ResourceView => r !== undefined && hasRole(r, "stateful"));
+}
+
+/** Changes that must not ride along with a data deletion. */
+export function otherChanges(plan: Plan): ResourceView[] {
+  return plan.steps
+    .filter((s) => {
+      const subject = subjectOf(s);
+      if (!subject || hasRole(subject, "ledger")) return false;
+      if (s.op === "create" || REPLACES.has(s.op)) return true;
+      return s.op === "update" && hasRole(subject, "workload");
+    })
+    .map((s) => subjectOf(s))
+    .filter((r): r is ResourceView => r !== undefined);
+}

@@ -1,0 +1,70 @@
+/**
+ * A plan seen as resources before and after, for the rules that need what CrossGuard never
+ * shows a policy: deletions, replacements and old values.
+ */
+import type { Plan, PlanResourceState, PlanStep, StepOp } from "../../tools/plan/plan";
+import { nameFromUrn, type ResourceView } from "../classify";
+
+const CREATES: ReadonlySet<StepOp> = new Set(["create", "create-replacement", "import"]);
+const GONE_AFTER: ReadonlySet<StepOp> = new Set([
+  "delete",
+  "delete-replaced",
+  "discard",
+  "discard-replaced",
+  "remove-pending-replace",
+]);
+export const REPLACES: ReadonlySet<StepOp> = new Set([
+  "replace",
+  "create-replacement",
+  "delete-replaced",
+  "import-replacement",
+]);
+
+function view(state: PlanResourceState | undefined, urn: string): ResourceView | undefined {
+  if (!state) return undefined;
+  return { type: state.type, urn, name: nameFromUrn(urn), props: state.inputs ?? {} };
+}
+
+/** The resource as it was before the update; undefined for creations. */
+export function beforeOf(step: PlanStep): ResourceView | undefined {
+  if (CREATES.has(step.op)) return undefined;
+  return view(step.oldState ?? step.newState, step.urn);
+}
+
+/** The resource as it is after the update; undefined for deletions. */
+export function afterOf(step: PlanStep): ResourceView | undefined {
+  if (GONE_AFTER.has(step.op)) return undefined;
+  return view(step.newState ?? step.oldState, step.urn);
+}
+
+/** The resource a step is about, whichever state it has. */
+export function subjectOf(step: PlanStep): ResourceView | undefined {
+  return view(step.newState ?? step.oldState, step.urn);
+}
+
+/** Each URN once (a replacement may show as several steps). */
+export function resourcesAfter(plan: Plan): ResourceView[] {
+  const byUrn = new Map<string, ResourceView>();
+  for (const step of plan.steps) {
+    const after = afterOf(step);
+    if (after) byUrn.set(step.urn, after);
+  }
+  return [...byUrn.values()];
+}
+
+export function resourcesBefore(plan: Plan): ResourceView[] {
+  const byUrn = new Map<string, ResourceView>();
+  for (const step of plan.steps) {
+    const before = beforeOf(step);
+    if (before) byUrn.set(step.urn, before);
+  }
+  return [...byUrn.values()];
+}
+
+export function isCreate(step: PlanStep): boolean {
+  return step.op === "create";
+}
+
+export function isDelete(step: PlanStep): boolean {
+  return step.op === "delete";
+}

@@ -1,0 +1,42 @@
+/** K3s workloads in prod: at least two replicas, resources set, readiness and liveness probes. */
+import type { ResourceView } from "../classify";
+import type { Finding } from "./phases";
+
+const WORKLOAD_TYPES = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"]);
+export const MINIMUM_PROD_REPLICAS = 2;
+
+interface Container {
+  name?: unknown;
+  resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+  readinessProbe?: unknown;
+  livenessProbe?: unknown;
+}
+
+function isEmpty(value: Record<string, unknown> | undefined): boolean {
+  return value === undefined || Object.keys(value).length === 0;
+}
+
+export function k3sWorkloadFindings(resource: ResourceView): Finding[] {
+  if (!WORKLOAD_TYPES.has(resource.type)) return [];
+  const spec = (resource.props.spec ?? {}) as {
+    replicas?: unknown;
+    template?: { spec?: { containers?: Container[] } };
+  };
+  const problems: string[] = [];
+  // Kubernetes defaults replicas to 1 when it is left out.
+  const replicas = typeof spec.replicas === "number" ? spec.replicas : 1;
+  if (replicas < MINIMUM_PROD_REPLICAS) {
+    problems.push(`replicas = ${replicas}; prod needs at least ${MINIMUM_PROD_REPLICAS}`);
+  }
+  const containers = spec.template?.spec?.containers ?? [];
+  if (containers.length === 0) problems.push("no containers in spec.template.spec");
+  for (const container of containers) {
+    const label = `container "${String(container.name)}"`;
+    if (isEmpty(container.resources?.requests) || isEmpty(container.resources?.limits)) {
+      problems.push(`${label} has no resources.requests/limits`);
+    }
+    if (!container.readinessProbe) problems.push(`${label} has no readinessProbe`);
+    if (!container.livenessProbe) problems.push(`${label} has no livenessProbe`);
+  }
+  return problems.map((p) => ({ message: `${resource.name}: ${p}`, urn: resource.urn }));
+}

@@ -1,0 +1,113 @@
+/**
+ * Which resources are which, by type token: the one table every rule classifies with. Tokens of
+ * stepwise components come from their `*_TYPE` constants (components/*); provider tokens are
+ * the providers' own.
+ */
+import type { PathId } from "../migrations/path";
+
+/** A resource as a rule sees it, from a plan step or from CrossGuard's arguments. */
+export interface ResourceView {
+  readonly type: string;
+  readonly urn: string;
+  readonly name: string;
+  readonly props: Readonly<Record<string, unknown>>;
+}
+
+export type ResourceRole = "stateful" | "workload" | "system" | "weighted-route" | "ledger";
+
+export interface ResourceClass {
+  readonly roles: readonly ResourceRole[];
+  /** For workloads: the platform they run on. */
+  readonly platform?: "compose" | "k3s";
+  /** For a system's own component: which system of which path it is. */
+  readonly system?: { readonly path: PathId; readonly name: string };
+}
+
+export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
+  // Data holders: replacing or deleting one loses data.
+  "docker:index/volume:Volume": { roles: ["stateful"] },
+  "kubernetes:core/v1:PersistentVolumeClaim": { roles: ["stateful"] },
+  "kubernetes:apps/v1:StatefulSet": { roles: ["stateful", "workload"], platform: "k3s" },
+  "postgresql:index/database:Database": { roles: ["stateful"] },
+  "stepwise:events:Topic": { roles: ["stateful"] },
+  "stepwise:database:Database": { roles: ["stateful"] },
+  "stepwise:database:DistributedTable": { roles: ["stateful"] },
+  // The systems of the migration paths: brokers, databases, platforms.
+  "stepwise:events:RedpandaCluster": {
+    roles: ["stateful", "system"],
+    system: { path: "events", name: "redpanda" },
+  },
+  "stepwise:events:KafkaCluster": {
+    roles: ["stateful", "system"],
+    system: { path: "events", name: "kafka" },
+  },
+  "stepwise:database:PostgresServer": {
+    roles: ["stateful", "system"],
+    system: { path: "database", name: "postgres" },
+  },
+  "stepwise:database:CitusCluster": {
+    roles: ["stateful", "system"],
+    system: { path: "database", name: "citus" },
+  },
+  "stepwise:platform:ComposePlatform": {
+    roles: ["system"],
+    system: { path: "platform", name: "compose" },
+  },
+  "stepwise:platform:K3sPlatform": { roles: ["system"], system: { path: "platform", name: "k3s" } },
+  // Workloads: a service is where its container or Deployment is.
+  "docker:index/container:Container": { roles: ["workload"], platform: "compose" },
+  "kubernetes:apps/v1:Deployment": { roles: ["workload"], platform: "k3s" },
+  // Weighted routes (Traefik v3 `spec.weighted.services`).
+  "kubernetes:traefik.io/v1alpha1:TraefikService": { roles: ["weighted-route"] },
+  "stepwise:migrations:PhaseLedger": { roles: ["ledger"] },
+};
+
+/** Dynamic-provider resources all share one token; a `topic` input marks a Kafka topic. */
+const DYNAMIC_TYPE = "pulumi-nodejs:dynamic:Resource";
+
+export function classify(resource: Pick<ResourceView, "type" | "props">): ResourceClass {
+  const known = RESOURCE_CLASSES[resource.type];
+  if (known) return known;
+  if (resource.type === DYNAMIC_TYPE && typeof resource.props.topic === "string") {
+    return { roles: ["stateful"] };
+  }
+  return { roles: [] };
+}
+
+export function hasRole(
+  resource: Pick<ResourceView, "type" | "props">,
+  role: ResourceRole,
+): boolean {
+  return classify(resource).roles.includes(role);
+}
+
+/** The last segment of a URN is the resource name (`urn:pulumi:stack::project::type::name`). */
+export function nameFromUrn(urn: string): string {
+  const at = urn.lastIndexOf("::");
+  return at === -1 ? urn : urn.slice(at + 2);
+}
+
+/** `urn:pulumi:<stack>::…` → stack name (what the pack knows of its environment). */
+export function stackFromUrn(urn: string): string | undefined {
+  const match = /^urn:pulumi:([^:]+)::/.exec(urn);
+  return match?.[1];
+}
+
+/**
+ * The service a workload runs, from the labels the platform components put on it: Compose
+ * containers carry `stepwise.service`, Kubernetes workloads `app.kubernetes.io/name`.
+ */
+export function serviceOfWorkload(resource: ResourceView): string | undefined {
+  const props = resource.props;
+  if (Array.isArray(props.labels)) {
+    for (const entry of props.labels as unknown[]) {
+      const label = entry as { label?: unknown; value?: unknown };
+      if (label.label === "stepwise.service" && typeof label.value === "string") return label.value;
+    }
+  }
+  const metadata = props.metadata as
+    { labels?: Record<string, unknown>; name?: unknown } | undefined;
+  const k8sName = metadata?.labels?.["app.kubernetes.io/name"];
+  if (typeof k8sName === "string") return k8sName;
+  return undefined;
+}

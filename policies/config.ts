@@ -1,0 +1,163 @@
+/**
+ * Policy settings: the `stepwise:policy` object of a stack's config. One schema serves the
+ * transition checks, the CrossGuard pack (through its generated --policy-pack-config) and the
+ * stack config validation of the program.
+ */
+import { z } from "zod";
+import {
+  ENVIRONMENTS,
+  LEVELS,
+  RULES,
+  RULE_IDS,
+  type Environment,
+  type Level,
+  type RuleId,
+} from "./rules";
+
+/** Minimum time in each phase when the stack config says nothing. */
+export const DEFAULT_MINIMUM_PHASE_TIME: Readonly<Record<Environment, string>> = {
+  dev: "0",
+  staging: "12h",
+  prod: "24h",
+};
+export const DEFAULT_WEIGHT_STEP = 25;
+export const DEFAULT_ROLLBACK_WINDOW_DAYS = 30;
+export const DEFAULT_ROLLBACK_DRILL_MAX_AGE_DAYS = 7;
+
+/** Settings after defaults: what every check reads. */
+export interface PolicySettings {
+  readonly environment: Environment;
+  readonly levels: Readonly<Record<RuleId, Level>>;
+  /** Largest move of a traffic weight per update, in percentage points. */
+  readonly weightStep: number;
+  readonly rollbackWindowDays: number;
+  readonly rollbackDrillMaxAgeDays: number;
+  readonly minimumPhaseTimeMs: number;
+  readonly allowMultiplePaths: boolean;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** "0", "90m", "24h", "7d" → milliseconds; undefined when the text is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (trimmed === "0") return 0;
+  const match = DURATION.exec(trimmed);
+  if (!match) return undefined;
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+const durationText = z.string().refine((text) => parseDuration(text) !== undefined, {
+  error: (issue) =>
+    `bad duration ${JSON.stringify(issue.input)}; write a number and a unit (ms, s, m, h, d), e.g. "24h", "30m", "7d" or "0"`,
+});
+
+const levelText = z.string().refine((text) => (LEVELS as readonly string[]).includes(text), {
+  error: (issue) => `bad level ${JSON.stringify(issue.input)}; valid levels: ${LEVELS.join(", ")}`,
+});
+
+export const policySettingsSchema = z.strictObject({
+  environment: z.enum(ENVIRONMENTS, {
+    error: (issue) =>
+      `bad environment ${JSON.stringify(issue.input)}; valid environments: ${ENVIRONMENTS.join(", ")}`,
+  }),
+  levels: z
+    .record(z.string(), levelText)
+    .superRefine((levels, ctx) => {
+      for (const id of Object.keys(levels)) {
+        if (!(RULE_IDS as readonly string[]).includes(id)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [id],
+            message: `unknown rule id ${JSON.stringify(id)}; valid ids: ${RULE_IDS.join(", ")}`,
+          });
+        }
+      }
+    })
+    .optional(),
+  weightStep: z.number().int().min(1).max(100).optional(),
+  rollbackWindowDays: z.number().min(0).optional(),
+  rollbackDrillMaxAgeDays: z.number().min(0).optional(),
+  minimumPhaseTime: z
+    .union([
+      durationText,
+      z.strictObject({ dev: durationText, staging: durationText, prod: durationText }).partial(),
+    ])
+    .optional(),
+  allowMultiplePaths: z.boolean().optional(),
+});
+export type PolicySettingsInput = z.input<typeof policySettingsSchema>;
+
+/** A policy settings error the user can fix: every problem on its own line, named by field. */
+export class PolicyConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid policy settings:\n  ${problems.join("\n  ")}`);
+    this.name = "PolicyConfigError";
+  }
+}
+
+/** Stack names that are environments; any other stack must say `environment` itself. */
+export function environmentOfStack(stack: string): Environment | undefined {
+  const last = stack.split("/").pop() ?? stack;
+  return (ENVIRONMENTS as readonly string[]).includes(last) ? (last as Environment) : undefined;
+}
+
+/**
+ * Validates `stepwise:policy` and fills in defaults. `stack` supplies the environment when the
+ * settings leave it out. `field` prefixes error paths so they match where the user wrote them.
+ */
+export function resolvePolicySettings(
+  raw: unknown,
+  options: { stack?: string; field?: string } = {},
+): PolicySettings {
+  const field = options.field ?? "stepwise:policy";
+  const input = raw ?? {};
+  if (typeof input !== "object" || Array.isArray(input)) {
+    throw new PolicyConfigError([
+      `${field}: expected an object, got ${JSON.stringify(raw)}; write e.g. { environment: prod, weightStep: 25 }`,
+    ]);
+  }
+  const fromStack = options.stack === undefined ? undefined : environmentOfStack(options.stack);
+  const withEnvironment = { environment: fromStack, ...(input as Record<string, unknown>) };
+  if (withEnvironment.environment === undefined) {
+    throw new PolicyConfigError([
+      `${field}.environment: missing, and stack ${JSON.stringify(options.stack)} is not named after one; set it to one of ${ENVIRONMENTS.join(", ")}`,
+    ]);
+  }
+  const parsed = policySettingsSchema.safeParse(withEnvironment);
+  if (!parsed.success) {
+    throw new PolicyConfigError(
+      parsed.error.issues.map((issue) => {
+        const where = [field, ...issue.path.map(String)].join(".");
+        return `${where}: ${issue.message}`;
+      }),
+    );
+  }
+  const settings = parsed.data;
+  const environment = settings.environment;
+  const minimum =
+    typeof settings.minimumPhaseTime === "string"
+      ? settings.minimumPhaseTime
+      : (settings.minimumPhaseTime?.[environment] ?? DEFAULT_MINIMUM_PHASE_TIME[environment]);
+  return {
+    environment,
+    levels: Object.fromEntries(
+      RULES.map((rule) => [
+        rule.id,
+        (settings.levels?.[rule.id] as Level | undefined) ?? rule.levels[environment],
+      ]),
+    ) as Record<RuleId, Level>,
+    weightStep: settings.weightStep ?? DEFAULT_WEIGHT_STEP,
+    rollbackWindowDays: settings.rollbackWindowDays ?? DEFAULT_ROLLBACK_WINDOW_DAYS,
+    rollbackDrillMaxAgeDays:
+      settings.rollbackDrillMaxAgeDays ?? DEFAULT_ROLLBACK_DRILL_MAX_AGE_DAYS,
+    minimumPhaseTimeMs: parseDuration(minimum) ?? 0,
+    allowMultiplePaths: settings.allowMultiplePaths ?? false,
+  };
+}
+
+/** Default settings of an environment (what a stack gets with no `stepwise:policy`). */
+export function defaultPolicySettings(environment: Environment): PolicySettings {
+  return resolvePolicySettings({ environment });
+}

@@ -1,0 +1,197 @@
+/**
+ * Every "no big bang" rule, defined once. The CrossGuard pack (pack/), the transition checks
+ * (transition.ts) and the generated docs all read this table, so they never drift.
+ */
+
+export type Environment = "dev" | "staging" | "prod";
+export const ENVIRONMENTS: readonly Environment[] = ["dev", "staging", "prod"];
+
+/** A rule's enforcement: mandatory blocks the update, advisory warns, disabled skips. */
+export type Level = "mandatory" | "advisory" | "disabled";
+export const LEVELS: readonly Level[] = ["mandatory", "advisory", "disabled"];
+
+export const RULE_IDS = [
+  "one-phase-step",
+  "one-path-per-update",
+  "one-service-platform-move",
+  "traffic-weight-step",
+  "no-create-and-delete-systems",
+  "stateful-never-replaced",
+  "stateful-delete-after-window",
+  "stateful-delete-alone",
+  "phase-gates",
+  "rollback-drill-recent",
+  "minimum-phase-time",
+  "both-systems-monitored",
+  "no-plaintext-secrets",
+  "k3s-prod-workloads",
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+
+/** Where a rule can be checked: the pack sees only new inputs and the ledger, plans see both. */
+export interface RuleCoverage {
+  /** Checked by the CrossGuard pack; false when it needs what the engine never shows a policy. */
+  readonly pack: boolean;
+  readonly transition: true;
+}
+
+export interface RuleDefinition {
+  readonly id: RuleId;
+  readonly title: string;
+  /** What goes wrong without the rule. */
+  readonly prevents: string;
+  /** What to do so the rule passes (the violation messages end with this). */
+  readonly satisfy: string;
+  readonly levels: Readonly<Record<Environment, Level>>;
+  readonly coverage: RuleCoverage;
+}
+
+const STRICT: Record<Environment, Level> = {
+  dev: "advisory",
+  staging: "mandatory",
+  prod: "mandatory",
+};
+const PROD_ONLY: Record<Environment, Level> = {
+  dev: "disabled",
+  staging: "advisory",
+  prod: "mandatory",
+};
+const EVERYWHERE: Record<Environment, Level> = {
+  dev: "mandatory",
+  staging: "mandatory",
+  prod: "mandatory",
+};
+
+export const RULES: readonly RuleDefinition[] = [
+  {
+    id: "one-phase-step",
+    title: "One phase step per path per update",
+    prevents: "Skipping phases (e.g. Redpanda straight to Kafka-only), forward or back.",
+    satisfy: "Move the path to the adjacent phase only; take the next step in a later update.",
+    levels: STRICT,
+    coverage: { pack: true, transition: true },
+  },
+  {
+    id: "one-path-per-update",
+    title: "One migration path moves per update",
+    prevents: "Two migrations changing at once, so a failure cannot be traced to one step.",
+    satisfy:
+      "Move one path per update, or set stepwise:policy.allowMultiplePaths: true for this stack.",
+    levels: STRICT,
+    coverage: { pack: false, transition: true },
+  },
+  {
+    id: "one-service-platform-move",
+    title: "At most one service changes platform per update",
+    prevents: "Moving several services between Compose and K3s in one update.",
+    satisfy: "Change the placement of one service per update.",
+    levels: STRICT,
+    coverage: { pack: false, transition: true },
+  },
+  {
+    id: "traffic-weight-step",
+    title: "Traffic weight moves by a bounded step",
+    prevents: "Shifting most traffic to a new implementation in one go.",
+    satisfy:
+      "Move each weight by at most stepwise:policy.weightStep points (default 25) per update.",
+    levels: STRICT,
+    coverage: { pack: false, transition: true },
+  },
+  {
+    id: "no-create-and-delete-systems",
+    title: "Never create the new system and delete the old in one update",
+    prevents: "Big-bang swaps with no period where both systems run and rollback is possible.",
+    satisfy: "Create the new system first; delete the old one in a later retirement update.",
+    levels: STRICT,
+    coverage: { pack: false, transition: true },
+  },
+  {
+    id: "stateful-never-replaced",
+    title: "Stateful resources are never replaced",
+    prevents:
+      "Losing data when a broker, database, volume, PVC, StatefulSet or topic is deleted and recreated.",
+    satisfy:
+      "Change only inputs that update in place, or migrate the data to a new resource through a path.",
+    levels: EVERYWHERE,
+    coverage: { pack: false, transition: true },
+  },
+  {
+    id: "stateful-delete-after-window",
+    title: "Stateful resources are deleted only in retirement, after the rollback window",
+    prevents: "Deleting the old system's data while a rollback to it may still be needed.",
+    satisfy:
+      "Delete stateful resources only when entering a retirement phase, at least rollbackWindowDays (default 30) after the cutover phase was entered.",
+    levels: STRICT,
+    coverage: { pack: false, transition: true },
+  },
+  {
+    id: "stateful-delete-alone",
+    title: "Deleting stateful resources is an update of its own",
+    prevents: "Hiding a data deletion among other changes in one review.",
+    satisfy: "Make the retirement update delete only; do every other change in its own update.",
+    levels: STRICT,
+    coverage: { pack: false, transition: true },
+  },
+  {
+    id: "phase-gates",
+    title: "Gates hold before a phase is entered",
+    prevents:
+      "Entering parallel, consumers-on-kafka, verified, citus-primary or citus-provisioned without the recorded check they need.",
+    satisfy:
+      "Run the check the phase needs (compatibility, offset migration, data verification, data-model review) and record it in the ledger as passed.",
+    levels: STRICT,
+    coverage: { pack: true, transition: true },
+  },
+  {
+    id: "rollback-drill-recent",
+    title: "A recent rollback drill before any forward step in prod",
+    prevents: "Moving forward in prod without having proven that the step back works.",
+    satisfy:
+      "Run `stepwise drill` and record a passed rollback-drill gate no older than rollbackDrillMaxAgeDays (default 7).",
+    levels: PROD_ONLY,
+    coverage: { pack: true, transition: true },
+  },
+  {
+    id: "minimum-phase-time",
+    title: "Minimum time in each phase",
+    prevents: "Rushing through phases before problems have had time to show.",
+    satisfy:
+      "Wait until the current phase has lasted stepwise:policy.minimumPhaseTime (none in dev, 24h in prod by default).",
+    levels: STRICT,
+    coverage: { pack: false, transition: true },
+  },
+  {
+    id: "both-systems-monitored",
+    title: "Both systems are monitored during a transition",
+    prevents: "Migrating without metrics: comparing old and new blind.",
+    satisfy:
+      "While a path is in a phase where both systems run, give Monitoring a MetricsEndpoint for each system (its `system` field names it).",
+    levels: STRICT,
+    coverage: { pack: true, transition: true },
+  },
+  {
+    id: "no-plaintext-secrets",
+    title: "No secret in plain text",
+    prevents:
+      "Passwords, tokens and keys in container env, Kubernetes env values or unencrypted stack config.",
+    satisfy:
+      "Put the value in the service spec's secretEnv (Kubernetes: valueFrom.secretKeyRef) or `pulumi config set --secret`.",
+    levels: EVERYWHERE,
+    coverage: { pack: true, transition: true },
+  },
+  {
+    id: "k3s-prod-workloads",
+    title: "K3s workloads in prod are production-ready",
+    prevents: "Single-replica, unbounded or unprobed workloads in prod.",
+    satisfy:
+      "Give every prod Deployment/StatefulSet replicas >= 2, resource requests and limits, and readiness and liveness probes.",
+    levels: PROD_ONLY,
+    coverage: { pack: true, transition: true },
+  },
+];
+
+export function ruleById(id: RuleId): RuleDefinition {
+  const rule = RULES.find((r) => r.id === id);
+  if (!rule) throw new Error(`rule id "${id}" is not defined; valid ids: ${RULE_IDS.join(", ")}`);
+  return rule;
+}

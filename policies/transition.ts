@@ -1,0 +1,160 @@
+/**
+ * Transition checks: every rule applied to a plan (before and after) and the ledgers on either
+ * side. `stepwise plan`, `review` and `drill` call checkTransition; a failed mandatory verdict
+ * blocks the update.
+ */
+import type { Ledger } from "../migrations/ledger";
+import type { MigrationPath } from "../migrations/path";
+import { MIGRATION_PATHS } from "../migrations/paths";
+import type { Plan } from "../tools/plan/plan";
+import type { PolicySettings } from "./config";
+import { RULES, type Level, type RuleId } from "./rules";
+import { monitoringFindings } from "./checks/monitoring";
+import {
+  drillFindings,
+  gateFindings,
+  minimumTimeFindings,
+  phaseStepFindings,
+  rollbackWindowFindings,
+  type Finding,
+  type PathMove,
+} from "./checks/phases";
+import {
+  createAndDeleteFindings,
+  deletedStateful,
+  otherChanges,
+  platformMoveFindings,
+  replacedStatefulFindings,
+  weightStepFindings,
+} from "./checks/plan-rules";
+import { resourcesAfter } from "./checks/plan-view";
+import { plaintextSecretFindings, stackConfigSecretFindings } from "./checks/secrets";
+import { k3sWorkloadFindings } from "./checks/workloads";
+
+export interface Verdict {
+  readonly ruleId: RuleId;
+  readonly level: Level;
+  readonly passed: boolean;
+  /** What was found and what to do instead (or, when passed, what was checked). */
+  readonly message: string;
+  readonly urn?: string;
+}
+
+export interface TransitionInput {
+  readonly plan: Plan;
+  readonly before: Ledger;
+  readonly after: Ledger;
+  readonly settings: PolicySettings;
+  readonly now: Date;
+}
+
+/** Everything the rules read, worked out once. */
+interface Transition extends TransitionInput {
+  /** Every path present in either ledger; a path missing on one side is at its baseline. */
+  readonly moves: readonly PathMove[];
+}
+
+const PATHS: MigrationPath[] = Object.values(MIGRATION_PATHS);
+
+export function pathMoves(before: Ledger, after: Ledger): PathMove[] {
+  return PATHS.filter((p) => before.phases[p.id] ?? after.phases[p.id]).map((path) => {
+    const baseline = path.phases[0]?.id ?? "";
+    return {
+      path,
+      from: before.phases[path.id]?.phase ?? baseline,
+      to: after.phases[path.id]?.phase ?? baseline,
+    };
+  });
+}
+
+const moving = (t: Transition): PathMove[] => t.moves.filter((m) => m.from !== m.to);
+
+/** One function per rule; each returns what it found wrong. */
+const TRANSITION_CHECKS: Readonly<Record<RuleId, (t: Transition) => Finding[]>> = {
+  "one-phase-step": (t) => t.moves.flatMap(phaseStepFindings),
+  "one-path-per-update": (t) => {
+    const moved = moving(t);
+    if (t.settings.allowMultiplePaths || moved.length <= 1) return [];
+    const list = moved.map((m) => `${m.path.id} (${m.from} → ${m.to})`).join(", ");
+    return [{ message: `${moved.length} paths move in one update: ${list}` }];
+  },
+  "one-service-platform-move": (t) => platformMoveFindings(t.plan),
+  "traffic-weight-step": (t) => weightStepFindings(t.plan, t.settings.weightStep),
+  "no-create-and-delete-systems": (t) => createAndDeleteFindings(t.plan, moving(t), PATHS),
+  "stateful-never-replaced": (t) => replacedStatefulFindings(t.plan),
+  "stateful-delete-after-window": (t) => {
+    const retiring = moving(t).filter(
+      (m) => m.path.phases.find((p) => p.id === m.to)?.retirement && m.to !== m.from,
+    );
+    const windowFindings = retiring.flatMap((m) =>
+      rollbackWindowFindings(m, t.before.phases[m.path.id]?.enteredAt, t.settings, t.now),
+    );
+    if (retiring.length > 0) return windowFindings;
+    return deletedStateful(t.plan).map((r) => ({
+      message: `${r.name} (${r.type}) is deleted but no path enters a retirement phase in this update`,
+      urn: r.urn,
+    }));
+  },
+  "stateful-delete-alone": (t) => {
+    const deleted = deletedStateful(t.plan);
+    if (deleted.length === 0) return [];
+    const others = otherChanges(t.plan).map((r) => r.name);
+    const otherPaths = moving(t).filter(
+      (m) => !m.path.phases.find((p) => p.id === m.to)?.retirement,
+    );
+    const problems = [
+      ...others.map((name) => `${name} changes`),
+      ...otherPaths.map((m) => `path "${m.path.id}" moves`),
+    ];
+    if (problems.length === 0) return [];
+    return [
+      {
+        message: `this update deletes ${deleted.map((r) => r.name).join(", ")} and also: ${problems.join("; ")}`,
+      },
+    ];
+  },
+  "phase-gates": (t) => moving(t).flatMap((m) => gateFindings(m, t.after)),
+  "rollback-drill-recent": (t) =>
+    moving(t).flatMap((m) => drillFindings(m, t.after, t.settings, t.now)),
+  "minimum-phase-time": (t) =>
+    moving(t).flatMap((m) =>
+      minimumTimeFindings(m, t.before.phases[m.path.id]?.enteredAt, t.settings, t.now),
+    ),
+  "both-systems-monitored": (t) => monitoringFindings(resourcesAfter(t.plan), t.after),
+  "no-plaintext-secrets": (t) => [
+    ...resourcesAfter(t.plan).flatMap((r) => plaintextSecretFindings(r, true)),
+    ...stackConfigSecretFindings(t.plan.config ?? {}),
+  ],
+  "k3s-prod-workloads": (t) => resourcesAfter(t.plan).flatMap(k3sWorkloadFindings),
+};
+
+/** Turns a rule's findings into verdicts: one passed verdict, or one failed per finding. */
+export function verdictsFor(ruleId: RuleId, level: Level, findings: readonly Finding[]): Verdict[] {
+  const rule = RULES.find((r) => r.id === ruleId);
+  if (findings.length === 0) {
+    return [{ ruleId, level, passed: true, message: `${rule?.title ?? ruleId}: passed` }];
+  }
+  return findings.map((f) => ({
+    ruleId,
+    level,
+    passed: false,
+    message: `${f.message}. To pass: ${rule?.satisfy ?? ""}`,
+    ...(f.urn === undefined ? {} : { urn: f.urn }),
+  }));
+}
+
+/**
+ * Every rule on one transition, in rule order. Disabled rules still run and report what they
+ * found, with level "disabled", so a review shows what was waived.
+ */
+export function checkTransition(input: TransitionInput): Verdict[] {
+  const transition: Transition = { ...input, moves: pathMoves(input.before, input.after) };
+  return RULES.flatMap((rule) =>
+    verdictsFor(rule.id, input.settings.levels[rule.id], TRANSITION_CHECKS[rule.id](transition)),
+  );
+}
+
+/** Verdicts that stop the update: failed and mandatory. */
+export function blockingVerdicts(verdicts: readonly Verdict[]): Verdict[] {
+  return verdicts.filter((v) => !v.passed && v.level === "mandatory");
+}
