@@ -10,6 +10,7 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** True when an image reference pins a tag (other than "latest") or a digest. */
 export function isPinnedImage(image: string): boolean {
   if (DIGEST.test(image)) return true;
+  if (image.includes("@")) return false; // a digest that is not sha256:<64 hex>
   const lastSegment = image.slice(image.lastIndexOf("/") + 1);
   const colon = lastSegment.lastIndexOf(":");
   if (colon < 0) return false;

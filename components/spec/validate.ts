@@ -36,8 +36,10 @@ export function validateServiceSpecs(
     const parsed = serviceSpecSchema.safeParse(raw);
     if (!parsed.success) {
       problems.push(...parsed.error.issues.map((issue) => describeIssue(label, raw, issue)));
+      problems.push(...checkEnvFiles(label, raw));
       return;
     }
+    problems.push(...checkEnvFiles(label, raw));
     const spec = raw as ServiceSpec;
     problems.push(...checkSingle(label, spec));
   });
@@ -72,6 +74,11 @@ function describeIssue(label: string, raw: unknown, issue: z.core.$ZodIssue): st
   if (issue.code === "unrecognized_keys") {
     return `${where}: unknown field(s) ${issue.keys.join(", ")}; remove them or check the spelling`;
   }
+  if (issue.code === "invalid_key") {
+    const key = String(issue.path[issue.path.length - 1]);
+    const parent = formatPath(issue.path.slice(0, -1));
+    return `${label}: ${parent} key ${show(key)}: ${issue.issues[0]?.message ?? issue.message}`;
+  }
   const shown = SECRET_FIELDS.has(path[0] ?? "") ? "[secret]" : show(valueAt(raw, issue.path));
   return `${where} = ${shown}: ${issue.message}`;
 }
@@ -84,18 +91,6 @@ function checkSingle(label: string, spec: ServiceSpec): string[] {
       `${label}: metrics.port = ${spec.metrics.port}: must be one of the service's ports ${show(declared)}; add it to ports`,
     );
   }
-  for (const [field, text] of [
-    ["envFile", spec.envFile],
-    ["secretEnvFile", spec.secretEnvFile],
-  ] as const) {
-    if (text === undefined) continue;
-    try {
-      parseEnvFile(text, field);
-    } catch (error) {
-      if (!(error instanceof EnvFileError)) throw error;
-      problems.push(`${label}: ${error.message}`);
-    }
-  }
   const volumeNames = (spec.volumes ?? []).map((v) => v.name);
   for (const name of duplicates(volumeNames)) {
     problems.push(`${label}: volumes: name "${name}" is used twice; give each volume its own name`);
@@ -107,6 +102,25 @@ function checkSingle(label: string, spec: ServiceSpec): string[] {
     problems.push(
       `${label}: ports: ${p} is published twice; each port needs its own published number`,
     );
+  }
+  return problems;
+}
+
+/** Env-file text is checked even when other fields are wrong, so one run shows everything. */
+function checkEnvFiles(label: string, raw: unknown): string[] {
+  const problems: string[] = [];
+  const spec = (raw ?? {}) as { envFile?: unknown; secretEnvFile?: unknown };
+  for (const [field, text] of [
+    ["envFile", spec.envFile],
+    ["secretEnvFile", spec.secretEnvFile],
+  ] as const) {
+    if (typeof text !== "string") continue;
+    try {
+      parseEnvFile(text, field);
+    } catch (error) {
+      if (!(error instanceof EnvFileError)) throw error;
+      problems.push(`${label}: ${error.message}`);
+    }
   }
   return problems;
 }
