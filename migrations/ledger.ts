@@ -11,6 +11,8 @@ export interface PhaseRecord {
   readonly enteredAt: string;
   /** The phase before, undefined for a path that has only ever been at its baseline. */
   readonly previous?: string;
+  /** Least time to stay in this phase before leaving it forward ("0", "24h", "7d"). */
+  readonly minimumTime?: string;
 }
 
 export interface GateRecord {
@@ -26,5 +28,9 @@ export interface Ledger {
   readonly gates: Readonly<Partial<Record<GateId, GateRecord>>>;
 }
 
-/** Type token of the resource whose inputs carry the ledger. */
-export const PHASE_LEDGER_TYPE = "stepwise:migrations:PhaseLedger";
+/**
+ * Type token of the resource whose inputs carry the ledger (`{ ledger: Ledger, ... }`). It is a
+ * dynamic resource, so the engine needs no stepwise plugin; dynamic types are always
+ * `pulumi-nodejs:dynamic/<module>:<type>` (see migrations/phase-ledger.ts).
+ */
+export const PHASE_LEDGER_TYPE = "pulumi-nodejs:dynamic/stepwise:PhaseLedger";

@@ -31,6 +31,33 @@ export interface PhaseDefinition {
   readonly cutover?: boolean;
   /** Entering this phase deletes the old system; allowed only after the rollback window. */
   readonly retirement?: boolean;
+  /** What exists while this phase lasts and where clients are pointed; the program reads it. */
+  readonly wiring: PhaseWiring;
+}
+
+/**
+ * What a phase deploys and how it wires clients. System names are the path's `oldSystem` /
+ * `newSystem`. Each path uses the fields that mean something for it; the rest are left out.
+ */
+export interface PhaseWiring {
+  /** Systems that exist while this phase lasts, e.g. ["redpanda", "kafka"]. */
+  readonly deployed: readonly string[];
+  /** events: clusters producers publish to; database: databases writes go to. */
+  readonly writeTo?: readonly string[];
+  /** events: the cluster consumers read from; database: the database reads go to. */
+  readonly readFrom?: string;
+  /**
+   * platform: where services run. "per-service" follows the stack's `placement` (one service
+   * moves per step); "coordination" puts platform-coordination on K3s and the rest on Compose.
+   */
+  readonly placement?: "compose" | "coordination" | "per-service" | "k3s";
+  /**
+   * api, consolidation: percent of requests the new system serves. "per-service" follows the
+   * stack's `apiWeights`.
+   */
+  readonly newTrafficPercent?: number | "per-service";
+  /** consolidation: replicas the old services keep (0 = kept, scaled down, for re-extraction). */
+  readonly oldReplicas?: 0;
 }
 
 export interface MigrationPath {

@@ -17,6 +17,7 @@ export const EVENTS_PATH: MigrationPath = {
       gates: [],
       rollbackTo: undefined,
       systems: "old",
+      wiring: { deployed: ["redpanda"], writeTo: ["redpanda"], readFrom: "redpanda" },
     },
     {
       id: "parallel",
@@ -25,6 +26,7 @@ export const EVENTS_PATH: MigrationPath = {
       gates: ["compatibility-verified"],
       rollbackTo: "redpanda",
       systems: "both",
+      wiring: { deployed: ["redpanda", "kafka"], writeTo: ["redpanda"], readFrom: "redpanda" },
     },
     {
       id: "dual-publish",
@@ -33,6 +35,11 @@ export const EVENTS_PATH: MigrationPath = {
       gates: [],
       rollbackTo: "parallel",
       systems: "both",
+      wiring: {
+        deployed: ["redpanda", "kafka"],
+        writeTo: ["redpanda", "kafka"],
+        readFrom: "redpanda",
+      },
     },
     {
       id: "consumers-on-kafka",
@@ -41,6 +48,11 @@ export const EVENTS_PATH: MigrationPath = {
       gates: ["offsets-migrated"],
       rollbackTo: "dual-publish",
       systems: "both",
+      wiring: {
+        deployed: ["redpanda", "kafka"],
+        writeTo: ["redpanda", "kafka"],
+        readFrom: "kafka",
+      },
     },
     {
       id: "kafka-only",
@@ -49,6 +61,7 @@ export const EVENTS_PATH: MigrationPath = {
       gates: [],
       rollbackTo: "consumers-on-kafka",
       systems: "both",
+      wiring: { deployed: ["redpanda", "kafka"], writeTo: ["kafka"], readFrom: "kafka" },
       cutover: true,
     },
     {
@@ -58,6 +71,7 @@ export const EVENTS_PATH: MigrationPath = {
       gates: [],
       rollbackTo: "kafka-only",
       systems: "new",
+      wiring: { deployed: ["kafka"], writeTo: ["kafka"], readFrom: "kafka" },
       retirement: true,
     },
   ],
@@ -76,6 +90,7 @@ export const PLATFORM_PATH: MigrationPath = {
       gates: [],
       rollbackTo: undefined,
       systems: "old",
+      wiring: { deployed: ["compose"], placement: "compose" },
     },
     {
       id: "coordination-on-k3s",
@@ -84,6 +99,7 @@ export const PLATFORM_PATH: MigrationPath = {
       gates: ["compatibility-verified"],
       rollbackTo: "compose",
       systems: "both",
+      wiring: { deployed: ["compose", "k3s"], placement: "coordination" },
     },
     {
       id: "services-moving",
@@ -92,6 +108,7 @@ export const PLATFORM_PATH: MigrationPath = {
       gates: [],
       rollbackTo: "coordination-on-k3s",
       systems: "both",
+      wiring: { deployed: ["compose", "k3s"], placement: "per-service" },
     },
     {
       id: "k3s",
@@ -100,6 +117,7 @@ export const PLATFORM_PATH: MigrationPath = {
       gates: [],
       rollbackTo: "services-moving",
       systems: "both",
+      wiring: { deployed: ["compose", "k3s"], placement: "k3s" },
       cutover: true,
     },
     {
@@ -109,6 +127,7 @@ export const PLATFORM_PATH: MigrationPath = {
       gates: [],
       rollbackTo: "k3s",
       systems: "new",
+      wiring: { deployed: ["k3s"], placement: "k3s" },
       retirement: true,
     },
   ],
@@ -127,6 +146,7 @@ export const DATABASE_PATH: MigrationPath = {
       gates: [],
       rollbackTo: undefined,
       systems: "old",
+      wiring: { deployed: ["postgres"], writeTo: ["postgres"], readFrom: "postgres" },
     },
     {
       id: "citus-provisioned",
@@ -135,6 +155,7 @@ export const DATABASE_PATH: MigrationPath = {
       gates: ["data-model-reviewed"],
       rollbackTo: "postgres",
       systems: "both",
+      wiring: { deployed: ["postgres", "citus"], writeTo: ["postgres"], readFrom: "postgres" },
     },
     {
       id: "dual-write",
@@ -143,6 +164,11 @@ export const DATABASE_PATH: MigrationPath = {
       gates: [],
       rollbackTo: "citus-provisioned",
       systems: "both",
+      wiring: {
+        deployed: ["postgres", "citus"],
+        writeTo: ["postgres", "citus"],
+        readFrom: "postgres",
+      },
     },
     {
       id: "verified",
@@ -151,6 +177,11 @@ export const DATABASE_PATH: MigrationPath = {
       gates: ["data-verified"],
       rollbackTo: "dual-write",
       systems: "both",
+      wiring: {
+        deployed: ["postgres", "citus"],
+        writeTo: ["postgres", "citus"],
+        readFrom: "postgres",
+      },
     },
     {
       id: "citus-primary",
@@ -159,6 +190,7 @@ export const DATABASE_PATH: MigrationPath = {
       gates: ["data-verified"],
       rollbackTo: "verified",
       systems: "both",
+      wiring: { deployed: ["postgres", "citus"], writeTo: ["citus"], readFrom: "citus" },
       cutover: true,
     },
     {
@@ -168,6 +200,7 @@ export const DATABASE_PATH: MigrationPath = {
       gates: [],
       rollbackTo: "citus-primary",
       systems: "new",
+      wiring: { deployed: ["citus"], writeTo: ["citus"], readFrom: "citus" },
       retirement: true,
     },
   ],
@@ -186,6 +219,7 @@ export const API_PATH: MigrationPath = {
       gates: [],
       rollbackTo: undefined,
       systems: "old",
+      wiring: { deployed: ["old"], newTrafficPercent: 0 },
     },
     {
       id: "canary",
@@ -194,6 +228,7 @@ export const API_PATH: MigrationPath = {
       gates: ["compatibility-verified"],
       rollbackTo: "old",
       systems: "both",
+      wiring: { deployed: ["old", "new"], newTrafficPercent: "per-service" },
     },
     {
       id: "new",
@@ -202,6 +237,7 @@ export const API_PATH: MigrationPath = {
       gates: [],
       rollbackTo: "canary",
       systems: "both",
+      wiring: { deployed: ["old", "new"], newTrafficPercent: 100 },
       cutover: true,
     },
     {
@@ -211,6 +247,7 @@ export const API_PATH: MigrationPath = {
       gates: [],
       rollbackTo: "new",
       systems: "new",
+      wiring: { deployed: ["new"], newTrafficPercent: 100 },
       retirement: true,
     },
   ],
@@ -229,6 +266,7 @@ export const CONSOLIDATION_PATH: MigrationPath = {
       gates: [],
       rollbackTo: undefined,
       systems: "old",
+      wiring: { deployed: ["microservices"], newTrafficPercent: 0 },
     },
     {
       id: "monolith-parallel",
@@ -238,6 +276,7 @@ export const CONSOLIDATION_PATH: MigrationPath = {
       gates: ["compatibility-verified"],
       rollbackTo: "microservices",
       systems: "both",
+      wiring: { deployed: ["microservices", "modular-monolith"], newTrafficPercent: 0 },
     },
     {
       id: "modular-monolith",
@@ -247,6 +286,11 @@ export const CONSOLIDATION_PATH: MigrationPath = {
       gates: [],
       rollbackTo: "monolith-parallel",
       systems: "both",
+      wiring: {
+        deployed: ["microservices", "modular-monolith"],
+        newTrafficPercent: 100,
+        oldReplicas: 0,
+      },
       cutover: true,
     },
     {
@@ -256,6 +300,7 @@ export const CONSOLIDATION_PATH: MigrationPath = {
       gates: [],
       rollbackTo: "modular-monolith",
       systems: "new",
+      wiring: { deployed: ["modular-monolith"], newTrafficPercent: 100 },
       retirement: true,
     },
   ],

@@ -1,0 +1,90 @@
+import type { GateId, MigrationPath, PathId, PhaseDefinition } from "./path";
+import { MIGRATION_PATHS } from "./paths";
+
+/** A path given by its definition or by its id. */
+export type PathRef = MigrationPath | PathId;
+
+export const PATH_IDS: readonly PathId[] = Object.keys(MIGRATION_PATHS) as PathId[];
+
+export function isPathId(value: unknown): value is PathId {
+  return typeof value === "string" && (PATH_IDS as readonly string[]).includes(value);
+}
+
+/** The definition of a path; an unknown id is an error that lists the valid ones. */
+export function pathById(id: string): MigrationPath {
+  if (!isPathId(id)) {
+    throw new Error(`unknown migration path "${id}"; valid paths are ${PATH_IDS.join(", ")}`);
+  }
+  return MIGRATION_PATHS[id];
+}
+
+function resolve(path: PathRef): MigrationPath {
+  return typeof path === "string" ? pathById(path) : path;
+}
+
+export function phaseIds(path: PathRef): readonly string[] {
+  return resolve(path).phases.map((p) => p.id);
+}
+
+export function hasPhase(path: PathRef, phase: string): boolean {
+  return phaseIds(path).includes(phase);
+}
+
+/** Position of a phase from 0 (the baseline); an unknown phase is an error listing valid ones. */
+export function phaseIndex(path: PathRef, phase: string): number {
+  const definition = resolve(path);
+  const index = definition.phases.findIndex((p) => p.id === phase);
+  if (index < 0) {
+    throw new Error(
+      `path "${definition.id}" has no phase "${phase}"; valid phases are ${phaseIds(definition).join(", ")}`,
+    );
+  }
+  return index;
+}
+
+export function phaseDefinition(path: PathRef, phase: string): PhaseDefinition {
+  const definition = resolve(path);
+  return definition.phases[phaseIndex(definition, phase)];
+}
+
+/** The phase every path starts at (only the old system exists). */
+export function baselinePhase(path: PathRef): string {
+  return resolve(path).phases[0].id;
+}
+
+/** The phase one step forward, or undefined at the last phase. */
+export function nextPhase(path: PathRef, phase: string): string | undefined {
+  return resolve(path).phases[phaseIndex(path, phase) + 1]?.id;
+}
+
+/** The phase one step back in order, or undefined at the baseline. */
+export function previousPhase(path: PathRef, phase: string): string | undefined {
+  const index = phaseIndex(path, phase);
+  return index === 0 ? undefined : resolve(path).phases[index - 1]?.id;
+}
+
+/** Where a rollback from `phase` goes, or undefined at the baseline. */
+export function rollbackTarget(path: PathRef, phase: string): string | undefined {
+  return phaseDefinition(path, phase).rollbackTo;
+}
+
+/** Signed number of steps from `from` to `to`: +1 is one step forward, -1 one step back. */
+export function stepsBetween(path: PathRef, from: string, to: string): number {
+  return phaseIndex(path, to) - phaseIndex(path, from);
+}
+
+export function isForward(path: PathRef, from: string, to: string): boolean {
+  return stepsBetween(path, from, to) > 0;
+}
+
+/** Gates that must be recorded before `phase` may be entered going forward. */
+export function gatesToEnter(path: PathRef, phase: string): readonly GateId[] {
+  return phaseDefinition(path, phase).gates;
+}
+
+/** The cutover phase, from whose entry the rollback window counts. */
+export function cutoverPhase(path: PathRef): string {
+  const cutover = resolve(path).phases.find((p) => p.cutover === true);
+  if (!cutover) throw new Error(`path "${resolve(path).id}" defines no cutover phase`);
+  return cutover.id;
+}

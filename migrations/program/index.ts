@@ -1,0 +1,3 @@
+export * from "./program";
+export * from "./read-config";
+export * from "./topology";

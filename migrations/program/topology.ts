@@ -1,0 +1,265 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { ServiceSpec } from "../../components/spec";
+import type { PathId, PhaseWiring } from "../path";
+import { phaseDefinition } from "../phases";
+import {
+  COORDINATION_SERVICE,
+  fixedPlacement,
+  type Engine,
+  type PlatformKind,
+  type StackConfig,
+} from "../stack-config";
+
+/** Name of the modular monolith's service (consolidation path). */
+export const MONOLITH_SERVICE = "modular-monolith";
+export const MONOLITH_PORT = 8090;
+/** The new implementation of service S runs as `S-next` beside S (api path). */
+export const NEXT_SUFFIX = "-next";
+/** `S-next` publishes its ports this much higher on the Docker host, so S and S-next coexist. */
+export const NEXT_PORT_OFFSET = 10_000;
+
+/** Label keys that record a phase's routing decisions on each workload. */
+export const LABELS = {
+  implementation: "stepwise.dev/implementation",
+  trafficWeight: "stepwise.dev/traffic-weight",
+  servedBy: "stepwise.dev/served-by",
+} as const;
+
+/** Addresses of the engines that exist, by system, as clients on the platforms reach them. */
+export type EngineAddresses = Readonly<Partial<Record<"redpanda" | "kafka", string>>>;
+
+/** Connection strings (secrets) of the databases that exist, by system. */
+export type DatabaseUrls = Readonly<Partial<Record<"postgres" | "citus", pulumi.Input<string>>>>;
+
+/** Everything the phases of all five paths decide, before any resource is declared. */
+export interface Topology {
+  /** The services to run, with the phases' wiring in their env and labels. */
+  readonly services: readonly ServiceSpec[];
+  /** Platform of every service in `services`. */
+  readonly placement: Readonly<Record<string, PlatformKind>>;
+  /** Engines that exist in these phases, and the platform each runs on. */
+  readonly engines: Readonly<Partial<Record<Engine, PlatformKind>>>;
+  readonly events: { readonly publishTo: readonly string[]; readonly consumeFrom: string };
+  readonly database: { readonly writeTo: readonly string[]; readonly readFrom: string };
+  /** Percent of requests the new implementation serves, per service under the api path. */
+  readonly apiWeights: Readonly<Record<string, number>>;
+}
+
+export function wiringOf(config: StackConfig, path: PathId): PhaseWiring {
+  return phaseDefinition(path, config.phases[path]).wiring;
+}
+
+/** Which engines the events and database phases deploy, and where each runs. */
+export function enginesFor(config: StackConfig): Partial<Record<Engine, PlatformKind>> {
+  const engines: Partial<Record<Engine, PlatformKind>> = {};
+  const deployed = [
+    ...wiringOf(config, "events").deployed,
+    ...wiringOf(config, "database").deployed,
+  ];
+  for (const engine of ["redpanda", "kafka", "postgres", "citus"] as const) {
+    if (deployed.includes(engine)) engines[engine] = config.enginePlacement[engine];
+  }
+  engines.prometheus = config.enginePlacement.prometheus;
+  return engines;
+}
+
+/**
+ * The desired platform for a stack config: a pure function of the phases, so each phase's
+ * effect on the services is table-testable without declaring a resource.
+ * `baseServices` are the microservices at their baseline (e.g. platformServices(url)).
+ */
+export function planTopology(
+  config: StackConfig,
+  baseServices: readonly ServiceSpec[],
+  engines: { readonly addresses: EngineAddresses; readonly databaseUrls: DatabaseUrls },
+): Topology {
+  const events = wiringOf(config, "events");
+  const database = wiringOf(config, "database");
+  const publishTo = events.writeTo ?? [];
+  const consumeFrom = events.readFrom ?? "";
+  const writeTo = database.writeTo ?? [];
+  const readFrom = database.readFrom ?? "";
+
+  const wire = (spec: ServiceSpec): ServiceSpec =>
+    withDataWiring(spec, { publishTo, consumeFrom, writeTo, readFrom }, engines);
+
+  const apiWeights = apiWeightsFor(config);
+  let services = withApiImplementations(baseServices, config, apiWeights);
+  services = withConsolidation(services, config);
+  services = services.map(wire);
+
+  return {
+    services,
+    placement: placementFor(config, services),
+    engines: enginesFor(config),
+    events: { publishTo, consumeFrom },
+    database: { writeTo, readFrom },
+    apiWeights,
+  };
+}
+
+/** Percent served by the new implementation, per service in `apiImages`. */
+export function apiWeightsFor(config: StackConfig): Record<string, number> {
+  const traffic = wiringOf(config, "api").newTrafficPercent ?? 0;
+  return Object.fromEntries(
+    Object.keys(config.apiImages).map((service) => [
+      service,
+      traffic === "per-service" ? (config.apiWeights[service] ?? 0) : traffic,
+    ]),
+  );
+}
+
+function withApiImplementations(
+  services: readonly ServiceSpec[],
+  config: StackConfig,
+  weights: Readonly<Record<string, number>>,
+): ServiceSpec[] {
+  const deployed = wiringOf(config, "api").deployed;
+  const keepOld = deployed.includes("old");
+  const runNew = deployed.includes("new");
+  const moving = new Set(Object.keys(config.apiImages));
+  const renamed = (name: string) => (!keepOld && moving.has(name) ? `${name}${NEXT_SUFFIX}` : name);
+  const result: ServiceSpec[] = [];
+  for (const spec of services) {
+    const image = config.apiImages[spec.name];
+    if (image === undefined || !runNew) {
+      result.push({ ...spec, dependsOn: spec.dependsOn?.map(renamed) });
+      continue;
+    }
+    const weight = weights[spec.name] ?? 0;
+    if (keepOld) {
+      result.push(
+        labelled(spec, {
+          [LABELS.implementation]: "old",
+          [LABELS.trafficWeight]: String(100 - weight),
+        }),
+      );
+    }
+    result.push(
+      labelled(
+        {
+          ...spec,
+          name: `${spec.name}${NEXT_SUFFIX}`,
+          image,
+          dependsOn: spec.dependsOn?.map(renamed),
+          ports: spec.ports?.map((p) => ({
+            ...p,
+            published: (p.published ?? p.port) + NEXT_PORT_OFFSET,
+          })),
+        },
+        { [LABELS.implementation]: "new", [LABELS.trafficWeight]: String(weight) },
+      ),
+    );
+  }
+  return result;
+}
+
+function withConsolidation(services: readonly ServiceSpec[], config: StackConfig): ServiceSpec[] {
+  const wiring = wiringOf(config, "consolidation");
+  const keepServices = wiring.deployed.includes("microservices");
+  const runMonolith = wiring.deployed.includes(MONOLITH_SERVICE);
+  const servedBy = wiring.newTrafficPercent === 100 ? MONOLITH_SERVICE : "microservices";
+  const modules = services.filter((s) => s.name !== COORDINATION_SERVICE);
+  const result: ServiceSpec[] = services.filter(
+    (s) => keepServices || s.name === COORDINATION_SERVICE,
+  );
+  if (keepServices && runMonolith) {
+    for (let i = 0; i < result.length; i++) {
+      const spec = result[i];
+      if (spec.name === COORDINATION_SERVICE) continue;
+      result[i] = labelled(wiring.oldReplicas === 0 ? { ...spec, replicas: 0 } : spec, {
+        [LABELS.servedBy]: servedBy,
+      });
+    }
+  }
+  if (runMonolith) {
+    const secretEnv = Object.assign({}, ...modules.map((m) => m.secretEnv ?? {})) as Record<
+      string,
+      pulumi.Input<string>
+    >;
+    result.push(
+      labelled(
+        {
+          name: MONOLITH_SERVICE,
+          image: config.monolithImage ?? "",
+          ports: [{ port: MONOLITH_PORT, name: "http" }],
+          env: { LOG_LEVEL: "info", MODULES: modules.map((m) => m.name).join(",") },
+          ...(Object.keys(secretEnv).length > 0 ? { secretEnv } : {}),
+          healthCheck: { http: { path: "/health", port: MONOLITH_PORT } },
+          resources: { cpu: 1, memoryMiB: 1024 },
+          dependsOn: services.some((s) => s.name === COORDINATION_SERVICE)
+            ? [COORDINATION_SERVICE]
+            : [],
+          metrics: { port: MONOLITH_PORT },
+        },
+        { [LABELS.servedBy]: servedBy },
+      ),
+    );
+  }
+  return result;
+}
+
+interface DataWiring {
+  readonly publishTo: readonly string[];
+  readonly consumeFrom: string;
+  readonly writeTo: readonly string[];
+  readonly readFrom: string;
+}
+
+/**
+ * Points a service's clients where the phases say: every service publishes and consumes
+ * events; services with a DATABASE_URL read and write the database. The URLs stay secret.
+ */
+function withDataWiring(
+  spec: ServiceSpec,
+  wiring: DataWiring,
+  engines: { readonly addresses: EngineAddresses; readonly databaseUrls: DatabaseUrls },
+): ServiceSpec {
+  const bootstrap = (systems: readonly string[]) =>
+    systems.map((s) => engines.addresses[s as "redpanda" | "kafka"] ?? s).join(",");
+  const env: Record<string, string> = {
+    ...spec.env,
+    EVENTS_PUBLISH_TO: wiring.publishTo.join(","),
+    EVENTS_PUBLISH_BOOTSTRAP: bootstrap(wiring.publishTo),
+    EVENTS_CONSUME_FROM: wiring.consumeFrom,
+    EVENTS_CONSUME_BOOTSTRAP: bootstrap([wiring.consumeFrom]),
+  };
+  let secretEnv = spec.secretEnv;
+  if (spec.secretEnv?.DATABASE_URL !== undefined) {
+    env.DATABASE_WRITE_TO = wiring.writeTo.join(",");
+    env.DATABASE_READ_FROM = wiring.readFrom;
+    const primary = engines.databaseUrls[wiring.readFrom as "postgres" | "citus"];
+    const secondary = wiring.writeTo.find((system) => system !== wiring.readFrom);
+    const secondaryUrl = secondary && engines.databaseUrls[secondary as "postgres" | "citus"];
+    secretEnv = {
+      ...spec.secretEnv,
+      ...(primary !== undefined ? { DATABASE_URL: primary } : {}),
+      ...(secondaryUrl !== undefined ? { DATABASE_DUAL_WRITE_URL: secondaryUrl } : {}),
+    };
+  }
+  return { ...spec, env, ...(secretEnv ? { secretEnv } : {}) };
+}
+
+/** Platform of every service: fixed by the platform phase, else the stack's placement. */
+export function placementFor(
+  config: StackConfig,
+  services: readonly ServiceSpec[],
+): Record<string, PlatformKind> {
+  const rule = wiringOf(config, "platform").placement;
+  const base = (name: string): string =>
+    name.endsWith(NEXT_SUFFIX) ? name.slice(0, -NEXT_SUFFIX.length) : name;
+  return Object.fromEntries(
+    services.map((s) => {
+      const owner = base(s.name);
+      const platform =
+        fixedPlacement(rule, owner) ??
+        config.placement[owner] ??
+        (owner === COORDINATION_SERVICE ? "k3s" : "compose");
+      return [s.name, platform];
+    }),
+  );
+}
+
+function labelled(spec: ServiceSpec, labels: Record<string, string>): ServiceSpec {
+  return { ...spec, labels: { ...spec.labels, ...labels } };
+}

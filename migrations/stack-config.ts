@@ -1,0 +1,378 @@
+import { z } from "zod";
+import { isDuration } from "./duration";
+import type { GateRecord } from "./ledger";
+import type { GateId, PathId } from "./path";
+import { PATH_IDS, phaseDefinition, phaseIds } from "./phases";
+
+/** Config namespace of every stepwise key (`stepwise:phases`, …): the Pulumi project name. */
+export const CONFIG_NAMESPACE = "stepwise";
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+export const PLATFORM_KINDS = ["compose", "k3s"] as const;
+export type PlatformKind = (typeof PLATFORM_KINDS)[number];
+
+/** Stateful engines the program runs on a platform; each stays where the stack puts it. */
+export const ENGINES = ["redpanda", "kafka", "postgres", "citus", "prometheus"] as const;
+export type Engine = (typeof ENGINES)[number];
+
+export const GATE_IDS: readonly GateId[] = [
+  "compatibility-verified",
+  "offsets-migrated",
+  "data-verified",
+  "data-model-reviewed",
+  "rollback-drill",
+];
+
+/** Keys whose values are secrets: never shown in an error, read with `requireSecret`. */
+export const SECRET_CONFIG_KEYS = ["databasePassword", "kubeconfig"] as const;
+
+/** The validated stack config: what the program builds and what the ledger records. */
+export interface StackConfig {
+  readonly environment: Environment;
+  /** Current phase of every path. */
+  readonly phases: Readonly<Record<PathId, string>>;
+  /** ISO 8601 time each path entered its current phase. */
+  readonly enteredAt: Readonly<Record<PathId, string>>;
+  /** The phase each path was at before its current one (left out at a path's first phase). */
+  readonly previousPhases: Readonly<Partial<Record<PathId, string>>>;
+  /** Recorded gate checks. */
+  readonly gates: Readonly<Partial<Record<GateId, GateRecord>>>;
+  /** Where each service runs while the platform path moves services one at a time. */
+  readonly placement: Readonly<Record<string, PlatformKind>>;
+  /** Where each stateful engine runs. Left out: compose. */
+  readonly enginePlacement: Readonly<Record<Engine, PlatformKind>>;
+  /** Image of the new implementation of each service under the api migration. */
+  readonly apiImages: Readonly<Record<string, string>>;
+  /** Percent of each service's requests the new implementation serves during `canary`. */
+  readonly apiWeights: Readonly<Record<string, number>>;
+  /** Image of the modular monolith (consolidation path). */
+  readonly monolithImage: string | undefined;
+  /** Minimum time in a phase: keys "default", a path id, or "<path>.<phase>"; most specific wins. */
+  readonly minimumTime: Readonly<Record<string, string>>;
+  /** Policy settings, validated by the policy pack's own schema (policies/config.ts). */
+  readonly policy: Readonly<Record<string, unknown>>;
+}
+
+/** Every config key the program reads; anything else under `stepwise:` is an error. */
+export const CONFIG_KEYS = [
+  "environment",
+  "phases",
+  "enteredAt",
+  "previousPhases",
+  "gates",
+  "placement",
+  "enginePlacement",
+  "apiImages",
+  "apiWeights",
+  "monolithImage",
+  "minimumTime",
+  "policy",
+  ...SECRET_CONFIG_KEYS,
+] as const;
+
+/** Keys whose value is a structured (YAML map) value, stored by Pulumi as JSON text. */
+export const OBJECT_CONFIG_KEYS: readonly string[] = [
+  "phases",
+  "enteredAt",
+  "previousPhases",
+  "gates",
+  "placement",
+  "enginePlacement",
+  "apiImages",
+  "apiWeights",
+  "minimumTime",
+  "policy",
+];
+
+/** A stack config that cannot be used: every problem, one per line, each naming its key. */
+export class StackConfigError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(`invalid stack config:\n  ${problems.join("\n  ")}`);
+    this.name = "StackConfigError";
+  }
+}
+
+const list = (values: readonly string[]): string => values.join(", ");
+const oneOf = (values: readonly string[]) => `must be one of ${list(values)}`;
+
+/** A map whose keys must come from `valid`; an unknown key is reported with the valid ones. */
+function mapOf<V extends z.ZodType>(valid: readonly string[], what: string, value: V) {
+  return z.strictObject(Object.fromEntries(valid.map((key) => [key, value.optional()])), {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown ${what}; valid ${what}s are ${list(valid)}`
+        : "must be a map",
+  });
+}
+
+/** A map with exactly one entry per path, each a phase of that path. */
+function phasesOfEveryPath() {
+  return z.strictObject(
+    Object.fromEntries(
+      PATH_IDS.map((path) => {
+        const valid = phaseIds(path);
+        return [path, z.enum(valid as [string, ...string[]], { error: oneOf(valid) })];
+      }),
+    ),
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys"
+          ? `unknown path; valid paths are ${list(PATH_IDS)}`
+          : "must be a map of path to phase",
+    },
+  );
+}
+
+const isoTime = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO 8601 time such as "2026-11-20T09:00:00Z"',
+});
+
+const gateRecord = z.strictObject(
+  {
+    passed: z.boolean({ error: "must be true or false" }),
+    recordedAt: isoTime,
+    detail: z.string({ error: "must be text saying what ran and what it found" }),
+  },
+  { error: "must be a map with passed, recordedAt and detail" },
+);
+
+const minimumTimeKeys = [
+  "default",
+  ...PATH_IDS,
+  ...PATH_IDS.flatMap((path) => phaseIds(path).map((phase) => `${path}.${phase}`)),
+];
+
+function schemaFor(services: readonly string[]) {
+  const platform = z.enum(PLATFORM_KINDS, { error: oneOf(PLATFORM_KINDS) });
+  const image = z
+    .string({ error: 'must be an image reference such as "repo/app:1.2.3"' })
+    .regex(/:[A-Za-z0-9_][A-Za-z0-9_.-]*$|@sha256:[0-9a-f]{64}$/, {
+      error: 'must pin a tag or digest, e.g. "repo/app:1.2.3"',
+    })
+    .refine((s) => !s.endsWith(":latest"), { error: '"latest" is not a pinned tag' });
+  const weight = z
+    .number({ error: "must be a number from 0 to 100" })
+    .int({ error: "must be a whole number from 0 to 100" })
+    .min(0, { error: "must be a whole number from 0 to 100" })
+    .max(100, { error: "must be a whole number from 0 to 100" });
+  const duration = z
+    .string({ error: 'must be a duration such as "0", "45m", "24h" or "7d"' })
+    .refine(isDuration, { error: 'must be a duration such as "0", "45m", "24h" or "7d"' });
+
+  return z.strictObject(
+    {
+      environment: z.enum(ENVIRONMENTS, { error: oneOf(ENVIRONMENTS) }),
+      phases: phasesOfEveryPath(),
+      enteredAt: z.strictObject(Object.fromEntries(PATH_IDS.map((p) => [p, isoTime])), {
+        error: (issue) =>
+          issue.code === "unrecognized_keys"
+            ? `unknown path; valid paths are ${list(PATH_IDS)}`
+            : "must be a map of path to ISO 8601 time",
+      }),
+      previousPhases: z
+        .strictObject(
+          Object.fromEntries(
+            PATH_IDS.map((path) => {
+              const valid = phaseIds(path);
+              return [
+                path,
+                z.enum(valid as [string, ...string[]], { error: oneOf(valid) }).optional(),
+              ];
+            }),
+          ),
+          {
+            error: (issue) =>
+              issue.code === "unrecognized_keys"
+                ? `unknown path; valid paths are ${list(PATH_IDS)}`
+                : "must be a map of path to phase",
+          },
+        )
+        .optional(),
+      gates: mapOf(GATE_IDS, "gate", gateRecord).optional(),
+      placement: mapOf(services, "service", platform).optional(),
+      enginePlacement: mapOf(ENGINES, "engine", platform).optional(),
+      apiImages: mapOf(services, "service", image).optional(),
+      apiWeights: mapOf(services, "service", weight).optional(),
+      monolithImage: image.optional(),
+      minimumTime: z
+        .record(z.string(), duration, { error: "must be a map of phase to duration" })
+        .superRefine((map, ctx) => {
+          for (const key of Object.keys(map)) {
+            if (!minimumTimeKeys.includes(key)) {
+              ctx.addIssue({
+                code: "custom",
+                path: [key],
+                input: key,
+                message: `unknown key; use "default", a path (${list(PATH_IDS)}) or "<path>.<phase>" such as "events.parallel"`,
+              });
+            }
+          }
+        })
+        .optional(),
+      policy: z
+        .record(z.string(), z.unknown(), { error: "must be a map of policy settings" })
+        .optional(),
+      databasePassword: z.string({ error: "must be a (secure) string" }),
+      kubeconfig: z.string({ error: "must be a (secure) string" }).optional(),
+    },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys"
+          ? `unknown key; valid keys are ${list(CONFIG_KEYS)}`
+          : "must be a map",
+    },
+  );
+}
+
+export interface ParseOptions {
+  /** Names of the services the stack runs (placement and api keys must be among them). */
+  readonly services: readonly string[];
+}
+
+/**
+ * Validates raw stack config (keys without the `stepwise:` prefix, structured values already
+ * parsed) and returns it with defaults filled in. Every problem is reported at once, each as
+ * `stepwise:<key>[.<field>] = <value>: <what is allowed>`; secret values are never shown.
+ */
+export function parseStackConfig(
+  raw: Readonly<Record<string, unknown>>,
+  options: ParseOptions,
+): StackConfig {
+  const result = schemaFor(options.services).safeParse(raw, { reportInput: true });
+  if (!result.success) throw new StackConfigError(result.error.issues.flatMap(describeIssue));
+  const parsed = result.data;
+  const config: StackConfig = {
+    environment: parsed.environment,
+    phases: parsed.phases as Record<PathId, string>,
+    enteredAt: parsed.enteredAt as Record<PathId, string>,
+    previousPhases: defined(parsed.previousPhases ?? {}),
+    gates: defined(parsed.gates ?? {}),
+    placement: defined<PlatformKind>(parsed.placement ?? {}),
+    enginePlacement: {
+      ...(Object.fromEntries(ENGINES.map((e) => [e, "compose"])) as Record<Engine, PlatformKind>),
+      ...defined<PlatformKind>(parsed.enginePlacement ?? {}),
+    },
+    apiImages: defined<string>(parsed.apiImages ?? {}),
+    apiWeights: defined<number>(parsed.apiWeights ?? {}),
+    monolithImage: parsed.monolithImage,
+    minimumTime: parsed.minimumTime ?? {},
+    policy: parsed.policy ?? {},
+  };
+  const problems = crossCheck(config, options.services);
+  if (problems.length > 0) throw new StackConfigError(problems);
+  return config;
+}
+
+function defined<T>(map: Readonly<Record<string, T | undefined>>): Record<string, T> {
+  return Object.fromEntries(Object.entries(map).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    T
+  >;
+}
+
+function keyName(path: readonly PropertyKey[]): string {
+  return `${CONFIG_NAMESPACE}:${path.map(String).join(".")}`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const secret = (SECRET_CONFIG_KEYS as readonly PropertyKey[]).includes(issue.path[0] ?? "");
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => `${keyName([...issue.path, key])}: ${issue.message}`);
+  }
+  if (issue.input === undefined) {
+    return [`${keyName(issue.path)} is missing: ${issue.message}`];
+  }
+  if (issue.code === "custom" && issue.path.length > 0 && issue.input === issue.path.at(-1)) {
+    return [`${keyName(issue.path)}: ${issue.message}`];
+  }
+  const shown = secret ? "[secret]" : JSON.stringify(issue.input);
+  return [`${keyName(issue.path)} = ${shown}: ${issue.message}`];
+}
+
+/** Rules that span keys: each platform phase fixes where services and engines may run. */
+function crossCheck(config: StackConfig, services: readonly string[]): string[] {
+  const problems: string[] = [];
+  const platformPhase = config.phases.platform;
+  const platformWiring = phaseDefinition("platform", platformPhase).wiring;
+  const deployedPlatforms = platformWiring.deployed;
+
+  for (const [path, previous] of Object.entries(config.previousPhases)) {
+    if (previous === config.phases[path as PathId]) {
+      problems.push(
+        `${keyName(["previousPhases", path])} = "${previous}": equals the current phase; give the phase before it or remove the entry`,
+      );
+    }
+  }
+
+  for (const [service, kind] of Object.entries(config.placement)) {
+    const required = fixedPlacement(platformWiring.placement, service);
+    if (required !== undefined && required !== kind) {
+      problems.push(
+        `${keyName(["placement", service])} = "${kind}": platform phase "${platformPhase}" runs ${service} on ${required}; set it to "${required}", remove it, or move the platform path to "services-moving"`,
+      );
+    }
+  }
+
+  for (const engine of ENGINES) {
+    const kind = config.enginePlacement[engine];
+    if (!deployedPlatforms.includes(kind)) {
+      problems.push(
+        `${keyName(["enginePlacement", engine])} = "${kind}": platform phase "${platformPhase}" deploys only ${list(deployedPlatforms)}; place ${engine} on one of those`,
+      );
+    }
+  }
+
+  const apiPhase = config.phases.api;
+  const apiServices = Object.keys(config.apiImages);
+  if (apiPhase !== "old" && apiServices.length === 0) {
+    problems.push(
+      `${keyName(["apiImages"])} is missing: api phase "${apiPhase}" needs the new image of at least one service (one of ${list(services)})`,
+    );
+  }
+  for (const service of Object.keys(config.apiWeights)) {
+    if (!apiServices.includes(service)) {
+      problems.push(
+        `${keyName(["apiWeights", service])}: ${service} has no entry in ${keyName(["apiImages"])}; add its new image or remove the weight`,
+      );
+    }
+  }
+  if (apiPhase === "canary") {
+    for (const service of apiServices) {
+      if (config.apiWeights[service] === undefined) {
+        problems.push(
+          `${keyName(["apiWeights", service])} is missing: api phase "canary" needs a weight from 0 to 100 for ${service}`,
+        );
+      }
+    }
+  }
+
+  if (config.phases.consolidation !== "microservices" && config.monolithImage === undefined) {
+    problems.push(
+      `${keyName(["monolithImage"])} is missing: consolidation phase "${config.phases.consolidation}" runs the modular monolith; give its image, e.g. "firstviscount/modular-monolith:1.0.0"`,
+    );
+  }
+  return problems;
+}
+
+/** The platform a phase fixes for a service, or undefined where the stack's placement decides. */
+export function fixedPlacement(
+  rule: "compose" | "coordination" | "per-service" | "k3s" | undefined,
+  service: string,
+): PlatformKind | undefined {
+  switch (rule) {
+    case "compose":
+      return "compose";
+    case "k3s":
+      return "k3s";
+    case "coordination":
+      return service === COORDINATION_SERVICE ? "k3s" : "compose";
+    default:
+      return undefined;
+  }
+}
+
+/** The service that moves to K3s first (migration-paths.md, "Progressive Rollout"). */
+export const COORDINATION_SERVICE = "platform-coordination";

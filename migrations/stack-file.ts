@@ -1,0 +1,76 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+
+/** Stack config as read from a stack file, ready for `evaluateProgram({ config, secretConfigKeys })`. */
+export interface LoadedStackConfig {
+  /** Full keys (`stepwise:phases`) to their values; maps stay maps, `secure:` values are placeholders. */
+  readonly config: Record<string, unknown>;
+  /** Keys whose value is (or contains) a `secure:` value. */
+  readonly secretKeys: string[];
+}
+
+/**
+ * Reads a `Pulumi.<stack>.yaml` into the config map the program would see, without the Pulumi
+ * CLI and without decrypting anything. A `secure:` value becomes an opaque placeholder derived
+ * from its ciphertext, so a changed secret still shows as a change but is never revealed.
+ */
+export function loadStackConfig(file: string): LoadedStackConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`cannot read stack file ${file}: ${(error as Error).message}`);
+  }
+  return parseStackFile(text, file);
+}
+
+/** The pure half of loadStackConfig: the text of a stack file to its config map. */
+export function parseStackFile(text: string, file = "<stack file>"): LoadedStackConfig {
+  let document: unknown;
+  try {
+    document = parse(text) as unknown;
+  } catch (error) {
+    throw new Error(`${file} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (document === null || document === undefined) return { config: {}, secretKeys: [] };
+  if (!isMap(document)) throw new Error(`${file}: expected a YAML map with a "config" key`);
+  const raw = document.config ?? {};
+  if (!isMap(raw)) {
+    throw new Error(`${file}: "config" = ${JSON.stringify(raw)}: must be a map of key to value`);
+  }
+  const config: Record<string, unknown> = {};
+  const secretKeys: string[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    if (!key.includes(":")) {
+      throw new Error(
+        `${file}: config key "${key}" has no namespace; write it as "stepwise:${key}" (or "<provider>:${key}")`,
+      );
+    }
+    const found = { secret: false };
+    config[key] = replaceSecure(value, found);
+    if (found.secret) secretKeys.push(key);
+  }
+  return { config, secretKeys };
+}
+
+/** Prefix of the placeholder that stands for a `secure:` value. */
+export const SECRET_PLACEHOLDER_PREFIX = "[secret:";
+
+function replaceSecure(value: unknown, found: { secret: boolean }): unknown {
+  if (isMap(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === "secure" && typeof value.secure === "string") {
+      found.secret = true;
+      const digest = createHash("sha256").update(value.secure).digest("hex").slice(0, 12);
+      return `${SECRET_PLACEHOLDER_PREFIX}${digest}]`;
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceSecure(v, found)]));
+  }
+  if (Array.isArray(value)) return value.map((v) => replaceSecure(v, found));
+  return value;
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
