@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { Scalar, stringify } from "yaml";
 import { resolveService, validateServiceSpecs, type ServiceSpec } from "../spec";
 import {
   planComposeServices,
@@ -75,8 +75,9 @@ function composeService(
   if (service.args) entry.command = [...service.args];
   entry.restart = context.restart;
   if (service.ports.length > 0) {
-    entry.ports = service.ports.map(
-      (p) => `${p.published}:${p.port}${p.protocol === "UDP" ? "/udp" : ""}`,
+    // Quoted, as Compose asks: YAML 1.1 readers take unquoted 80:80-like values as base-60.
+    entry.ports = service.ports.map((p) =>
+      quoted(`${p.published}:${p.port}${p.protocol === "UDP" ? "/udp" : ""}`),
     );
   }
   if (Object.keys(plan.env).length > 0) {
@@ -111,7 +112,24 @@ function composeService(
   const limits = composeLimits(service.resources);
   if (limits) entry.deploy = { resources: { limits } };
   entry.networks = [context.networkName];
-  return entry;
+  return escapeInterpolation(entry) as Record<string, unknown>;
+}
+
+/** Compose would substitute `${VAR}` in values; `$$` keeps a literal `$` as the spec meant it. */
+export function escapeInterpolation(value: unknown): unknown {
+  if (typeof value === "string") return value.replace(/\$/g, "$$$$");
+  if (Array.isArray(value)) return value.map(escapeInterpolation);
+  if (value instanceof Scalar) return value;
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeInterpolation(v)]));
+  }
+  return value;
+}
+
+function quoted(text: string): Scalar<string> {
+  const scalar = new Scalar(text);
+  scalar.type = Scalar.QUOTE_DOUBLE;
+  return scalar;
 }
 
 function composeLimits(resources: {

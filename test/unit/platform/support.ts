@@ -37,9 +37,11 @@ export function collectKeys(
   key: string,
   path = "",
 ): { path: string; value: unknown }[] {
-  if (Array.isArray(value)) return value.flatMap((v, i) => collectKeys(v, key, `${path}[${i}]`));
+  if (Array.isArray(value)) {
+    return (value as unknown[]).flatMap((v, i) => collectKeys(v, key, `${path}[${i}]`));
+  }
   if (typeof value !== "object" || value === null) return [];
-  return Object.entries(value).flatMap(([k, v]) => [
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => [
     ...(k === key ? [{ path: `${path}.${k}`, value: v }] : []),
     ...collectKeys(v, key, `${path}.${k}`),
   ]);
