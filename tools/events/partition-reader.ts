@@ -39,6 +39,9 @@ interface RawPartition {
   abortedTransactions: unknown[];
 }
 interface RawBroker {
+  listOffsets(request: object): Promise<{
+    responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+  }>;
   fetch(request: object): Promise<{
     responses: Array<{ topicName: string; partitions: RawPartition[] }>;
   }>;
@@ -74,8 +77,9 @@ function createCluster(kafka: Kafka): RawCluster {
 
 export class PartitionReader {
   private readonly cluster: RawCluster;
-  private readonly knownTopics = new Set<string>();
-  private connected = false;
+  // Promises, so concurrent reads share one connect and one metadata load per topic.
+  private readonly topicsLoaded = new Map<string, Promise<void>>();
+  private connecting: Promise<void> | undefined;
 
   constructor(
     kafka: Kafka,
@@ -85,19 +89,57 @@ export class PartitionReader {
     this.cluster = createCluster(kafka);
   }
 
-  async read(topic: string, partition: number, offset: bigint): Promise<ReadResult> {
-    if (!this.connected) {
-      await this.cluster.connect();
-      this.connected = true;
+  /**
+   * The earliest offset whose timestamp is at or after `timestamp`, or undefined when no message
+   * is that recent (ListOffsets by timestamp, for one partition).
+   */
+  async offsetForTimestamp(
+    topic: string,
+    partition: number,
+    timestamp: number,
+  ): Promise<bigint | undefined> {
+    const broker = await this.leaderOf(topic, partition);
+    const response = await broker.listOffsets({
+      isolationLevel: READ_COMMITTED,
+      topics: [{ topic, partitions: [{ partition, timestamp: String(timestamp) }] }],
+    });
+    const offset = response.responses[0]?.partitions.find((p) => p.partition === partition)?.offset;
+    if (offset === undefined)
+      throw new Error(`the broker returned no offset for ${topic}/${partition}`);
+    const value = BigInt(offset);
+    return value < 0n ? undefined : value;
+  }
+
+  /** The partition's log end (high watermark). */
+  async logEnd(topic: string, partition: number): Promise<bigint> {
+    const broker = await this.leaderOf(topic, partition);
+    const response = await broker.listOffsets({
+      isolationLevel: READ_COMMITTED,
+      topics: [{ topic, partitions: [{ partition, timestamp: "-1" }] }],
+    });
+    const offset = response.responses[0]?.partitions.find((p) => p.partition === partition)?.offset;
+    if (offset === undefined)
+      throw new Error(`the broker returned no offset for ${topic}/${partition}`);
+    return BigInt(offset);
+  }
+
+  private async leaderOf(topic: string, partition: number): Promise<RawBroker> {
+    this.connecting ??= this.cluster.connect();
+    await this.connecting;
+    let loaded = this.topicsLoaded.get(topic);
+    if (!loaded) {
+      loaded = this.cluster.addTargetTopic(topic);
+      this.topicsLoaded.set(topic, loaded);
     }
-    if (!this.knownTopics.has(topic)) {
-      await this.cluster.addTargetTopic(topic);
-      this.knownTopics.add(topic);
-    }
+    await loaded;
     const leaders = this.cluster.findLeaderForPartitions(topic, [partition]);
     const nodeId = Object.keys(leaders)[0];
     if (nodeId === undefined) throw new Error(`no leader for ${topic}/${partition}`);
-    const broker = await this.cluster.findBroker({ nodeId });
+    return this.cluster.findBroker({ nodeId });
+  }
+
+  async read(topic: string, partition: number, offset: bigint): Promise<ReadResult> {
+    const broker = await this.leaderOf(topic, partition);
     const response = await broker.fetch({
       isolationLevel: READ_COMMITTED,
       maxWaitTime: 0,
@@ -146,7 +188,8 @@ export class PartitionReader {
   }
 
   async close(): Promise<void> {
-    if (this.connected) await this.cluster.disconnect();
-    this.connected = false;
+    if (this.connecting) await this.cluster.disconnect();
+    this.connecting = undefined;
+    this.topicsLoaded.clear();
   }
 }

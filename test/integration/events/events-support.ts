@@ -48,3 +48,58 @@ export async function idsOf(
     await reader.close();
   }
 }
+
+export interface Consumed {
+  readonly partition: number;
+  readonly offset: string;
+  readonly id: string;
+}
+
+/**
+ * Runs a consumer in `group` that processes messages one at a time and commits each one it
+ * processed, until `enough` says so; anything delivered after that is neither processed nor
+ * committed. So the committed offsets say exactly what was processed.
+ */
+export async function consumeUntil(
+  cluster: "legacy" | "target",
+  group: string,
+  topic: string,
+  enough: (consumed: readonly Consumed[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<Consumed[]> {
+  const consumer = quickKafka(cluster).consumer({ groupId: group, maxWaitTimeInMs: 100 });
+  const consumed: Consumed[] = [];
+  let finished = false;
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`consumer of ${group} timed out with ${consumed.length} messages`)),
+        timeoutMs,
+      );
+      void consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          if (finished) return;
+          consumed.push({
+            partition,
+            offset: message.offset,
+            id: messageIdOf(message.headers) ?? `<none ${partition}/${message.offset}>`,
+          });
+          await consumer.commitOffsets([
+            { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+          ]);
+          if (enough(consumed)) {
+            finished = true;
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return consumed;
+}
