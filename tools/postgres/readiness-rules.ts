@@ -27,6 +27,8 @@ export interface Finding {
   readonly table: string;
   /** The constraint, index or column concerned, when there is one. */
   readonly object?: string;
+  /** For foreign-key findings: the table the key references. */
+  readonly referencedTable?: string;
   readonly message: string;
   /** What to change, in words. */
   readonly fix: string;
@@ -220,7 +222,7 @@ function checkForeignKey(
   const to = placements.get(fk.referencedTable);
   // Tables the plan left out (or could not use) stay local; only their links to planned tables matter.
   if (!from && !to) return [];
-  const base = { table: fk.table, object: fk.name };
+  const base = { table: fk.table, object: fk.name, referencedTable: fk.referencedTable };
   const describe = `Foreign key ${fk.name} ${fk.table}(${fk.columns.join(", ")}) → ${fk.referencedTable}(${fk.referencedColumns.join(", ")})`;
   if (from && !to) {
     if (from.entry.kind === "reference" || !catalog.tables.has(fk.referencedTable)) return [];
@@ -279,7 +281,7 @@ function checkDistributedPair(
   describe: string,
 ): Finding[] {
   const findings: Finding[] = [];
-  const base = { table: fk.table, object: fk.name };
+  const base = { table: fk.table, object: fk.name, referencedTable: fk.referencedTable };
   if (fromGroup !== toGroup)
     findings.push({
       ...base,
