@@ -7,3 +7,4 @@ export * from "./duration";
 export * from "./stack-config";
 export * from "./stack-file";
 export * from "./ledger-record";
+export * from "./phase-ledger";

@@ -1,0 +1,237 @@
+import { describe, expect, it } from "vitest";
+import { parseStackConfig, StackConfigError, type StackConfig } from "../../../migrations";
+
+const SERVICES = [
+  "platform-coordination",
+  "product-catalog",
+  "orders",
+  "inventory",
+  "modular-monolith",
+];
+
+const base = {
+  environment: "dev",
+  phases: {
+    events: "redpanda",
+    platform: "compose",
+    database: "postgres",
+    api: "old",
+    consolidation: "microservices",
+  },
+  enteredAt: {
+    events: "2026-11-20T09:00:00Z",
+    platform: "2026-11-20T09:00:00Z",
+    database: "2026-11-20T09:00:00Z",
+    api: "2026-11-20T09:00:00Z",
+    consolidation: "2026-11-20T09:00:00+01:00",
+  },
+  databasePassword: "s3cret-pw",
+};
+
+function parse(raw: Record<string, unknown>): StackConfig {
+  return parseStackConfig(raw, { services: SERVICES });
+}
+
+function problems(raw: Record<string, unknown>): readonly string[] {
+  try {
+    parse(raw);
+  } catch (error) {
+    if (error instanceof StackConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected the config to be refused");
+}
+
+describe("parseStackConfig", () => {
+  it("fills in defaults for everything left out", () => {
+    expect(parse(base)).toEqual({
+      environment: "dev",
+      phases: base.phases,
+      enteredAt: base.enteredAt,
+      previousPhases: {},
+      gates: {},
+      placement: {},
+      enginePlacement: {
+        redpanda: "compose",
+        kafka: "compose",
+        postgres: "compose",
+        citus: "compose",
+        prometheus: "compose",
+      },
+      apiImages: {},
+      apiWeights: {},
+      monolithImage: undefined,
+      minimumTime: {},
+      policy: {},
+    });
+  });
+
+  it.each([
+    [
+      "an unknown phase, listing the path's phases",
+      { phases: { ...base.phases, events: "paralel" } },
+      [
+        'stepwise:phases.events = "paralel": must be one of redpanda, parallel, dual-publish, consumers-on-kafka, kafka-only, redpanda-retired',
+      ],
+    ],
+    [
+      "an unknown path",
+      { phases: { ...base.phases, queue: "x" } },
+      [
+        "stepwise:phases.queue: unknown path; valid paths are events, platform, database, api, consolidation",
+      ],
+    ],
+    [
+      "a path left out",
+      { phases: { ...base.phases, api: undefined } },
+      ["stepwise:phases.api is missing: must be one of old, canary, new, old-retired"],
+    ],
+    [
+      "an unknown service",
+      { placement: { ordrs: "k3s" } },
+      [
+        "stepwise:placement.ordrs: unknown service; valid services are platform-coordination, product-catalog, orders, inventory, modular-monolith",
+      ],
+    ],
+    [
+      "an unknown platform",
+      { placement: { orders: "kubernetes" } },
+      ['stepwise:placement.orders = "kubernetes": must be one of compose, k3s'],
+    ],
+    [
+      "a malformed time",
+      { enteredAt: { ...base.enteredAt, database: "yesterday" } },
+      [
+        'stepwise:enteredAt.database = "yesterday": must be an ISO 8601 time such as "2026-11-20T09:00:00Z"',
+      ],
+    ],
+    [
+      "an unknown key",
+      { phase: {} },
+      [
+        "stepwise:phase: unknown key; valid keys are environment, phases, enteredAt, previousPhases, gates, placement, enginePlacement, apiImages, apiWeights, monolithImage, minimumTime, policy, databasePassword, kubeconfig",
+      ],
+    ],
+    [
+      "an unknown environment",
+      { environment: "production" },
+      ['stepwise:environment = "production": must be one of dev, staging, prod'],
+    ],
+    [
+      "an unknown gate",
+      { gates: { "compat-ok": { passed: true, recordedAt: "2026-11-20T09:00:00Z", detail: "x" } } },
+      [
+        "stepwise:gates.compat-ok: unknown gate; valid gates are compatibility-verified, offsets-migrated, data-verified, data-model-reviewed, rollback-drill",
+      ],
+    ],
+    [
+      "a weight out of range",
+      { apiWeights: { orders: 120 } },
+      ["stepwise:apiWeights.orders = 120: must be a whole number from 0 to 100"],
+    ],
+    [
+      "a malformed duration",
+      { minimumTime: { default: "a day" } },
+      [
+        'stepwise:minimumTime.default = "a day": must be a duration such as "0", "45m", "24h" or "7d"',
+      ],
+    ],
+    [
+      "an unknown minimum-time key",
+      { minimumTime: { "events.paralel": "1h" } },
+      [
+        'stepwise:minimumTime.events.paralel: unknown key; use "default", a path (events, platform, database, api, consolidation) or "<path>.<phase>" such as "events.parallel"',
+      ],
+    ],
+    [
+      "a missing secret",
+      { databasePassword: undefined },
+      ["stepwise:databasePassword is missing: must be a (secure) string"],
+    ],
+  ])("refuses %s, naming the key and the valid values", (_case, change, expected) => {
+    expect(problems({ ...base, ...change })).toEqual(expected);
+  });
+
+  it("reports every problem at once and never shows a secret value", () => {
+    const error = (() => {
+      try {
+        parse({
+          ...base,
+          environment: "qa",
+          databasePassword: 42,
+          phases: { ...base.phases, api: "beta" },
+        });
+      } catch (e) {
+        return e as StackConfigError;
+      }
+      throw new Error("expected a StackConfigError");
+    })();
+    expect(error.problems).toEqual([
+      'stepwise:environment = "qa": must be one of dev, staging, prod',
+      'stepwise:phases.api = "beta": must be one of old, canary, new, old-retired',
+      "stepwise:databasePassword = [secret]: must be a (secure) string",
+    ]);
+    expect(error.message).not.toContain("42");
+    expect(error.message.split("\n")[0]).toBe("invalid stack config:");
+  });
+
+  it.each([
+    [
+      "a service placed on K3s while the platform phase runs everything on Compose",
+      { placement: { orders: "k3s" } },
+      'stepwise:placement.orders = "k3s": platform phase "compose" runs orders on compose; set it to "compose", remove it, or move the platform path to "services-moving"',
+    ],
+    [
+      "an engine on a platform the phase does not deploy",
+      { enginePlacement: { kafka: "k3s" } },
+      'stepwise:enginePlacement.kafka = "k3s": platform phase "compose" deploys only compose; place kafka on one of those',
+    ],
+    [
+      "a canary without a new image",
+      { phases: { ...base.phases, api: "canary" } },
+      'stepwise:apiImages is missing: api phase "canary" needs the new image of at least one service (one of platform-coordination, product-catalog, orders, inventory, modular-monolith)',
+    ],
+    [
+      "a canary service without a weight",
+      {
+        phases: { ...base.phases, api: "canary" },
+        apiImages: { orders: "firstviscount/orders-go:0.1.0" },
+      },
+      'stepwise:apiWeights.orders is missing: api phase "canary" needs a weight from 0 to 100 for orders',
+    ],
+    [
+      "a weight for a service that has no new image",
+      { apiWeights: { orders: 10 } },
+      "stepwise:apiWeights.orders: orders has no entry in stepwise:apiImages; add its new image or remove the weight",
+    ],
+    [
+      "a monolith phase without the monolith's image",
+      { phases: { ...base.phases, consolidation: "monolith-parallel" } },
+      'stepwise:monolithImage is missing: consolidation phase "monolith-parallel" runs the modular monolith; give its image, e.g. "firstviscount/modular-monolith:1.0.0"',
+    ],
+    [
+      "a previous phase equal to the current one",
+      { previousPhases: { events: "redpanda" } },
+      'stepwise:previousPhases.events = "redpanda": equals the current phase; give the phase before it or remove the entry',
+    ],
+  ])("refuses %s", (_case, change, expected) => {
+    expect(problems({ ...base, ...change })).toEqual([expected]);
+  });
+
+  it("accepts a placement that agrees with the platform phase, and per-service moves", () => {
+    const coordination = parse({
+      ...base,
+      phases: { ...base.phases, platform: "coordination-on-k3s" },
+      placement: { "platform-coordination": "k3s", orders: "compose" },
+    });
+    expect(coordination.placement).toEqual({ "platform-coordination": "k3s", orders: "compose" });
+    const moving = parse({
+      ...base,
+      phases: { ...base.phases, platform: "services-moving" },
+      placement: { orders: "k3s", inventory: "compose" },
+      enginePlacement: { kafka: "k3s" },
+    });
+    expect(moving.placement).toEqual({ orders: "k3s", inventory: "compose" });
+    expect(moving.enginePlacement.kafka).toBe("k3s");
+  });
+});
