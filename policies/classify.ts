@@ -3,6 +3,7 @@
  * stepwise components come from their `*_TYPE` constants (components/*); provider tokens are
  * the providers' own.
  */
+import { PHASE_LEDGER_TYPE } from "../migrations/ledger";
 import type { PathId } from "../migrations/path";
 
 /** A resource as a rule sees it, from a plan step or from CrossGuard's arguments. */
@@ -59,8 +60,12 @@ export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
   "kubernetes:apps/v1:Deployment": { roles: ["workload"], platform: "k3s" },
   // Weighted routes (Traefik v3 `spec.weighted.services`).
   "kubernetes:traefik.io/v1alpha1:TraefikService": { roles: ["weighted-route"] },
-  "stepwise:migrations:PhaseLedger": { roles: ["ledger"] },
 };
+
+/** The PhaseLedger is a dynamic resource: `pulumi-nodejs:dynamic/stepwise:PhaseLedger`. */
+export function isLedgerType(type: string): boolean {
+  return type === PHASE_LEDGER_TYPE || type.endsWith(":PhaseLedger");
+}
 
 /** Dynamic-provider resources all share one token; a `topic` input marks a Kafka topic. */
 const DYNAMIC_TYPE = "pulumi-nodejs:dynamic:Resource";
@@ -68,6 +73,7 @@ const DYNAMIC_TYPE = "pulumi-nodejs:dynamic:Resource";
 export function classify(resource: Pick<ResourceView, "type" | "props">): ResourceClass {
   const known = RESOURCE_CLASSES[resource.type];
   if (known) return known;
+  if (isLedgerType(resource.type)) return { roles: ["ledger"] };
   if (resource.type === DYNAMIC_TYPE && typeof resource.props.topic === "string") {
     return { roles: ["stateful"] };
   }

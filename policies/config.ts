@@ -130,7 +130,15 @@ export function resolvePolicySettings(
     throw new PolicyConfigError(
       parsed.error.issues.map((issue) => {
         const where = [field, ...issue.path.map(String)].join(".");
-        return `${where}: ${issue.message}`;
+        if (issue.code === "unrecognized_keys") {
+          return `${where}: ${issue.message}; valid keys: ${Object.keys(policySettingsSchema.shape).join(", ")}`;
+        }
+        // Custom messages already quote the value; zod's own ones do not.
+        if (issue.code === "custom") return `${where}: ${issue.message}`;
+        const got = JSON.stringify(valueAt(withEnvironment, issue.path)) ?? "nothing";
+        return issue.message.includes(got)
+          ? `${where}: ${issue.message}`
+          : `${where}: ${issue.message} (got ${got})`;
       }),
     );
   }
@@ -155,6 +163,17 @@ export function resolvePolicySettings(
     minimumPhaseTimeMs: parseDuration(minimum) ?? 0,
     allowMultiplePaths: settings.allowMultiplePaths ?? false,
   };
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) {
+    value =
+      typeof value === "object" && value !== null
+        ? (value as Record<PropertyKey, unknown>)[key]
+        : undefined;
+  }
+  return value;
 }
 
 /** Default settings of an environment (what a stack gets with no `stepwise:policy`). */

@@ -117,9 +117,7 @@ const TRANSITION_CHECKS: Readonly<Record<RuleId, (t: Transition) => Finding[]>> 
   "rollback-drill-recent": (t) =>
     moving(t).flatMap((m) => drillFindings(m, t.after, t.settings, t.now)),
   "minimum-phase-time": (t) =>
-    moving(t).flatMap((m) =>
-      minimumTimeFindings(m, t.before.phases[m.path.id]?.enteredAt, t.settings, t.now),
-    ),
+    moving(t).flatMap((m) => minimumTimeFindings(m, t.before.phases[m.path.id], t.settings, t.now)),
   "both-systems-monitored": (t) => monitoringFindings(resourcesAfter(t.plan), t.after),
   "no-plaintext-secrets": (t) => [
     ...resourcesAfter(t.plan).flatMap((r) => plaintextSecretFindings(r, true)),

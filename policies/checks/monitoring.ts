@@ -1,18 +1,43 @@
 /**
- * During a phase where both systems of a path run, both must have metrics scraped. Scrape
- * targets are MetricsEndpoint objects (components/monitoring/metrics-endpoint.ts) found
- * anywhere in the inputs of the stack's resources; their `system` field names the system.
+ * During a phase where both systems of a path run, both must have metrics scraped. Monitoring
+ * (components/monitoring) renders prometheus.yml with a `system` label on every static target,
+ * and that text is in the inputs of its container (uploads) or ConfigMap (data); MetricsEndpoint
+ * objects (`job` + `system`) found in inputs count too.
  */
+import { parse } from "yaml";
 import { MIGRATION_PATHS } from "../../migrations/paths";
 import type { Ledger } from "../../migrations/ledger";
 import type { PathId } from "../../migrations/path";
 import type { ResourceView } from "../classify";
 import type { Finding } from "./phases";
 
-/** Systems with a scrape target: every object with string `job` and `system` fields. */
+interface PrometheusConfig {
+  scrape_configs?: { static_configs?: { labels?: { system?: unknown } }[] }[];
+}
+
+/** `system` labels of a prometheus.yml text; empty when the text is not one. */
+export function systemsInPrometheusConfig(text: string): string[] {
+  let config: PrometheusConfig | undefined;
+  try {
+    config = parse(text) as PrometheusConfig | undefined;
+  } catch {
+    return [];
+  }
+  return (config?.scrape_configs ?? []).flatMap((job) =>
+    (job.static_configs ?? []).flatMap((c) =>
+      typeof c.labels?.system === "string" ? [c.labels.system] : [],
+    ),
+  );
+}
+
+/** Systems with a scrape target, from prometheus.yml texts and MetricsEndpoint objects. */
 export function scrapedSystems(resources: readonly ResourceView[]): Set<string> {
   const systems = new Set<string>();
   const visit = (value: unknown, depth: number): void => {
+    if (typeof value === "string" && value.includes("scrape_configs")) {
+      for (const system of systemsInPrometheusConfig(value)) systems.add(system);
+      return;
+    }
     if (depth > 12 || typeof value !== "object" || value === null) return;
     if (Array.isArray(value)) {
       for (const item of value) visit(item, depth + 1);

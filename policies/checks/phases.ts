@@ -4,8 +4,8 @@
  * before → after).
  */
 import type { MigrationPath, PhaseDefinition } from "../../migrations/path";
-import type { Ledger } from "../../migrations/ledger";
-import type { PolicySettings } from "../config";
+import type { Ledger, PhaseRecord } from "../../migrations/ledger";
+import { parseDuration, type PolicySettings } from "../config";
 
 /** A problem found by a rule; the rule's "how to satisfy" is appended when it is reported. */
 export interface Finding {
@@ -115,24 +115,37 @@ function formatHours(ms: number): string {
   return `${(ms / 3_600_000).toFixed(1)}h`;
 }
 
-/** The phase being left must have lasted the minimum time, measured from its `enteredAt`. */
+/**
+ * Going forward, the phase being left must have lasted its minimum time: the stricter of the
+ * ledger record's own `minimumTime` (from the stack's `stepwise:minimumTime`) and the policy
+ * setting. Rolling back is never held up.
+ */
 export function minimumTimeFindings(
   move: PathMove,
-  enteredAt: string | undefined,
+  left: PhaseRecord | undefined,
   settings: PolicySettings,
   now: Date,
 ): Finding[] {
-  if (move.from === move.to || settings.minimumPhaseTimeMs === 0 || enteredAt === undefined)
-    return [];
-  const entered = Date.parse(enteredAt);
+  if ((stepsOf(move) ?? 0) <= 0 || left === undefined) return [];
+  const fromLedger = left.minimumTime === undefined ? 0 : parseDuration(left.minimumTime);
+  if (fromLedger === undefined) {
+    return [
+      { message: `path "${move.path.id}": minimumTime "${left.minimumTime}" is not a duration` },
+    ];
+  }
+  const minimum = Math.max(fromLedger, settings.minimumPhaseTimeMs);
+  if (minimum === 0) return [];
+  const entered = Date.parse(left.enteredAt);
   if (Number.isNaN(entered)) {
-    return [{ message: `path "${move.path.id}": enteredAt "${enteredAt}" is not an ISO time` }];
+    return [
+      { message: `path "${move.path.id}": enteredAt "${left.enteredAt}" is not an ISO time` },
+    ];
   }
   const lasted = now.getTime() - entered;
-  if (lasted >= settings.minimumPhaseTimeMs) return [];
+  if (lasted >= minimum) return [];
   return [
     {
-      message: `path "${move.path.id}" leaves "${move.from}" after ${formatHours(lasted)}; the minimum is ${formatHours(settings.minimumPhaseTimeMs)} (wait until ${new Date(entered + settings.minimumPhaseTimeMs).toISOString()})`,
+      message: `path "${move.path.id}" leaves "${move.from}" after ${formatHours(lasted)}; the minimum is ${formatHours(minimum)} (wait until ${new Date(entered + minimum).toISOString()})`,
     },
   ];
 }

@@ -1,0 +1,228 @@
+/**
+ * The CrossGuard policies, built from the rule table without constructing the PolicyPack (its
+ * constructor starts a gRPC server), so tests call their validate functions directly.
+ *
+ * A policy sees only new inputs: no previous state, no operation, no deleted resource. Rules
+ * that need those run as transition checks only (RuleDefinition.coverage.pack = false). The
+ * phase rules read the move from the PhaseLedger's `previous` → `phase`.
+ */
+import type {
+  Policies,
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import type { Ledger } from "../../migrations/ledger";
+import type { MigrationPath } from "../../migrations/path";
+import { MIGRATION_PATHS } from "../../migrations/paths";
+import { isLedgerType, stackFromUrn, type ResourceView } from "../classify";
+import { PolicyConfigError, resolvePolicySettings, type PolicySettings } from "../config";
+import { RULES, type RuleDefinition, type RuleId } from "../rules";
+import { monitoringFindings } from "../checks/monitoring";
+import {
+  drillFindings,
+  gateFindings,
+  phaseStepFindings,
+  type Finding,
+  type PathMove,
+} from "../checks/phases";
+import { plaintextSecretFindings } from "../checks/secrets";
+import { k3sWorkloadFindings } from "../checks/workloads";
+
+/** The pack's per-policy config, written by `stepwise policies pack-config`. */
+export interface PackPolicyConfig {
+  /** The stack's `stepwise:policy` settings (with `environment`). */
+  readonly settings?: unknown;
+}
+
+/** What a pack check needs besides the resources. */
+interface PackContext {
+  readonly settings: PolicySettings;
+  readonly now: Date;
+}
+
+/** Settings from the pack config; the environment falls back to the PhaseLedger's, then the stack name. */
+export function packSettings(
+  config: PackPolicyConfig,
+  urn: string,
+  ledgerEnvironment?: string,
+): PolicySettings {
+  const given = (config.settings ?? {}) as Record<string, unknown>;
+  const withEnvironment =
+    given.environment === undefined && ledgerEnvironment !== undefined
+      ? { ...given, environment: ledgerEnvironment }
+      : given;
+  const stack = stackFromUrn(urn);
+  return resolvePolicySettings(withEnvironment, stack === undefined ? {} : { stack });
+}
+
+/** The ledger and environment carried by the stack's PhaseLedger resource, if it has one. */
+export function ledgerInStack(
+  resources: readonly Pick<PolicyResource, "type" | "props" | "urn">[],
+): { ledger: Ledger; environment?: string; urn: string } | undefined {
+  const resource = resources.find((r) => isLedgerType(r.type));
+  const ledger = resource?.props.ledger as Ledger | undefined;
+  if (!resource || typeof ledger !== "object" || ledger === null) return undefined;
+  const environment: unknown = resource.props.environment;
+  return {
+    ledger: { phases: ledger.phases ?? {}, gates: ledger.gates ?? {} },
+    ...(typeof environment === "string" ? { environment } : {}),
+    urn: resource.urn,
+  };
+}
+
+/** Each path's move as the ledger records it: from `previous` to the current phase. */
+export function ledgerMoves(ledger: Ledger): PathMove[] {
+  const paths: MigrationPath[] = Object.values(MIGRATION_PATHS);
+  return paths.flatMap((path) => {
+    const record = ledger.phases[path.id];
+    if (!record) return [];
+    return [{ path, from: record.previous ?? record.phase, to: record.phase }];
+  });
+}
+
+type StackCheck = (
+  ledger: Ledger,
+  resources: readonly ResourceView[],
+  context: PackContext,
+) => Finding[];
+type ResourceCheck = (resource: ResourceView, context: PackContext) => Finding[];
+
+/** Rules the pack checks on the whole stack (they need the ledger). */
+export const PACK_STACK_CHECKS: Partial<Record<RuleId, StackCheck>> = {
+  "one-phase-step": (ledger) => ledgerMoves(ledger).flatMap(phaseStepFindings),
+  "phase-gates": (ledger) => ledgerMoves(ledger).flatMap((m) => gateFindings(m, ledger)),
+  // The pack cannot tell this update's step from an earlier one, so the drill is judged at the
+  // time the phase was entered: the verdict stays the same on every later update.
+  "rollback-drill-recent": (ledger, _resources, c) =>
+    ledgerMoves(ledger).flatMap((m) => {
+      const entered = Date.parse(ledger.phases[m.path.id]?.enteredAt ?? "");
+      return drillFindings(
+        m,
+        ledger,
+        c.settings,
+        Number.isNaN(entered) ? c.now : new Date(entered),
+      );
+    }),
+  "both-systems-monitored": (ledger, resources) => monitoringFindings(resources, ledger),
+};
+
+/** Rules the pack checks resource by resource. */
+export const PACK_RESOURCE_CHECKS: Partial<Record<RuleId, ResourceCheck>> = {
+  // Docker envs are left to the plan checks: CrossGuard unwraps pulumi.secret values.
+  "no-plaintext-secrets": (resource) => plaintextSecretFindings(resource, false),
+  "k3s-prod-workloads": (resource, c) =>
+    c.settings.environment === "prod" ? k3sWorkloadFindings(resource) : [],
+};
+
+function describe(
+  rule: RuleDefinition,
+): Pick<
+  ResourceValidationPolicy,
+  "name" | "description" | "enforcementLevel" | "remediationSteps" | "configSchema"
+> {
+  return {
+    name: rule.id,
+    description: `${rule.title}. Prevents: ${rule.prevents}`,
+    remediationSteps: rule.satisfy,
+    // Without a pack config every rule blocks; `stepwise policies pack-config` sets the stack's levels.
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { settings: { type: "object" } } },
+  };
+}
+
+function report(
+  rule: RuleDefinition,
+  findings: readonly Finding[],
+  reportViolation: ReportViolation,
+): void {
+  for (const finding of findings) {
+    reportViolation(`${finding.message}. To pass: ${rule.satisfy}`, finding.urn);
+  }
+}
+
+/** A settings error is itself a violation: the pack cannot judge a stack it cannot configure. */
+function withSettings(
+  rule: RuleDefinition,
+  resolve: () => PolicySettings,
+  reportViolation: ReportViolation,
+  run: (settings: PolicySettings) => void,
+): void {
+  let settings: PolicySettings;
+  try {
+    settings = resolve();
+  } catch (error) {
+    if (error instanceof PolicyConfigError) {
+      reportViolation(`${rule.id}: ${error.message}`);
+      return;
+    }
+    throw error;
+  }
+  if (settings.levels[rule.id] === "disabled") return;
+  run(settings);
+}
+
+export function stackPolicy(
+  rule: RuleDefinition,
+  check: StackCheck,
+  now: () => Date = () => new Date(),
+): StackValidationPolicy {
+  return {
+    ...describe(rule),
+    validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
+      const found = ledgerInStack(args.resources);
+      if (!found) return; // No ledger: a stack without migration paths.
+      const config = args.getConfig<PackPolicyConfig>();
+      withSettings(
+        rule,
+        () => packSettings(config, found.urn, found.environment),
+        reportViolation,
+        (settings) => {
+          const resources = args.resources.map((r) => ({
+            type: r.type,
+            urn: r.urn,
+            name: r.name,
+            props: r.props,
+          }));
+          report(rule, check(found.ledger, resources, { settings, now: now() }), reportViolation);
+        },
+      );
+    },
+  };
+}
+
+export function resourcePolicy(
+  rule: RuleDefinition,
+  check: ResourceCheck,
+  now: () => Date = () => new Date(),
+): ResourceValidationPolicy {
+  return {
+    ...describe(rule),
+    validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+      const config = args.getConfig<PackPolicyConfig>();
+      withSettings(
+        rule,
+        () => packSettings(config, args.urn),
+        reportViolation,
+        (settings) => {
+          const resource = { type: args.type, urn: args.urn, name: args.name, props: args.props };
+          report(rule, check(resource, { settings, now: now() }), reportViolation);
+        },
+      );
+    },
+  };
+}
+
+/** Every policy of the pack, in rule order. */
+export function packPolicies(now: () => Date = () => new Date()): Policies {
+  return RULES.flatMap((rule): Policies => {
+    const stackCheck = PACK_STACK_CHECKS[rule.id];
+    if (stackCheck) return [stackPolicy(rule, stackCheck, now)];
+    const resourceCheck = PACK_RESOURCE_CHECKS[rule.id];
+    if (resourceCheck) return [resourcePolicy(rule, resourceCheck, now)];
+    return [];
+  });
+}
