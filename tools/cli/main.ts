@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerDatabaseCommands } from "./commands/database";
+import { registerMigrationCommands } from "./commands/migrations";
 
 export const EXIT = { ok: 0, blocked: 1, usage: 2 } as const;
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .exitOverride();
   // Command areas register here, e.g. registerEventsCommands(program);
   registerDatabaseCommands(program);
+  registerMigrationCommands(program);
   return program;
 }
 

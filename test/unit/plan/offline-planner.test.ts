@@ -24,10 +24,11 @@ describe("planOffline on the fixture program", () => {
       before: config(stackText),
       after: config(stackText),
     });
-    // network, redpanda+kafka (volume+container each), postgres (volume+container), 2 services
-    expect(before).toHaveLength(9);
-    expect(plan.steps.map((s) => s.op)).toEqual(Array(9).fill("same"));
-    expect(plan.changeSummary).toEqual({ same: 9 });
+    // network, redpanda+kafka (volume+container each), postgres (volume+container), 2 services,
+    // the phase ledger
+    expect(before).toHaveLength(10);
+    expect(plan.steps.map((s) => s.op)).toEqual(Array(10).fill("same"));
+    expect(plan.changeSummary).toEqual({ same: 10 });
     expect(plan.stepwise?.source).toBe("offline");
     expect(plan.stepwise?.note).toMatch(/desired-state diff.*not a provider diff/);
   });
@@ -41,6 +42,8 @@ describe("planOffline on the fixture program", () => {
     });
     // envs is not in the Docker container's in-place list: the provider would replace.
     expect(ops(plan.steps)).toEqual([
+      // The ledger has no pending inputs, so it registers before the containers.
+      ["update", "pulumi-nodejs:dynamic/stepwise:PhaseLedger::phase-ledger"],
       ["replace", "docker:index/container:Container::orders"],
       ["replace", "docker:index/container:Container::inventory"],
     ]);
@@ -61,10 +64,11 @@ describe("planOffline on the fixture program", () => {
       after: config(withPhase("events", "redpanda")),
     });
     expect(ops(plan.steps)).toEqual([
+      ["update", "pulumi-nodejs:dynamic/stepwise:PhaseLedger::phase-ledger"],
       ["delete", "docker:index/container:Container::kafka"],
       ["delete", "docker:index/volume:Volume::kafka-data"],
     ]);
-    expect(plan.changeSummary).toEqual({ same: 7, delete: 2 });
+    expect(plan.changeSummary).toEqual({ same: 7, update: 1, delete: 2 });
   });
 
   it("provisioning Citus creates its volume and container; isolation: nothing of the first run leaks", async () => {
@@ -76,6 +80,7 @@ describe("planOffline on the fixture program", () => {
     });
     expect(ops(first.plan.steps)).toEqual([
       ["create", "docker:index/volume:Volume::citus-data"],
+      ["update", "pulumi-nodejs:dynamic/stepwise:PhaseLedger::phase-ledger"],
       ["create", "docker:index/container:Container::citus"],
     ]);
     // The same evaluation again, in the same process, gives the same plan.

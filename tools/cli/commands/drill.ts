@@ -1,0 +1,126 @@
+import { Command } from "commander";
+import { baselinePhase } from "../../../migrations/phases";
+import { PATH_IDS } from "../../../migrations/phases";
+import { blockingVerdicts } from "../../../policies/transition";
+import { buildReview, renderMarkdown } from "../../review";
+import { applyPhaseStep, currentPhase } from "../../stackfile";
+import { EXIT } from "../main";
+import {
+  addStackOptions,
+  asUsage,
+  nowOf,
+  planStackTransition,
+  readStack,
+  type StackOptions,
+} from "./stack-context";
+
+interface DrillOptions extends StackOptions {
+  markdown?: boolean;
+}
+
+/** One path's rollback in a drill and what is wrong with it. */
+export interface DrillResult {
+  readonly path: string;
+  readonly from: string;
+  readonly to: string | undefined;
+  readonly problems: readonly string[];
+}
+
+export function drillCommand(): Command {
+  const command = new Command("drill")
+    .description(
+      "Rollback drill: plan the rollback of every path of a stack (one phase each, from its current\n" +
+        "phase) and fail (exit 1) if any would delete or replace a stateful resource or break a\n" +
+        "mandatory rule. The stack file is never changed.",
+    )
+    .argument("<stack>", "stack name (stacks/Pulumi.<stack>.yaml)")
+    .option("--markdown", "print the report and each rollback plan as Markdown");
+  return addStackOptions(command).action(async (stack: string, options: DrillOptions) => {
+    process.exitCode = await runDrill(stack, options);
+  });
+}
+
+async function runDrill(stack: string, options: DrillOptions): Promise<number> {
+  const { file, text } = readStack(stack, options);
+  const results: DrillResult[] = [];
+  const markdown: string[] = [];
+  for (const path of PATH_IDS) {
+    const from = asUsage(() => currentPhase(text, path, file));
+    if (from === baselinePhase(path)) {
+      results.push({ path, from, to: undefined, problems: [] });
+      continue;
+    }
+    const { text: after, change } = asUsage(() =>
+      applyPhaseStep(text, path, "rollback", nowOf(options), file),
+    );
+    const transition = await planStackTransition(stack, text, after, options, {
+      before: file,
+      after: `${file} (rollback ${path})`,
+    });
+    const review = buildReview({ plan: transition.plan, verdicts: transition.verdicts });
+    const problems = [
+      ...review.destructive.map((s) => `${s.op} of stateful ${s.name} (${s.type})`),
+      ...blockingVerdicts(transition.verdicts).map((v) => `rule ${v.ruleId}: ${v.message}`),
+    ];
+    results.push({ path, from: change.from, to: change.to, problems });
+    if (options.markdown) {
+      markdown.push(
+        renderMarkdown(
+          {
+            plan: transition.plan,
+            title: `${stack}: drill — rollback ${path} (${change.from} → ${change.to})`,
+            verdicts: transition.verdicts,
+            moves: transition.moves,
+          },
+          { limit: 20_000 },
+        ),
+      );
+    }
+  }
+  console.log(
+    options.markdown ? drillMarkdown(stack, results, markdown) : drillText(stack, results),
+  );
+  return results.some((r) => r.problems.length > 0) ? EXIT.blocked : EXIT.ok;
+}
+
+export function drillText(stack: string, results: readonly DrillResult[]): string {
+  const failed = results.filter((r) => r.problems.length > 0).length;
+  const lines = [
+    `stepwise drill ${stack}: ${failed === 0 ? "PASSED" : `FAILED (${failed} path(s))`}`,
+  ];
+  for (const r of results) {
+    if (r.to === undefined) {
+      lines.push(`  ${r.path}: at baseline ${r.from}, nothing to roll back`);
+      continue;
+    }
+    const verdict = r.problems.length === 0 ? "ok" : "FAIL";
+    lines.push(`  ${r.path}: ${r.from} -> ${r.to}: ${verdict}`);
+    for (const problem of r.problems) lines.push(`    - ${problem}`);
+  }
+  return lines.join("\n");
+}
+
+function drillMarkdown(
+  stack: string,
+  results: readonly DrillResult[],
+  plans: readonly string[],
+): string {
+  const rows = results.map((r) =>
+    r.to === undefined
+      ? `| \`${r.path}\` | \`${r.from}\` | — | at baseline |`
+      : `| \`${r.path}\` | \`${r.from}\` | \`${r.to}\` | ${r.problems.length === 0 ? "✅ ok" : `⛔ ${r.problems.map((p) => p.replaceAll("|", "\\|")).join("<br>")}`} |`,
+  );
+  const failed = results.some((r) => r.problems.length > 0);
+  return [
+    `# Rollback drill: ${stack} ${failed ? "⛔ failed" : "✅ passed"}`,
+    "",
+    "| path | from | rollback to | result |",
+    "|---|---|---|---|",
+    ...rows,
+    "",
+    ...plans.map(
+      (p) =>
+        `<details><summary>${p.split("\n")[0]?.replace(/^## /, "") ?? ""}</summary>\n\n${p}\n</details>\n`,
+    ),
+  ].join("\n");
+}

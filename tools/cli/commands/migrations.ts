@@ -1,0 +1,22 @@
+import type { Command } from "commander";
+import { advanceCommand } from "./advance";
+import { drillCommand } from "./drill";
+import { planCommand } from "./plan";
+import { reviewCommand } from "./review";
+import { rollbackCommand } from "./rollback";
+import { statusCommand } from "./status";
+
+/** status, plan, review, advance, rollback, drill: the migration workflow on stack files. */
+export function registerMigrationCommands(program: Command): void {
+  for (const command of [
+    statusCommand(),
+    planCommand(),
+    reviewCommand(),
+    advanceCommand(),
+    rollbackCommand(),
+    drillCommand(),
+  ]) {
+    // addCommand does not pass on exitOverride and help settings the way .command() does.
+    program.addCommand(command.copyInheritedSettings(program));
+  }
+}

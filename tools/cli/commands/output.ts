@@ -1,0 +1,48 @@
+import { blockingVerdicts } from "../../../policies/transition";
+import type { CheckedTransition } from "../../plan/transition";
+import { renderMarkdown, renderText } from "../../review";
+import { EXIT } from "../main";
+
+export interface OutputOptions {
+  markdown?: boolean;
+  json?: boolean;
+}
+
+/** Prints a checked transition in the chosen format and returns the exit code it earns. */
+export function printTransition(
+  transition: CheckedTransition,
+  title: string,
+  options: OutputOptions,
+): number {
+  const input = {
+    plan: transition.plan,
+    title,
+    verdicts: transition.verdicts,
+    moves: transition.moves,
+  };
+  if (options.json) {
+    console.log(
+      JSON.stringify(
+        {
+          ...transition.plan,
+          stepwise: {
+            ...transition.plan.stepwise,
+            verdicts: transition.verdicts,
+            moves: transition.moves,
+          },
+        },
+        null,
+        2,
+      ),
+    );
+  } else if (options.markdown) {
+    console.log(renderMarkdown(input));
+  } else {
+    console.log(renderText(input));
+  }
+  return exitCodeOf(transition);
+}
+
+export function exitCodeOf(transition: CheckedTransition): number {
+  return blockingVerdicts(transition.verdicts).length > 0 ? EXIT.blocked : EXIT.ok;
+}

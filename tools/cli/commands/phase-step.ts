@@ -1,0 +1,65 @@
+import { writeFileSync } from "node:fs";
+import { Command } from "commander";
+import { applyPhaseStep, type Direction } from "../../stackfile";
+import { EXIT } from "../main";
+import { printTransition, type OutputOptions } from "./output";
+import {
+  addStackOptions,
+  asUsage,
+  nowOf,
+  pathArgument,
+  planStackTransition,
+  readStack,
+  type StackOptions,
+} from "./stack-context";
+
+interface StepOptions extends StackOptions, OutputOptions {}
+
+/** `advance` and `rollback`: one phase step written to the stack file when no rule blocks it. */
+export function phaseStepCommand(direction: Direction): Command {
+  const verb = direction === "advance" ? "Advance" : "Roll back";
+  const command = new Command(direction)
+    .description(
+      `${verb} one migration path of a stack by exactly one phase: edits phases, enteredAt and\n` +
+        "previousPhases in stacks/Pulumi.<stack>.yaml (comments kept) and prints the plan with verdicts.\n" +
+        "When a mandatory rule blocks the transition the file is left unchanged and the exit code is 1.",
+    )
+    .argument("<stack>", "stack name (stacks/Pulumi.<stack>.yaml)")
+    .argument("<path>", "migration path: events, platform, database, api or consolidation")
+    .option("--markdown", "print the plan as GitHub-flavoured Markdown")
+    .option("--json", "print the plan as JSON");
+  return addStackOptions(command).action(
+    async (stack: string, path: string, options: StepOptions) => {
+      process.exitCode = await runPhaseStep(direction, stack, path, options);
+    },
+  );
+}
+
+async function runPhaseStep(
+  direction: Direction,
+  stack: string,
+  pathName: string,
+  options: StepOptions,
+): Promise<number> {
+  const path = pathArgument(pathName);
+  const { file, text } = readStack(stack, options);
+  const { text: after, change } = asUsage(() =>
+    applyPhaseStep(text, path, direction, nowOf(options), file),
+  );
+  const transition = await planStackTransition(stack, text, after, options, {
+    before: file,
+    after: `${file} (${direction} ${path})`,
+  });
+  const code = printTransition(
+    transition,
+    `${stack}: ${direction} ${path} (${change.from} → ${change.to})`,
+    options,
+  );
+  if (code !== EXIT.ok) {
+    console.error(`stepwise: ${direction} blocked by a mandatory rule; ${file} is unchanged`);
+    return code;
+  }
+  writeFileSync(file, after);
+  console.error(`stepwise: ${file}: ${path} ${change.from} → ${change.to}`);
+  return EXIT.ok;
+}

@@ -1,0 +1,88 @@
+import { Command, Option } from "commander";
+import { applyPhaseStep, type Direction } from "../../stackfile";
+import { UsageError } from "../main";
+import { runEnginePlan } from "./engine-plan";
+import { printTransition, type OutputOptions } from "./output";
+import {
+  addStackOptions,
+  asUsage,
+  nowOf,
+  pathArgument,
+  planStackTransition,
+  readStack,
+  stackTextAt,
+  type StackOptions,
+} from "./stack-context";
+
+interface PlanOptions extends StackOptions, OutputOptions {
+  advance?: string;
+  rollback?: string;
+  base?: string;
+  engine?: boolean;
+}
+
+export function planCommand(): Command {
+  const command = new Command("plan")
+    .description(
+      "Plan a transition of a stack offline (desired-state diff under Pulumi's mocks) and check it.\n" +
+        "Compares the stack file at --base (default HEAD) with the working tree, or the stack with one\n" +
+        "path advanced or rolled back by one phase. Exit 1 when a mandatory rule blocks it.",
+    )
+    .argument("<stack>", "stack name (stacks/Pulumi.<stack>.yaml)")
+    .addOption(
+      new Option("--advance <path>", "plan moving <path> one phase forward").conflicts([
+        "rollback",
+        "base",
+      ]),
+    )
+    .addOption(
+      new Option("--rollback <path>", "plan rolling <path> back one phase").conflicts(["base"]),
+    )
+    .option("--base <git-ref>", "compare with the stack file at this git ref", "HEAD")
+    .option("--markdown", "print GitHub-flavoured Markdown (for a pull-request comment)")
+    .option("--json", "print the plan as JSON in the shape of `pulumi preview --json`")
+    .option("--engine", "run the real `pulumi preview` through the Automation API instead");
+  return addStackOptions(command).action(async (stack: string, options: PlanOptions) => {
+    process.exitCode = await runPlan(stack, options);
+  });
+}
+
+async function runPlan(stack: string, options: PlanOptions): Promise<number> {
+  if (options.engine) return runEnginePlan(stack, options);
+  const { file, text } = readStack(stack, options);
+  const step = stepOf(options);
+  if (step) {
+    const { text: after, change } = asUsage(() =>
+      applyPhaseStep(text, step.path, step.direction, nowOf(options), file),
+    );
+    const transition = await planStackTransition(stack, text, after, options, {
+      before: file,
+      after: `${file} (${step.direction} ${step.path})`,
+    });
+    return printTransition(
+      transition,
+      `${stack}: ${step.direction} ${step.path} (${change.from} → ${change.to})`,
+      options,
+    );
+  }
+  const ref = options.base ?? "HEAD";
+  const baseText = stackTextAt(ref, file);
+  const transition = await planStackTransition(stack, baseText, text, options, {
+    before: `${file} at ${ref}`,
+    after: file,
+  });
+  return printTransition(transition, `${stack}: ${ref} → working tree`, options);
+}
+
+function stepOf(
+  options: PlanOptions,
+): { path: ReturnType<typeof pathArgument>; direction: Direction } | undefined {
+  if (options.advance !== undefined && options.rollback !== undefined) {
+    throw new UsageError("give either --advance or --rollback, not both");
+  }
+  if (options.advance !== undefined)
+    return { path: pathArgument(options.advance), direction: "advance" };
+  if (options.rollback !== undefined)
+    return { path: pathArgument(options.rollback), direction: "rollback" };
+  return undefined;
+}

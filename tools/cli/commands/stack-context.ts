@@ -1,0 +1,181 @@
+/**
+ * What the migration commands share: where the stacks and the program are, reading a stack
+ * file (now or at a git ref), planning a transition, and turning library errors into exit-2
+ * usage errors that name what to fix.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Command } from "commander";
+import { PATH_IDS, isPathId } from "../../../migrations/phases";
+import type { PathId } from "../../../migrations/path";
+import { StackConfigError } from "../../../migrations/stack-config";
+import { PolicyConfigError } from "../../../policies/config";
+import { ProgramEvaluationError, type ProgramFunction } from "../../plan/offline-planner";
+import { stackEvaluationConfig, type StackEvaluationConfig } from "../../plan/stack-config";
+import { planAndCheck, type CheckedTransition } from "../../plan/transition";
+import { StackFileError } from "../../stackfile";
+import { UsageError } from "../main";
+
+export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
+
+/** Options every stack command takes. */
+export interface StackOptions {
+  /** Folder of Pulumi.<stack>.yaml files. */
+  stacksDir?: string;
+  /** Module whose default export is the program; default: the stepwise platform program. */
+  program?: string;
+  /** ISO time used as "now" (entry times, rollback windows); default: the clock. */
+  at?: string;
+}
+
+export function addStackOptions(command: Command): Command {
+  return command
+    .option("--stacks-dir <dir>", "folder holding Pulumi.<stack>.yaml", join(REPO_ROOT, "stacks"))
+    .option(
+      "--program <module>",
+      "module whose default export is the Pulumi program (default: the stepwise platform)",
+    )
+    .option("--at <iso-time>", "evaluate as of this time instead of now (for reproducible output)");
+}
+
+export function nowOf(options: StackOptions): Date {
+  if (options.at === undefined) return new Date();
+  const time = new Date(options.at);
+  if (Number.isNaN(time.getTime())) {
+    throw new UsageError(
+      `--at "${options.at}" is not a time; write ISO 8601, e.g. 2026-11-26T12:00:00Z`,
+    );
+  }
+  return time;
+}
+
+export function stacksDir(options: StackOptions): string {
+  return resolve(options.stacksDir ?? join(REPO_ROOT, "stacks"));
+}
+
+export function stackNames(options: StackOptions): string[] {
+  const dir = stacksDir(options);
+  if (!existsSync(dir))
+    throw new UsageError(`stacks folder ${dir} does not exist; pass --stacks-dir`);
+  return readdirSync(dir)
+    .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+    .filter((name): name is string => name !== undefined)
+    .sort();
+}
+
+export function stackFile(stack: string, options: StackOptions): string {
+  const file = join(stacksDir(options), `Pulumi.${stack}.yaml`);
+  if (!existsSync(file)) {
+    const known = stackNames(options);
+    throw new UsageError(
+      `unknown stack "${stack}": there is no ${file}; stacks are ${known.join(", ") || "(none)"}`,
+    );
+  }
+  return file;
+}
+
+export function readStack(stack: string, options: StackOptions): { file: string; text: string } {
+  const file = stackFile(stack, options);
+  return { file, text: readFileSync(file, "utf8") };
+}
+
+/** The stack file's text at a git ref (`git show REF:path`), from the repository holding it. */
+export function stackTextAt(ref: string, file: string): string {
+  const dir = resolve(file, "..");
+  try {
+    const top = execFileSync("git", ["rev-parse", "--show-toplevel"], {
+      cwd: dir,
+      encoding: "utf8",
+    }).trim();
+    const inRepo = relative(top, file).split("\\").join("/");
+    return execFileSync("git", ["show", `${ref}:${inRepo}`], {
+      cwd: top,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    throw new UsageError(
+      `--base ${ref}: cannot read ${file} at that ref (${stderr || (error as Error).message}); give a commit, branch or tag where the file exists`,
+    );
+  }
+}
+
+export function pathArgument(value: string): PathId {
+  if (!isPathId(value)) {
+    throw new UsageError(`unknown path "${value}"; valid paths are ${PATH_IDS.join(", ")}`);
+  }
+  return value;
+}
+
+/** The program to evaluate: --program's default export, or the stepwise platform program. */
+export async function loadProgram(options: StackOptions): Promise<ProgramFunction> {
+  if (options.program === undefined) {
+    const { stepwiseProgram } = await import("../../../migrations/program");
+    return () => stepwiseProgram();
+  }
+  const file = isAbsolute(options.program) ? options.program : resolve(options.program);
+  if (!existsSync(file)) throw new UsageError(`--program ${options.program}: no such file`);
+  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  const candidate = unwrapDefault(module.default);
+  if (typeof candidate !== "function") {
+    throw new UsageError(
+      `--program ${options.program}: its default export must be the program function`,
+    );
+  }
+  return candidate as ProgramFunction;
+}
+
+// tsx and CommonJS interop may nest a default export once more.
+function unwrapDefault(value: unknown): unknown {
+  if (typeof value === "object" && value !== null && "default" in value) {
+    return value.default;
+  }
+  return value;
+}
+
+export function evaluationConfig(text: string, source: string): StackEvaluationConfig {
+  return asUsage(() => stackEvaluationConfig(text, source));
+}
+
+/** Plans and checks a transition; config and program errors become exit-2 usage errors. */
+export async function planStackTransition(
+  stack: string,
+  beforeText: string,
+  afterText: string,
+  options: StackOptions,
+  sources: { before: string; after: string },
+): Promise<CheckedTransition> {
+  const program = await loadProgram(options);
+  try {
+    return await planAndCheck({
+      program,
+      stack,
+      before: evaluationConfig(beforeText, sources.before),
+      after: evaluationConfig(afterText, sources.after),
+      now: nowOf(options),
+    });
+  } catch (error) {
+    throw toUsage(error);
+  }
+}
+
+/** Runs a parse step; whatever it rejects is the user's input to fix (exit 2). */
+export function asUsage<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw error instanceof Error ? new UsageError(error.message) : error;
+  }
+}
+
+function toUsage(error: unknown): unknown {
+  const fixable =
+    error instanceof ProgramEvaluationError ||
+    error instanceof StackConfigError ||
+    error instanceof StackFileError ||
+    error instanceof PolicyConfigError;
+  return fixable ? new UsageError(error.message) : error;
+}

@@ -1,0 +1,136 @@
+import { Command } from "commander";
+import { durationMs } from "../../../migrations/duration";
+import { phaseDefinition, PATH_IDS } from "../../../migrations/phases";
+import { minimumTimeFor } from "../../../migrations/ledger-record";
+import { resolvePolicySettings } from "../../../policies/config";
+import {
+  addStackOptions,
+  asUsage,
+  evaluationConfig,
+  nowOf,
+  readStack,
+  stackNames,
+  type StackOptions,
+} from "./stack-context";
+
+const DAY = 86_400_000;
+
+/** One row of `stepwise status`. */
+export interface PathStatus {
+  readonly stack: string;
+  readonly path: string;
+  readonly phase: string;
+  readonly previous: string | undefined;
+  readonly enteredAt: string | undefined;
+  /** Milliseconds in the phase, undefined without an entry time. */
+  readonly inPhaseMs: number | undefined;
+  /** Milliseconds before the path may advance (its minimum time in phase). */
+  readonly mayAdvanceInMs: number;
+  /** Rollback window: ms left at a cutover phase, "closed" once retired, undefined otherwise. */
+  readonly rollbackWindow: number | "closed" | undefined;
+}
+
+export function statusCommand(): Command {
+  const command = new Command("status")
+    .description(
+      "Phases of every stack: per path the phase, time in it, time before it may advance, and the\n" +
+        "rollback window left after a cutover.",
+    )
+    .argument("[stack]", "only this stack")
+    .option("--json", "print the rows as JSON");
+  return addStackOptions(command).action(
+    (stack: string | undefined, options: StackOptions & { json?: boolean }) => {
+      const stacks = stack === undefined ? stackNames(options) : [stack];
+      const now = nowOf(options);
+      const rows = stacks.flatMap((name) => stackStatus(name, options, now));
+      console.log(options.json ? JSON.stringify(rows, null, 2) : statusTable(rows));
+    },
+  );
+}
+
+export function stackStatus(stack: string, options: StackOptions, now: Date): PathStatus[] {
+  const { file, text } = readStack(stack, options);
+  const { config } = evaluationConfig(text, file);
+  const map = (key: string): Record<string, string> => {
+    const value = config[`stepwise:${key}`];
+    return typeof value === "object" && value !== null ? (value as Record<string, string>) : {};
+  };
+  const phases = map("phases");
+  const enteredAt = map("enteredAt");
+  const previous = map("previousPhases");
+  const minimumTime = map("minimumTime");
+  const settings = asUsage(() => resolvePolicySettings(config["stepwise:policy"], { stack }));
+  return PATH_IDS.filter((path) => phases[path] !== undefined).map((path) => {
+    const phase = phases[path] ?? "";
+    const definition = asUsage(() => phaseDefinition(path, phase));
+    const entered = enteredAt[path];
+    const inPhaseMs = entered === undefined ? undefined : now.getTime() - Date.parse(entered);
+    const configuredMinimum = minimumTimeFor(minimumTime, path, phase);
+    const minimum =
+      Object.keys(minimumTime).length > 0
+        ? durationMs(configuredMinimum)
+        : settings.minimumPhaseTimeMs;
+    const window = settings.rollbackWindowDays * DAY;
+    return {
+      stack,
+      path,
+      phase,
+      previous: previous[path],
+      enteredAt: entered,
+      inPhaseMs,
+      mayAdvanceInMs: Math.max(0, minimum - (inPhaseMs ?? minimum)),
+      rollbackWindow: definition.retirement
+        ? "closed"
+        : definition.cutover
+          ? Math.max(0, window - (inPhaseMs ?? 0))
+          : undefined,
+    };
+  });
+}
+
+export function statusTable(rows: readonly PathStatus[]): string {
+  const header = [
+    "stack",
+    "path",
+    "phase",
+    "previous",
+    "in phase",
+    "may advance",
+    "rollback window",
+  ];
+  const body = rows.map((r) => [
+    r.stack,
+    r.path,
+    r.phase,
+    r.previous ?? "-",
+    r.inPhaseMs === undefined ? "?" : humanDuration(r.inPhaseMs),
+    r.mayAdvanceInMs === 0 ? "now" : `in ${humanDuration(r.mayAdvanceInMs)}`,
+    r.rollbackWindow === undefined
+      ? "-"
+      : r.rollbackWindow === "closed"
+        ? "closed (retired)"
+        : r.rollbackWindow === 0
+          ? "passed: may retire"
+          : `${humanDuration(r.rollbackWindow)} left`,
+  ]);
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...body.map((row) => (row[i] ?? "").length)),
+  );
+  return [header, ...body]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+export function humanDuration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  if (days > 0) return `${days}d${hours > 0 ? ` ${hours}h` : ""}`;
+  if (hours > 0) return `${hours}h ${minutes % 60}m`;
+  return `${minutes}m`;
+}

@@ -1,0 +1,80 @@
+import type { Ledger } from "../../migrations/ledger";
+import type { PathId } from "../../migrations/path";
+import { resolvePolicySettings } from "../../policies/config";
+import { checkTransition, pathMoves, type Verdict } from "../../policies/transition";
+import type { RegisteredResource } from "../evaluate";
+import { planOffline, type ProgramFunction } from "./offline-planner";
+import type { Plan } from "./plan";
+import type { StackEvaluationConfig } from "./stack-config";
+
+/** One path's phase change in a transition. */
+export interface PhaseMove {
+  readonly path: PathId;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** A planned transition with what the rules say about it. */
+export interface CheckedTransition {
+  readonly stack: string;
+  readonly plan: Plan;
+  readonly verdicts: readonly Verdict[];
+  /** Paths whose phase changes, from the ledger each evaluation registered. */
+  readonly moves: readonly PhaseMove[];
+  readonly before: Ledger;
+  readonly after: Ledger;
+  readonly timings: { readonly evaluate: number; readonly diff: number; readonly check: number };
+}
+
+export interface TransitionRequest {
+  readonly program: ProgramFunction;
+  readonly stack: string;
+  readonly before: StackEvaluationConfig;
+  readonly after: StackEvaluationConfig;
+  /** Time the rules compare phase ages and rollback windows with. @default now */
+  readonly now?: Date;
+}
+
+/** Plans a transition offline and runs every transition check (policies/) on it. */
+export async function planAndCheck(request: TransitionRequest): Promise<CheckedTransition> {
+  const result = await planOffline(request);
+  const t0 = performance.now();
+  const before = ledgerOf(result.before) ?? EMPTY_LEDGER;
+  const after = ledgerOf(result.after) ?? EMPTY_LEDGER;
+  const settings = resolvePolicySettings(request.after.config["stepwise:policy"], {
+    stack: request.stack,
+  });
+  const verdicts = checkTransition({
+    plan: result.plan,
+    before,
+    after,
+    settings,
+    now: request.now ?? new Date(),
+  });
+  const moves = pathMoves(before, after)
+    .filter((m) => m.from !== m.to)
+    .map((m) => ({ path: m.path.id, from: m.from, to: m.to }));
+  return {
+    stack: request.stack,
+    plan: result.plan,
+    verdicts,
+    moves,
+    before,
+    after,
+    timings: {
+      evaluate: result.timings.evaluateBefore + result.timings.evaluateAfter,
+      diff: result.timings.diff,
+      check: performance.now() - t0,
+    },
+  };
+}
+
+const EMPTY_LEDGER: Ledger = { phases: {}, gates: {} };
+
+/** The ledger a program registered (the PhaseLedger resource's `ledger` input), if any. */
+export function ledgerOf(resources: readonly RegisteredResource[]): Ledger | undefined {
+  const resource = resources.find((r) => r.type.endsWith(":PhaseLedger"));
+  const ledger = resource?.inputs.ledger;
+  if (typeof ledger !== "object" || ledger === null) return undefined;
+  return ledger as Ledger;
+}

@@ -1,0 +1,3 @@
+export * from "./review-model";
+export * from "./render-markdown";
+export * from "./render-text";

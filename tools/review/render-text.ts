@@ -1,0 +1,91 @@
+import { MIGRATION_PATHS } from "../../migrations/paths";
+import { buildReview, type ReviewInput, type ReviewModel } from "./review-model";
+import { changedValues, OP_SYMBOL } from "./values";
+
+export interface TextOptions {
+  /** At most this many changed resources are listed. @default 200 */
+  readonly maxSteps?: number;
+}
+
+/** The plan for a terminal: the same sections as the Markdown, in plain text. */
+export function renderText(input: ReviewInput, options: TextOptions = {}): string {
+  const review = buildReview(input);
+  return (
+    [
+      ...summary(review),
+      ...destructive(review),
+      ...verdicts(review),
+      ...moves(review),
+      ...changes(review, options.maxSteps ?? 200),
+      ...(review.note ? ["", `Note: ${review.note}`] : []),
+    ].join("\n") + "\n"
+  );
+}
+
+function summary(review: ReviewModel): string[] {
+  const counts = review.counts.map(([op, n]) => `${op} ${n}`).join(", ") || "no resources";
+  const verdict = review.blocked
+    ? "BLOCKED by a mandatory rule"
+    : review.failed.length > 0
+      ? "allowed, with advisory findings"
+      : review.passed.length > 0
+        ? "allowed: every rule passed"
+        : "no policy verdicts";
+  return [
+    `stepwise: ${review.title} (${review.source === "offline" ? "offline plan" : "engine preview"})`,
+    `Resources: ${counts}`,
+    `Verdict: ${verdict}`,
+  ];
+}
+
+function destructive(review: ReviewModel): string[] {
+  if (review.destructive.length === 0) return [];
+  return [
+    "",
+    `!!! ${review.destructive.length} DESTRUCTIVE STEP(S) ON STATEFUL RESOURCES !!!`,
+    ...review.destructive.map(
+      (s) =>
+        `  ${s.op.toUpperCase()} ${s.name} (${s.type})${s.replaceReasons.length > 0 ? ` because ${s.replaceReasons.join(", ")} changed` : ""}`,
+    ),
+  ];
+}
+
+function verdicts(review: ReviewModel): string[] {
+  if (review.failed.length === 0) return [];
+  return [
+    "",
+    "Policy findings:",
+    ...review.failed.map(
+      (v) => `  [${v.level}] ${v.ruleId}: ${v.message}${v.urn ? ` (${v.urn})` : ""}`,
+    ),
+  ];
+}
+
+function moves(review: ReviewModel): string[] {
+  return review.moves.flatMap((move) => {
+    const phases = MIGRATION_PATHS[move.path].phases.map((p) =>
+      p.id === move.from ? `[${p.id}]` : p.id === move.to ? `>${p.id}<` : p.id,
+    );
+    return ["", `Path ${move.path}: ${move.from} -> ${move.to}`, `  ${phases.join(" - ")}`];
+  });
+}
+
+function changes(review: ReviewModel, max: number): string[] {
+  if (review.changes.length === 0) return ["", "No changes."];
+  const lines = ["", "Changes:"];
+  for (const step of review.changes.slice(0, max)) {
+    lines.push(
+      `  ${(OP_SYMBOL[step.op] ?? "").padEnd(3)}${step.op.padEnd(8)} ${step.type} ${step.name}${step.stateful ? " [stateful]" : ""}`,
+    );
+    if (step.replaceReasons.length > 0) {
+      lines.push(`        replaced because: ${step.replaceReasons.join(", ")}`);
+    }
+    for (const change of changedValues(step)) {
+      lines.push(`        ${change.key}: ${change.before} => ${change.after}`);
+    }
+  }
+  if (review.changes.length > max) {
+    lines.push(`  … ${review.changes.length - max} more (use --json for all)`);
+  }
+  return lines;
+}

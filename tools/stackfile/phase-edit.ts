@@ -1,0 +1,92 @@
+import { isMap, parseDocument, type Document } from "yaml";
+import { CONFIG_NAMESPACE } from "../../migrations/stack-config";
+import type { PathId } from "../../migrations/path";
+import { nextPhase, phaseIds, rollbackTarget } from "../../migrations/phases";
+
+export type Direction = "advance" | "rollback";
+
+/** One path's move, as written into the stack file. */
+export interface PhaseChange {
+  readonly path: PathId;
+  readonly from: string;
+  readonly to: string;
+  readonly direction: Direction;
+  /** ISO 8601 time written as the new phase's `enteredAt`. */
+  readonly enteredAt: string;
+}
+
+/** Something about the stack file or the requested move that the user must fix. */
+export class StackFileError extends Error {}
+
+const key = (name: string) => `${CONFIG_NAMESPACE}:${name}`;
+
+/**
+ * The phase one step from `from`: forward to the next phase, or back to where the path's
+ * definition says a rollback from `from` goes. Pure; an impossible move names why.
+ */
+export function targetPhase(path: PathId, from: string, direction: Direction): string {
+  const to = direction === "advance" ? nextPhase(path, from) : rollbackTarget(path, from);
+  if (to === undefined) {
+    const ends = phaseIds(path);
+    throw new StackFileError(
+      direction === "advance"
+        ? `path ${path} is at its last phase "${from}"; nothing to advance to (phases: ${ends.join(" → ")})`
+        : `path ${path} is at its baseline "${from}"; nothing to roll back to (phases: ${ends.join(" → ")})`,
+    );
+  }
+  return to;
+}
+
+/** Current phase of a path as the stack file records it. */
+export function currentPhase(text: string, path: PathId, source: string): string {
+  const value = parse(text, source).getIn(["config", key("phases"), path]);
+  if (typeof value !== "string") {
+    throw new StackFileError(
+      `${source}: ${key("phases")}.${path} is ${value === undefined ? "missing" : JSON.stringify(value)}; set it to one of ${phaseIds(path).join(", ")}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Returns the stack file's text with one path moved by one phase: `phases.<path>` set to the
+ * new phase, `enteredAt.<path>` to `now`, `previousPhases.<path>` to the phase it left.
+ * Everything else (comments, order, quoting, other keys) is left as it was.
+ */
+export function applyPhaseStep(
+  text: string,
+  path: PathId,
+  direction: Direction,
+  now: Date,
+  source: string,
+): { text: string; change: PhaseChange } {
+  const document = parse(text, source);
+  const from = currentPhase(text, path, source);
+  const to = targetPhase(path, from, direction);
+  const enteredAt = now.toISOString();
+  setField(document, "phases", path, to);
+  setField(document, "enteredAt", path, enteredAt);
+  setField(document, "previousPhases", path, from);
+  return { text: document.toString(), change: { path, from, to, direction, enteredAt } };
+}
+
+function setField(document: Document, map: string, path: PathId, value: string): void {
+  const existing = document.getIn(["config", key(map)]);
+  if (existing !== undefined && !isMap(existing)) {
+    throw new StackFileError(
+      `${key(map)} must be a map of path to value, found ${JSON.stringify(existing)}`,
+    );
+  }
+  document.setIn(["config", key(map), path], value);
+}
+
+function parse(text: string, source: string): Document {
+  const document = parseDocument(text);
+  if (document.errors.length > 0) {
+    throw new StackFileError(`${source} is not valid YAML: ${document.errors[0]?.message ?? ""}`);
+  }
+  if (!isMap(document.get("config"))) {
+    throw new StackFileError(`${source}: expected a "config:" map of stack settings`);
+  }
+  return document;
+}
