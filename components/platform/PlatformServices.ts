@@ -33,6 +33,11 @@ export interface PlatformServicesArgs {
   readonly k3s?: K3sSettings;
   /** Run a Prometheus scraping every service's metrics on this platform. @default no Prometheus */
   readonly monitoringOn?: PlatformKind;
+  /**
+   * More scrape targets for that Prometheus, e.g. the brokers' and databases' MetricsEndpoints,
+   * addressed from `monitoringOn`. @default none
+   */
+  readonly additionalMetricsEndpoints?: readonly MetricsEndpoint[];
 }
 
 export interface ServiceAddress {
@@ -52,7 +57,7 @@ export class PlatformServices extends pulumi.ComponentResource {
   public readonly monitoring: Monitoring | undefined;
   /** Where each service runs and its address there. */
   public readonly addresses: Readonly<Record<string, ServiceAddress>>;
-  /** Scrape targets of every service with metrics, addressed from where Prometheus runs. */
+  /** Scrape targets of every service with metrics, addressed from where Prometheus runs (additional ones not included). */
   public readonly metricsEndpoints: readonly MetricsEndpoint[];
 
   constructor(name: string, args: PlatformServicesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -99,7 +104,10 @@ export class PlatformServices extends pulumi.ComponentResource {
       args.monitoringOn && monitoringRef
         ? new Monitoring(
             `${name}-prometheus`,
-            { platform: monitoringRef, endpoints: metricsPlan.endpoints },
+            {
+              platform: monitoringRef,
+              endpoints: [...metricsPlan.endpoints, ...(args.additionalMetricsEndpoints ?? [])],
+            },
             { parent: this },
           )
         : undefined;

@@ -4,6 +4,7 @@ import { Monitoring } from "../../../components/monitoring";
 import { ComposePlatform, K3sPlatform, PlatformServices } from "../../../components/platform";
 import { evaluateProgram } from "../../../tools/evaluate";
 import { PLATFORM_SERVICES } from "../../../components/spec";
+import { systemsInPrometheusConfig } from "../../../policies/checks/monitoring";
 import { byName, countByType, platformOutputs } from "../platform/support";
 
 const endpoints = [
@@ -155,6 +156,39 @@ describe("PlatformServices monitoring during the Compose -> K3s move", () => {
       "docker-host.internal:8082",
       "orders:8083",
       "docker-host.internal:8084",
+    ]);
+  });
+
+  it("also scrapes the engines' endpoints it is given, labelled with their system", async () => {
+    const { resources } = await evaluateProgram(
+      () => {
+        new PlatformServices("shop", {
+          services: PLATFORM_SERVICES,
+          monitoringOn: "compose",
+          additionalMetricsEndpoints: [
+            {
+              job: "redpanda",
+              address: "redpanda:9644",
+              path: "/public_metrics",
+              system: "redpanda",
+            },
+            { job: "kafka", address: pulumi.output("kafka:9404"), system: "kafka" },
+          ],
+        });
+      },
+      { outputsFor: platformOutputs },
+    );
+    const container = resources.find(
+      (r) => r.type === "docker:index/container:Container" && r.name === "shop-prometheus",
+    );
+    const content = (container?.inputs.uploads as { content: string }[])[0]?.content ?? "";
+    expect(systemsInPrometheusConfig(content)).toEqual([
+      "compose",
+      "compose",
+      "compose",
+      "compose",
+      "redpanda",
+      "kafka",
     ]);
   });
 });
