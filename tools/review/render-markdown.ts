@@ -1,7 +1,16 @@
 import { MIGRATION_PATHS } from "../../migrations/paths";
 import { pathDiagram } from "../../migrations/diagram";
 import { buildReview, type ReviewInput, type ReviewModel, type ReviewStep } from "./review-model";
-import { changedValues, OP_SYMBOL } from "./values";
+import { changedValues } from "./values";
+
+// Emoji rather than +/- so that a list item never starts like a nested Markdown list.
+const OP_MARK: Readonly<Record<string, string>> = {
+  create: "🟢 ",
+  update: "🟡 ",
+  replace: "🔁 ",
+  delete: "🔴 ",
+  same: "⚪ ",
+};
 
 /** GitHub refuses issue and PR comments longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -21,12 +30,14 @@ export interface MarkdownOptions {
 export function renderMarkdown(input: ReviewInput, options: MarkdownOptions = {}): string {
   const review = buildReview(input);
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
-  const head = [
-    ...header(review),
-    ...destructiveSection(review),
-    ...verdictSection(review),
-    ...movesSection(review),
-  ].join("\n");
+  const head =
+    [
+      ...header(review),
+      ...destructiveSection(review),
+      ...verdictSection(review),
+      ...movesSection(review),
+      ...diagnosticsSection(review),
+    ].join("\n") + "\n";
   const tail = review.note ? `\n\n> [!NOTE]\n> ${review.note}\n` : "\n";
   const hint = options.fullPlanHint ?? "run the same command with --json for the whole plan";
   const details = detailsSection(review, limit - head.length - tail.length, hint);
@@ -47,7 +58,7 @@ function header(review: ReviewModel): string[] {
         : "ℹ️ No policy verdicts were given";
   const source =
     review.source === "offline" ? "offline plan (desired-state diff)" : "engine preview";
-  const counts = review.counts.map(([op, n]) => `${OP_SYMBOL[op] ?? ""}${op} **${n}**`).join(" · ");
+  const counts = review.counts.map(([op, n]) => `${OP_MARK[op] ?? ""}${op} **${n}**`).join(" · ");
   return [
     `## stepwise: ${review.title}`,
     "",
@@ -96,6 +107,16 @@ function verdictSection(review: ReviewModel): string[] {
   return lines;
 }
 
+function diagnosticsSection(review: ReviewModel): string[] {
+  if (review.diagnostics.length === 0) return [];
+  return [
+    "### Diagnostics",
+    "",
+    ...review.diagnostics.map((d) => `- **${d.severity}**: ${cell(d.message.trim())}`),
+    "",
+  ];
+}
+
 function movesSection(review: ReviewModel): string[] {
   const lines: string[] = [];
   for (const move of review.moves) {
@@ -133,13 +154,17 @@ function detailsSection(review: ReviewModel, budget: number, hint: string): stri
 function stepMarkdown(step: ReviewStep): string {
   const flag = step.stateful ? " 🗄️ stateful" : "";
   const lines = [
-    `- ${OP_SYMBOL[step.op] ?? ""}**${step.op}** \`${step.name}\` \`${step.type}\`${flag}`,
+    `- ${OP_MARK[step.op] ?? ""}**${step.op}** \`${step.name}\` \`${step.type}\`${flag}`,
   ];
   if (step.replaceReasons.length > 0) {
     lines.push(`  - replaced because: ${step.replaceReasons.map((r) => `\`${r}\``).join(", ")}`);
   }
   for (const change of changedValues(step)) {
-    lines.push(`  - \`${change.key}\`: \`${inline(change.before)}\` → \`${inline(change.after)}\``);
+    lines.push(
+      change.kind === "items"
+        ? `  - \`${change.key}\`: removed \`${inline(change.before)}\`, added \`${inline(change.after)}\``
+        : `  - \`${change.key}\`: \`${inline(change.before)}\` → \`${inline(change.after)}\``,
+    );
   }
   return lines.join("\n") + "\n";
 }

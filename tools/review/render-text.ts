@@ -16,6 +16,7 @@ export function renderText(input: ReviewInput, options: TextOptions = {}): strin
       ...destructive(review),
       ...verdicts(review),
       ...moves(review),
+      ...review.diagnostics.map((d) => `${d.severity}: ${d.message.trim()}`),
       ...changes(review, options.maxSteps ?? 200),
       ...(review.note ? ["", `Note: ${review.note}`] : []),
     ].join("\n") + "\n"
@@ -81,7 +82,11 @@ function changes(review: ReviewModel, max: number): string[] {
       lines.push(`        replaced because: ${step.replaceReasons.join(", ")}`);
     }
     for (const change of changedValues(step)) {
-      lines.push(`        ${change.key}: ${change.before} => ${change.after}`);
+      lines.push(
+        change.kind === "items"
+          ? `        ${change.key}: removed ${change.before}, added ${change.after}`
+          : `        ${change.key}: ${change.before} => ${change.after}`,
+      );
     }
   }
   if (review.changes.length > max) {
