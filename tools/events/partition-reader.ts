@@ -46,7 +46,8 @@ interface RawBroker {
     responses: Array<{ topicName: string; partitions: RawPartition[] }>;
   }>;
 }
-interface RawCluster {
+export interface RawCluster {
+  brokerPool: { versions: Record<string, { minVersion: number; maxVersion: number }> | null };
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   addTargetTopic(topic: string): Promise<void>;
@@ -65,7 +66,7 @@ const Batch = require("kafkajs/src/consumer/batch") as BatchConstructor;
 
 const READ_COMMITTED = 1;
 
-function createCluster(kafka: Kafka): RawCluster {
+export function createCluster(kafka: Kafka): RawCluster {
   const symbol = Object.getOwnPropertySymbols(kafka).find(
     (s) => s.description === "private:Kafka:createCluster",
   );
