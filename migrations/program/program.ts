@@ -102,9 +102,18 @@ function deployedAwareLedger(config: StackConfig, readDeployed: boolean): pulumi
   const configured = ledgerFromConfig(config);
   if (!readDeployed) return pulumi.output(configured);
   const self = new pulumi.StackReference("deployed-ledger", {
-    name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
+    name: `${organization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
   });
   return self
     .getOutput(LEDGER_OUTPUT)
     .apply((deployed: unknown) => reconcileLedger(configured, asLedger(deployed)));
+}
+
+/** The stack's organization; "organization" is what local (file) backends use. */
+function organization(): string {
+  try {
+    return pulumi.getOrganization();
+  } catch {
+    return "organization";
+  }
 }

@@ -1,0 +1,249 @@
+import { describe, expect, it } from "vitest";
+import { PHASE_LEDGER_TYPE, StackConfigError, type Ledger } from "../../../migrations";
+import { isSecretValue, type RegisteredResource } from "../../../tools/evaluate";
+import { countsByType, evaluateStack, inventory } from "./support";
+
+function one(resources: RegisteredResource[], type: string, name?: string): RegisteredResource {
+  const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} ${name ?? ""}, found ${found.length}`);
+  return found[0];
+}
+
+/** Env of a Compose container as a map; secret env lists are unwrapped (they are checked elsewhere). */
+function containerEnv(resource: RegisteredResource): Record<string, string> {
+  const raw = resource.inputs.envs;
+  const list = (isSecretValue(raw) ? raw.secret : raw) as string[];
+  return Object.fromEntries(
+    list.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
+  );
+}
+
+/** Everything in the inputs that is not inside a secret marker. */
+function plainText(resources: RegisteredResource[]): string {
+  const strip = (value: unknown): unknown => {
+    if (isSecretValue(value)) return "[secret]";
+    if (Array.isArray(value)) return value.map(strip);
+    if (typeof value === "object" && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, strip(v)]));
+    }
+    return value;
+  };
+  return JSON.stringify(resources.map((r) => strip(r.inputs)));
+}
+
+describe("the program on the bundled stacks (under mocks)", () => {
+  it("prod (every path at its baseline): four services on Compose, Prometheus, the ledger", async () => {
+    const evaluation = await evaluateStack("prod");
+    expect(inventory(evaluation)).toEqual([
+      "docker:index/container:Container platform-compose-inventory",
+      "docker:index/container:Container platform-compose-orders",
+      "docker:index/container:Container platform-compose-platform-coordination",
+      "docker:index/container:Container platform-compose-product-catalog",
+      "docker:index/container:Container platform-prometheus",
+      "docker:index/network:Network platform-compose-network",
+      "docker:index/remoteImage:RemoteImage platform-compose-inventory-image",
+      "docker:index/remoteImage:RemoteImage platform-compose-orders-image",
+      "docker:index/remoteImage:RemoteImage platform-compose-platform-coordination-image",
+      "docker:index/remoteImage:RemoteImage platform-compose-product-catalog-image",
+      "docker:index/remoteImage:RemoteImage platform-prometheus-image",
+      "docker:index/volume:Volume platform-compose-platform-coordination-state",
+      "pulumi-nodejs:dynamic/stepwise:PhaseLedger phase-ledger",
+      "stepwise:monitoring:Monitoring platform-prometheus",
+      "stepwise:platform:ComposePlatform platform-compose",
+      "stepwise:platform:PlatformServices platform",
+    ]);
+    expect(evaluation.result.phases).toEqual({
+      events: "redpanda",
+      platform: "compose",
+      database: "postgres",
+      api: "old",
+      consolidation: "microservices",
+    });
+  });
+
+  it("staging: coordination on K3s, the other three on Compose", async () => {
+    const evaluation = await evaluateStack("staging");
+    expect(countsByType(evaluation)).toEqual({
+      "docker:index/container:Container": 4,
+      "docker:index/network:Network": 1,
+      "docker:index/remoteImage:RemoteImage": 4,
+      "kubernetes:apps/v1:Deployment": 1,
+      "kubernetes:core/v1:ConfigMap": 1,
+      "kubernetes:core/v1:Namespace": 1,
+      "kubernetes:core/v1:PersistentVolumeClaim": 1,
+      "kubernetes:core/v1:Service": 1,
+      "pulumi-nodejs:dynamic/stepwise:PhaseLedger": 1,
+      "pulumi:providers:kubernetes": 1,
+      "stepwise:monitoring:Monitoring": 1,
+      "stepwise:platform:ComposePlatform": 1,
+      "stepwise:platform:K3sPlatform": 1,
+      "stepwise:platform:PlatformServices": 1,
+    });
+    expect(evaluation.result.placement).toEqual({
+      "platform-coordination": "k3s",
+      "product-catalog": "compose",
+      orders: "compose",
+      inventory: "compose",
+    });
+  });
+
+  it("dev: catalog and coordination moved to K3s, the catalog's new implementation at 25%", async () => {
+    const evaluation = await evaluateStack("dev");
+    const deployments = evaluation.resources
+      .filter((r) => r.type === "kubernetes:apps/v1:Deployment")
+      .map((r) => r.name)
+      .sort();
+    expect(deployments).toEqual([
+      "platform-k3s-platform-coordination",
+      "platform-k3s-product-catalog",
+      "platform-k3s-product-catalog-next",
+    ]);
+    const next = one(
+      evaluation.resources,
+      "kubernetes:apps/v1:Deployment",
+      "platform-k3s-product-catalog-next",
+    );
+    const template = (
+      next.inputs.spec as { template: { metadata: { labels: Record<string, string> } } }
+    ).template;
+    const labels = template.metadata.labels;
+    expect(labels["stepwise.dev/traffic-weight"]).toBe("25");
+    expect(labels["stepwise.dev/implementation"]).toBe("new");
+    const containers = evaluation.resources
+      .filter((r) => r.type === "docker:index/container:Container")
+      .map((r) => r.name)
+      .sort();
+    expect(containers).toEqual([
+      "platform-compose-inventory",
+      "platform-compose-orders",
+      "platform-prometheus",
+    ]);
+  });
+
+  it("records the ledger from the stack config in the PhaseLedger's inputs", async () => {
+    const evaluation = await evaluateStack("dev");
+    const ledger = one(evaluation.resources, PHASE_LEDGER_TYPE, "phase-ledger");
+    expect(ledger.inputs.environment).toBe("dev");
+    const recorded = ledger.inputs.ledger as Ledger;
+    expect(recorded.phases).toEqual({
+      events: {
+        phase: "consumers-on-kafka",
+        enteredAt: "2026-11-23T10:00:00Z",
+        previous: "dual-publish",
+        minimumTime: "0",
+      },
+      platform: {
+        phase: "services-moving",
+        enteredAt: "2026-11-24T09:30:00Z",
+        previous: "coordination-on-k3s",
+        minimumTime: "0",
+      },
+      database: {
+        phase: "dual-write",
+        enteredAt: "2026-11-22T14:00:00Z",
+        previous: "citus-provisioned",
+        minimumTime: "0",
+      },
+      api: {
+        phase: "canary",
+        enteredAt: "2026-11-25T16:00:00Z",
+        previous: "old",
+        minimumTime: "0",
+      },
+      consolidation: {
+        phase: "microservices",
+        enteredAt: "2026-10-01T00:00:00Z",
+        minimumTime: "0",
+      },
+    });
+    expect(Object.keys(recorded.gates).sort()).toEqual([
+      "compatibility-verified",
+      "data-model-reviewed",
+      "offsets-migrated",
+    ]);
+  });
+
+  it("each events phase rewires the producers and consumers of every service", async () => {
+    const at = async (phase: string) => {
+      const evaluation = await evaluateStack("prod", {
+        phases: {
+          events: phase,
+          platform: "compose",
+          database: "postgres",
+          api: "old",
+          consolidation: "microservices",
+        },
+      });
+      const env = containerEnv(
+        one(evaluation.resources, "docker:index/container:Container", "platform-compose-orders"),
+      );
+      return [env.EVENTS_PUBLISH_TO, env.EVENTS_CONSUME_FROM];
+    };
+    expect(await at("redpanda")).toEqual(["redpanda", "redpanda"]);
+    expect(await at("dual-publish")).toEqual(["redpanda,kafka", "redpanda"]);
+    expect(await at("consumers-on-kafka")).toEqual(["redpanda,kafka", "kafka"]);
+    expect(await at("kafka-only")).toEqual(["kafka", "kafka"]);
+  });
+
+  it("keeps the database password secret: it appears only inside secret inputs", async () => {
+    for (const stack of ["dev", "staging", "prod"] as const) {
+      const evaluation = await evaluateStack(stack);
+      const catalog = evaluation.resources.find(
+        (r) => r.name.endsWith("product-catalog") && r.custom,
+      );
+      expect(catalog, stack).toBeDefined();
+      const text = plainText(evaluation.resources);
+      expect(text, stack).not.toContain("[secret:");
+      expect(text, stack).not.toContain("postgresql://");
+    }
+  });
+
+  it("stops with the config error when a phase is unknown", async () => {
+    const evaluation = evaluateStack("dev", {
+      phases: {
+        events: "kafka",
+        platform: "services-moving",
+        database: "dual-write",
+        api: "canary",
+        consolidation: "microservices",
+      },
+    });
+    await expect(evaluation).rejects.toThrow(StackConfigError);
+    await expect(evaluation).rejects.toThrow(
+      'stepwise:phases.events = "kafka": must be one of redpanda, parallel, dual-publish, consumers-on-kafka, kafka-only, redpanda-retired',
+    );
+  });
+
+  it("where the engine runs, reads the deployed ledger from its own stack and takes `previous` from it", async () => {
+    const deployed: Ledger = {
+      phases: {
+        events: { phase: "parallel", enteredAt: "2026-11-20T00:00:00Z", previous: "redpanda" },
+      },
+      gates: {},
+    };
+    // A StackReference is read, not registered, so it is seen here rather than in `resources`.
+    const reads: [string, unknown][] = [];
+    const evaluation = await evaluateStack(
+      "dev",
+      {},
+      {
+        readDeployedLedger: true,
+        outputsFor: (type, name, inputs) => {
+          if (type !== "pulumi:pulumi:StackReference") return inputs;
+          reads.push([name, inputs.name]);
+          return { outputs: { ledger: deployed } };
+        },
+      },
+    );
+    expect(reads).toEqual([["deployed-ledger", "organization/stepwise/dev"]]);
+    const recorded = one(evaluation.resources, PHASE_LEDGER_TYPE).inputs.ledger as Ledger;
+    // The file says dual-publish came before; the stack says parallel is what is deployed.
+    expect(recorded.phases.events).toEqual({
+      phase: "consumers-on-kafka",
+      enteredAt: "2026-11-23T10:00:00Z",
+      previous: "parallel",
+      minimumTime: "0",
+    });
+  });
+});

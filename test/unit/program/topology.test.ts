@@ -1,0 +1,261 @@
+import { describe, expect, it } from "vitest";
+import { PLATFORM_SERVICES, type ServiceSpec } from "../../../components/spec";
+import { parseStackConfig, type StackConfig } from "../../../migrations";
+import {
+  LABELS,
+  MONOLITH_SERVICE,
+  planTopology,
+  placementFor,
+  type Topology,
+} from "../../../migrations/program";
+
+const SERVICES = [...PLATFORM_SERVICES.map((s) => s.name), MONOLITH_SERVICE];
+const BASELINE = {
+  events: "redpanda",
+  platform: "compose",
+  database: "postgres",
+  api: "old",
+  consolidation: "microservices",
+};
+const AT = "2026-11-20T09:00:00Z";
+
+function configWith(
+  change: Record<string, unknown>,
+  phases: Partial<typeof BASELINE> = {},
+): StackConfig {
+  return parseStackConfig(
+    {
+      environment: "dev",
+      phases: { ...BASELINE, ...phases },
+      enteredAt: Object.fromEntries(Object.keys(BASELINE).map((p) => [p, AT])),
+      databasePassword: "pw",
+      ...change,
+    },
+    { services: SERVICES },
+  );
+}
+
+const urls = { postgres: "postgresql://pg-url", citus: "postgresql://citus-url" };
+const addresses = { redpanda: "redpanda-0:9092", kafka: "kafka-0:9092" };
+
+function plan(config: StackConfig): Topology {
+  return planTopology(config, PLATFORM_SERVICES, { addresses, databaseUrls: urls });
+}
+
+function service(topology: Topology, name: string): ServiceSpec {
+  const found = topology.services.find((s) => s.name === name);
+  if (!found)
+    throw new Error(`no service ${name} in ${topology.services.map((s) => s.name).join(",")}`);
+  return found;
+}
+
+describe("planTopology: events phases point producers and consumers", () => {
+  it.each([
+    ["redpanda", "redpanda", "redpanda-0:9092", "redpanda", ["redpanda"]],
+    ["parallel", "redpanda", "redpanda-0:9092", "redpanda", ["redpanda", "kafka"]],
+    [
+      "dual-publish",
+      "redpanda,kafka",
+      "redpanda-0:9092,kafka-0:9092",
+      "redpanda",
+      ["redpanda", "kafka"],
+    ],
+    [
+      "consumers-on-kafka",
+      "redpanda,kafka",
+      "redpanda-0:9092,kafka-0:9092",
+      "kafka",
+      ["redpanda", "kafka"],
+    ],
+    ["kafka-only", "kafka", "kafka-0:9092", "kafka", ["redpanda", "kafka"]],
+    ["redpanda-retired", "kafka", "kafka-0:9092", "kafka", ["kafka"]],
+  ])("%s: publish to %s, consume from %s", (phase, publishTo, bootstrap, consumeFrom, engines) => {
+    const topology = plan(configWith({}, { events: phase }));
+    for (const spec of topology.services) {
+      expect(spec.env?.EVENTS_PUBLISH_TO).toBe(publishTo);
+      expect(spec.env?.EVENTS_PUBLISH_BOOTSTRAP).toBe(bootstrap);
+      expect(spec.env?.EVENTS_CONSUME_FROM).toBe(consumeFrom);
+      expect(spec.env?.EVENTS_CONSUME_BOOTSTRAP).toBe(addresses[consumeFrom as "kafka"]);
+    }
+    expect(Object.keys(topology.engines).filter((e) => e === "redpanda" || e === "kafka")).toEqual(
+      engines,
+    );
+  });
+});
+
+describe("planTopology: database phases point reads and writes", () => {
+  it.each([
+    ["postgres", "postgres", "postgres", "postgresql://pg-url", undefined],
+    ["citus-provisioned", "postgres", "postgres", "postgresql://pg-url", undefined],
+    ["dual-write", "postgres,citus", "postgres", "postgresql://pg-url", "postgresql://citus-url"],
+    ["verified", "postgres,citus", "postgres", "postgresql://pg-url", "postgresql://citus-url"],
+    ["citus-primary", "citus", "citus", "postgresql://citus-url", undefined],
+    ["postgres-retired", "citus", "citus", "postgresql://citus-url", undefined],
+  ])("%s: writes to %s, reads from %s", (phase, writeTo, readFrom, url, dualUrl) => {
+    const topology = plan(configWith({}, { database: phase }));
+    const catalog = service(topology, "product-catalog");
+    expect(catalog.env?.DATABASE_WRITE_TO).toBe(writeTo);
+    expect(catalog.env?.DATABASE_READ_FROM).toBe(readFrom);
+    expect(catalog.secretEnv?.DATABASE_URL).toBe(url);
+    expect(catalog.secretEnv?.DATABASE_DUAL_WRITE_URL).toBe(dualUrl);
+    // Services without a database connection get no database wiring.
+    expect(service(topology, "orders").env?.DATABASE_WRITE_TO).toBeUndefined();
+    expect(service(topology, "orders").secretEnv).toBeUndefined();
+  });
+});
+
+describe("planTopology: platform phases place services", () => {
+  it.each([
+    [
+      "compose",
+      {},
+      {
+        "platform-coordination": "compose",
+        "product-catalog": "compose",
+        orders: "compose",
+        inventory: "compose",
+      },
+    ],
+    [
+      "coordination-on-k3s",
+      {},
+      {
+        "platform-coordination": "k3s",
+        "product-catalog": "compose",
+        orders: "compose",
+        inventory: "compose",
+      },
+    ],
+    [
+      "services-moving",
+      { orders: "k3s" },
+      {
+        "platform-coordination": "k3s",
+        "product-catalog": "compose",
+        orders: "k3s",
+        inventory: "compose",
+      },
+    ],
+    [
+      "k3s",
+      {},
+      { "platform-coordination": "k3s", "product-catalog": "k3s", orders: "k3s", inventory: "k3s" },
+    ],
+    [
+      "compose-retired",
+      {},
+      { "platform-coordination": "k3s", "product-catalog": "k3s", orders: "k3s", inventory: "k3s" },
+    ],
+  ])("%s", (phase, placement, expected) => {
+    const enginesOn = phase === "compose-retired" ? "k3s" : "compose";
+    const engines = Object.fromEntries(
+      ["redpanda", "kafka", "postgres", "citus", "prometheus"].map((e) => [e, enginesOn]),
+    );
+    const config = configWith({ placement, enginePlacement: engines }, { platform: phase });
+    expect(plan(config).placement).toEqual(expected);
+  });
+});
+
+describe("planTopology: api phases run the new implementation beside the old", () => {
+  const api = {
+    apiImages: { "product-catalog": "firstviscount/product-catalog-gin:0.9.0" },
+    apiWeights: { "product-catalog": 25 },
+  };
+
+  it("old: only the old implementation", () => {
+    const names = plan(configWith(api, { api: "old" })).services.map((s) => s.name);
+    expect(names).toEqual(["platform-coordination", "product-catalog", "orders", "inventory"]);
+  });
+
+  it("canary: product-catalog-next beside it, weights from the stack, ports shifted", () => {
+    const topology = plan(configWith(api, { api: "canary" }));
+    expect(topology.services.map((s) => s.name)).toEqual([
+      "platform-coordination",
+      "product-catalog",
+      "product-catalog-next",
+      "orders",
+      "inventory",
+    ]);
+    const old = service(topology, "product-catalog");
+    const next = service(topology, "product-catalog-next");
+    expect(old.labels).toEqual({ [LABELS.implementation]: "old", [LABELS.trafficWeight]: "75" });
+    expect(next.labels).toEqual({ [LABELS.implementation]: "new", [LABELS.trafficWeight]: "25" });
+    expect(next.image).toBe("firstviscount/product-catalog-gin:0.9.0");
+    expect(next.ports).toEqual([{ port: 8082, name: "http", published: 18082 }]);
+    expect(next.secretEnv?.DATABASE_URL).toBe("postgresql://pg-url");
+    expect(topology.apiWeights).toEqual({ "product-catalog": 25 });
+    expect(topology.placement["product-catalog-next"]).toBe("compose");
+  });
+
+  it("new: all traffic to the new implementation, the old kept", () => {
+    const topology = plan(configWith(api, { api: "new" }));
+    expect(service(topology, "product-catalog").labels?.[LABELS.trafficWeight]).toBe("0");
+    expect(service(topology, "product-catalog-next").labels?.[LABELS.trafficWeight]).toBe("100");
+  });
+
+  it("old-retired: the old implementation is gone and dependents point at the new one", () => {
+    const topology = plan(configWith(api, { api: "old-retired" }));
+    expect(topology.services.map((s) => s.name)).toEqual([
+      "platform-coordination",
+      "product-catalog-next",
+      "orders",
+      "inventory",
+    ]);
+    expect(service(topology, "orders").dependsOn).toEqual([
+      "platform-coordination",
+      "product-catalog-next",
+      "inventory",
+    ]);
+  });
+});
+
+describe("planTopology: consolidation phases", () => {
+  const monolith = { monolithImage: "firstviscount/modular-monolith:1.0.0" };
+
+  it("monolith-parallel: the monolith beside the services, traffic still to the services", () => {
+    const topology = plan(configWith(monolith, { consolidation: "monolith-parallel" }));
+    expect(topology.services.map((s) => s.name)).toEqual([
+      "platform-coordination",
+      "product-catalog",
+      "orders",
+      "inventory",
+      "modular-monolith",
+    ]);
+    const app = service(topology, MONOLITH_SERVICE);
+    expect(app.env?.MODULES).toBe("product-catalog,orders,inventory");
+    expect(app.secretEnv?.DATABASE_URL).toBe("postgresql://pg-url");
+    expect(app.labels?.[LABELS.servedBy]).toBe("microservices");
+    expect(service(topology, "orders").replicas).toBeUndefined();
+  });
+
+  it("modular-monolith: traffic to the monolith, services scaled to zero", () => {
+    const topology = plan(configWith(monolith, { consolidation: "modular-monolith" }));
+    expect(service(topology, "orders").replicas).toBe(0);
+    expect(service(topology, "orders").labels?.[LABELS.servedBy]).toBe(MONOLITH_SERVICE);
+    expect(service(topology, "platform-coordination").replicas).toBeUndefined();
+  });
+
+  it("services-retired: only coordination and the monolith", () => {
+    const topology = plan(configWith(monolith, { consolidation: "services-retired" }));
+    expect(topology.services.map((s) => s.name)).toEqual([
+      "platform-coordination",
+      "modular-monolith",
+    ]);
+  });
+});
+
+describe("placementFor", () => {
+  it("puts S-next where S runs", () => {
+    const config = configWith(
+      {
+        placement: { orders: "k3s" },
+        apiImages: { orders: "firstviscount/orders-go:0.1.0" },
+        apiWeights: { orders: 10 },
+      },
+      { platform: "services-moving", api: "canary" },
+    );
+    expect(placementFor(config, [{ name: "orders-next", image: "x:1" }])).toEqual({
+      "orders-next": "k3s",
+    });
+  });
+});
