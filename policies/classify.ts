@@ -30,7 +30,8 @@ export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
   "kubernetes:core/v1:PersistentVolumeClaim": { roles: ["stateful"] },
   "kubernetes:apps/v1:StatefulSet": { roles: ["stateful", "workload"], platform: "k3s" },
   "postgresql:index/database:Database": { roles: ["stateful"] },
-  "stepwise:events:Topic": { roles: ["stateful"] },
+  // Kafka topics are dynamic resources (components/events/Topic.ts TOPIC_TYPE).
+  "pulumi-nodejs:dynamic/stepwise:Topic": { roles: ["stateful"] },
   "stepwise:database:Database": { roles: ["stateful"] },
   "stepwise:database:DistributedTable": { roles: ["stateful"] },
   // The systems of the migration paths: brokers, databases, platforms.
@@ -67,23 +68,14 @@ export function isLedgerType(type: string): boolean {
   return type === PHASE_LEDGER_TYPE || type.endsWith(":PhaseLedger");
 }
 
-/** Dynamic-provider resources all share one token; a `topic` input marks a Kafka topic. */
-const DYNAMIC_TYPE = "pulumi-nodejs:dynamic:Resource";
-
-export function classify(resource: Pick<ResourceView, "type" | "props">): ResourceClass {
+export function classify(resource: Pick<ResourceView, "type">): ResourceClass {
   const known = RESOURCE_CLASSES[resource.type];
   if (known) return known;
   if (isLedgerType(resource.type)) return { roles: ["ledger"] };
-  if (resource.type === DYNAMIC_TYPE && typeof resource.props.topic === "string") {
-    return { roles: ["stateful"] };
-  }
   return { roles: [] };
 }
 
-export function hasRole(
-  resource: Pick<ResourceView, "type" | "props">,
-  role: ResourceRole,
-): boolean {
+export function hasRole(resource: Pick<ResourceView, "type">, role: ResourceRole): boolean {
   return classify(resource).roles.includes(role);
 }
 

@@ -87,7 +87,10 @@ export const policySettingsSchema = z.strictObject({
     .optional(),
   allowMultiplePaths: z.boolean().optional(),
 });
-export type PolicySettingsInput = z.input<typeof policySettingsSchema>;
+/** `stepwise:policy` as written; `environment` may be left to the stack's name. */
+export type PolicySettingsInput = Omit<z.input<typeof policySettingsSchema>, "environment"> & {
+  readonly environment?: Environment;
+};
 
 /** A policy settings error the user can fix: every problem on its own line, named by field. */
 export class PolicyConfigError extends Error {

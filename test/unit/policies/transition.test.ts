@@ -1,0 +1,534 @@
+import { describe, expect, it } from "vitest";
+import type { Ledger } from "../../../migrations/ledger";
+import type { Plan } from "../../../tools/plan/plan";
+import { resolvePolicySettings, type PolicySettingsInput } from "../../../policies/config";
+import { RULE_IDS, type RuleId } from "../../../policies/rules";
+import { blockingVerdicts, checkTransition, type Verdict } from "../../../policies/transition";
+import {
+  CONTAINER,
+  DEPLOYMENT,
+  KAFKA,
+  REDPANDA,
+  TRAEFIK_SERVICE,
+  VOLUME,
+  container,
+  deployment,
+  prometheus,
+  weighted,
+} from "./fixtures";
+import { NOW, daysAgo, hoursAgo, ledger, passedGate, plan, step } from "./support";
+
+const GATES = { "compatibility-verified": passedGate(), "rollback-drill": passedGate() };
+/** events: redpanda → parallel, gates recorded, both systems scraped: every rule passes. */
+const BEFORE = ledger({ events: "redpanda" }, GATES);
+const AFTER = ledger(
+  { events: { phase: "parallel", enteredAt: NOW.toISOString(), previous: "redpanda" } },
+  GATES,
+);
+const MONITORED = step("update", CONTAINER, "monitoring", {
+  before: prometheus(["redpanda"]),
+  after: prometheus(["redpanda", "kafka"]),
+});
+
+interface Case {
+  plan?: Plan;
+  before?: Ledger;
+  after?: Ledger;
+  settings?: PolicySettingsInput;
+  stack?: string;
+}
+
+function run(c: Case): Verdict[] {
+  return checkTransition({
+    plan: c.plan ?? plan(MONITORED),
+    before: c.before ?? BEFORE,
+    after: c.after ?? AFTER,
+    settings: resolvePolicySettings(c.settings ?? {}, { stack: c.stack ?? "prod" }),
+    now: NOW,
+  });
+}
+
+/** Failure messages of one rule (without the "To pass" advice). */
+function failures(c: Case, rule: RuleId): string[] {
+  return run(c)
+    .filter((v) => v.ruleId === rule && !v.passed)
+    .map((v) => v.message.split(". To pass: ")[0] ?? "");
+}
+
+/** One path's move, with the other fields of a healthy transition. */
+function move(
+  path: "events" | "database" | "platform" | "api",
+  from: string,
+  to: string,
+  enteredDaysAgo = 60,
+): Case {
+  return {
+    before: ledger({ [path]: { phase: from, enteredAt: daysAgo(enteredDaysAgo) } }, GATES),
+    after: ledger({ [path]: { phase: to, enteredAt: NOW.toISOString(), previous: from } }, GATES),
+    plan: plan(),
+  };
+}
+
+describe("checkTransition on a healthy step", () => {
+  it("passes every rule, one verdict per rule in rule order, all mandatory in prod", () => {
+    const verdicts = run({});
+    expect(verdicts.map((v) => v.ruleId)).toEqual([...RULE_IDS]);
+    expect(verdicts.filter((v) => !v.passed)).toEqual([]);
+    expect(new Set(verdicts.map((v) => v.level))).toEqual(new Set(["mandatory"]));
+    expect(blockingVerdicts(verdicts)).toEqual([]);
+  });
+});
+
+describe("one-phase-step", () => {
+  it("passes one step forward and one step back", () => {
+    expect(failures(move("events", "redpanda", "parallel"), "one-phase-step")).toEqual([]);
+    expect(failures(move("events", "dual-publish", "parallel"), "one-phase-step")).toEqual([]);
+  });
+  it("fails a skipped phase, forward or back, naming the phase to go to first", () => {
+    expect(failures(move("events", "redpanda", "dual-publish"), "one-phase-step")).toEqual([
+      'path "events" moves 2 phases (redpanda → dual-publish) in one update; go to "parallel" first',
+    ]);
+    expect(
+      failures(move("database", "citus-primary", "citus-provisioned"), "one-phase-step"),
+    ).toEqual([
+      'path "database" moves 3 phases (citus-primary → citus-provisioned) in one update; go to "verified" first',
+    ]);
+  });
+  it("fails an unknown phase id, listing the path's phases", () => {
+    expect(failures(move("api", "old", "canary-50"), "one-phase-step")).toEqual([
+      'path "api": phase "canary-50" is not one of old → canary → new → old-retired',
+    ]);
+  });
+});
+
+describe("one-path-per-update", () => {
+  const two: Case = {
+    before: ledger(
+      { events: "redpanda", database: "postgres" },
+      { ...GATES, "data-model-reviewed": passedGate() },
+    ),
+    after: ledger(
+      {
+        events: { phase: "parallel", enteredAt: NOW.toISOString(), previous: "redpanda" },
+        database: {
+          phase: "citus-provisioned",
+          enteredAt: NOW.toISOString(),
+          previous: "postgres",
+        },
+      },
+      { ...GATES, "data-model-reviewed": passedGate() },
+    ),
+    plan: plan(),
+  };
+  it("fails two paths moving at once", () => {
+    expect(failures(two, "one-path-per-update")).toEqual([
+      "2 paths move in one update: events (redpanda → parallel), database (postgres → citus-provisioned)",
+    ]);
+  });
+  it("passes them when the stack allows multiple paths", () => {
+    expect(
+      failures({ ...two, settings: { allowMultiplePaths: true } }, "one-path-per-update"),
+    ).toEqual([]);
+  });
+});
+
+describe("one-service-platform-move", () => {
+  const moveToK3s = (service: string) => [
+    step("delete", CONTAINER, `compose-${service}`, { before: container(service) }),
+    step("create", DEPLOYMENT, `k3s-${service}`, { after: deployment(service, { replicas: 2 }) }),
+  ];
+  it("passes one service moving (and one staying)", () => {
+    const p = plan(
+      ...moveToK3s("orders"),
+      step("same", CONTAINER, "compose-inventory", { after: container("inventory") }),
+    );
+    expect(failures({ plan: p }, "one-service-platform-move")).toEqual([]);
+  });
+  it("fails two services moving, naming both moves", () => {
+    const p = plan(
+      ...moveToK3s("orders"),
+      ...moveToK3s("inventory"),
+      step("create", DEPLOYMENT, "k3s-catalog", {
+        after: deployment("product-catalog", { replicas: 2 }),
+      }),
+      step("same", CONTAINER, "compose-catalog", { after: container("product-catalog") }),
+    );
+    expect(failures({ plan: p }, "one-service-platform-move")).toEqual([
+      "3 services change platform in one update: inventory (compose → k3s), orders (compose → k3s), product-catalog (compose → compose+k3s)",
+    ]);
+  });
+});
+
+describe("traffic-weight-step", () => {
+  const route = (
+    before: Record<string, number> | undefined,
+    after: Record<string, number>,
+  ): Case => ({
+    plan: plan(
+      before
+        ? step("update", TRAEFIK_SERVICE, "orders-weighted", {
+            before: weighted(before),
+            after: weighted(after),
+          })
+        : step("create", TRAEFIK_SERVICE, "orders-weighted", { after: weighted(after) }),
+    ),
+  });
+  it("passes a move of 25 points and a new route sending 25% away", () => {
+    expect(
+      failures(route({ old: 75, new: 25 }, { old: 50, new: 50 }), "traffic-weight-step"),
+    ).toEqual([]);
+    expect(failures(route(undefined, { old: 3, new: 1 }), "traffic-weight-step")).toEqual([]);
+  });
+  it("fails a 50-point move on each backend, and a new route at 50/50", () => {
+    expect(
+      failures(route({ old: 75, new: 25 }, { old: 25, new: 75 }), "traffic-weight-step"),
+    ).toEqual([
+      'orders-weighted: weight of "old" moves 50 points (75% → 25%); the limit is 25',
+      'orders-weighted: weight of "new" moves 50 points (25% → 75%); the limit is 25',
+    ]);
+    expect(failures(route(undefined, { old: 1, new: 1 }), "traffic-weight-step")).toEqual([
+      "orders-weighted: a new weighted route sends 50% away from its main backend at once; the limit is 25",
+    ]);
+  });
+  it("uses the stack's weightStep", () => {
+    const c = {
+      ...route({ old: 90, new: 10 }, { old: 70, new: 30 }),
+      settings: { weightStep: 10 },
+    };
+    expect(failures(c, "traffic-weight-step")).toHaveLength(2);
+  });
+});
+
+describe("no-create-and-delete-systems", () => {
+  it("passes creating Kafka while Redpanda stays", () => {
+    const p = plan(step("create", KAFKA, "kafka"), step("same", REDPANDA, "redpanda"));
+    expect(failures({ plan: p }, "no-create-and-delete-systems")).toEqual([]);
+  });
+  it("fails creating Kafka and deleting Redpanda in one plan", () => {
+    const p = plan(step("create", KAFKA, "kafka"), step("delete", REDPANDA, "redpanda"));
+    expect(failures({ plan: p }, "no-create-and-delete-systems")).toEqual([
+      'path "events": this update creates kafka (kafka) and deletes redpanda (redpanda)',
+    ]);
+  });
+  it("fails a phase move that adds the new system and drops the old one", () => {
+    expect(
+      failures(move("events", "redpanda", "redpanda-retired"), "no-create-and-delete-systems"),
+    ).toEqual([
+      'path "events": redpanda → redpanda-retired adds kafka and drops redpanda in one update',
+    ]);
+  });
+});
+
+describe("stateful-never-replaced", () => {
+  it("passes an in-place update of a volume", () => {
+    const p = plan(
+      step("update", VOLUME, "redpanda-data", {
+        before: { labels: [] },
+        after: { labels: [{ label: "a", value: "b" }] },
+      }),
+    );
+    expect(failures({ plan: p }, "stateful-never-replaced")).toEqual([]);
+  });
+  it("fails a replaced volume and a replaced topic, once each, with the reason", () => {
+    const topic = "pulumi-nodejs:dynamic/stepwise:Topic";
+    const p = plan(
+      { ...step("replace", VOLUME, "redpanda-data"), replaceReasons: ["driver"] },
+      step("create-replacement", VOLUME, "redpanda-data"),
+      step("delete-replaced", VOLUME, "redpanda-data"),
+      step("replace", topic, "orders-topic", { after: { name: "orders", partitions: 3 } }),
+    );
+    expect(failures({ plan: p }, "stateful-never-replaced")).toEqual([
+      "redpanda-data (docker:index/volume:Volume) would be replaced (changed: driver), losing its data",
+      `orders-topic (${topic}) would be replaced, losing its data`,
+    ]);
+  });
+});
+
+describe("stateful-delete-after-window and stateful-delete-alone", () => {
+  const retire = (cutoverDaysAgo: number, extra: Plan["steps"] = []): Case => ({
+    before: ledger(
+      {
+        events: {
+          phase: "kafka-only",
+          enteredAt: daysAgo(cutoverDaysAgo),
+          previous: "consumers-on-kafka",
+        },
+      },
+      GATES,
+    ),
+    after: ledger(
+      {
+        events: { phase: "redpanda-retired", enteredAt: NOW.toISOString(), previous: "kafka-only" },
+      },
+      GATES,
+    ),
+    plan: plan(
+      step("delete", REDPANDA, "redpanda"),
+      step("delete", VOLUME, "redpanda-data"),
+      ...extra,
+    ),
+  });
+  it("passes retiring Redpanda 31 days after cutover, with nothing else in the update", () => {
+    expect(failures(retire(31), "stateful-delete-after-window")).toEqual([]);
+    expect(failures(retire(31), "stateful-delete-alone")).toEqual([]);
+  });
+  it("fails retiring inside the rollback window, saying until when", () => {
+    expect(failures(retire(10), "stateful-delete-after-window")).toEqual([
+      'path "events" enters "redpanda-retired" 10.0 days after cutover "kafka-only"; the rollback window is 30 days (until 2026-12-16T12:00:00.000Z)',
+    ]);
+    expect(
+      failures(
+        { ...retire(10), settings: { rollbackWindowDays: 7 } },
+        "stateful-delete-after-window",
+      ),
+    ).toEqual([]);
+  });
+  it("fails deleting a volume when no path retires", () => {
+    const c: Case = { plan: plan(MONITORED, step("delete", VOLUME, "orders-data")) };
+    expect(failures(c, "stateful-delete-after-window")).toEqual([
+      "orders-data (docker:index/volume:Volume) is deleted but no path enters a retirement phase in this update",
+    ]);
+  });
+  it("fails a retirement that also creates or changes a workload", () => {
+    const c = retire(31, [
+      step("create", DEPLOYMENT, "k3s-orders", { after: deployment("orders", { replicas: 2 }) }),
+      step("update", CONTAINER, "compose-inventory", {
+        before: container("inventory"),
+        after: container("inventory", ["LOG=debug"]),
+      }),
+    ]);
+    expect(failures(c, "stateful-delete-alone")).toEqual([
+      "this update deletes redpanda, redpanda-data and also: k3s-orders changes; compose-inventory changes",
+    ]);
+  });
+});
+
+describe("phase-gates", () => {
+  it("passes entering parallel with compatibility verified, and any step back without gates", () => {
+    expect(failures(move("events", "redpanda", "parallel"), "phase-gates")).toEqual([]);
+    const back = move("events", "consumers-on-kafka", "dual-publish");
+    expect(failures({ ...back, after: ledger({ events: "dual-publish" }) }, "phase-gates")).toEqual(
+      [],
+    );
+  });
+  it("fails entering a gated phase with the gate missing or failed", () => {
+    expect(failures(move("events", "dual-publish", "consumers-on-kafka"), "phase-gates")).toEqual([
+      'path "events" enters "consumers-on-kafka" but gate "offsets-migrated" is not recorded',
+    ]);
+    const failed = move("database", "dual-write", "verified");
+    const gates = {
+      ...GATES,
+      "data-verified": { passed: false, recordedAt: daysAgo(1), detail: "3 rows differ" },
+    };
+    const c = {
+      ...failed,
+      after: ledger({ database: { phase: "verified", enteredAt: NOW.toISOString() } }, gates),
+    };
+    expect(failures(c, "phase-gates")).toEqual([
+      `path "database" enters "verified" but gate "data-verified" failed at ${daysAgo(1)} (3 rows differ)`,
+    ]);
+  });
+  it("takes the gates from the phase definitions (citus-provisioned needs the data-model review)", () => {
+    expect(failures(move("database", "postgres", "citus-provisioned"), "phase-gates")).toEqual([
+      'path "database" enters "citus-provisioned" but gate "data-model-reviewed" is not recorded',
+    ]);
+  });
+});
+
+describe("rollback-drill-recent", () => {
+  const withDrill = (
+    drill: Ledger["gates"]["rollback-drill"] | undefined,
+    stack = "prod",
+  ): Case => {
+    const gates = {
+      "compatibility-verified": passedGate(),
+      ...(drill ? { "rollback-drill": drill } : {}),
+    };
+    return {
+      ...move("events", "redpanda", "parallel"),
+      after: ledger({ events: "parallel" }, gates),
+      stack,
+    };
+  };
+  it("passes a forward step in prod after a 2-day-old drill, and any step in dev", () => {
+    expect(failures(withDrill(passedGate(2)), "rollback-drill-recent")).toEqual([]);
+    expect(
+      run(withDrill(undefined, "dev")).find((v) => v.ruleId === "rollback-drill-recent")?.level,
+    ).toBe("disabled");
+  });
+  it("fails a forward step in prod with no drill, a failed one or one older than 7 days", () => {
+    expect(failures(withDrill(undefined), "rollback-drill-recent")).toEqual([
+      'path "events" steps forward to "parallel" in prod with no rollback drill recorded',
+    ]);
+    expect(
+      failures(
+        withDrill({ passed: false, recordedAt: daysAgo(1), detail: "2 deletes" }),
+        "rollback-drill-recent",
+      ),
+    ).toEqual([
+      'path "events" steps forward to "parallel" in prod but the last rollback drill failed (2 deletes)',
+    ]);
+    expect(failures(withDrill(passedGate(10)), "rollback-drill-recent")).toEqual([
+      'path "events" steps forward to "parallel" in prod but the last passed rollback drill is 10.0 days old (limit 7)',
+    ]);
+  });
+});
+
+describe("minimum-phase-time", () => {
+  const leaving = (hours: number, minimumTime?: string): Case => ({
+    before: ledger(
+      {
+        events: {
+          phase: "redpanda",
+          enteredAt: hoursAgo(hours),
+          ...(minimumTime ? { minimumTime } : {}),
+        },
+      },
+      GATES,
+    ),
+    after: AFTER,
+    plan: plan(MONITORED),
+  });
+  it("passes leaving after 25h in prod, and rolling back at any time", () => {
+    expect(failures(leaving(25), "minimum-phase-time")).toEqual([]);
+    const back = move("events", "parallel", "redpanda", 0.01);
+    expect(failures(back, "minimum-phase-time")).toEqual([]);
+  });
+  it("fails leaving after 2h in prod, saying until when to wait", () => {
+    expect(failures(leaving(2), "minimum-phase-time")).toEqual([
+      'path "events" leaves "redpanda" after 2.0h; the minimum is 24.0h (wait until 2026-11-27T10:00:00.000Z)',
+    ]);
+  });
+  it("applies the stricter of the ledger's minimumTime and the setting", () => {
+    expect(failures(leaving(30, "72h"), "minimum-phase-time")).toHaveLength(1);
+    expect(failures({ ...leaving(2), stack: "dev" }, "minimum-phase-time")).toEqual([]);
+  });
+});
+
+describe("both-systems-monitored", () => {
+  it("passes when Prometheus scrapes redpanda and kafka during parallel", () => {
+    expect(failures({}, "both-systems-monitored")).toEqual([]);
+  });
+  it("fails when only the old system is scraped", () => {
+    const p = plan(step("same", CONTAINER, "monitoring", { after: prometheus(["redpanda"]) }));
+    expect(failures({ plan: p }, "both-systems-monitored")).toEqual([
+      'path "events" is in "parallel" where both systems run, but "kafka" has no metrics scrape target (scraped: redpanda)',
+    ]);
+  });
+});
+
+describe("no-plaintext-secrets", () => {
+  it("passes secret env shown as [secret], secretKeyRef, and secure stack config", () => {
+    const p = plan(
+      MONITORED,
+      step("create", CONTAINER, "compose-orders", { after: container("orders", "[secret]") }),
+      step("create", CONTAINER, "compose-inventory", {
+        after: container("inventory", [
+          "DATABASE_URL=postgres://db:5432/shop",
+          "PASSWORD_FILE=/run/secrets/db",
+        ]),
+      }),
+      step("create", DEPLOYMENT, "k3s-catalog", {
+        after: deployment("product-catalog", {
+          replicas: 2,
+          env: [
+            {
+              name: "DATABASE_URL",
+              valueFrom: { secretKeyRef: { name: "s", key: "database-url" } },
+            },
+          ],
+        }),
+      }),
+    );
+    expect(
+      failures(
+        {
+          plan: {
+            ...p,
+            config: { "stepwise:databasePassword": "[secret]", "stepwise:environment": "prod" },
+          },
+        },
+        "no-plaintext-secrets",
+      ),
+    ).toEqual([]);
+  });
+  it("fails a password in container env, a URL with a password, a K8s env value and plain config", () => {
+    const p = plan(
+      MONITORED,
+      step("create", CONTAINER, "compose-orders", {
+        after: container("orders", ["DB_PASSWORD=hunter2", "LOG=info"]),
+      }),
+      step("create", DEPLOYMENT, "k3s-catalog", {
+        after: deployment("product-catalog", {
+          replicas: 2,
+          env: [{ name: "DATABASE_URL", value: "postgres://app:pw@db:5432/shop" }],
+        }),
+      }),
+    );
+    expect(
+      failures(
+        { plan: { ...p, config: { "stepwise:apiToken": "abc123" } } },
+        "no-plaintext-secrets",
+      ),
+    ).toEqual([
+      "compose-orders: container env DB_PASSWORD is credential-like and has a plain value",
+      'k3s-catalog: container "product-catalog" env DATABASE_URL holds a URL with a password instead of valueFrom.secretKeyRef',
+      "stack config stepwise:apiToken: stepwise:apiToken is credential-like and has a plain value",
+    ]);
+  });
+});
+
+describe("k3s-prod-workloads", () => {
+  it("passes a Deployment with 2 replicas, resources and probes", () => {
+    const p = plan(
+      MONITORED,
+      step("create", DEPLOYMENT, "k3s-orders", { after: deployment("orders", { replicas: 2 }) }),
+    );
+    expect(failures({ plan: p }, "k3s-prod-workloads")).toEqual([]);
+  });
+  it("fails one replica (also when left out), no resources, no probes", () => {
+    const p = plan(
+      MONITORED,
+      step("create", DEPLOYMENT, "k3s-orders", {
+        after: deployment("orders", { resources: false, probes: false }),
+      }),
+    );
+    expect(failures({ plan: p }, "k3s-prod-workloads")).toEqual([
+      "k3s-orders: replicas = 1; prod needs at least 2",
+      'k3s-orders: container "orders" has no resources.requests/limits',
+      'k3s-orders: container "orders" has no readinessProbe',
+      'k3s-orders: container "orders" has no livenessProbe',
+    ]);
+  });
+});
+
+describe("verdicts", () => {
+  const skipped = move("events", "redpanda", "dual-publish");
+  it("end each failure with how to satisfy the rule and carry the resource URN", () => {
+    const p = plan(
+      MONITORED,
+      step("create", DEPLOYMENT, "k3s-orders", { after: deployment("orders") }),
+    );
+    const verdict = run({ plan: p }).find((v) => v.ruleId === "k3s-prod-workloads" && !v.passed);
+    expect(verdict).toEqual({
+      ruleId: "k3s-prod-workloads",
+      level: "mandatory",
+      passed: false,
+      message:
+        "k3s-orders: replicas = 1; prod needs at least 2. To pass: Give every prod Deployment/StatefulSet replicas >= 2, resource requests and limits, and readiness and liveness probes.",
+      urn: "urn:pulumi:prod::stepwise::kubernetes:apps/v1:Deployment::k3s-orders",
+    });
+  });
+  it("take the stack's level: advisory failures do not block, disabled rules still report", () => {
+    const advisory = run({ ...skipped, settings: { levels: { "one-phase-step": "advisory" } } });
+    expect(
+      advisory.filter((v) => v.ruleId === "one-phase-step").map((v) => [v.level, v.passed]),
+    ).toEqual([["advisory", false]]);
+    expect(blockingVerdicts(advisory).map((v) => v.ruleId)).not.toContain("one-phase-step");
+    const disabled = run({ ...skipped, settings: { levels: { "one-phase-step": "disabled" } } });
+    expect(
+      disabled.filter((v) => v.ruleId === "one-phase-step").map((v) => [v.level, v.passed]),
+    ).toEqual([["disabled", false]]);
+    expect(blockingVerdicts(run(skipped)).map((v) => v.ruleId)).toContain("one-phase-step");
+  });
+});
