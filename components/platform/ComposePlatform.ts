@@ -130,7 +130,9 @@ export class ComposePlatform extends pulumi.ComponentResource {
         healthcheck: plan.healthcheck,
         // Waiting for healthy is what makes dependents start after their dependencies are up,
         // as Compose's `condition: service_healthy` does.
-        wait: plan.healthcheck !== undefined,
+        wait: plan.healthcheck !== undefined && service.replicas > 0,
+        // replicas: 0 keeps the container (and its config) but does not run it.
+        start: service.replicas > 0,
         restart: wiring.restart,
         cpus: service.resources.cpu?.toString(),
         memory: service.resources.memoryMiB,

@@ -110,7 +110,12 @@ function composeService(
   }
   if (plan.volumes.length > 0) entry.volumes = plan.volumes.map((v) => `${v.key}:${v.mountPath}`);
   const limits = composeLimits(service.resources);
-  if (limits) entry.deploy = { resources: { limits } };
+  // One container per service (it publishes host ports); only "scaled to zero" carries over.
+  const deploy = {
+    ...(service.replicas === 0 && { replicas: 0 }),
+    ...(limits && { resources: { limits } }),
+  };
+  if (Object.keys(deploy).length > 0) entry.deploy = deploy;
   entry.networks = [context.networkName];
   return escapeInterpolation(entry) as Record<string, unknown>;
 }

@@ -132,4 +132,14 @@ describe("renderComposeFile escaping", () => {
       PRICE_FORMAT: "$$%.2f",
     });
   });
+
+  it("carries a scale-to-zero over as deploy.replicas: 0", () => {
+    const file = parse(
+      renderComposeFile({
+        project: "p",
+        services: [{ name: "web", image: "nginx:1.27", replicas: 0 }],
+      }),
+    ) as ComposeFile;
+    expect(file.services.web?.deploy).toEqual({ replicas: 0 });
+  });
 });

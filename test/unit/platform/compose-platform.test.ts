@@ -179,4 +179,16 @@ describe("ComposePlatform with the four services of migration-paths.md", () => {
       evaluateCompose([{ name: "orders", image: "firstviscount/orders" }]),
     ).rejects.toThrow('service "orders": image = "firstviscount/orders": must pin a tag or digest');
   });
+
+  it("creates but does not start a service scaled to zero", async () => {
+    const { resources } = await evaluateCompose([
+      { name: "web", image: "nginx:1.27", replicas: 0, healthCheck: { command: ["true"] } },
+    ]);
+    expect(byName(resources, "compose-web").inputs).toMatchObject({ start: false, wait: false });
+    const running = await evaluateCompose([{ name: "web", image: "nginx:1.27" }]);
+    expect(byName(running.resources, "compose-web").inputs).toMatchObject({
+      start: true,
+      wait: false,
+    });
+  });
 });
