@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { citusTableProvider } from "./citus-table-provider";
-import { DISTRIBUTED_TABLE_MODULE } from "./distributed-table";
+import { DISTRIBUTED_TABLE_MODULE } from "./DistributedTable";
 
 export interface ReferenceTableArgs {
   /** postgres:// URL of the Citus coordinator; kept secret. */

@@ -1,0 +1,31 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { RegisteredResource } from "../../../tools/evaluate";
+
+/** The resolved value of an output under mocks. */
+export function value<T>(output: pulumi.Input<T>): Promise<T> {
+  return new Promise<T>((resolve) => {
+    pulumi.output(output).apply((v) => resolve(v as T));
+  });
+}
+
+/** Type and name of every resource, sorted: registration order depends on input resolution. */
+export function inventory(resources: RegisteredResource[]): string[][] {
+  return resources.map((r) => [r.type, r.name]).sort((a, b) => a.join().localeCompare(b.join()));
+}
+
+export function byTypeAndName(
+  resources: RegisteredResource[],
+  type: string,
+  name: string,
+): RegisteredResource {
+  const found = resources.find((r) => r.type === type && r.name === name);
+  if (!found) throw new Error(`no ${type} ${name}`);
+  return found;
+}
+
+export function byName(resources: RegisteredResource[], name: string): RegisteredResource {
+  const found = resources.find((r) => r.name === name);
+  if (!found)
+    throw new Error(`no resource ${name} among ${resources.map((r) => r.name).join(", ")}`);
+  return found;
+}
