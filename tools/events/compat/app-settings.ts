@@ -30,7 +30,7 @@ export type AppSettings = z.infer<typeof appSettingsSchema>;
 export function parseAppSettings(input: unknown, source: string): AppSettings {
   const result = appSettingsSchema.safeParse(input);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
+  const issue = result.error.issues[0];
   const field = issue.path.join(".") || "(top level)";
   const value = valueAt(input, issue.path);
   throw new Error(
