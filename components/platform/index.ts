@@ -1,4 +1,5 @@
 export * from "./compose-file";
+export * from "./compose-for-placement";
 export * from "./compose-service";
 export * from "./ComposePlatform";
 export * from "./discovery";

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { registerDatabaseCommands } from "./commands/database";
 import { registerMigrationCommands } from "./commands/migrations";
+import { registerPlatformCommands } from "./commands/platform";
 
 export const EXIT = { ok: 0, blocked: 1, usage: 2 } as const;
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   // Command areas register here, e.g. registerEventsCommands(program);
   registerDatabaseCommands(program);
   registerMigrationCommands(program);
+  registerPlatformCommands(program);
   return program;
 }
 

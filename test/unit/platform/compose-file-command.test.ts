@@ -1,0 +1,61 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { parse } from "yaml";
+import { main } from "../../../tools/cli/main";
+
+const dir = mkdtempSync(join(tmpdir(), "stepwise-compose-file-"));
+
+describe("stepwise platform compose-file", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("writes the Compose side of a placement, moved dependencies addressed on K3s", async () => {
+    const out = join(dir, "docker-compose.yml");
+    const code = await main([
+      "platform",
+      "compose-file",
+      "--placement",
+      "platform-coordination=k3s",
+      "--placement",
+      "orders=k3s",
+      "--k3s-address",
+      "10.0.0.20",
+      "--out",
+      out,
+    ]);
+    expect(code).toBe(0);
+    const file = parse(readFileSync(out, "utf8")) as {
+      name: string;
+      services: Record<string, { environment: Record<string, string>; depends_on?: unknown }>;
+    };
+    expect(file.name).toBe("platform-compose");
+    expect(Object.keys(file.services)).toEqual(["product-catalog", "inventory"]);
+    expect(file.services.inventory?.environment.PLATFORM_COORDINATION_ADDRESS).toBe(
+      "10.0.0.20:8080",
+    );
+    expect(file.services.inventory?.depends_on).toBeUndefined();
+  });
+
+  it("reads specs from a file and reports invalid ones with exit code 2", async () => {
+    const specs = join(dir, "services.yaml");
+    writeFileSync(specs, "- name: web\n  image: nginx\n  ports: [{ port: 80 }]\n");
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    expect(await main(["platform", "compose-file", "--services", specs])).toBe(2);
+    expect(errors).toHaveBeenCalledWith(
+      expect.stringContaining('service "web": image = "nginx": must pin a tag or digest'),
+    );
+  });
+
+  it("rejects a malformed or unknown placement with exit code 2", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    expect(await main(["platform", "compose-file", "--placement", "orders"])).toBe(2);
+    expect(errors).toHaveBeenLastCalledWith(
+      'stepwise: --placement "orders": write it as <service>=k3s or <service>=compose',
+    );
+    expect(await main(["platform", "compose-file", "--placement", "orders=nomad"])).toBe(2);
+    expect(errors).toHaveBeenLastCalledWith(
+      'stepwise: --placement: placement.orders = "nomad": must be "compose" or "k3s"',
+    );
+  });
+});

@@ -1,0 +1,98 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { parse } from "yaml";
+import { composeFileForPlacement, type Placement } from "../../../components/platform";
+import { PLATFORM_SERVICES, ServiceSpecError, type ServiceSpec } from "../../../components/spec";
+import { UsageError } from "../main";
+
+interface ComposeFileOptions {
+  services?: string;
+  placement: string[];
+  project: string;
+  k3sAddress: string;
+  secretsDir: string;
+  out?: string;
+}
+
+/** `stepwise platform compose-file`: the docker-compose.yml for whoever still runs Compose. */
+export function registerPlatformCommands(program: Command): void {
+  const platform = program.command("platform").description("Compose → K3s platform tools");
+  platform
+    .command("compose-file")
+    .description(
+      "Print the docker-compose.yml of the services placed on Compose (no secret values)",
+    )
+    .option(
+      "--services <file>",
+      "service specs (YAML or JSON list); default: the four example services",
+    )
+    .option(
+      "--placement <service=platform>",
+      "a service on k3s or compose (repeatable); others stay on compose",
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
+    .option(
+      "--project <name>",
+      "Compose project name (the ComposePlatform's name)",
+      "platform-compose",
+    )
+    .option("--k3s-address <host>", "address Compose reaches K3s services at", "127.0.0.1")
+    .option("--secrets-dir <dir>", "folder of the per-service secret env files", "./secrets")
+    .option("--out <file>", "write to this file instead of stdout")
+    .action((options: ComposeFileOptions) => {
+      const text = renderForCli(options);
+      if (options.out) writeFileSync(options.out, text);
+      else process.stdout.write(text);
+    });
+}
+
+function renderForCli(options: ComposeFileOptions): string {
+  const services = options.services ? readServices(options.services) : PLATFORM_SERVICES;
+  try {
+    return composeFileForPlacement({
+      services,
+      placement: parsePlacement(options.placement),
+      project: options.project,
+      k3sAddress: options.k3sAddress,
+      secretsDir: options.secretsDir,
+    });
+  } catch (error) {
+    if (error instanceof ServiceSpecError)
+      throw new UsageError(`${options.services}: ${error.message}`);
+    if (error instanceof Error && error.message.startsWith("placement.")) {
+      throw new UsageError(`--placement: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+export function parsePlacement(values: readonly string[]): Placement {
+  const placement: Record<string, string> = {};
+  for (const value of values) {
+    const [service, platform, ...rest] = value.split("=");
+    if (!service || !platform || rest.length > 0) {
+      throw new UsageError(
+        `--placement ${JSON.stringify(value)}: write it as <service>=k3s or <service>=compose`,
+      );
+    }
+    placement[service] = platform;
+  }
+  return placement as Placement;
+}
+
+function readServices(file: string): readonly ServiceSpec[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`--services ${file}: cannot read it (${(error as Error).message})`);
+  }
+  const specs: unknown = parse(text);
+  if (!Array.isArray(specs)) {
+    throw new UsageError(
+      `--services ${file}: must hold a list of service specs, found ${typeof specs}`,
+    );
+  }
+  return specs as ServiceSpec[];
+}
