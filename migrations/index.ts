@@ -8,3 +8,4 @@ export * from "./stack-config";
 export * from "./stack-file";
 export * from "./ledger-record";
 export * from "./phase-ledger";
+export * from "./docs";

@@ -349,6 +349,11 @@ function crossCheck(config: StackConfig, services: readonly string[]): string[] 
     }
   }
 
+  if (apiPhase !== "old" && config.phases.consolidation !== "microservices") {
+    problems.push(
+      `${keyName(["phases", "api"])} = "${apiPhase}": the api and consolidation paths both change the same services; finish or roll back one (consolidation is at "${config.phases.consolidation}") before moving the other`,
+    );
+  }
   if (config.phases.consolidation !== "microservices" && config.monolithImage === undefined) {
     problems.push(
       `${keyName(["monolithImage"])} is missing: consolidation phase "${config.phases.consolidation}" runs the modular monolith; give its image, e.g. "firstviscount/modular-monolith:1.0.0"`,

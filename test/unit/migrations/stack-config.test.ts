@@ -210,6 +210,16 @@ describe("parseStackConfig", () => {
       'stepwise:monolithImage is missing: consolidation phase "monolith-parallel" runs the modular monolith; give its image, e.g. "firstviscount/modular-monolith:1.0.0"',
     ],
     [
+      "api and consolidation moving at once",
+      {
+        phases: { ...base.phases, api: "canary", consolidation: "monolith-parallel" },
+        apiImages: { orders: "firstviscount/orders-go:0.1.0" },
+        apiWeights: { orders: 5 },
+        monolithImage: "firstviscount/modular-monolith:1.0.0",
+      },
+      'stepwise:phases.api = "canary": the api and consolidation paths both change the same services; finish or roll back one (consolidation is at "monolith-parallel") before moving the other',
+    ],
+    [
       "a previous phase equal to the current one",
       { previousPhases: { events: "redpanda" } },
       'stepwise:previousPhases.events = "redpanda": equals the current phase; give the phase before it or remove the entry',

@@ -1,0 +1,7 @@
+import { format } from "prettier";
+import { withGeneratedPaths } from "./docs";
+
+/** The document with its generated section refreshed, formatted as `prettier --check` expects. */
+export async function formattedDoc(document: string): Promise<string> {
+  return format(withGeneratedPaths(document), { parser: "markdown", printWidth: 100 });
+}
