@@ -4,7 +4,7 @@ import { PATH_IDS } from "../../../migrations/phases";
 import { blockingVerdicts } from "../../../policies/transition";
 import { buildReview, renderMarkdown } from "../../review";
 import { applyPhaseStep, currentPhase } from "../../stackfile";
-import { EXIT } from "../main";
+import { EXIT, UsageError } from "../main";
 import {
   addStackOptions,
   asUsage,
@@ -53,10 +53,19 @@ async function runDrill(stack: string, options: DrillOptions): Promise<number> {
     const { text: after, change } = asUsage(() =>
       applyPhaseStep(text, path, "rollback", nowOf(options), file),
     );
-    const transition = await planStackTransition(stack, text, after, options, {
-      before: file,
-      after: `${file} (rollback ${path})`,
-    });
+    let transition;
+    try {
+      transition = await planStackTransition(stack, text, after, options, {
+        before: file,
+        after: `${file} (rollback ${path})`,
+      });
+    } catch (error) {
+      // A rollback that leaves the stack config invalid cannot be done in one step: a finding.
+      if (!(error instanceof UsageError)) throw error;
+      const problem = `the stack config after this rollback is invalid: ${error.message}`;
+      results.push({ path, from: change.from, to: change.to, problems: [problem] });
+      continue;
+    }
     const review = buildReview({ plan: transition.plan, verdicts: transition.verdicts });
     const problems = [
       ...review.destructive.map((s) => `${s.op} of stateful ${s.name} (${s.type})`),
