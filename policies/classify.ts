@@ -32,8 +32,9 @@ export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
   "postgresql:index/database:Database": { roles: ["stateful"] },
   // Kafka topics are dynamic resources (components/events/Topic.ts TOPIC_TYPE).
   "pulumi-nodejs:dynamic/stepwise:Topic": { roles: ["stateful"] },
-  "stepwise:database:Database": { roles: ["stateful"] },
-  "stepwise:database:DistributedTable": { roles: ["stateful"] },
+  // Citus tables are dynamic resources (components/database, module "stepwise-database").
+  "pulumi-nodejs:dynamic/stepwise-database:DistributedTable": { roles: ["stateful"] },
+  "pulumi-nodejs:dynamic/stepwise-database:ReferenceTable": { roles: ["stateful"] },
   // The systems of the migration paths: brokers, databases, platforms.
   "stepwise:events:RedpandaCluster": {
     roles: ["stateful", "system"],
