@@ -1,0 +1,129 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseDocument } from "yaml";
+import { describe, expect, it } from "vitest";
+import { MIGRATION_PATHS, PATH_IDS, type PathId } from "../../../migrations";
+import { stepwiseProgram } from "../../../migrations/program";
+import { stackEvaluationConfig } from "../../../tools/plan/stack-config";
+import { planAndCheck } from "../../../tools/plan/transition";
+import { applyPhaseStep } from "../../../tools/stackfile";
+
+// The planner on the real program and the bundled stacks (read only).
+const STACKS = join(__dirname, "../../../stacks");
+const NOW = new Date("2026-11-26T12:00:00.000Z");
+const program = () => stepwiseProgram();
+const read = (stack: string) => readFileSync(join(STACKS, `Pulumi.${stack}.yaml`), "utf8");
+const nonSame = (steps: { op: string; urn: string }[]) =>
+  steps
+    .filter((s) => s.op !== "same")
+    .map((s) => `${s.op} ${s.urn.slice(s.urn.lastIndexOf("::") + 2)}`);
+
+async function plan(stack: string, before: string, after: string) {
+  return planAndCheck({
+    program,
+    stack,
+    before: stackEvaluationConfig(before, "before"),
+    after: stackEvaluationConfig(after, "after"),
+    now: NOW,
+  });
+}
+
+describe("offline plans of the bundled stacks", () => {
+  it("dev, advance events to kafka-only: producers stop publishing to Redpanda, nothing else", async () => {
+    const text = read("dev");
+    const { text: after } = applyPhaseStep(text, "events", "advance", NOW, "dev");
+    const result = await plan("dev", text, after);
+    expect(nonSame(result.plan.steps).sort()).toEqual(
+      [
+        "update phase-ledger",
+        "replace platform-compose-inventory",
+        "replace platform-compose-orders",
+        "update platform-k3s-platform-coordination-config",
+        "update platform-k3s-product-catalog-config",
+        "update platform-k3s-product-catalog-next-config",
+        "update platform-k3s-platform-coordination",
+        "update platform-k3s-product-catalog",
+        "update platform-k3s-product-catalog-next",
+      ].sort(),
+    );
+    const orders = result.plan.steps.find((s) => s.urn.endsWith("::platform-compose-orders"));
+    expect(orders?.replaceReasons).toEqual(["envs"]);
+    const deployment = result.plan.steps.find((s) =>
+      s.urn.endsWith("::platform-k3s-product-catalog"),
+    );
+    // A changed pod template rolls the Deployment in place; only selector/name would replace it.
+    expect(deployment?.diffReasons).toEqual(["spec"]);
+    expect(result.moves).toEqual([
+      { path: "events", from: "consumers-on-kafka", to: "kafka-only" },
+    ]);
+    expect(result.verdicts.filter((v) => !v.passed && v.level === "mandatory")).toEqual([]);
+  });
+
+  it("the same stack against itself plans only same steps", async () => {
+    const text = read("staging");
+    const result = await plan("staging", text, text);
+    expect(nonSame(result.plan.steps)).toEqual([]);
+    expect(result.plan.steps.length).toBeGreaterThan(10);
+    expect(result.moves).toEqual([]);
+  });
+
+  it("prod, advance platform: the compose volume of platform-coordination would be deleted", async () => {
+    const text = read("prod");
+    const { text: after } = applyPhaseStep(text, "platform", "advance", NOW, "prod");
+    const result = await plan("prod", text, after);
+    const deletes = result.plan.steps.filter((s) => s.op === "delete").map((s) => s.oldState?.type);
+    expect(deletes).toContain("docker:index/volume:Volume");
+    const blocking = result.verdicts
+      .filter((v) => !v.passed && v.level === "mandatory")
+      .map((v) => v.ruleId);
+    expect(blocking).toContain("stateful-delete-after-window");
+  });
+});
+
+/**
+ * A stack at `phase` of `path`, everything else as in dev, plus what that phase needs to be
+ * valid config (a monolith image, engines on K3s once Compose is retired, no explicit
+ * placement, api at its baseline while consolidation moves).
+ */
+function stackAt(path: PathId, phase: string): string {
+  const document = parseDocument(read("dev"));
+  document.setIn(["config", "stepwise:phases", path], phase);
+  document.setIn(["config", "stepwise:monolithImage"], "firstviscount/modular-monolith:1.0.0");
+  // Where a phase fixes placement, the program derives it; an explicit map would contradict
+  // the rollback target (the drill reports exactly that for dev's platform path).
+  document.deleteIn(["config", "stepwise:placement"]);
+  // api and consolidation change the same services: only one of them may be under way.
+  if (path === "consolidation") {
+    document.setIn(["config", "stepwise:phases", "api"], "old");
+    document.deleteIn(["config", "stepwise:previousPhases", "api"]);
+  }
+  if (path === "platform" && phase === "compose-retired") {
+    for (const engine of ["redpanda", "kafka", "postgres", "citus", "prometheus"]) {
+      document.setIn(["config", "stepwise:enginePlacement", engine], "k3s");
+    }
+  }
+  document.deleteIn(["config", "stepwise:previousPhases", path]);
+  return document.toString();
+}
+
+describe("rolling back any phase of any path is planned", () => {
+  const cases = PATH_IDS.flatMap((path) =>
+    MIGRATION_PATHS[path].phases
+      .slice(1)
+      .map((phase) => [path, phase.id, phase.rollbackTo] as const),
+  );
+
+  it.each(cases)("%s: %s → %s", async (path, phase, target) => {
+    const text = stackAt(path, phase);
+    const { text: after, change } = applyPhaseStep(text, path, "rollback", NOW, "dev");
+    expect(change.to).toBe(target);
+    const result = await plan("dev", text, after);
+    expect(result.moves).toEqual([{ path, from: phase, to: target }]);
+    const ledger = result.plan.steps.find((s) => s.urn.endsWith("::phase-ledger"));
+    expect(ledger?.op).toBe("update");
+    // Every step is one of the engine's operations and the summary adds up.
+    const total = Object.values(result.plan.changeSummary).reduce((a, b) => (a ?? 0) + (b ?? 0), 0);
+    expect(total).toBe(result.plan.steps.length);
+    expect(nonSame(result.plan.steps).length).toBeGreaterThanOrEqual(1);
+  });
+});
