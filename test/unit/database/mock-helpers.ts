@@ -10,7 +10,7 @@ export function value<T>(output: pulumi.Input<T>): Promise<T> {
 
 /** Type and name of every resource, sorted: registration order depends on input resolution. */
 export function inventory(resources: RegisteredResource[]): string[][] {
-  return resources.map((r) => [r.type, r.name]).sort((a, b) => a.join().localeCompare(b.join()));
+  return resources.map((r) => [r.type, r.name]).sort((a, b) => (a.join() < b.join() ? -1 : 1));
 }
 
 export function byTypeAndName(
