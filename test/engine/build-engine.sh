@@ -66,12 +66,13 @@ package tools
 import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
 EOF
 
-# Language host: from the proxy at a served pseudo-version, else compiled from source here.
-rm -rf pulumi-language-nodejs
+# Language host: from the proxy at a served pseudo-version, else compiled from a source clone.
+rm -rf pulumi-language-nodejs host.go "$work/language-host"
 if [ -n "$host_version" ]; then
   say "language host $host_module@$host_version from the Go module proxy"
   printf '\nrequire %s %s\n' "$host_module" "$host_version" >>go.mod
   printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$host_module" >host.go
+  host_dir="$work/wrapper"
   host_target="$host_module"
   host_origin="$host_module@$host_version"
 else
@@ -82,16 +83,30 @@ else
     say "(got STEPWISE_PULUMI_SOURCE='$source_repo')"
     exit 2
   fi
-  # Prefer the release tag; a shallow snapshot without tags falls back to its HEAD.
-  rev="$(git -C "$source_repo" rev-parse --verify -q "$PULUMI_VERSION^{commit}" || git -C "$source_repo" rev-parse HEAD)"
-  say "language host from $source_repo at $rev"
-  mkdir -p pulumi-language-nodejs
-  for file in main.go installcache.go proxy.go proxy_unix.go proxy_windows.go; do
-    git -C "$source_repo" show "$rev:sdk/nodejs/cmd/pulumi-language-nodejs/$file" \
-      >"pulumi-language-nodejs/$file"
+  # The host must be compiled against the sdk/pkg its source was written for (the sdk's gRPC
+  # interfaces grow between releases). Use the $PULUMI_VERSION tag when the clone has it, else
+  # the newest release ("Freeze vX.Y.Z" commit) in the clone. Its own go.mod and go.sum are
+  # used, with the in-repo replaces of sdk and pkg swapped for that release on the proxy.
+  if rev="$(git -C "$source_repo" rev-parse --verify -q "$PULUMI_VERSION^{commit}")"; then
+    source_version="$PULUMI_VERSION"
+  else
+    freeze="$(git -C "$source_repo" log -1 --format='%H %s' -E --grep='^[Ff]reeze v?3\.[0-9]+\.[0-9]+')"
+    rev="${freeze%% *}"
+    source_version="v$(echo "$freeze" | grep -oE '3\.[0-9]+\.[0-9]+' | head -1)"
+    [ -n "$rev" ] || { say "no $PULUMI_VERSION tag and no release commit in $source_repo"; exit 2; }
+  fi
+  say "language host from $source_repo at $rev (release $source_version)"
+  host_dir="$work/language-host"
+  mkdir -p "$host_dir"
+  for file in go.mod go.sum main.go installcache.go proxy.go proxy_unix.go proxy_windows.go; do
+    git -C "$source_repo" show "$rev:sdk/nodejs/cmd/pulumi-language-nodejs/$file" >"$host_dir/$file"
   done
-  host_target="./pulumi-language-nodejs"
-  host_origin="pulumi/pulumi@$rev sdk/nodejs/cmd/pulumi-language-nodejs (built against $PULUMI_VERSION)"
+  (cd "$host_dir" && go mod edit \
+    -dropreplace=github.com/pulumi/pulumi/sdk/v3 -dropreplace=github.com/pulumi/pulumi/pkg/v3 \
+    -require="github.com/pulumi/pulumi/sdk/v3@$source_version" \
+    -require="github.com/pulumi/pulumi/pkg/v3@$source_version")
+  host_target="."
+  host_origin="pulumi/pulumi@$rev sdk/nodejs/cmd/pulumi-language-nodejs, sdk/pkg $source_version"
 fi
 
 started=$(date +%s)
@@ -100,7 +115,7 @@ nice -n 19 go mod tidy
 say "compiling pulumi $PULUMI_VERSION (GOCACHE=$(go env GOCACHE)); minutes on a small machine"
 go_build -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 say "compiling pulumi-language-nodejs"
-go_build -o "$bin/pulumi-language-nodejs" "$host_target"
+(cd "$host_dir" && nice -n 19 go mod tidy && go_build -o "$bin/pulumi-language-nodejs" "$host_target")
 
 # The dynamic-provider plugin is a script in the @pulumi/pulumi npm package.
 plugin="$root/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
