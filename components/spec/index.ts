@@ -1,3 +1,4 @@
+export * from "./compose-import";
 export * from "./env-file";
 export * from "./examples";
 export * from "./resolve";
