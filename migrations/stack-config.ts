@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PolicyConfigError, resolvePolicySettings } from "../policies/config";
 import { isDuration } from "./duration";
 import type { GateRecord } from "./ledger";
 import type { GateId, PathId } from "./path";
@@ -261,7 +262,7 @@ export function parseStackConfig(
     minimumTime: parsed.minimumTime ?? {},
     policy: parsed.policy ?? {},
   };
-  const problems = crossCheck(config, options.services);
+  const problems = [...crossCheck(config, options.services), ...policyProblems(config)];
   if (problems.length > 0) throw new StackConfigError(problems);
   return config;
 }
@@ -290,6 +291,17 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
   }
   const shown = secret ? "[secret]" : JSON.stringify(issue.input);
   return [`${keyName(issue.path)} = ${shown}: ${issue.message}`];
+}
+
+/** `stepwise:policy` through the policy pack's own schema, with the stack's environment. */
+function policyProblems(config: StackConfig): string[] {
+  try {
+    resolvePolicySettings({ environment: config.environment, ...config.policy });
+    return [];
+  } catch (error) {
+    if (error instanceof PolicyConfigError) return [...error.problems];
+    throw error;
+  }
 }
 
 /** Rules that span keys: each platform phase fixes where services and engines may run. */

@@ -7,6 +7,10 @@ import type { PathId } from "../path";
 import { PhaseLedger } from "../phase-ledger";
 import { CONFIG_NAMESPACE, type StackConfig } from "../stack-config";
 import { readStackConfig } from "./read-config";
+import type { MetricsEndpoint } from "../../components/monitoring/metrics-endpoint";
+import type { PlatformKind } from "../stack-config";
+import { deferred, type Deferred } from "./deferred";
+import { buildEngines, type BuiltEngines } from "./engines";
 import { MONOLITH_SERVICE, NEXT_SUFFIX, planTopology, type Topology } from "./topology";
 
 export interface ProgramOptions {
@@ -48,26 +52,43 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
   const databasePassword = secrets.requireSecret("databasePassword");
   const kubeconfig = secrets.getSecret("kubeconfig");
 
-  // TODO(issue 5): PostgresServer / CitusCluster from components/database once they land;
-  // until then the URLs name the engines' service hosts.
-  const databaseUrls = {
-    postgres: pulumi.secret(
-      pulumi.interpolate`postgresql://catalog:${databasePassword}@postgres:5432/catalog`,
-    ),
-    citus: pulumi.secret(
-      pulumi.interpolate`postgresql://catalog:${databasePassword}@citus-coordinator:5432/catalog`,
-    ),
+  // Services are declared before the engines (which run on the platforms the services get), so
+  // the engines' connection strings and scrape addresses are filled in once the engines exist.
+  const urls = {
+    postgres: { compose: deferred<string>(), k3s: deferred<string>() },
+    citus: { compose: deferred<string>(), k3s: deferred<string>() },
   };
-  // TODO(issue 4): RedpandaCluster / KafkaCluster + TopicSet from components/events once they
-  // land; until then clients are pointed at the engines' service hosts.
-  const addresses = { redpanda: "redpanda:9092", kafka: "kafka:9092" };
-
-  const topology = planTopology(config, makeServices(databaseUrls.postgres), {
+  const databaseUrls = {
+    postgres: { compose: urls.postgres.compose.output, k3s: urls.postgres.k3s.output },
+    citus: { compose: urls.citus.compose.output, k3s: urls.citus.k3s.output },
+  };
+  // TODO(issue 4): the clusters' bootstrap strings once RedpandaCluster/KafkaCluster land.
+  const addresses = {
+    redpanda: { compose: "redpanda:9092", k3s: "redpanda:9092" },
+    kafka: { compose: "kafka:9092", k3s: "kafka:9092" },
+  };
+  const topology = planTopology(config, makeServices(databaseUrls.postgres.compose), {
     addresses,
     databaseUrls,
   });
-  const platform = buildPlatform(topology, kubeconfig);
-  void platform;
+  const engineMetrics = plannedEngineMetrics(topology);
+
+  const platform = new PlatformServices("platform", {
+    services: topology.services,
+    placement: topology.placement,
+    monitoringOn: topology.engines.prometheus,
+    additionalMetricsEndpoints: engineMetrics.map((m) => m.endpoint),
+    ...(usesK3s(topology)
+      ? { k3s: { namespace: "stepwise", ...(kubeconfig ? { kubeconfig } : {}) } }
+      : {}),
+  });
+  const engines = buildEngines({
+    engines: topology.engines,
+    refs: { compose: platform.compose?.ref, k3s: platform.k3s?.ref },
+    databasePassword,
+  });
+  settleUrls(urls, engines, databasePassword);
+  settleMetrics(engineMetrics, engines.metrics);
 
   const ledger = deployedAwareLedger(config, options.readDeployedLedger ?? false);
   new PhaseLedger("phase-ledger", { ledger, environment: config.environment });
@@ -79,18 +100,61 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
   };
 }
 
-function buildPlatform(
-  topology: Topology,
-  kubeconfig: pulumi.Output<string> | undefined,
-): PlatformServices {
-  const usesK3s =
-    Object.values(topology.placement).includes("k3s") || topology.engines.prometheus === "k3s";
-  return new PlatformServices("platform", {
-    services: topology.services,
-    placement: topology.placement,
-    monitoringOn: topology.engines.prometheus,
-    ...(usesK3s ? { k3s: { namespace: "stepwise", ...(kubeconfig ? { kubeconfig } : {}) } } : {}),
-  });
+function usesK3s(topology: Topology): boolean {
+  return (
+    Object.values(topology.placement).includes("k3s") ||
+    Object.values(topology.engines).includes("k3s")
+  );
+}
+
+type UrlDeferreds = Record<"postgres" | "citus", Record<PlatformKind, Deferred<string>>>;
+
+function settleUrls(
+  urls: UrlDeferreds,
+  engines: BuiltEngines,
+  password: pulumi.Output<string>,
+): void {
+  for (const system of ["postgres", "citus"] as const) {
+    for (const platform of ["compose", "k3s"] as const) {
+      const built = engines.databaseUrls[system]?.[platform];
+      if (built) urls[system][platform].resolve(built);
+      else if (system === "citus") {
+        // TODO(issue 5): CitusCluster's connection URL once it is committed.
+        urls.citus[platform].resolve(
+          pulumi.secret(
+            pulumi.interpolate`postgresql://postgres:${password}@citus-coordinator:5432/catalog`,
+          ),
+        );
+      } else urls[system][platform].reject(`${system} does not run in these phases`);
+    }
+  }
+}
+
+interface PlannedMetrics {
+  readonly endpoint: MetricsEndpoint;
+  readonly address: Deferred<string>;
+}
+
+/** Scrape targets of the engines the phases deploy; addresses follow once they exist. */
+function plannedEngineMetrics(topology: Topology): PlannedMetrics[] {
+  const planned: PlannedMetrics[] = [];
+  for (const engine of ["postgres"] as const) {
+    if (topology.engines[engine] === undefined) continue;
+    const address = deferred<string>();
+    planned.push({ endpoint: { job: engine, system: engine, address: address.output }, address });
+  }
+  return planned;
+}
+
+function settleMetrics(
+  planned: readonly PlannedMetrics[],
+  built: readonly MetricsEndpoint[],
+): void {
+  for (const { endpoint, address } of planned) {
+    const match = built.find((m) => m.job === endpoint.job && m.system === endpoint.system);
+    if (match) address.resolve(match.address);
+    else address.reject(`engine ${endpoint.job} exposes no metrics endpoint`);
+  }
 }
 
 /** Service names the config may refer to: the microservices, their `-next`, the monolith. */

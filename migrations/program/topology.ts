@@ -25,11 +25,18 @@ export const LABELS = {
   servedBy: "stepwise.dev/served-by",
 } as const;
 
-/** Addresses of the engines that exist, by system, as clients on the platforms reach them. */
-export type EngineAddresses = Readonly<Partial<Record<"redpanda" | "kafka", string>>>;
+/** One value per platform a client may run on (an engine is reached differently from each). */
+export type ByClientPlatform<T> = Readonly<Record<PlatformKind, T>>;
 
-/** Connection strings (secrets) of the databases that exist, by system. */
-export type DatabaseUrls = Readonly<Partial<Record<"postgres" | "citus", pulumi.Input<string>>>>;
+/** Bootstrap addresses of the event clusters that exist, by system and client platform. */
+export type EngineAddresses = Readonly<
+  Partial<Record<"redpanda" | "kafka", ByClientPlatform<string>>>
+>;
+
+/** Connection strings (secrets) of the databases that exist, by system and client platform. */
+export type DatabaseUrls = Readonly<
+  Partial<Record<"postgres" | "citus", ByClientPlatform<pulumi.Input<string>>>>
+>;
 
 /** Everything the phases of all five paths decide, before any resource is declared. */
 export interface Topology {
@@ -80,17 +87,18 @@ export function planTopology(
   const writeTo = database.writeTo ?? [];
   const readFrom = database.readFrom ?? "";
 
-  const wire = (spec: ServiceSpec): ServiceSpec =>
-    withDataWiring(spec, { publishTo, consumeFrom, writeTo, readFrom }, engines);
-
   const apiWeights = apiWeightsFor(config);
   let services = withApiImplementations(baseServices, config, apiWeights);
   services = withConsolidation(services, config);
-  services = services.map(wire);
+  const placement = placementFor(config, services);
+  const wiring = { publishTo, consumeFrom, writeTo, readFrom };
+  services = services.map((spec) =>
+    withDataWiring(spec, wiring, engines, placement[spec.name] ?? "compose"),
+  );
 
   return {
     services,
-    placement: placementFor(config, services),
+    placement,
     engines: enginesFor(config),
     events: { publishTo, consumeFrom },
     database: { writeTo, readFrom },
@@ -214,9 +222,10 @@ function withDataWiring(
   spec: ServiceSpec,
   wiring: DataWiring,
   engines: { readonly addresses: EngineAddresses; readonly databaseUrls: DatabaseUrls },
+  from: PlatformKind,
 ): ServiceSpec {
   const bootstrap = (systems: readonly string[]) =>
-    systems.map((s) => engines.addresses[s as "redpanda" | "kafka"] ?? s).join(",");
+    systems.map((s) => engines.addresses[s as "redpanda" | "kafka"]?.[from] ?? s).join(",");
   const env: Record<string, string> = {
     ...spec.env,
     EVENTS_PUBLISH_TO: wiring.publishTo.join(","),
@@ -228,9 +237,10 @@ function withDataWiring(
   if (spec.secretEnv?.DATABASE_URL !== undefined) {
     env.DATABASE_WRITE_TO = wiring.writeTo.join(",");
     env.DATABASE_READ_FROM = wiring.readFrom;
-    const primary = engines.databaseUrls[wiring.readFrom as "postgres" | "citus"];
+    const primary = engines.databaseUrls[wiring.readFrom as "postgres" | "citus"]?.[from];
     const secondary = wiring.writeTo.find((system) => system !== wiring.readFrom);
-    const secondaryUrl = secondary && engines.databaseUrls[secondary as "postgres" | "citus"];
+    const secondaryUrl =
+      secondary && engines.databaseUrls[secondary as "postgres" | "citus"]?.[from];
     secretEnv = {
       ...spec.secretEnv,
       ...(primary !== undefined ? { DATABASE_URL: primary } : {}),

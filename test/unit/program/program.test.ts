@@ -33,7 +33,7 @@ function plainText(resources: RegisteredResource[]): string {
 }
 
 describe("the program on the bundled stacks (under mocks)", () => {
-  it("prod (every path at its baseline): four services on Compose, Prometheus, the ledger", async () => {
+  it("prod (every path at its baseline): four services and PostgreSQL on Compose, Prometheus, the ledger", async () => {
     const evaluation = await evaluateStack("prod");
     expect(inventory(evaluation)).toEqual([
       "docker:index/container:Container platform-compose-inventory",
@@ -41,6 +41,8 @@ describe("the program on the bundled stacks (under mocks)", () => {
       "docker:index/container:Container platform-compose-platform-coordination",
       "docker:index/container:Container platform-compose-product-catalog",
       "docker:index/container:Container platform-prometheus",
+      "docker:index/container:Container postgres",
+      "docker:index/container:Container postgres-exporter",
       "docker:index/network:Network platform-compose-network",
       "docker:index/remoteImage:RemoteImage platform-compose-inventory-image",
       "docker:index/remoteImage:RemoteImage platform-compose-orders-image",
@@ -48,7 +50,9 @@ describe("the program on the bundled stacks (under mocks)", () => {
       "docker:index/remoteImage:RemoteImage platform-compose-product-catalog-image",
       "docker:index/remoteImage:RemoteImage platform-prometheus-image",
       "docker:index/volume:Volume platform-compose-platform-coordination-state",
+      "docker:index/volume:Volume postgres-data",
       "pulumi-nodejs:dynamic/stepwise:PhaseLedger phase-ledger",
+      "stepwise:database:PostgresServer postgres",
       "stepwise:monitoring:Monitoring platform-prometheus",
       "stepwise:platform:ComposePlatform platform-compose",
       "stepwise:platform:PlatformServices platform",
@@ -65,9 +69,10 @@ describe("the program on the bundled stacks (under mocks)", () => {
   it("staging: coordination on K3s, the other three on Compose", async () => {
     const evaluation = await evaluateStack("staging");
     expect(countsByType(evaluation)).toEqual({
-      "docker:index/container:Container": 4,
+      "docker:index/container:Container": 6,
       "docker:index/network:Network": 1,
       "docker:index/remoteImage:RemoteImage": 4,
+      "docker:index/volume:Volume": 1,
       "kubernetes:apps/v1:Deployment": 1,
       "kubernetes:core/v1:ConfigMap": 1,
       "kubernetes:core/v1:Namespace": 1,
@@ -75,6 +80,7 @@ describe("the program on the bundled stacks (under mocks)", () => {
       "kubernetes:core/v1:Service": 1,
       "pulumi-nodejs:dynamic/stepwise:PhaseLedger": 1,
       "pulumi:providers:kubernetes": 1,
+      "stepwise:database:PostgresServer": 1,
       "stepwise:monitoring:Monitoring": 1,
       "stepwise:platform:ComposePlatform": 1,
       "stepwise:platform:K3sPlatform": 1,
@@ -118,6 +124,8 @@ describe("the program on the bundled stacks (under mocks)", () => {
       "platform-compose-inventory",
       "platform-compose-orders",
       "platform-prometheus",
+      "postgres",
+      "postgres-exporter",
     ]);
   });
 
@@ -184,6 +192,32 @@ describe("the program on the bundled stacks (under mocks)", () => {
     expect(await at("dual-publish")).toEqual(["redpanda,kafka", "redpanda"]);
     expect(await at("consumers-on-kafka")).toEqual(["redpanda,kafka", "kafka"]);
     expect(await at("kafka-only")).toEqual(["kafka", "kafka"]);
+  });
+
+  it("points the catalog at PostgreSQL and has Prometheus scrape it, once the server exists", async () => {
+    const evaluation = await evaluateStack("prod");
+    const env = containerEnv(
+      one(
+        evaluation.resources,
+        "docker:index/container:Container",
+        "platform-compose-product-catalog",
+      ),
+    );
+    expect(env.DATABASE_URL).toMatch(
+      /^postgresql:\/\/postgres:%5Bsecret%3A[0-9a-f]{12}%5D@platform-compose-postgres:5432\/catalog$/,
+    );
+    expect(env.DATABASE_WRITE_TO).toBe("postgres");
+    expect(env.DATABASE_READ_FROM).toBe("postgres");
+    expect(env.DATABASE_DUAL_WRITE_URL).toBeUndefined();
+    const prometheus = one(
+      evaluation.resources,
+      "docker:index/container:Container",
+      "platform-prometheus",
+    );
+    const [upload] = prometheus.inputs.uploads as { content: string }[];
+    expect(upload?.content).toContain(
+      "  - job_name: postgres\n    metrics_path: /metrics\n    static_configs:\n      - targets:\n          - platform-compose-postgres-exporter:9187\n        labels:\n          system: postgres\n",
+    );
   });
 
   it("keeps the database password secret: it appears only inside secret inputs", async () => {

@@ -35,8 +35,9 @@ function configWith(
   );
 }
 
-const urls = { postgres: "postgresql://pg-url", citus: "postgresql://citus-url" };
-const addresses = { redpanda: "redpanda-0:9092", kafka: "kafka-0:9092" };
+const both = <T>(value: T) => ({ compose: value, k3s: value });
+const urls = { postgres: both("postgresql://pg-url"), citus: both("postgresql://citus-url") };
+const addresses = { redpanda: both("redpanda-0:9092"), kafka: both("kafka-0:9092") };
 
 function plan(config: StackConfig): Topology {
   return planTopology(config, PLATFORM_SERVICES, { addresses, databaseUrls: urls });
@@ -75,7 +76,7 @@ describe("planTopology: events phases point producers and consumers", () => {
       expect(spec.env?.EVENTS_PUBLISH_TO).toBe(publishTo);
       expect(spec.env?.EVENTS_PUBLISH_BOOTSTRAP).toBe(bootstrap);
       expect(spec.env?.EVENTS_CONSUME_FROM).toBe(consumeFrom);
-      expect(spec.env?.EVENTS_CONSUME_BOOTSTRAP).toBe(addresses[consumeFrom as "kafka"]);
+      expect(spec.env?.EVENTS_CONSUME_BOOTSTRAP).toBe(addresses[consumeFrom as "kafka"].compose);
     }
     expect(Object.keys(topology.engines).filter((e) => e === "redpanda" || e === "kafka")).toEqual(
       engines,
