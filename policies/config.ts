@@ -123,15 +123,20 @@ export function resolvePolicySettings(
   }
   const fromStack = options.stack === undefined ? undefined : environmentOfStack(options.stack);
   const withEnvironment = { environment: fromStack, ...(input as Record<string, unknown>) };
-  if (withEnvironment.environment === undefined) {
-    throw new PolicyConfigError([
-      `${field}.environment: missing, and stack ${JSON.stringify(options.stack)} is not named after one; set it to one of ${ENVIRONMENTS.join(", ")}`,
-    ]);
-  }
-  const parsed = policySettingsSchema.safeParse(withEnvironment);
-  if (!parsed.success) {
-    throw new PolicyConfigError(
-      parsed.error.issues.map((issue) => {
+  // A missing environment is reported together with every other problem, not alone.
+  const missingEnvironment =
+    withEnvironment.environment === undefined
+      ? [
+          `${field}.environment: missing, and stack ${JSON.stringify(options.stack)} is not named after one; set it to one of ${ENVIRONMENTS.join(", ")}`,
+        ]
+      : [];
+  const parsed = policySettingsSchema.safeParse({
+    ...withEnvironment,
+    environment: withEnvironment.environment ?? "prod",
+  });
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
         const where = [field, ...issue.path.map(String)].join(".");
         if (issue.code === "unrecognized_keys") {
           return `${where}: ${issue.message}; valid keys: ${Object.keys(policySettingsSchema.shape).join(", ")}`;
@@ -142,8 +147,9 @@ export function resolvePolicySettings(
         return issue.message.includes(got)
           ? `${where}: ${issue.message}`
           : `${where}: ${issue.message} (got ${got})`;
-      }),
-    );
+      });
+  if (missingEnvironment.length > 0 || !parsed.success) {
+    throw new PolicyConfigError([...missingEnvironment, ...problems]);
   }
   const settings = parsed.data;
   const environment = settings.environment;

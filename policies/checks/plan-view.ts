@@ -3,7 +3,8 @@
  * shows a policy: deletions, replacements and old values.
  */
 import type { Plan, PlanResourceState, PlanStep, StepOp } from "../../tools/plan/plan";
-import { nameFromUrn, type ResourceView } from "../classify";
+import type { Ledger } from "../../migrations/ledger";
+import { isLedgerType, nameFromUrn, type ResourceView } from "../classify";
 
 const CREATES: ReadonlySet<StepOp> = new Set(["create", "create-replacement", "import"]);
 const GONE_AFTER: ReadonlySet<StepOp> = new Set([
@@ -67,4 +68,26 @@ export function isCreate(step: PlanStep): boolean {
 
 export function isDelete(step: PlanStep): boolean {
   return step.op === "delete";
+}
+
+function asLedger(value: unknown): Ledger | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const candidate = value as Partial<Ledger>;
+  if (typeof candidate.phases !== "object" || candidate.phases === null) return undefined;
+  return { phases: candidate.phases, gates: candidate.gates ?? {} };
+}
+
+/**
+ * The ledgers before and after, from the PhaseLedger step of a plan (its old and new `ledger`
+ * input), so a plan from `pulumi preview --json` is checkable on its own. A stack without a
+ * ledger yet (first update) has an empty one before.
+ */
+export function ledgersFromPlan(plan: Plan): { before: Ledger; after: Ledger } | undefined {
+  const step = plan.steps.find((s) => isLedgerType((s.newState ?? s.oldState)?.type ?? ""));
+  if (!step) return undefined;
+  const empty: Ledger = { phases: {}, gates: {} };
+  const before = beforeOf(step) ? asLedger(step.oldState?.inputs?.ledger) : empty;
+  const after = afterOf(step) ? asLedger(step.newState?.inputs?.ledger) : empty;
+  if (!before || !after) return undefined;
+  return { before, after };
 }

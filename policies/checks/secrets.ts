@@ -24,7 +24,8 @@ export function isCredentialName(name: string): boolean {
 }
 
 function isSecretValue(value: unknown): boolean {
-  if (value === MASKED_SECRET) return true;
+  // "[secret]" in plans; "[secret:<digest>]" where stack files are read without decrypting.
+  if (typeof value === "string" && value.startsWith("[secret")) return true;
   return (
     typeof value === "object" &&
     value !== null &&

@@ -4,8 +4,10 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerDatabaseCommands } from "./commands/database";
+import { registerEventsCommands } from "./commands/events";
 import { registerMigrationCommands } from "./commands/migrations";
 import { registerPlatformCommands } from "./commands/platform";
+import { registerPolicyCommands } from "./commands/policies";
 
 export const EXIT = { ok: 0, blocked: 1, usage: 2 } as const;
 
@@ -19,8 +21,10 @@ export function buildProgram(): Command {
     .exitOverride();
   // Command areas register here, e.g. registerEventsCommands(program);
   registerDatabaseCommands(program);
+  registerEventsCommands(program);
   registerMigrationCommands(program);
   registerPlatformCommands(program);
+  registerPolicyCommands(program);
   return program;
 }
 

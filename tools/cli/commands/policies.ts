@@ -1,0 +1,97 @@
+/**
+ * `stepwise policies list` (each rule, its level for a stack, where it is checked) and
+ * `stepwise policies pack-config` (the stack's --policy-pack-config for the CrossGuard pack).
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { loadStackConfig } from "../../../migrations/stack-file";
+import {
+  PolicyConfigError,
+  resolvePolicySettings,
+  type PolicySettings,
+} from "../../../policies/config";
+import { packConfigFor } from "../../../policies/pack-config";
+import { RULES } from "../../../policies/rules";
+import { UsageError } from "../main";
+
+const REPO_ROOT = resolve(__dirname, "..", "..", "..");
+
+interface PolicyCommandOptions {
+  stack: string;
+  stacksDir: string;
+}
+
+/** A stack's policy settings: `stepwise:policy`, its environment from `stepwise:environment` or the name. */
+export function stackPolicySettings(
+  stack: string,
+  stacksDir: string,
+): { settings: PolicySettings; raw: Record<string, unknown> } {
+  const file = join(stacksDir, `Pulumi.${stack}.yaml`);
+  if (!existsSync(file)) {
+    throw new UsageError(
+      `--stack ${stack}: no stack file ${file}; give an existing stack or --stacks-dir`,
+    );
+  }
+  let loaded;
+  try {
+    loaded = loadStackConfig(file);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const policy = loaded.config["stepwise:policy"] ?? {};
+  if (typeof policy !== "object" || policy === null || Array.isArray(policy)) {
+    throw new UsageError(`${file}: stepwise:policy = ${JSON.stringify(policy)}: must be a map`);
+  }
+  const environment = loaded.config["stepwise:environment"];
+  const raw = {
+    ...(typeof environment === "string" ? { environment } : {}),
+    ...(policy as Record<string, unknown>),
+  };
+  try {
+    return {
+      settings: resolvePolicySettings(raw, { stack, field: `${file}: stepwise:policy` }),
+      raw,
+    };
+  } catch (error) {
+    if (error instanceof PolicyConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** One line per rule: id, level for this stack, where it is checked, title. */
+export function renderRuleList(settings: PolicySettings): string {
+  const width = Math.max(...RULES.map((r) => r.id.length));
+  return [
+    `rules for environment ${settings.environment}:`,
+    ...RULES.map(
+      (r) =>
+        `  ${r.id.padEnd(width)}  ${settings.levels[r.id].padEnd(9)}  ${r.coverage.pack ? "pack+plan" : "plan     "}  ${r.title}`,
+    ),
+  ].join("\n");
+}
+
+export function registerPolicyCommands(program: Command): void {
+  const policies = program
+    .command("policies")
+    .description("the no-big-bang rules: list them, configure the CrossGuard pack");
+  policies
+    .command("list")
+    .description("each rule with its level for a stack and where it is checked")
+    .requiredOption("--stack <name>", "stack whose settings apply (stacks/Pulumi.<name>.yaml)")
+    .option("--stacks-dir <dir>", "folder holding Pulumi.<stack>.yaml", join(REPO_ROOT, "stacks"))
+    .action((options: PolicyCommandOptions) => {
+      console.log(renderRuleList(stackPolicySettings(options.stack, options.stacksDir).settings));
+    });
+  policies
+    .command("pack-config")
+    .description(
+      "print the stack's --policy-pack-config JSON for `pulumi preview --policy-pack policies`",
+    )
+    .requiredOption("--stack <name>", "stack whose settings apply (stacks/Pulumi.<name>.yaml)")
+    .option("--stacks-dir <dir>", "folder holding Pulumi.<stack>.yaml", join(REPO_ROOT, "stacks"))
+    .action((options: PolicyCommandOptions) => {
+      const { settings, raw } = stackPolicySettings(options.stack, options.stacksDir);
+      console.log(JSON.stringify(packConfigFor(settings, raw), null, 2));
+    });
+}
