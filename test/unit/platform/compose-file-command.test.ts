@@ -59,3 +59,40 @@ describe("stepwise platform compose-file", () => {
     );
   });
 });
+
+describe("stepwise platform import-compose", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("round-trips: imported specs render the same services again", async () => {
+    const composeFile = join(dir, "rendered.yml");
+    const specsFile = join(dir, "specs.yaml");
+    expect(await main(["platform", "compose-file", "--out", composeFile])).toBe(0);
+    const warnings = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    expect(await main(["platform", "import-compose", composeFile, "--out", specsFile])).toBe(0);
+    expect(warnings).toHaveBeenCalledWith(
+      expect.stringContaining("services.product-catalog.env_file ./secrets/product-catalog.env"),
+    );
+    const again = join(dir, "again.yml");
+    expect(await main(["platform", "compose-file", "--services", specsFile, "--out", again])).toBe(
+      0,
+    );
+    const services = (file: string) =>
+      (
+        parse(readFileSync(file, "utf8")) as {
+          services: Record<string, { image: string; ports: string[] }>;
+        }
+      ).services;
+    const [before, after] = [services(composeFile), services(again)];
+    expect(Object.keys(after)).toEqual(Object.keys(before));
+    for (const name of Object.keys(before)) {
+      expect(after[name]?.image).toBe(before[name]?.image);
+      expect(after[name]?.ports).toEqual(before[name]?.ports);
+    }
+  });
+
+  it("reports an unreadable file with exit code 2", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    expect(await main(["platform", "import-compose", join(dir, "missing.yml")])).toBe(2);
+    expect(errors).toHaveBeenLastCalledWith(expect.stringMatching(/missing\.yml: cannot read it/));
+  });
+});

@@ -1,8 +1,13 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { composeFileForPlacement, type Placement } from "../../../components/platform";
-import { PLATFORM_SERVICES, ServiceSpecError, type ServiceSpec } from "../../../components/spec";
+import {
+  PLATFORM_SERVICES,
+  ServiceSpecError,
+  importComposeFile,
+  type ServiceSpec,
+} from "../../../components/spec";
 import { UsageError } from "../main";
 
 interface ComposeFileOptions {
@@ -45,6 +50,31 @@ export function registerPlatformCommands(program: Command): void {
       if (options.out) writeFileSync(options.out, text);
       else process.stdout.write(text);
     });
+  platform
+    .command("import-compose")
+    .description("Read a docker-compose.yml into service specs (YAML); warnings go to stderr")
+    .argument("<file>", "the docker-compose.yml to import")
+    .option("--out <file>", "write the specs to this file instead of stdout")
+    .action((file: string, options: { out?: string }) => importForCli(file, options));
+}
+
+function importForCli(file: string, options: { out?: string }): void {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`${file}: cannot read it (${(error as Error).message})`);
+  }
+  let result;
+  try {
+    result = importComposeFile(text, file);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  for (const warning of result.warnings) console.error(`warning: ${warning}`);
+  const yaml = stringify(result.services, { lineWidth: 0 });
+  if (options.out) writeFileSync(options.out, yaml);
+  else process.stdout.write(yaml);
 }
 
 function renderForCli(options: ComposeFileOptions): string {
