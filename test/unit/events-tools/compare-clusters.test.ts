@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseAppSettings, type AppSettings } from "../../../tools/events/compat/app-settings";
 import { kafkajsApis } from "../../../tools/events/compat/client-apis";
 import { compareClusters, type ClientApi } from "../../../tools/events/compat/compare-clusters";
-import { compatibilityGate } from "../../../tools/events/compat/gate";
+import { compatibilityGateRecord } from "../../../tools/events/compat/gate";
 import type { ClusterSnapshot, TopicSnapshot } from "../../../tools/events/compat/snapshot";
 
 const topic = (
@@ -203,24 +203,23 @@ describe("compareClusters", () => {
   });
 });
 
-describe("compatibilityGate", () => {
+describe("compatibilityGateRecord", () => {
   const now = new Date("2026-11-26T12:00:00Z");
   it("passes with no blocking findings and says what was checked", () => {
-    const gate = compatibilityGate(compareClusters(cluster("rp"), cluster("k"), apis), now);
-    expect(gate.gate).toBe("compatibility-verified");
-    expect(gate.record).toEqual({
+    const record = compatibilityGateRecord(compareClusters(cluster("rp"), cluster("k"), apis), now);
+    expect(record).toEqual({
       passed: true,
       recordedAt: "2026-11-26T12:00:00.000Z",
       detail: "compatibility rp -> k: 1 topics, 0 blocking differences, 0 warnings",
     });
   });
   it("fails on a blocking finding and names the first", () => {
-    const gate = compatibilityGate(
+    const record = compatibilityGateRecord(
       compareClusters(cluster("rp"), cluster("k", { topics: [topic({ partitions: 2 })] }), apis),
       now,
     );
-    expect(gate.record.passed).toBe(false);
-    expect(gate.record.detail).toBe(
+    expect(record.passed).toBe(false);
+    expect(record.detail).toBe(
       "compatibility rp -> k: 1 topics, 1 blocking differences, 0 warnings (first: topic orders: partition-count)",
     );
   });

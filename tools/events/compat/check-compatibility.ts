@@ -4,7 +4,9 @@ import type { Kafka } from "kafkajs";
 import type { AppSettings } from "./app-settings";
 import { kafkajsApis } from "./client-apis";
 import { compareClusters } from "./compare-clusters";
-import { compatibilityGate, type CompatibilityGateFile } from "./gate";
+import { compatibilityGateRecord, type RecordedCompatibilityGate } from "./gate";
+import type { GateRecord } from "../../../migrations/ledger";
+import type { CompatibilityReport } from "./compare-clusters";
 import { collectSnapshot } from "./snapshot";
 
 export interface CheckCompatibilityOptions {
@@ -15,22 +17,23 @@ export interface CheckCompatibilityOptions {
   readonly topics: readonly string[];
   /** @default no application settings checked */
   readonly app?: AppSettings;
-  /** Where the gate record is written (JSON). @default not written */
-  readonly gateFile?: string;
+  /** Where the gate record is written, as `{ "compatibility-verified": record }`. @default not written */
+  readonly recordFile?: string;
   /** @default the current time */
   readonly now?: Date;
 }
 
 export async function checkCompatibility(
   options: CheckCompatibilityOptions,
-): Promise<CompatibilityGateFile> {
+): Promise<{ readonly record: GateRecord; readonly report: CompatibilityReport }> {
   const source = await collectSnapshot(options.sourceName, options.source, options.topics);
   const target = await collectSnapshot(options.targetName, options.target, options.topics);
   const report = compareClusters(source, target, kafkajsApis(), options.app);
-  const gate = compatibilityGate(report, options.now ?? new Date());
-  if (options.gateFile) {
-    writeFileSync(`${options.gateFile}.tmp`, JSON.stringify(gate, null, 2) + "\n");
-    renameSync(`${options.gateFile}.tmp`, options.gateFile);
+  const record = compatibilityGateRecord(report, options.now ?? new Date());
+  if (options.recordFile) {
+    const file: RecordedCompatibilityGate = { "compatibility-verified": record };
+    writeFileSync(`${options.recordFile}.tmp`, JSON.stringify(file, null, 2) + "\n");
+    renameSync(`${options.recordFile}.tmp`, options.recordFile);
   }
-  return gate;
+  return { record, report };
 }

@@ -2,21 +2,14 @@
 import type { GateRecord } from "../../../migrations/ledger";
 import type { CompatibilityReport } from "./compare-clusters";
 
-export interface CompatibilityGateFile {
-  readonly gate: "compatibility-verified";
-  readonly record: GateRecord;
-  readonly report: CompatibilityReport;
-}
+/** The file `events compat --record` writes: one entry for the stack config's gates map. */
+export type RecordedCompatibilityGate = { readonly "compatibility-verified": GateRecord };
 
-export function compatibilityGate(report: CompatibilityReport, now: Date): CompatibilityGateFile {
+export function compatibilityGateRecord(report: CompatibilityReport, now: Date): GateRecord {
   const firstBlocking = report.findings.find((f) => f.severity === "blocking");
   const detail =
     `compatibility ${report.source} -> ${report.target}: ${report.topics.length} topics, ` +
     `${report.blocking} blocking differences, ${report.warnings} warnings` +
     (firstBlocking ? ` (first: ${firstBlocking.subject}: ${firstBlocking.code})` : "");
-  return {
-    gate: "compatibility-verified",
-    record: { passed: report.blocking === 0, recordedAt: now.toISOString(), detail },
-    report,
-  };
+  return { passed: report.blocking === 0, recordedAt: now.toISOString(), detail };
 }

@@ -41,8 +41,18 @@ export interface MigrateOffsetsOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** A problem the operator must fix; the message says which and what to do. */
-export class OffsetMigrationError extends Error {}
+/**
+ * A problem the operator must fix; the message says which and what to do. `blocked` marks a
+ * refusal by rule (a group still has members) rather than a wrong setting.
+ */
+export class OffsetMigrationError extends Error {
+  constructor(
+    message: string,
+    readonly blocked = false,
+  ) {
+    super(message);
+  }
+}
 
 export async function migrateOffsets(
   options: MigrateOffsetsOptions,
@@ -117,6 +127,7 @@ async function requireIdle(admin: Admin, group: string, side: "source" | "target
     throw new OffsetMigrationError(
       `group '${group}' has ${description.members.length} active member(s) on the ${side} ` +
         `(state ${description.state}); stop its consumers there before migrating offsets`,
+      true,
     );
 }
 

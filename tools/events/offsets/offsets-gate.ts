@@ -1,0 +1,32 @@
+/** Turns an offset mapping into the `offsets-migrated` gate record of the ledger. */
+import type { GateRecord } from "../../../migrations/ledger";
+import type { OffsetMappingDocument } from "./offset-mapping";
+
+/** The file `events migrate-offsets --record` writes: one entry for the stack config's gates map. */
+export type RecordedOffsetsGate = { readonly "offsets-migrated": GateRecord };
+
+/**
+ * Passed when every partition's offset is in place on the target (committed now, earlier, or
+ * the target was already ahead); a dry run never passes the gate.
+ */
+export function offsetsGateRecord(document: OffsetMappingDocument, now: Date): GateRecord {
+  const count = (predicate: (e: OffsetMappingDocument["entries"][number]) => boolean) =>
+    document.entries.filter(predicate).length;
+  const groups = new Set(document.entries.map((e) => e.group)).size;
+  const methods = ["message-id", "message-id-after-last", "timestamp", "log-end"] as const;
+  const byMethod = methods
+    .map((m) => [m, count((e) => e.method === m)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([m, n]) => `${n} ${m}`)
+    .join(", ");
+  const dryRun = count((e) => e.action === "dry-run");
+  return {
+    passed: document.entries.length > 0 && dryRun === 0,
+    recordedAt: now.toISOString(),
+    detail:
+      `offsets ${document.direction} ${document.source} -> ${document.target}: ${groups} groups, ` +
+      `${document.entries.length} partitions (${byMethod || "none"}); ` +
+      `${count((e) => e.action === "kept-target-ahead")} kept because the target was ahead` +
+      (dryRun > 0 ? `; dry run, nothing committed` : ""),
+  };
+}
