@@ -1,0 +1,63 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Topic } from "./Topic";
+import { planTopicSet, type TopicDeclaration } from "./topic-set-plan";
+
+export const TOPIC_SET_TYPE = "stepwise:events:TopicSet";
+
+export interface TopicSetClusterArgs {
+  /** Short name used in resource names, e.g. "redpanda" or "kafka". */
+  readonly name: string;
+  /** The cluster's client listeners (a cluster component's `bootstrap` or `externalBootstrap`). */
+  readonly bootstrap: pulumi.Input<string>;
+  /** Copies of each partition on this cluster. @default 1 */
+  readonly replicationFactor?: number;
+}
+
+export interface TopicSetArgs {
+  /** The topics, declared once; plain values, so that the set is checked before anything runs. */
+  readonly topics: readonly TopicDeclaration[];
+  /** Every cluster gets every topic with the same partitions and configs. */
+  readonly clusters: readonly TopicSetClusterArgs[];
+  /** Passed to every Topic. @default false (topics that hold records are never deleted) */
+  readonly allowDeleteWithData?: boolean;
+}
+
+/**
+ * One set of topics provisioned identically on several clusters (Redpanda and Kafka during the
+ * events migration): same names, partition counts and configs, so that a key lands in the same
+ * partition on both and consumer offsets can be mapped partition by partition.
+ */
+export class TopicSet extends pulumi.ComponentResource {
+  /** Topic resources by cluster name, then topic name. */
+  public readonly topics: Readonly<Record<string, Readonly<Record<string, Topic>>>>;
+  /** The partition count of each topic, the same on every cluster. */
+  public readonly partitionCounts: Readonly<Record<string, number>>;
+
+  constructor(name: string, args: TopicSetArgs, opts?: pulumi.ComponentResourceOptions) {
+    const planned = planTopicSet(
+      name,
+      args.topics,
+      args.clusters.map((c) => ({ name: c.name, replicationFactor: c.replicationFactor ?? 1 })),
+    );
+    super(TOPIC_SET_TYPE, name, {}, opts);
+    const bootstrapOf = new Map(args.clusters.map((c) => [c.name, c.bootstrap]));
+    const topics: Record<string, Record<string, Topic>> = {};
+    for (const p of planned) {
+      (topics[p.cluster] ??= {})[p.topic] = new Topic(
+        p.resourceName,
+        {
+          bootstrap: bootstrapOf.get(p.cluster)!,
+          topicName: p.topic,
+          partitions: p.partitions,
+          replicationFactor: p.replicationFactor,
+          configs: p.configs,
+          allowDeleteWithData: args.allowDeleteWithData ?? false,
+        },
+        { parent: this },
+      );
+    }
+    this.topics = topics;
+    this.partitionCounts = Object.fromEntries(planned.map((p) => [p.topic, p.partitions]));
+    this.registerOutputs({ partitionCounts: this.partitionCounts });
+  }
+}
