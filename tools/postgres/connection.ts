@@ -29,6 +29,6 @@ export function resolveConnectionString(
 /** The URL with its password replaced, safe to print or record. */
 export function redactConnectionString(url: string): string {
   return url
-    .replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/, "$1***@")
-    .replace(/([?&]password=)[^&]*/i, "$1***");
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@")
+    .replace(/(\bpassword=)[^&\s]*/gi, "$1***");
 }
