@@ -49,7 +49,7 @@ export class Monitoring extends pulumi.ComponentResource {
           { scrapeIntervalSeconds },
         ),
       );
-    const childOpts = { ...args.platform.resourceOptions, parent: this };
+    const childOpts = pulumi.mergeOptions(args.platform.resourceOptions, { parent: this });
     if (args.platform.kind === "compose") {
       this.onCompose(name, args.platform, { image, port }, childOpts);
     } else {

@@ -124,7 +124,7 @@ export class K3sPlatform extends pulumi.ComponentResource {
           metadata: { name: rule.service, namespace: this.namespaceName },
           spec: ingressRouteSpec(rule, firstPublished(target)),
         },
-        { ...this.childOpts, dependsOn: [kubeServices[rule.service]] },
+        pulumi.mergeOptions(this.childOpts, { dependsOn: [kubeServices[rule.service]] }),
       );
     }
 
@@ -240,7 +240,7 @@ export class K3sPlatform extends pulumi.ComponentResource {
           },
         },
       },
-      { ...this.childOpts, dependsOn: [...(secret ? [secret] : []), ...claims] },
+      pulumi.mergeOptions(this.childOpts, { dependsOn: [...(secret ? [secret] : []), ...claims] }),
     );
   }
 
@@ -308,7 +308,7 @@ export class K3sPlatform extends pulumi.ComponentResource {
           },
         ],
       },
-      { ...this.childOpts, dependsOn: [service] },
+      pulumi.mergeOptions(this.childOpts, { dependsOn: [service] }),
     );
     return service;
   }

@@ -199,4 +199,44 @@ describe("PlatformServices placement", () => {
       'placement.orders = "nomad": must be "compose" or "k3s"',
     );
   });
+
+  it("hands the providers it is given to every child on both platforms and to Prometheus", async () => {
+    const { resources } = await evaluateProgram(
+      async () => {
+        const docker = await import("@pulumi/docker");
+        const k8s = await import("@pulumi/kubernetes");
+        new PlatformServices(
+          "shop",
+          { services: PLATFORM_SERVICES, placement: ordersMoved, monitoringOn: "k3s" },
+          {
+            providers: [
+              new docker.Provider("ops-docker", { host: "ssh://ops@10.0.0.5" }),
+              new k8s.Provider("ops-k3s", { kubeconfig: "apiVersion: v1" }),
+            ],
+          },
+        );
+      },
+      { outputsFor: platformOutputs },
+    );
+    const children = resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers"));
+    // Compose: network + 2 images + 2 containers; K3s: namespace, coordination (4), orders (3),
+    // 2 bridges, Prometheus (3).
+    expect(children).toHaveLength(18);
+    for (const r of children) {
+      const expected = r.type.startsWith("docker:")
+        ? /::ops-docker::ops-docker-id$/
+        : /::ops-k3s::ops-k3s-id$/;
+      expect(r.provider, `${r.type} ${r.name}`).toMatch(expected);
+    }
+    expect(
+      children
+        .filter((r) => r.name.startsWith("shop-prometheus"))
+        .map((r) => r.type)
+        .sort(),
+    ).toEqual([
+      "kubernetes:apps/v1:Deployment",
+      "kubernetes:core/v1:ConfigMap",
+      "kubernetes:core/v1:Service",
+    ]);
+  });
 });
