@@ -5,6 +5,10 @@ import {
   type CitusTableInputs,
   type CitusTableOutputs,
 } from "../../../components/database/citus-table-provider";
+import {
+  citusNodeProvider,
+  type CitusNodeOutputs,
+} from "../../../components/database/citus-node-provider";
 import { postgres, services, uniqueName } from "../support/services";
 import { createShopSchema, fixture, schemaName } from "./shop-schema";
 
@@ -76,7 +80,7 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  await client.query(`TRUNCATE ${fake}.calls, ${fake}.dist`);
+  await client.query(`TRUNCATE ${fake}.calls, ${fake}.dist, ${fake}.pg_dist_node`);
 });
 
 afterAll(async () => {
@@ -198,5 +202,43 @@ describe("DistributedTable / ReferenceTable provider against PostgreSQL with Cit
       /\[fk-reference-to-distributed\]/,
     );
     expect((await calls()).map((c) => c.fn)).toEqual(["create_distributed_table"]);
+  });
+});
+
+describe("CitusNodeRegistration provider against PostgreSQL with Citus stand-ins", () => {
+  it("adds the worker, reads it from pg_dist_node, removes it on delete", async () => {
+    const inputs = {
+      connectionString: connectionString(),
+      nodeName: "k3s-citus-worker-0.shop.svc.cluster.local",
+      nodePort: 5432,
+      readyTimeoutSeconds: 5,
+    };
+    const created = await citusNodeProvider.create(inputs);
+    const outs = created.outs as CitusNodeOutputs;
+    expect(created.id).toBe("k3s-citus-worker-0.shop.svc.cluster.local:5432");
+    expect(outs.nodeId).toBeGreaterThan(0);
+    expect(await citusNodeProvider.read!(created.id, outs)).toEqual({
+      id: created.id,
+      props: outs,
+    });
+    await citusNodeProvider.delete!(created.id, outs);
+    expect(await citusNodeProvider.read!(created.id, outs)).toEqual({});
+    expect(await calls()).toEqual([
+      { fn: "citus_add_node", args: { nodename: inputs.nodeName, nodeport: 5432 } },
+      { fn: "citus_remove_node", args: { nodename: inputs.nodeName, nodeport: 5432 } },
+    ]);
+  });
+
+  it("keeps retrying while the coordinator refuses connections, then gives up with its error", async () => {
+    const started = Date.now();
+    await expect(
+      citusNodeProvider.create({
+        connectionString: "postgres://u:p@127.0.0.1:1/db",
+        nodeName: "w",
+        nodePort: 5432,
+        readyTimeoutSeconds: 3,
+      }),
+    ).rejects.toThrow(/ECONNREFUSED/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
   });
 });
