@@ -152,7 +152,6 @@ export function registerEventsCommands(program: Command): void {
       const results: TopicVerification[] = [];
       for (const topic of options.topic) {
         const progress = createProgress(`verify ${topic}`);
-        let done = 0;
         try {
           results.push(
             await verifyTopic({
@@ -160,7 +159,7 @@ export function registerEventsCommands(program: Command): void {
               target,
               topic,
               window: options.window,
-              onPartition: () => progress.update(++done),
+              onPartition: (_result, done, total) => progress.update(done, total),
             }),
           );
         } catch (error) {

@@ -17,7 +17,7 @@ export interface VerifyTopicOptions {
   /** Look-ahead window, see compareLogs. @default 10_000 */
   readonly window?: number;
   /** Called after each partition, for progress displays. */
-  readonly onPartition?: (result: PartitionVerification) => void;
+  readonly onPartition?: (result: PartitionVerification, done: number, total: number) => void;
 }
 
 export interface OffsetRange {
@@ -117,7 +117,7 @@ export async function verifyTopic(options: VerifyTopicOptions): Promise<TopicVer
         };
       }
       results.push(result);
-      options.onPartition?.(result);
+      options.onPartition?.(result, results.length, partitions.length);
     }
     return {
       topic: options.topic,
