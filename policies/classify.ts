@@ -86,6 +86,18 @@ export function nameFromUrn(urn: string): string {
   return at === -1 ? urn : urn.slice(at + 2);
 }
 
+/** Types of a resource's ancestors and itself, from the URN's qualified type (`A$B$C`). */
+export function typeChainOf(urn: string): string[] {
+  return (urn.split("::")[2] ?? "").split("$");
+}
+
+/** Monitoring's children follow every system change (scrape targets), so they ride along. */
+export const MONITORING_COMPONENT_TYPE = "stepwise:monitoring:Monitoring";
+
+export function isMonitoringResource(urn: string): boolean {
+  return typeChainOf(urn).includes(MONITORING_COMPONENT_TYPE);
+}
+
 /** `urn:pulumi:<stack>::…` → stack name (what the pack knows of its environment). */
 export function stackFromUrn(urn: string): string | undefined {
   const match = /^urn:pulumi:([^:]+)::/.exec(urn);

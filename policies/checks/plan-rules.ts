@@ -1,7 +1,13 @@
 /** Rules only a plan can check: they compare before with after, or look at deletions. */
 import type { MigrationPath } from "../../migrations/path";
 import type { Plan, PlanStep } from "../../tools/plan/plan";
-import { classify, hasRole, serviceOfWorkload, type ResourceView } from "../classify";
+import {
+  classify,
+  hasRole,
+  isMonitoringResource,
+  serviceOfWorkload,
+  type ResourceView,
+} from "../classify";
 import type { Finding, PathMove } from "./phases";
 import { beforeOf, afterOf, isCreate, isDelete, REPLACES, subjectOf } from "./plan-view";
 
@@ -148,12 +154,15 @@ export function deletedStateful(plan: Plan): ResourceView[] {
     .filter((r): r is ResourceView => r !== undefined && hasRole(r, "stateful"));
 }
 
-/** Changes that must not ride along with a data deletion. */
+/**
+ * Changes that must not ride along with a data deletion: creates, replacements and workload
+ * updates. The ledger and Monitoring (which stops scraping what is deleted) are exempt.
+ */
 export function otherChanges(plan: Plan): ResourceView[] {
   return plan.steps
     .filter((s) => {
       const subject = subjectOf(s);
-      if (!subject || hasRole(subject, "ledger")) return false;
+      if (!subject || hasRole(subject, "ledger") || isMonitoringResource(s.urn)) return false;
       if (s.op === "create" || REPLACES.has(s.op)) return true;
       return s.op === "update" && hasRole(subject, "workload");
     })

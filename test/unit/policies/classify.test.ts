@@ -6,8 +6,16 @@ import { REDPANDA_CLUSTER_TYPE } from "../../../components/events/RedpandaCluste
 import { TOPIC_TYPE } from "../../../components/events/Topic";
 import { COMPOSE_PLATFORM_TYPE } from "../../../components/platform/ComposePlatform";
 import { K3S_PLATFORM_TYPE } from "../../../components/platform/K3sPlatform";
+import { MONITORING_TYPE } from "../../../components/monitoring/Monitoring";
 import { PHASE_LEDGER_TYPE } from "../../../migrations/ledger";
-import { classify, nameFromUrn, serviceOfWorkload, stackFromUrn } from "../../../policies/classify";
+import {
+  MONITORING_COMPONENT_TYPE,
+  classify,
+  isMonitoringResource,
+  nameFromUrn,
+  serviceOfWorkload,
+  stackFromUrn,
+} from "../../../policies/classify";
 
 describe("the classification table", () => {
   // The table holds literal tokens so the pack loads no component code; these keep them true.
@@ -32,6 +40,14 @@ describe("the classification table", () => {
 });
 
 describe("URN and label helpers", () => {
+  it("recognise Monitoring's children by the URN's type chain", () => {
+    expect(MONITORING_COMPONENT_TYPE).toBe(MONITORING_TYPE);
+    const child = `urn:pulumi:dev::stepwise::${MONITORING_TYPE}$docker:index/container:Container::platform-prometheus`;
+    expect(isMonitoringResource(child)).toBe(true);
+    expect(
+      isMonitoringResource("urn:pulumi:dev::stepwise::docker:index/container:Container::x"),
+    ).toBe(false);
+  });
   const urn =
     "urn:pulumi:prod::stepwise::stepwise:events:KafkaCluster$docker:index/volume:Volume::kafka-data";
   it("read the name and the stack from a URN", () => {

@@ -28,8 +28,9 @@ export function step(
   type: string,
   name: string,
   states: { before?: Inputs; after?: Inputs } = {},
+  parentType?: string,
 ): PlanStep {
-  const urn = urnOf(type, name);
+  const urn = urnOf(parentType === undefined ? type : `${parentType}$${type}`, name);
   const hasOld = op !== "create";
   const hasNew = op !== "delete";
   return {

@@ -289,6 +289,19 @@ describe("stateful-delete-after-window and stateful-delete-alone", () => {
       "orders-data (docker:index/volume:Volume) is deleted but no path enters a retirement phase in this update",
     ]);
   });
+  it("lets Monitoring follow the retirement (it stops scraping what is deleted)", () => {
+    const prometheusReplaced = step(
+      "replace",
+      CONTAINER,
+      "platform-prometheus",
+      {
+        before: prometheus(["redpanda", "kafka"]),
+        after: prometheus(["kafka"]),
+      },
+      "stepwise:monitoring:Monitoring",
+    );
+    expect(failures(retire(31, [prometheusReplaced]), "stateful-delete-alone")).toEqual([]);
+  });
   it("fails a retirement that also creates or changes a workload", () => {
     const c = retire(31, [
       step("create", DEPLOYMENT, "k3s-orders", { after: deployment("orders", { replicas: 2 }) }),
