@@ -106,7 +106,10 @@ export class ComposePlatform extends pulumi.ComponentResource {
       opts,
     );
     const volumes = plan.volumes.map(
-      (v) => new docker.Volume(v.dockerName, { name: v.dockerName }, opts),
+      // Data outlives the container: moving the service to K3s (or removing it) leaves the
+      // volume on the host for a rollback; only its retirement removes it, by hand.
+      (v) =>
+        new docker.Volume(v.dockerName, { name: v.dockerName }, { ...opts, retainOnDelete: true }),
     );
     return new docker.Container(
       plan.containerName,

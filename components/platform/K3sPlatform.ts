@@ -192,7 +192,8 @@ export class K3sPlatform extends pulumi.ComponentResource {
               resources: { requests: { storage: `${v.sizeMiB}Mi` } },
             },
           },
-          this.childOpts,
+          // As on Compose: a move back must not destroy the data it may need to roll back to.
+          pulumi.mergeOptions(this.childOpts, { retainOnDelete: true }),
         ),
     );
     const probe = service.healthCheck && probeFor(service.healthCheck);

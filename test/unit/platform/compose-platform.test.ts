@@ -84,6 +84,11 @@ describe("ComposePlatform with the four services of migration-paths.md", () => {
     expect(byName(resources, "compose-platform-coordination-state").inputs).toEqual({
       name: "compose-platform-coordination-state",
     });
+    // Moving the service away must leave its data on the host for a rollback.
+    expect(byName(resources, "compose-platform-coordination-state").retainOnDelete).toBe(true);
+    expect(resources.filter((r) => r.retainOnDelete).map((r) => r.name)).toEqual([
+      "compose-platform-coordination-state",
+    ]);
     expect(byName(resources, "compose-platform-coordination").inputs.volumes).toEqual([
       { volumeName: "compose-platform-coordination-state", containerPath: "/var/lib/coordination" },
     ]);

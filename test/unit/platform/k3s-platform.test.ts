@@ -113,6 +113,9 @@ describe("K3sPlatform with the four services of migration-paths.md", () => {
     expect(coordination.spec.template.spec.volumes).toEqual([
       { name: "state", persistentVolumeClaim: { claimName: "platform-coordination-state" } },
     ]);
+    expect(resources.filter((r) => r.retainOnDelete).map((r) => r.name)).toEqual([
+      "k3s-platform-coordination-state",
+    ]);
     expect(byName(resources, "k3s-platform-coordination-state").inputs.spec).toEqual({
       storageClassName: "local-path",
       accessModes: ["ReadWriteOnce"],
