@@ -1,0 +1,104 @@
+/**
+ * The rules on real transitions: the bundled prod stack and the stepwise program, planned
+ * offline (evaluated under mocks for both configurations and diffed), then checked.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseDocument } from "yaml";
+import { describe, expect, it } from "vitest";
+import { stepwiseProgram } from "../../../migrations/program";
+import type { RuleId } from "../../../policies/rules";
+import { stackEvaluationConfig } from "../../../tools/plan/stack-config";
+import { planAndCheck, type CheckedTransition } from "../../../tools/plan/transition";
+import { applyPhaseStep } from "../../../tools/stackfile";
+
+const NOW = new Date("2026-11-26T12:00:00.000Z");
+const PROD = readFileSync(join(__dirname, "../../../stacks/Pulumi.prod.yaml"), "utf8");
+const daysBefore = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
+
+function advance(text: string, path: "events" | "database", at = NOW): string {
+  return applyPhaseStep(text, path, "advance", at, "prod").text;
+}
+
+async function transition(before: string, after: string): Promise<CheckedTransition> {
+  return planAndCheck({
+    program: () => stepwiseProgram(),
+    stack: "prod",
+    before: stackEvaluationConfig(before, "before"),
+    after: stackEvaluationConfig(after, "after"),
+    now: NOW,
+  });
+}
+
+const failed = (t: CheckedTransition, rule: RuleId) =>
+  t.verdicts
+    .filter((v) => v.ruleId === rule && !v.passed)
+    .map((v) => v.message.split(". To pass")[0]);
+const blocking = (t: CheckedTransition) => [
+  ...new Set(t.verdicts.filter((v) => !v.passed && v.level === "mandatory").map((v) => v.ruleId)),
+];
+
+/** prod with events at kafka-only (cutover) since `days` ago, every gate it needed recorded. */
+function prodAtCutover(days: number): string {
+  const document = parseDocument(PROD);
+  document.setIn(["config", "stepwise:phases", "events"], "kafka-only");
+  document.setIn(["config", "stepwise:previousPhases", "events"], "consumers-on-kafka");
+  document.setIn(["config", "stepwise:enteredAt", "events"], daysBefore(days).toISOString());
+  document.setIn(["config", "stepwise:gates", "offsets-migrated"], {
+    passed: true,
+    recordedAt: daysBefore(days + 3).toISOString(),
+    detail: "offsets: 4 groups, 12 partitions translated",
+  });
+  return document.toString();
+}
+
+describe("policies on the bundled prod stack", () => {
+  it("advancing one path by one phase passes every rule", async () => {
+    const t = await transition(PROD, advance(PROD, "events"));
+    expect(t.moves).toEqual([{ path: "events", from: "redpanda", to: "parallel" }]);
+    expect(t.verdicts.filter((v) => !v.passed)).toEqual([]);
+  });
+
+  it("advancing two paths in one update is blocked (and the database lacks its gate)", async () => {
+    const t = await transition(PROD, advance(advance(PROD, "events"), "database"));
+    expect(blocking(t)).toEqual(["one-path-per-update", "phase-gates"]);
+    expect(failed(t, "one-path-per-update")).toEqual([
+      "2 paths move in one update: events (redpanda → parallel), database (postgres → citus-provisioned)",
+    ]);
+    expect(failed(t, "phase-gates")).toEqual([
+      'path "database" enters "citus-provisioned" but gate "data-model-reviewed" is not recorded',
+    ]);
+  });
+
+  it("skipping a phase is blocked", async () => {
+    const t = await transition(PROD, advance(advance(PROD, "events"), "events"));
+    expect(t.moves).toEqual([{ path: "events", from: "redpanda", to: "dual-publish" }]);
+    expect(blocking(t)).toEqual(["one-phase-step"]);
+    expect(failed(t, "one-phase-step")).toEqual([
+      'path "events" moves 2 phases (redpanda → dual-publish) in one update; go to "parallel" first',
+    ]);
+  });
+
+  it("retiring Redpanda 10 days after cutover is blocked; 31 days after, it passes", async () => {
+    const early = prodAtCutover(10);
+    const tooEarly = await transition(early, advance(early, "events"));
+    expect(tooEarly.moves).toEqual([
+      { path: "events", from: "kafka-only", to: "redpanda-retired" },
+    ]);
+    // The plan really deletes Redpanda's data: its component and its broker volume.
+    const deleted = tooEarly.plan.steps
+      .filter((s) => s.op === "delete")
+      .map((s) => s.oldState?.type);
+    expect(deleted).toEqual(
+      expect.arrayContaining(["stepwise:events:RedpandaCluster", "docker:index/volume:Volume"]),
+    );
+    expect(blocking(tooEarly)).toEqual(["stateful-delete-after-window"]);
+    expect(failed(tooEarly, "stateful-delete-after-window")).toEqual([
+      'path "events" enters "redpanda-retired" 10.0 days after cutover "kafka-only"; the rollback window is 30 days (until 2026-12-16T12:00:00.000Z)',
+    ]);
+
+    const late = prodAtCutover(31);
+    const inTime = await transition(late, advance(late, "events"));
+    expect(inTime.verdicts.filter((v) => !v.passed)).toEqual([]);
+  });
+});
