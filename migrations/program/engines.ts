@@ -1,12 +1,36 @@
 import type * as pulumi from "@pulumi/pulumi";
+import { CitusCluster } from "../../components/database/CitusCluster";
 import { PostgresServer } from "../../components/database/PostgresServer";
+import { resolveBrokerCluster } from "../../components/events/broker-cluster-args";
+import { kafkaEngine, redpandaEngine } from "../../components/events/broker-engines";
+import {
+  composeHost,
+  externalBootstrap,
+  internalBootstrap,
+  k3sHost,
+} from "../../components/events/broker-network";
+import { KafkaCluster } from "../../components/events/KafkaCluster";
+import { RedpandaCluster } from "../../components/events/RedpandaCluster";
 import type { MetricsEndpoint } from "../../components/monitoring/metrics-endpoint";
-import type { PlatformRef } from "../../components/platform/platform-ref";
+import type {
+  ComposePlatformRef,
+  K3sPlatformRef,
+  PlatformRef,
+} from "../../components/platform/platform-ref";
 import type { Engine, PlatformKind } from "../stack-config";
 import type { ByClientPlatform } from "./topology";
 
 /** The database every service's DATABASE_URL names. */
 export const APP_DATABASE = "catalog";
+/** Pinned engine versions (DESIGN rule 6: no implicit "latest"). */
+export const ENGINE_VERSIONS = { redpanda: "v24.2.7", kafka: "4.1.1" } as const;
+export const CITUS_WORKERS = 2;
+
+/** How the platforms PlatformServices builds are reachable; the program passes the same values. */
+export const PLATFORM_SETTINGS = {
+  compose: { name: "platform-compose", hostAddress: "host.docker.internal" },
+  k3s: { name: "platform-k3s", namespace: "stepwise", externalAddress: "127.0.0.1" },
+} as const;
 
 export interface EngineInputs {
   /** Where each engine of the current phases runs. */
@@ -20,11 +44,72 @@ export interface BuiltEngines {
   readonly databaseUrls: Partial<
     Record<"postgres" | "citus", ByClientPlatform<pulumi.Output<string>>>
   >;
+  /** Bootstrap outputs by cluster and client platform (checked against the planned strings). */
   readonly bootstrap: Partial<
     Record<"redpanda" | "kafka", ByClientPlatform<pulumi.Output<string>>>
   >;
   /** Scrape targets of every engine, for the platform's Prometheus. */
   readonly metrics: MetricsEndpoint[];
+}
+
+/** The scrape jobs each engine exposes, known before it exists: `[job, system]`. */
+export function engineMetricJobs(engine: Engine): [string, string][] {
+  switch (engine) {
+    case "postgres":
+      return [["postgres", "postgres"]];
+    case "citus":
+      return [
+        ["citus-coordinator", "citus"],
+        ...Array.from({ length: CITUS_WORKERS }, (_, i): [string, string] => [
+          `citus-worker-${i}`,
+          "citus",
+        ]),
+      ];
+    case "redpanda":
+      return [["redpanda", "redpanda"]];
+    case "kafka":
+      return [["kafka", "kafka"]];
+    default:
+      return [];
+  }
+}
+
+/**
+ * Bootstrap strings of an event cluster for clients on each platform, computed from the same
+ * naming rules the cluster components use, because service env is plain text decided before the
+ * clusters exist. buildEngines checks them against the clusters' own outputs.
+ */
+export function plannedBootstrap(
+  system: "redpanda" | "kafka",
+  clusterOn: PlatformKind,
+): ByClientPlatform<string> {
+  const ref = plannedRef(clusterOn);
+  const engine = system === "redpanda" ? redpandaEngine : kafkaEngine;
+  const cluster = resolveBrokerCluster(
+    system,
+    { platform: ref, version: ENGINE_VERSIONS[system] },
+    engine.defaultImage,
+  );
+  const internal =
+    ref.kind === "compose"
+      ? internalBootstrap(cluster, (i) => composeHost(system, i))
+      : internalBootstrap(cluster, (i) => k3sHost(system, i, PLATFORM_SETTINGS.k3s.namespace));
+  const external = externalBootstrap(
+    cluster,
+    ref.kind === "compose" ? ref.hostAddress : ref.externalAddress,
+  );
+  return byClient(clusterOn, internal, external);
+}
+
+function plannedRef(kind: PlatformKind): ComposePlatformRef | K3sPlatformRef {
+  return kind === "compose"
+    ? {
+        kind,
+        ...PLATFORM_SETTINGS.compose,
+        networkName: PLATFORM_SETTINGS.compose.name,
+        resourceOptions: {},
+      }
+    : { kind, ...PLATFORM_SETTINGS.k3s, resourceOptions: {} };
 }
 
 /**
@@ -61,8 +146,33 @@ export function buildEngines(inputs: EngineInputs): BuiltEngines {
     );
     built.metrics.push(server.metrics);
   }
-  // TODO(issue 5): CitusCluster (coordinator + workers, one image line) once it is committed.
-  // TODO(issue 4): RedpandaCluster / KafkaCluster + the shared TopicSet once they are committed.
+
+  const citus = refOf("citus");
+  if (citus) {
+    const cluster = new CitusCluster("citus", {
+      platform: citus.ref,
+      superuserPassword: inputs.databasePassword,
+      database: APP_DATABASE,
+      workers: CITUS_WORKERS,
+    });
+    built.databaseUrls.citus = byClient(
+      citus.kind,
+      cluster.connectionUrl,
+      cluster.externalConnectionUrl,
+    );
+    built.metrics.push(...cluster.metrics);
+  }
+
+  for (const system of ["redpanda", "kafka"] as const) {
+    const placed = refOf(system);
+    if (!placed) continue;
+    const args = { platform: placed.ref, version: ENGINE_VERSIONS[system] };
+    const cluster =
+      system === "redpanda" ? new RedpandaCluster(system, args) : new KafkaCluster(system, args);
+    built.bootstrap[system] = byClient(placed.kind, cluster.bootstrap, cluster.externalBootstrap);
+    built.metrics.push(cluster.metrics);
+    // TODO(issue 4): the shared TopicSet on every cluster that exists, once it is committed.
+  }
   return built;
 }
 

@@ -1,3 +1,4 @@
 export * from "./program";
 export * from "./read-config";
 export * from "./topology";
+export * from "./engines";

@@ -10,8 +10,22 @@ import { readStackConfig } from "./read-config";
 import type { MetricsEndpoint } from "../../components/monitoring/metrics-endpoint";
 import type { PlatformKind } from "../stack-config";
 import { deferred, type Deferred } from "./deferred";
-import { buildEngines, type BuiltEngines } from "./engines";
-import { MONOLITH_SERVICE, NEXT_SUFFIX, planTopology, type Topology } from "./topology";
+import {
+  buildEngines,
+  engineMetricJobs,
+  PLATFORM_SETTINGS,
+  plannedBootstrap,
+  type BuiltEngines,
+} from "./engines";
+import {
+  enginesFor,
+  MONOLITH_SERVICE,
+  NEXT_SUFFIX,
+  planTopology,
+  type DatabaseUrls,
+  type EngineAddresses,
+  type Topology,
+} from "./topology";
 
 export interface ProgramOptions {
   /**
@@ -54,20 +68,21 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
 
   // Services are declared before the engines (which run on the platforms the services get), so
   // the engines' connection strings and scrape addresses are filled in once the engines exist.
-  const urls = {
-    postgres: { compose: deferred<string>(), k3s: deferred<string>() },
-    citus: { compose: deferred<string>(), k3s: deferred<string>() },
-  };
-  const databaseUrls = {
-    postgres: { compose: urls.postgres.compose.output, k3s: urls.postgres.k3s.output },
-    citus: { compose: urls.citus.compose.output, k3s: urls.citus.k3s.output },
-  };
-  // TODO(issue 4): the clusters' bootstrap strings once RedpandaCluster/KafkaCluster land.
+  const deployed = enginesFor(config);
+  const urls: UrlDeferreds = {};
+  const databaseUrls: { -readonly [K in keyof DatabaseUrls]: DatabaseUrls[K] } = {};
+  for (const system of ["postgres", "citus"] as const) {
+    if (deployed[system] === undefined) continue;
+    const pending = { compose: deferred<string>(), k3s: deferred<string>() };
+    urls[system] = pending;
+    databaseUrls[system] = { compose: pending.compose.output, k3s: pending.k3s.output };
+  }
   const addresses = {
-    redpanda: { compose: "redpanda:9092", k3s: "redpanda:9092" },
-    kafka: { compose: "kafka:9092", k3s: "kafka:9092" },
+    ...(topologyEngine(config, "redpanda") ?? {}),
+    ...(topologyEngine(config, "kafka") ?? {}),
   };
-  const topology = planTopology(config, makeServices(databaseUrls.postgres.compose), {
+  // The database phase replaces every DATABASE_URL with the URL of the database reads go to.
+  const topology = planTopology(config, makeServices(BASE_DATABASE_URL), {
     addresses,
     databaseUrls,
   });
@@ -78,8 +93,15 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
     placement: topology.placement,
     monitoringOn: topology.engines.prometheus,
     additionalMetricsEndpoints: engineMetrics.map((m) => m.endpoint),
+    compose: { hostAddress: PLATFORM_SETTINGS.compose.hostAddress },
     ...(usesK3s(topology)
-      ? { k3s: { namespace: "stepwise", ...(kubeconfig ? { kubeconfig } : {}) } }
+      ? {
+          k3s: {
+            namespace: PLATFORM_SETTINGS.k3s.namespace,
+            externalAddress: PLATFORM_SETTINGS.k3s.externalAddress,
+            ...(kubeconfig ? { kubeconfig } : {}),
+          },
+        }
       : {}),
   });
   const engines = buildEngines({
@@ -87,7 +109,8 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
     refs: { compose: platform.compose?.ref, k3s: platform.k3s?.ref },
     databasePassword,
   });
-  settleUrls(urls, engines, databasePassword);
+  settleUrls(urls, engines);
+  checkBootstrap(addresses, engines);
   settleMetrics(engineMetrics, engines.metrics);
 
   const ledger = deployedAwareLedger(config, options.readDeployedLedger ?? false);
@@ -107,27 +130,46 @@ function usesK3s(topology: Topology): boolean {
   );
 }
 
-type UrlDeferreds = Record<"postgres" | "citus", Record<PlatformKind, Deferred<string>>>;
+type UrlDeferreds = Partial<Record<"postgres" | "citus", Record<PlatformKind, Deferred<string>>>>;
 
-function settleUrls(
-  urls: UrlDeferreds,
-  engines: BuiltEngines,
-  password: pulumi.Output<string>,
-): void {
+/** Marks a service as a database client; never reaches a resource (see withDataWiring). */
+const BASE_DATABASE_URL = "postgresql://set-by-the-database-phase";
+
+function settleUrls(urls: UrlDeferreds, engines: BuiltEngines): void {
   for (const system of ["postgres", "citus"] as const) {
     for (const platform of ["compose", "k3s"] as const) {
+      const pending = urls[system]?.[platform];
+      if (!pending) continue;
       const built = engines.databaseUrls[system]?.[platform];
-      if (built) urls[system][platform].resolve(built);
-      else if (system === "citus") {
-        // TODO(issue 5): CitusCluster's connection URL once it is committed.
-        urls.citus[platform].resolve(
-          pulumi.secret(
-            pulumi.interpolate`postgresql://postgres:${password}@citus-coordinator:5432/catalog`,
-          ),
-        );
-      } else urls[system][platform].reject(`${system} does not run in these phases`);
+      if (built) pending.resolve(built);
+      else pending.reject(`${system} was planned but not built`);
     }
   }
+}
+
+/** The planned bootstrap strings in service env must be what the clusters really serve. */
+function checkBootstrap(planned: EngineAddresses, engines: BuiltEngines): void {
+  for (const system of ["redpanda", "kafka"] as const) {
+    for (const platform of ["compose", "k3s"] as const) {
+      const want = planned[system]?.[platform];
+      engines.bootstrap[system]?.[platform].apply((actual) => {
+        if (want !== undefined && actual !== want) {
+          throw new Error(
+            `${system} serves clients on ${platform} at "${actual}" but services were given "${want}"; plannedBootstrap is out of step with the cluster component`,
+          );
+        }
+      });
+    }
+  }
+}
+
+/** Bootstrap strings of one event cluster, when the events phase deploys it. */
+function topologyEngine(
+  config: StackConfig,
+  system: "redpanda" | "kafka",
+): EngineAddresses | undefined {
+  const on = enginesFor(config)[system];
+  return on === undefined ? undefined : { [system]: plannedBootstrap(system, on) };
 }
 
 interface PlannedMetrics {
@@ -138,10 +180,12 @@ interface PlannedMetrics {
 /** Scrape targets of the engines the phases deploy; addresses follow once they exist. */
 function plannedEngineMetrics(topology: Topology): PlannedMetrics[] {
   const planned: PlannedMetrics[] = [];
-  for (const engine of ["postgres"] as const) {
+  for (const engine of ["redpanda", "kafka", "postgres", "citus"] as const) {
     if (topology.engines[engine] === undefined) continue;
-    const address = deferred<string>();
-    planned.push({ endpoint: { job: engine, system: engine, address: address.output }, address });
+    for (const [job, system] of engineMetricJobs(engine)) {
+      const address = deferred<string>();
+      planned.push({ endpoint: { job, system, address: address.output }, address });
+    }
   }
   return planned;
 }

@@ -33,7 +33,7 @@ function plainText(resources: RegisteredResource[]): string {
 }
 
 describe("the program on the bundled stacks (under mocks)", () => {
-  it("prod (every path at its baseline): four services and PostgreSQL on Compose, Prometheus, the ledger", async () => {
+  it("prod (every path at its baseline): four services, Redpanda and PostgreSQL on Compose, Prometheus, the ledger", async () => {
     const evaluation = await evaluateStack("prod");
     expect(inventory(evaluation)).toEqual([
       "docker:index/container:Container platform-compose-inventory",
@@ -43,16 +43,20 @@ describe("the program on the bundled stacks (under mocks)", () => {
       "docker:index/container:Container platform-prometheus",
       "docker:index/container:Container postgres",
       "docker:index/container:Container postgres-exporter",
+      "docker:index/container:Container redpanda-broker-0",
       "docker:index/network:Network platform-compose-network",
       "docker:index/remoteImage:RemoteImage platform-compose-inventory-image",
       "docker:index/remoteImage:RemoteImage platform-compose-orders-image",
       "docker:index/remoteImage:RemoteImage platform-compose-platform-coordination-image",
       "docker:index/remoteImage:RemoteImage platform-compose-product-catalog-image",
       "docker:index/remoteImage:RemoteImage platform-prometheus-image",
+      "docker:index/remoteImage:RemoteImage redpanda-image",
       "docker:index/volume:Volume platform-compose-platform-coordination-state",
       "docker:index/volume:Volume postgres-data",
+      "docker:index/volume:Volume redpanda-broker-0-data",
       "pulumi-nodejs:dynamic/stepwise:PhaseLedger phase-ledger",
       "stepwise:database:PostgresServer postgres",
+      "stepwise:events:RedpandaCluster redpanda",
       "stepwise:monitoring:Monitoring platform-prometheus",
       "stepwise:platform:ComposePlatform platform-compose",
       "stepwise:platform:PlatformServices platform",
@@ -66,21 +70,25 @@ describe("the program on the bundled stacks (under mocks)", () => {
     });
   });
 
-  it("staging: coordination on K3s, the other three on Compose", async () => {
+  it("staging: coordination on K3s, Kafka beside Redpanda, Citus beside PostgreSQL", async () => {
     const evaluation = await evaluateStack("staging");
     expect(countsByType(evaluation)).toEqual({
-      "docker:index/container:Container": 6,
+      "docker:index/container:Container": 15,
       "docker:index/network:Network": 1,
-      "docker:index/remoteImage:RemoteImage": 4,
-      "docker:index/volume:Volume": 1,
+      "docker:index/remoteImage:RemoteImage": 7,
+      "docker:index/volume:Volume": 6,
       "kubernetes:apps/v1:Deployment": 1,
       "kubernetes:core/v1:ConfigMap": 1,
       "kubernetes:core/v1:Namespace": 1,
       "kubernetes:core/v1:PersistentVolumeClaim": 1,
       "kubernetes:core/v1:Service": 1,
+      "pulumi-nodejs:dynamic/stepwise-database:CitusNodeRegistration": 2,
       "pulumi-nodejs:dynamic/stepwise:PhaseLedger": 1,
       "pulumi:providers:kubernetes": 1,
-      "stepwise:database:PostgresServer": 1,
+      "stepwise:database:CitusCluster": 1,
+      "stepwise:database:PostgresServer": 4,
+      "stepwise:events:KafkaCluster": 1,
+      "stepwise:events:RedpandaCluster": 1,
       "stepwise:monitoring:Monitoring": 1,
       "stepwise:platform:ComposePlatform": 1,
       "stepwise:platform:K3sPlatform": 1,
@@ -121,11 +129,20 @@ describe("the program on the bundled stacks (under mocks)", () => {
       .map((r) => r.name)
       .sort();
     expect(containers).toEqual([
+      "citus-coordinator",
+      "citus-coordinator-exporter",
+      "citus-worker-0",
+      "citus-worker-0-exporter",
+      "citus-worker-1",
+      "citus-worker-1-exporter",
+      "kafka-broker-0",
+      "kafka-broker-0-jmx-exporter",
       "platform-compose-inventory",
       "platform-compose-orders",
       "platform-prometheus",
       "postgres",
       "postgres-exporter",
+      "redpanda-broker-0",
     ]);
   });
 
