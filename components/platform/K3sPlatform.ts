@@ -102,7 +102,7 @@ export class K3sPlatform extends pulumi.ComponentResource {
     const deployments: Record<string, k8s.apps.v1.Deployment> = {};
     const kubeServices: Record<string, k8s.core.v1.Service> = {};
     for (const service of services) {
-      const env = { ...service.env, ...dependencyEnv(service, (dep) => addresses[dep] ?? "") };
+      const env = { ...service.env, ...dependencyEnv(service, (dep) => addressOf(addresses, dep)) };
       deployments[service.name] = this.workload(name, service, env, storageClass);
       kubeServices[service.name] = this.service(name, service, exposed.has(service.name));
     }
@@ -313,6 +313,16 @@ export class K3sPlatform extends pulumi.ComponentResource {
     );
     return service;
   }
+}
+
+function addressOf(addresses: Readonly<Record<string, string>>, dep: string): string {
+  const address = addresses[dep];
+  if (address === undefined) {
+    throw new Error(
+      `service "${dep}": ports = []: others depend on it, so it needs at least one port`,
+    );
+  }
+  return address;
 }
 
 function checkExposed(exposed: ReadonlySet<string>, services: readonly ResolvedService[]): void {

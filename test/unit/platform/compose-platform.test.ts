@@ -196,4 +196,15 @@ describe("ComposePlatform with the four services of migration-paths.md", () => {
       wait: false,
     });
   });
+
+  it("refuses a dependency without a port instead of wiring an empty address", async () => {
+    await expect(
+      evaluateCompose([
+        { name: "worker", image: "w:1" },
+        { name: "api", image: "a:1", ports: [{ port: 80 }], dependsOn: ["worker"] },
+      ]),
+    ).rejects.toThrow(
+      'service "worker": ports = []: others depend on it, so it needs at least one port',
+    );
+  });
 });

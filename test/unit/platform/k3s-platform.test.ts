@@ -226,4 +226,17 @@ describe("K3sPlatform with the four services of migration-paths.md", () => {
       'exposedServices: "billing" is not a service here',
     );
   });
+
+  it("refuses a dependency without a port instead of wiring an empty address", async () => {
+    await expect(
+      evaluateK3s({
+        services: [
+          { name: "worker", image: "w:1" },
+          { name: "api", image: "a:1", ports: [{ port: 80 }], dependsOn: ["worker"] },
+        ],
+      }),
+    ).rejects.toThrow(
+      'service "worker": ports = []: others depend on it, so it needs at least one port',
+    );
+  });
 });
