@@ -1,0 +1,108 @@
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { KafkaCluster } from "../../../components/events/KafkaCluster";
+import { RedpandaCluster } from "../../../components/events/RedpandaCluster";
+import type { PlatformRef } from "../../../components/platform/platform-ref";
+import { ENGINE_VERSIONS, PLATFORM_SETTINGS, plannedBootstrap } from "../../../migrations/program";
+import { evaluateProgram } from "../../../tools/evaluate";
+import { evaluateStack } from "./support";
+
+const PROD_PHASES = {
+  events: "redpanda",
+  platform: "compose",
+  database: "postgres",
+  api: "old",
+  consolidation: "microservices",
+};
+
+/** Top-level engine components (by `type name`) of prod with one path moved to `phase`. */
+async function enginesAt(path: "events" | "database", phase: string): Promise<string[]> {
+  const evaluation = await evaluateStack("prod", { phases: { ...PROD_PHASES, [path]: phase } });
+  return evaluation.resources
+    .filter((r) =>
+      /^stepwise:(events|database):(RedpandaCluster|KafkaCluster|PostgresServer|CitusCluster)$/.test(
+        r.type,
+      ),
+    )
+    .filter((r) => !r.name.startsWith("citus-"))
+    .map((r) => `${r.type.split(":")[2]} ${r.name}`)
+    .sort();
+}
+
+describe("each phase changes the registered resources", () => {
+  it.each([
+    ["redpanda", ["RedpandaCluster redpanda"]],
+    ["parallel", ["KafkaCluster kafka", "RedpandaCluster redpanda"]],
+    ["dual-publish", ["KafkaCluster kafka", "RedpandaCluster redpanda"]],
+    ["kafka-only", ["KafkaCluster kafka", "RedpandaCluster redpanda"]],
+    ["redpanda-retired", ["KafkaCluster kafka"]],
+  ])("events %s: %j", async (phase, expected) => {
+    const engines = (await enginesAt("events", phase)).filter(
+      (e) => !e.startsWith("PostgresServer"),
+    );
+    expect(engines).toEqual(expected);
+  });
+
+  it.each([
+    ["postgres", ["PostgresServer postgres"]],
+    ["citus-provisioned", ["CitusCluster citus", "PostgresServer postgres"]],
+    ["citus-primary", ["CitusCluster citus", "PostgresServer postgres"]],
+    ["postgres-retired", ["CitusCluster citus"]],
+  ])("database %s: %j", async (phase, expected) => {
+    const engines = (await enginesAt("database", phase)).filter(
+      (e) => !/Cluster (redpanda|kafka)$/.test(e),
+    );
+    expect(engines).toEqual(expected);
+  });
+});
+
+describe("plannedBootstrap", () => {
+  const refs: Record<"compose" | "k3s", PlatformRef> = {
+    compose: {
+      kind: "compose",
+      name: PLATFORM_SETTINGS.compose.name,
+      networkName: PLATFORM_SETTINGS.compose.name,
+      hostAddress: PLATFORM_SETTINGS.compose.hostAddress,
+      resourceOptions: {},
+    },
+    k3s: {
+      kind: "k3s",
+      name: PLATFORM_SETTINGS.k3s.name,
+      namespace: PLATFORM_SETTINGS.k3s.namespace,
+      externalAddress: PLATFORM_SETTINGS.k3s.externalAddress,
+      resourceOptions: {},
+    },
+  };
+
+  it.each([
+    ["redpanda", "compose"],
+    ["kafka", "compose"],
+    ["redpanda", "k3s"],
+    ["kafka", "k3s"],
+  ] as const)(
+    "%s on %s: what services are given is what the cluster serves",
+    async (system, on) => {
+      const { result } = await evaluateProgram(() => {
+        const args = { platform: refs[on], version: ENGINE_VERSIONS[system] };
+        const cluster =
+          system === "redpanda"
+            ? new RedpandaCluster(system, args)
+            : new KafkaCluster(system, args);
+        return new Promise<[string, string]>((resolve) =>
+          pulumi.all([cluster.bootstrap, cluster.externalBootstrap]).apply(resolve),
+        );
+      });
+      const [internal, external] = result;
+      const planned = plannedBootstrap(system, on);
+      expect(planned[on]).toBe(internal);
+      expect(planned[on === "compose" ? "k3s" : "compose"]).toBe(external);
+    },
+  );
+
+  it("gives compose clients of a compose Redpanda its network address", () => {
+    expect(plannedBootstrap("redpanda", "compose")).toEqual({
+      compose: "redpanda-0:9092",
+      k3s: "host.docker.internal:19092",
+    });
+  });
+});
