@@ -31,8 +31,13 @@ export function systemsInPrometheusConfig(text: string): string[] {
 }
 
 /** Systems with a scrape target, from prometheus.yml texts and MetricsEndpoint objects. */
-export function scrapedSystems(resources: readonly ResourceView[]): Set<string> {
+export function scrapedSystems(resources: readonly ResourceView[]): {
+  systems: Set<string>;
+  /** The first error reading a resource: in a preview, CrossGuard's unknown-value error. */
+  unreadable?: unknown;
+} {
   const systems = new Set<string>();
+  let unreadable: unknown;
   const visit = (value: unknown, depth: number): void => {
     if (typeof value === "string" && value.includes("scrape_configs")) {
       for (const system of systemsInPrometheusConfig(value)) systems.add(system);
@@ -49,12 +54,18 @@ export function scrapedSystems(resources: readonly ResourceView[]): Set<string> 
     }
     for (const inner of Object.values(record)) visit(inner, depth + 1);
   };
-  for (const resource of resources) visit(resource.props, 0);
-  return systems;
+  for (const resource of resources) {
+    try {
+      visit(resource.props, 0);
+    } catch (error) {
+      unreadable ??= error;
+    }
+  }
+  return unreadable === undefined ? { systems } : { systems, unreadable };
 }
 
 export function monitoringFindings(resources: readonly ResourceView[], ledger: Ledger): Finding[] {
-  const scraped = scrapedSystems(resources);
+  const { systems: scraped, unreadable } = scrapedSystems(resources);
   const findings: Finding[] = [];
   for (const [pathId, record] of Object.entries(ledger.phases)) {
     const path = MIGRATION_PATHS[pathId as PathId];
@@ -67,5 +78,8 @@ export function monitoringFindings(resources: readonly ResourceView[], ledger: L
       });
     }
   }
+  // A missing system may hide in a value the preview does not know yet (a prometheus.yml built
+  // from addresses): rethrow so CrossGuard reports "can't run during preview", not a violation.
+  if (findings.length > 0 && unreadable !== undefined) throw unreadable;
   return findings;
 }

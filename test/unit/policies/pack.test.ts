@@ -155,6 +155,31 @@ describe("both-systems-monitored (pack)", () => {
   });
 });
 
+describe("both-systems-monitored (pack) during a preview", () => {
+  // CrossGuard's props proxy throws on a value the preview does not know yet.
+  const unknownConfig = (): PolicyResource => {
+    const props = {};
+    Object.defineProperty(props, "uploads", {
+      enumerable: true,
+      get: () => {
+        throw new Error("unknown value: uploads");
+      },
+    });
+    return policyResource(CONTAINER, "monitoring", props);
+  };
+  it("ignores an unknown value when both systems are found anyway", () => {
+    const known = policyResource(CONTAINER, "monitoring-2", prometheus(["redpanda", "kafka"]));
+    expect(
+      stackViolations("both-systems-monitored", inParallel(), [unknownConfig(), known]),
+    ).toEqual([]);
+  });
+  it("rethrows it instead of reporting a system as unscraped", () => {
+    expect(() =>
+      stackViolations("both-systems-monitored", inParallel(), [unknownConfig()]),
+    ).toThrow("unknown value: uploads");
+  });
+});
+
 describe("no-plaintext-secrets (pack)", () => {
   const ref = {
     name: "DATABASE_URL",
