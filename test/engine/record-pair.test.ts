@@ -6,6 +6,7 @@
 import { rmSync } from "fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  capturedPlan,
   CHANGED_CONFIG,
   CREDENTIAL,
   openRecordPair,
@@ -31,15 +32,23 @@ describe("the real engine on the record-pair fixture", () => {
   it("previews a new stack as creates of the stack, component and four records", async () => {
     const { plan, exitCode } = await fixture.engine.previewJson();
     expect(exitCode).toBe(0);
-    expect(stepLines(plan)).toEqual([
-      `create ${URNS.stack}`,
-      `create ${URNS.pair}`,
-      `create ${URNS.record("anchor")}`,
-      `create ${URNS.record("topic")}`,
-      `create ${URNS.record("settings")}`,
-      `create ${URNS.record("legacy")}`,
-    ]);
+    // The engine orders steps by registration, which async inputs (the secret) can reorder.
+    expect(stepLines(plan).sort()).toEqual(
+      [
+        `create ${URNS.stack}`,
+        `create ${URNS.pair}`,
+        `create ${URNS.record("anchor")}`,
+        `create ${URNS.record("topic")}`,
+        `create ${URNS.record("settings")}`,
+        `create ${URNS.record("legacy")}`,
+      ].sort(),
+    );
+    expect(plan.steps[0]?.urn).toBe(URNS.stack);
     expect(plan.changeSummary).toEqual({ create: 6 });
+    expect(plan.diagnostics).toBeUndefined();
+    expect(stepLines(capturedPlan("record-pair.initial.preview.json")).sort()).toEqual(
+      stepLines(plan).sort(),
+    );
     expect(readRecords(fixture.stateDir)).toEqual({}); // a preview runs no provider create
   });
 
@@ -57,30 +66,38 @@ describe("the real engine on the record-pair fixture", () => {
     expect(result.outputs.topicId?.value).toMatch(/^topic-[0-9a-f]{8}$/);
   });
 
-  it("previews the config change as same, replace, update, delete and create", async () => {
+  it("previews the config change as replace, update, delete and create", async () => {
     await fixture.engine.setConfig(CHANGED_CONFIG);
     const { plan, exitCode } = await fixture.engine.previewJson();
     expect(exitCode).toBe(0);
-    expect(stepLines(plan)).toEqual([
-      `same ${URNS.stack}`,
-      `same ${URNS.pair}`,
-      `same ${URNS.record("anchor")}`,
-      `replace ${URNS.record("topic")}`,
-      `update ${URNS.record("settings")}`,
-      `create ${URNS.record("monitor")}`,
-      `delete ${URNS.record("legacy")}`,
-    ]);
+    // `--json` lists "same" only for the stack; the summary still counts every unchanged one.
+    expect(stepLines(plan).sort()).toEqual(
+      [
+        `same ${URNS.stack}`,
+        `replace ${URNS.record("topic")}`,
+        `update ${URNS.record("settings")}`,
+        `create ${URNS.record("monitor")}`,
+        `delete ${URNS.record("legacy")}`,
+      ].sort(),
+    );
+    expect(plan.changeSummary).toEqual({ same: 3, replace: 1, update: 1, create: 1, delete: 1 });
     const byUrn = new Map(plan.steps.map((step) => [step.urn, step]));
     expect(byUrn.get(URNS.record("topic"))).toMatchObject({
       diffReasons: ["values"],
       replaceReasons: ["values"],
+      detailedDiff: { "values.partitions": { kind: "update-replace", inputDiff: true } },
       oldState: { inputs: { kind: "topic", values: { partitions: 1 } } },
       newState: { inputs: { kind: "topic", values: { partitions: 3 } } },
     });
     expect(byUrn.get(URNS.record("settings"))).toMatchObject({
       diffReasons: ["values"],
+      detailedDiff: { "values.retentionMs": { kind: "update", inputDiff: true } },
       newState: { inputs: { values: { retentionMs: 2000 } } },
     });
+    expect(byUrn.get(URNS.record("settings"))?.replaceReasons).toBeUndefined();
+    expect(stepLines(capturedPlan("record-pair.change.preview.json")).sort()).toEqual(
+      stepLines(plan).sort(),
+    );
   });
 
   it('shows the secret credential only as "[secret]", in old and new state alike', async () => {
@@ -92,13 +109,30 @@ describe("the real engine on the record-pair fixture", () => {
   });
 
   it("runs a policy pack: a mandatory violation fails the preview", async () => {
-    const { plan, exitCode, stderr } = await fixture.engine.previewJson({
-      policyPacks: [POLICY_PACK_DIR],
-    });
-    expect(exitCode).not.toBe(0);
-    const reported = JSON.stringify(plan) + stderr;
-    expect(reported).toContain("topic-partitions-bounded");
-    expect(reported).toContain("pair-topic asks for 3 partitions; at most 2 allowed");
+    const verdict = await fixture.engine.previewPolicies([POLICY_PACK_DIR]);
+    expect(verdict.passed).toBe(false);
+    expect(
+      verdict.violations.map((violation) => [
+        violation.policyPackName,
+        violation.policyName,
+        violation.enforcementLevel,
+        violation.resourceUrn,
+        violation.message.trim(),
+      ]),
+    ).toEqual([
+      [
+        "stepwise-engine-fixture",
+        "topic-partitions-bounded",
+        "mandatory",
+        URNS.record("topic"),
+        "A topic record keeps at most 2 partitions.\npair-topic asks for 3 partitions; at most 2 allowed",
+      ],
+    ]);
+    // The --json document of the same preview has only the failure, not the violation.
+    const { plan, exitCode } = await fixture.engine.previewJson({ policyPacks: [POLICY_PACK_DIR] });
+    expect(exitCode).toBe(1);
+    expect(plan.diagnostics).toEqual([{ message: "error: preview failed\n", severity: "error" }]);
+    expect(JSON.stringify(plan)).not.toContain("topic-partitions-bounded");
   });
 
   it("destroy deletes every record the provider wrote", async () => {

@@ -16,6 +16,7 @@ import {
   PulumiCommand,
   type ConfigMap,
   type DestroyResult,
+  type PolicyEvent,
   type Stack,
   type UpResult,
 } from "@pulumi/pulumi/automation";
@@ -52,6 +53,13 @@ export interface EnginePreview {
   readonly plan: Plan;
   readonly exitCode: number;
   readonly stderr: string;
+}
+
+/** What the policy packs said about a preview. */
+export interface PolicyVerdict {
+  /** False when a mandatory policy was violated (the engine then fails the preview). */
+  readonly passed: boolean;
+  readonly violations: readonly PolicyEvent[];
 }
 
 export class EngineStack {
@@ -115,6 +123,29 @@ export class EngineStack {
       );
     }
     return { plan: parsePreviewDocument(stdout, "pulumi preview --json"), exitCode, stderr };
+  }
+
+  /**
+   * A preview with policy packs, for their verdicts: the engine reports policy violations in
+   * its event stream and text output, never in the `--json` document.
+   */
+  async previewPolicies(policyPacks: readonly string[]): Promise<PolicyVerdict> {
+    const violations: PolicyEvent[] = [];
+    try {
+      await this.stack.preview({
+        policyPacks: policyPacks.map((pack) => resolve(pack)),
+        onEvent: (event) => {
+          if (event.policyEvent) violations.push(event.policyEvent);
+        },
+      });
+      return { passed: true, violations };
+    } catch (error) {
+      // A mandatory violation fails the preview; any other failure is the caller's to see.
+      if (violations.some((violation) => violation.enforcementLevel === "mandatory")) {
+        return { passed: false, violations };
+      }
+      throw error;
+    }
   }
 
   async up(): Promise<UpResult> {

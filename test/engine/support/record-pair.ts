@@ -7,11 +7,13 @@ import { tmpdir } from "os";
 import { join } from "path";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 import type { Plan } from "../../../tools/plan/plan";
-import { EngineStack } from "../../../tools/engine";
+import { EngineStack, parsePreviewDocument } from "../../../tools/engine";
 
 export const RECORD_PAIR_DIR = join(__dirname, "..", "fixtures", "record-pair");
 export const POLICY_PACK_DIR = join(__dirname, "..", "fixtures", "policy-pack");
 export const STACK = "dev";
+/** Where capture-fixtures.ts writes the real preview documents. */
+export const CAPTURED_DIR = join(__dirname, "..", "..", "fixtures", "engine");
 /** A made-up credential: the tests prove it never appears in plain text. */
 export const CREDENTIAL = "fixture-credential-4f2b9c";
 
@@ -71,4 +73,10 @@ export function readRecords(stateDir: string): Record<string, unknown> {
     records[record.kind] = record.values;
   }
   return records;
+}
+
+/** A preview document captured from the engine into test/fixtures/engine. */
+export function capturedPlan(name: string): Plan {
+  const file = join(CAPTURED_DIR, name);
+  return parsePreviewDocument(readFileSync(file, "utf8"), file);
 }
