@@ -34,10 +34,10 @@ export function systemsInPrometheusConfig(text: string): string[] {
 export function scrapedSystems(resources: readonly ResourceView[]): {
   systems: Set<string>;
   /** The first error reading a resource: in a preview, CrossGuard's unknown-value error. */
-  unreadable?: unknown;
+  unreadable?: Error;
 } {
   const systems = new Set<string>();
-  let unreadable: unknown;
+  let unreadable: Error | undefined;
   const visit = (value: unknown, depth: number): void => {
     if (typeof value === "string" && value.includes("scrape_configs")) {
       for (const system of systemsInPrometheusConfig(value)) systems.add(system);
@@ -58,7 +58,7 @@ export function scrapedSystems(resources: readonly ResourceView[]): {
     try {
       visit(resource.props, 0);
     } catch (error) {
-      unreadable ??= error;
+      unreadable ??= error instanceof Error ? error : new Error(String(error));
     }
   }
   return unreadable === undefined ? { systems } : { systems, unreadable };
