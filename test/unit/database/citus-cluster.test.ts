@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CitusCluster } from "../../../components/database/CitusCluster";
 import { evaluateProgram } from "../../../tools/evaluate";
-import { byTypeAndName, inventory, value } from "./mock-helpers";
+import { byTypeAndName, inventory, plainTextLeaks, value } from "./mock-helpers";
 import { composeRef, k3sRef } from "./platform-refs";
 
 const SERVER = "stepwise:database:PostgresServer";
@@ -12,7 +12,7 @@ describe("CitusCluster", () => {
     const { resources, result } = await evaluateProgram(async () => {
       const cluster = new CitusCluster("citus", {
         platform: composeRef,
-        superuserPassword: "pw",
+        superuserPassword: "citus-pw",
         workers: 2,
       });
       return {
@@ -68,7 +68,9 @@ describe("CitusCluster", () => {
     ]);
     // Citus nodes authenticate to each other with the shared password (PGPASSWORD), kept secret.
     const coordinator = containers.find((c) => c.inputs.name === "compose-citus-coordinator");
-    expect((coordinator?.inputs.envs as { secret: string[] }).secret).toContain("PGPASSWORD=pw");
+    expect((coordinator?.inputs.envs as { secret: string[] }).secret).toContain(
+      "PGPASSWORD=citus-pw",
+    );
 
     const cluster = byTypeAndName(resources, "stepwise:database:CitusCluster", "citus");
     const coordinatorServer = byTypeAndName(resources, SERVER, "citus-coordinator");
@@ -84,15 +86,18 @@ describe("CitusCluster", () => {
       expect(nodeChildren).toHaveLength(6);
       expect([...registration.dependencies].sort()).toEqual(nodeChildren.sort());
       expect(registration.inputs).toMatchObject({
-        connectionString: { secret: "postgresql://postgres:pw@host.docker.internal:5433/postgres" },
+        connectionString: {
+          secret: "postgresql://postgres:citus-pw@host.docker.internal:5433/postgres",
+        },
         nodeName: `compose-citus-worker-${i}`,
         nodePort: 5432,
         readyTimeoutSeconds: 120,
       });
       expect(typeof registration.inputs.__provider).toBe("string");
     }
+    expect(plainTextLeaks(resources, "citus-pw")).toEqual([]);
     expect(result).toEqual({
-      url: "postgresql://postgres:pw@host.docker.internal:5433/postgres",
+      url: "postgresql://postgres:citus-pw@host.docker.internal:5433/postgres",
       metrics: [
         "citus citus-coordinator compose-citus-coordinator-exporter:9187",
         "citus citus-worker-0 compose-citus-worker-0-exporter:9187",

@@ -29,3 +29,24 @@ export function byName(resources: RegisteredResource[], name: string): Registere
     throw new Error(`no resource ${name} among ${resources.map((r) => r.name).join(", ")}`);
   return found;
 }
+
+/**
+ * Paths at which `needle` appears in resource inputs outside a `{ secret: … }` marker — where a
+ * password would be stored in plain text. The provider closure (`__provider`) is skipped.
+ */
+export function plainTextLeaks(resources: RegisteredResource[], needle: string): string[] {
+  const leaks: string[] = [];
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === "string") {
+      if (value.includes(needle)) leaks.push(path);
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => walk(item, `${path}[${i}]`));
+    } else if (typeof value === "object" && value !== null) {
+      const entries = Object.entries(value);
+      if (entries.length === 1 && entries[0][0] === "secret") return;
+      for (const [key, item] of entries) if (key !== "__provider") walk(item, `${path}.${key}`);
+    }
+  };
+  for (const r of resources) walk(r.inputs, `${r.type}::${r.name}`);
+  return leaks;
+}

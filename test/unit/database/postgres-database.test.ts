@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PostgresDatabase } from "../../../components/database/PostgresDatabase";
 import { PostgresServer } from "../../../components/database/PostgresServer";
 import { evaluateProgram } from "../../../tools/evaluate";
-import { byTypeAndName, inventory } from "./mock-helpers";
+import { byTypeAndName, inventory, plainTextLeaks } from "./mock-helpers";
 import { composeRef } from "./platform-refs";
 
 const PROVIDER = "pulumi:providers:postgresql";
@@ -92,6 +92,8 @@ describe("PostgresDatabase", () => {
     );
     expect(extension.inputs).toEqual({ name: "citus", database: "orders" });
     expect(extension.dependencies).toContain(database.urn);
+    for (const password of ["root-pw", "owner-pw", "app-pw"])
+      expect(plainTextLeaks(resources, password)).toEqual([]);
     expect(tables.dependencies).toContain(database.urn);
   });
 

@@ -151,6 +151,16 @@ describe("checkReadiness", () => {
       ],
     ],
     [
+      "colocated with a table the plan distributes later",
+      `tables:\n  - { table: countries, reference: true }\n  - { table: orders, distribution_column: customer_id, colocate_with: customers }\n  - { table: customers, distribution_column: id }\n  - { table: items, distribution_column: customer_id, colocate_with: orders }`,
+      [],
+      [
+        ["colocation-invalid", "public.orders", "public.customers"],
+        ["order-referenced-too-late", "public.orders", "orders_customer_id_fkey"],
+        ["fk-not-colocated", "public.orders", "orders_customer_id_fkey"],
+      ],
+    ],
+    [
       "colocated across column types",
       `tables:\n  - { table: countries, distribution_column: code }\n  - { table: customers, distribution_column: id, colocate_with: countries }`,
       [],
