@@ -53,13 +53,18 @@ export function validateServiceSpecs(
 interface GraphNode {
   readonly name: string;
   readonly dependsOn: readonly string[];
+  readonly hasPorts: boolean;
 }
 
 function graphNode(raw: unknown): GraphNode | undefined {
-  const { name, dependsOn } = (raw ?? {}) as { name?: unknown; dependsOn?: unknown };
+  const { name, dependsOn, ports } = (raw ?? {}) as {
+    name?: unknown;
+    dependsOn?: unknown;
+    ports?: unknown;
+  };
   if (typeof name !== "string") return undefined;
   const deps = Array.isArray(dependsOn) ? dependsOn.filter((d) => typeof d === "string") : [];
-  return { name, dependsOn: deps };
+  return { name, dependsOn: deps, hasPorts: Array.isArray(ports) && ports.length > 0 };
 }
 
 function serviceLabel(raw: unknown, index: number): string {
@@ -132,11 +137,16 @@ function checkAcross(specs: readonly GraphNode[], external: readonly string[]): 
     problems.push(`service "${name}": name is used by more than one service; names must be unique`);
   }
   const known = new Set([...names, ...external]);
+  const portless = new Set(specs.filter((s) => !s.hasPorts).map((s) => s.name));
   for (const spec of specs) {
     spec.dependsOn.forEach((dep, i) => {
       if (dep === spec.name) {
         problems.push(
           `service "${spec.name}": dependsOn[${i}] = "${dep}": a service cannot depend on itself`,
+        );
+      } else if (portless.has(dep)) {
+        problems.push(
+          `service "${spec.name}": dependsOn[${i}] = "${dep}": "${dep}" has no ports, so there is no address to give; add a port to it or drop the dependency`,
         );
       } else if (!known.has(dep)) {
         problems.push(

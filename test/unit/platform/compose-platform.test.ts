@@ -197,14 +197,14 @@ describe("ComposePlatform with the four services of migration-paths.md", () => {
     });
   });
 
-  it("refuses a dependency without a port instead of wiring an empty address", async () => {
+  it("refuses a dependency without a port up front instead of wiring an empty address", async () => {
     await expect(
       evaluateCompose([
         { name: "worker", image: "w:1" },
         { name: "api", image: "a:1", ports: [{ port: 80 }], dependsOn: ["worker"] },
       ]),
     ).rejects.toThrow(
-      'service "worker": ports = []: others depend on it, so it needs at least one port',
+      'service "api": dependsOn[0] = "worker": "worker" has no ports, so there is no address to give; add a port to it or drop the dependency',
     );
   });
 });

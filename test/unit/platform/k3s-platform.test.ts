@@ -227,7 +227,7 @@ describe("K3sPlatform with the four services of migration-paths.md", () => {
     );
   });
 
-  it("refuses a dependency without a port instead of wiring an empty address", async () => {
+  it("refuses a dependency without a port up front instead of wiring an empty address", async () => {
     await expect(
       evaluateK3s({
         services: [
@@ -236,7 +236,7 @@ describe("K3sPlatform with the four services of migration-paths.md", () => {
         ],
       }),
     ).rejects.toThrow(
-      'service "worker": ports = []: others depend on it, so it needs at least one port',
+      'service "api": dependsOn[0] = "worker": "worker" has no ports, so there is no address to give; add a port to it or drop the dependency',
     );
   });
 });

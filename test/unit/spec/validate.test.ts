@@ -58,8 +58,18 @@ describe("validateServiceSpecs", () => {
       "dependency cycle",
       [
         { ...ok, dependsOn: ["inventory"] },
-        { name: "inventory", image: "firstviscount/inventory:1.1.0", dependsOn: ["catalog"] },
-        { name: "catalog", image: "firstviscount/product-catalog:1.4.2", dependsOn: ["orders"] },
+        {
+          name: "inventory",
+          image: "firstviscount/inventory:1.1.0",
+          ports: [{ port: 8084 }],
+          dependsOn: ["catalog"],
+        },
+        {
+          name: "catalog",
+          image: "firstviscount/product-catalog:1.4.2",
+          ports: [{ port: 8082 }],
+          dependsOn: ["orders"],
+        },
       ],
       'service "orders": dependsOn forms a cycle orders -> inventory -> catalog -> orders; remove one of these dependencies',
     ],
@@ -67,6 +77,15 @@ describe("validateServiceSpecs", () => {
       "self dependency",
       [{ ...ok, dependsOn: ["orders"] }],
       'service "orders": dependsOn[0] = "orders": a service cannot depend on itself',
+    ],
+    [
+      "dependency without a port",
+      [
+        ok,
+        { name: "web", image: "nginx:1.27", dependsOn: ["worker"] },
+        { name: "worker", image: "w:1" },
+      ],
+      'service "web": dependsOn[0] = "worker": "worker" has no ports, so there is no address to give; add a port to it or drop the dependency',
     ],
     [
       "negative replicas",
