@@ -112,7 +112,8 @@ describe("PostgresServer on K3s", () => {
     expect(secret.inputs.stringData).toEqual({
       secret: {
         "postgres-password": "k3s-pw-123",
-        "data-source-name": "postgresql://postgres:k3s-pw-123@localhost:5432/postgres?sslmode=disable",
+        "data-source-name":
+          "postgresql://postgres:k3s-pw-123@localhost:5432/postgres?sslmode=disable",
       },
     });
     const statefulSet = byTypeAndName(resources, "kubernetes:apps/v1:StatefulSet", "orders-db");
