@@ -11,6 +11,8 @@ import {
 } from "../../components/events/broker-network";
 import { KafkaCluster } from "../../components/events/KafkaCluster";
 import { RedpandaCluster } from "../../components/events/RedpandaCluster";
+import type { TopicDeclaration } from "../../components/events/topic-set-plan";
+import { TopicSet } from "../../components/events/TopicSet";
 import type { MetricsEndpoint } from "../../components/monitoring/metrics-endpoint";
 import type {
   ComposePlatformRef,
@@ -25,6 +27,17 @@ export const APP_DATABASE = "catalog";
 /** Pinned engine versions (DESIGN rule 6: no implicit "latest"). */
 export const ENGINE_VERSIONS = { redpanda: "v24.2.7", kafka: "4.1.1" } as const;
 export const CITUS_WORKERS = 2;
+
+/**
+ * The platform's topics, declared once and provisioned identically on every event cluster the
+ * phase deploys (same partition counts, so a key lands in the same partition on both).
+ */
+export const PLATFORM_TOPICS: readonly TopicDeclaration[] = [
+  { name: "product-events", partitions: 6, configs: { "retention.ms": 604_800_000 } },
+  { name: "order-events", partitions: 12, configs: { "retention.ms": 604_800_000 } },
+  { name: "inventory-events", partitions: 6, configs: { "retention.ms": 604_800_000 } },
+  { name: "coordination-sagas", partitions: 3, configs: { "cleanup.policy": "compact" } },
+];
 
 /** How the platforms PlatformServices builds are reachable; the program passes the same values. */
 export const PLATFORM_SETTINGS = {
@@ -119,6 +132,7 @@ function plannedRef(kind: PlatformKind): ComposePlatformRef | K3sPlatformRef {
  */
 export function buildEngines(inputs: EngineInputs): BuiltEngines {
   const built: BuiltEngines = { databaseUrls: {}, bootstrap: {}, metrics: [] };
+  const topicClusters: { name: string; bootstrap: pulumi.Output<string> }[] = [];
   const refOf = (engine: Engine): { kind: PlatformKind; ref: PlatformRef } | undefined => {
     const kind = inputs.engines[engine];
     if (kind === undefined) return undefined;
@@ -171,7 +185,11 @@ export function buildEngines(inputs: EngineInputs): BuiltEngines {
       system === "redpanda" ? new RedpandaCluster(system, args) : new KafkaCluster(system, args);
     built.bootstrap[system] = byClient(placed.kind, cluster.bootstrap, cluster.externalBootstrap);
     built.metrics.push(cluster.metrics);
-    // TODO(issue 4): the shared TopicSet on every cluster that exists, once it is committed.
+    // Topics are provisioned from where Pulumi runs, outside the platform: the external listener.
+    topicClusters.push({ name: system, bootstrap: cluster.externalBootstrap });
+  }
+  if (topicClusters.length > 0) {
+    new TopicSet("topics", { topics: PLATFORM_TOPICS, clusters: topicClusters });
   }
   return built;
 }

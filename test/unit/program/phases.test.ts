@@ -56,6 +56,40 @@ describe("each phase changes the registered resources", () => {
   });
 });
 
+describe("topics follow the event clusters", () => {
+  it.each([
+    ["redpanda", ["redpanda"]],
+    ["parallel", ["kafka", "redpanda"]],
+    ["redpanda-retired", ["kafka"]],
+  ])("events %s: the same four topics on %j, with the same partitions", async (phase, clusters) => {
+    const evaluation = await evaluateStack("prod", { phases: { ...PROD_PHASES, events: phase } });
+    const topics = evaluation.resources.filter(
+      (r) => r.type === "pulumi-nodejs:dynamic/stepwise:Topic",
+    );
+    expect(topics.map((t) => t.name).sort()).toEqual(
+      clusters.flatMap((c) =>
+        ["coordination-sagas", "inventory-events", "order-events", "product-events"].map(
+          (t) => `topics-${c}-${t}`,
+        ),
+      ),
+    );
+    const partitions = (cluster: string): Record<string, unknown> =>
+      Object.fromEntries(
+        topics
+          .filter((t) => t.name.startsWith(`topics-${cluster}-`))
+          .map((t): [string, unknown] => [String(t.inputs.name), t.inputs.partitions]),
+      );
+    for (const cluster of clusters) {
+      expect(partitions(cluster)).toEqual({
+        "product-events": 6,
+        "order-events": 12,
+        "inventory-events": 6,
+        "coordination-sagas": 3,
+      });
+    }
+  });
+});
+
 describe("plannedBootstrap", () => {
   const refs: Record<"compose" | "k3s", PlatformRef> = {
     compose: {
