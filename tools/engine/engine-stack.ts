@@ -206,12 +206,15 @@ function makeDir(parent: string, name: string): string {
   return dir;
 }
 
+/** Neither part of a program nor small: never copied into a working copy. */
+const NOT_COPIED = new Set(["node_modules", ".git", ".cache", "dist"]);
+
 /** Copies the project (without node_modules) and links the node_modules it resolves from. */
 function copyProject(projectDir: string, tempRoot: string): string {
   const workDir = join(tempRoot, "project");
   cpSync(projectDir, workDir, {
     recursive: true,
-    filter: (source) => basename(source) !== "node_modules",
+    filter: (source) => !NOT_COPIED.has(basename(source)),
   });
   symlinkSync(findNodeModules(projectDir), join(workDir, "node_modules"), "dir");
   return workDir;
