@@ -37,7 +37,8 @@ export async function withAdmin<T>(
   try {
     return await work(admin);
   } catch (error) {
-    if (error instanceof Error && error.name.startsWith("KafkaJS")) {
+    // Errors of our own already name the topic; anything else came from the broker or kafkajs.
+    if (!(error instanceof Error && error.message.startsWith(`topic "${target.name}"`))) {
       throw new Error(
         `topic "${target.name}": ${action} failed on ${target.bootstrap}: ${messageOf(error)}`,
       );
@@ -64,7 +65,19 @@ const TOPIC_RESOURCE = 2;
 
 /** The topic as the cluster has it, or undefined when it does not exist. */
 export async function describeTopic(admin: Admin, topic: string): Promise<TopicSpec | undefined> {
-  if (!(await admin.listTopics()).includes(topic)) return undefined;
+  for (let attempt = 1; ; attempt++) {
+    if (!(await admin.listTopics()).includes(topic)) return undefined;
+    try {
+      return await describeListedTopic(admin, topic);
+    } catch (error) {
+      // A topic being deleted stays listed a moment after it can no longer be described.
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
+async function describeListedTopic(admin: Admin, topic: string): Promise<TopicSpec> {
   const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
   const partitions = metadata.topics[0]?.partitions ?? [];
   const described = await admin.describeConfigs({
@@ -74,8 +87,9 @@ export async function describeTopic(admin: Admin, topic: string): Promise<TopicS
   const entries = described.resources[0]?.configEntries ?? [];
   const configs: Record<string, string> = {};
   for (const entry of [...entries].sort((a, b) => a.configName.localeCompare(b.configName))) {
-    if (Number(entry.configSource) === TOPIC_CONFIG_SOURCE)
+    if (Number(entry.configSource) === TOPIC_CONFIG_SOURCE) {
       configs[entry.configName] = entry.configValue;
+    }
   }
   return {
     name: topic,
@@ -85,9 +99,12 @@ export async function describeTopic(admin: Admin, topic: string): Promise<TopicS
   };
 }
 
+/** Creates the topic; false when it already exists. Returns once every partition has a leader. */
 export async function createTopic(admin: Admin, topic: TopicSpec): Promise<boolean> {
-  return admin.createTopics({
-    waitForLeaders: true,
+  const created = await admin.createTopics({
+    // kafkajs's own wait uses the client's short retry budget (kept short so that an
+    // unreachable broker fails fast); the wait below has its own, longer deadline.
+    waitForLeaders: false,
     topics: [
       {
         topic: topic.name,
@@ -97,6 +114,35 @@ export async function createTopic(admin: Admin, topic: TopicSpec): Promise<boole
       },
     ],
   });
+  if (created) await waitForLeaders(admin, topic.name, LEADER_WAIT_MS);
+  return created;
+}
+
+const LEADER_WAIT_MS = 30_000;
+
+/** Polls metadata until every partition of the topic has a leader. */
+export async function waitForLeaders(
+  admin: Admin,
+  topic: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no metadata yet";
+  while (Date.now() < deadline) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = metadata.topics[0]?.partitions ?? [];
+      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
+      last = `${partitions.filter((p) => p.leader < 0).length} partitions without a leader`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(
+    `topic "${topic}" was created, but its partitions have no leader after ${timeoutMs / 1000} s ` +
+      `(${last}). Check the brokers' health; then adopt the topic with \`pulumi import\`.`,
+  );
 }
 
 /** Grows the topic to `count` partitions; `validateOnly` asks the broker without changing it. */
@@ -129,6 +175,37 @@ export async function setTopicConfigs(
       },
     ],
   });
+}
+
+/**
+ * Runs a broker call again while it fails with an error Kafka marks retriable (a partition
+ * leader still moving, metadata not yet propagated), for up to `timeoutMs`.
+ */
+export async function retrying<T>(call: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      const retriable = (error as { retriable?: unknown }).retriable === true;
+      if (!retriable || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+/** Polls until the cluster no longer lists the topic (deletion completes asynchronously). */
+export async function waitUntilGone(admin: Admin, topic: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await admin.listTopics()).includes(topic)) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `topic "${topic}": deletion was accepted but the topic is still listed after ` +
+          `${timeoutMs / 1000} s; run \`pulumi refresh\` once the brokers have caught up`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** Records still in the topic: partitions whose high watermark is above the low one. */

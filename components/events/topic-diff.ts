@@ -84,6 +84,12 @@ export function refusedChanges(olds: TopicSpec, news: TopicSpec): string[] {
   return refusals;
 }
 
+/** Top-level state fields that the changes leave untouched. */
+export function stableFields(changes: readonly TopicFieldChange[]): string[] {
+  const changed = new Set(changes.map((c) => c.field.split(".")[0]));
+  return [...SCALAR_FIELDS, "configs"].filter((field) => !changed.has(field));
+}
+
 /** What an in-place update sends to the broker. */
 export interface TopicUpdatePlan {
   /** New total partition count, when partitions grow. */

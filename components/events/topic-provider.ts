@@ -4,10 +4,12 @@ import {
   createTopic,
   describeTopic,
   recordsHeld,
+  retrying,
   setTopicConfigs,
+  waitUntilGone,
   withAdmin,
 } from "./topic-admin";
-import { diffTopic, planTopicUpdate } from "./topic-diff";
+import { diffTopic, planTopicUpdate, stableFields } from "./topic-diff";
 import {
   DEFAULT_CONNECTION_TIMEOUT_MS,
   isTopicInputError,
@@ -41,6 +43,8 @@ export const topicProvider: Provider = {
     return Promise.resolve({
       changes: changes.length > 0,
       replaces: [],
+      // Unchanged fields stay known during preview, so dependants see real values.
+      stables: stableFields(changes),
       deleteBeforeReplace: false,
     });
   },
@@ -101,7 +105,7 @@ export const topicProvider: Provider = {
   async delete(_id, props) {
     await withAdmin(props, "delete it", async (admin) => {
       if (!(await admin.listTopics()).includes(props.name)) return;
-      const held = recordsHeld(await admin.fetchTopicOffsets(props.name));
+      const held = recordsHeld(await retrying(() => admin.fetchTopicOffsets(props.name)));
       if (held.total > 0 && !props.allowDeleteWithData) {
         throw new Error(
           `topic "${props.name}" still holds ${held.total} records (partitions ` +
@@ -110,6 +114,8 @@ export const topicProvider: Provider = {
         );
       }
       await admin.deleteTopics({ topics: [props.name] });
+      // Returning before the cluster drops it would let a same-named create fail right after.
+      await waitUntilGone(admin, props.name, 30_000);
     });
   },
 };

@@ -60,6 +60,29 @@ async function recordCount(admin: Admin, topic: string): Promise<number> {
   }
 }
 
+/** Retries an assertion for a few seconds: brokers propagate metadata asynchronously. */
+async function eventually(check: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await check();
+    } catch (error) {
+      if (attempt >= 40) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+/** Creates a topic behind the provider's back, as someone else would. */
+async function createOutside(
+  admin: Admin,
+  topic: string,
+  partitions: number,
+  configEntries: Array<{ name: string; value: string }> = [],
+): Promise<void> {
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }] });
+  await eventually(async () => expect(await partitionsOf(admin, topic)).toBe(partitions));
+}
+
 /** Runs the provider's create; its outputs are the topic state that later calls receive. */
 async function create(
   inputs: Record<string, unknown>,
@@ -107,7 +130,7 @@ describe.each(["legacy", "target"] as const)("Topic provider on the %s broker", 
   it("refuses to adopt a topic that already exists, and leaves it as it was", async () => {
     const name = uniqueName("topic-exists");
     const admin = await adminFor(cluster);
-    await admin.createTopics({ topics: [{ topic: name, numPartitions: 2 }], waitForLeaders: true });
+    await createOutside(admin, name, 2);
     await expect(topicProvider.create(inputs(name))).rejects.toThrow(
       new RegExp(`topic "${name}" already exists on .*nothing was changed.*pulumi import`),
     );
@@ -119,19 +142,30 @@ describe.each(["legacy", "target"] as const)("Topic provider on the %s broker", 
     const name = uniqueName("topic-configs");
     const { outs } = await create(inputs(name));
     await produce(cluster, name, 5);
+    const admin = await adminFor(cluster);
+    const before = await recordCount(admin, name);
     const news = inputs(name, { configs: { "retention.ms": 7_200_000, "segment.ms": 600_000 } });
     await expect(topicProvider.diff!(name, outs, news)).resolves.toEqual({
       changes: true,
       replaces: [],
+      stables: [
+        "name",
+        "partitions",
+        "replicationFactor",
+        "bootstrap",
+        "allowDeleteWithData",
+        "connectionTimeoutMs",
+      ],
       deleteBeforeReplace: false,
     });
     const updated = await topicProvider.update!(name, outs, news);
-    const admin = await adminFor(cluster);
     expect(await overridesOf(admin, name)).toEqual({
       "retention.ms": "7200000",
       "segment.ms": "600000",
     });
-    expect(await recordCount(admin, name)).toBe(5);
+    // At least 5: a producer retry under load may write a record twice, which is its own matter.
+    expect(before).toBeGreaterThanOrEqual(5);
+    expect(await recordCount(admin, name)).toBe(before);
     expect(updated.outs).toMatchObject({
       configs: { "retention.ms": "7200000", "segment.ms": "600000" },
     });
@@ -141,10 +175,12 @@ describe.each(["legacy", "target"] as const)("Topic provider on the %s broker", 
     const name = uniqueName("topic-grow");
     const { outs } = await create(inputs(name));
     await produce(cluster, name, 4);
-    await topicProvider.update!(name, outs, inputs(name, { partitions: 5 }));
     const admin = await adminFor(cluster);
+    const before = await recordCount(admin, name);
+    await topicProvider.update!(name, outs, inputs(name, { partitions: 5 }));
     expect(await partitionsOf(admin, name)).toBe(5);
-    expect(await recordCount(admin, name)).toBe(4);
+    expect(before).toBeGreaterThanOrEqual(4);
+    expect(await recordCount(admin, name)).toBe(before);
     // A retry of the same update (say after a failure half-way) adds nothing twice.
     await topicProvider.update!(name, outs, inputs(name, { partitions: 5 }));
     expect(await partitionsOf(admin, name)).toBe(5);
@@ -163,6 +199,22 @@ describe.each(["legacy", "target"] as const)("Topic provider on the %s broker", 
     expect(await overridesOf(admin, name)).toMatchObject({ "retention.ms": "3600000" });
   });
 
+  it("applies nothing when the broker refuses part of an update", async () => {
+    const name = uniqueName("topic-atomic");
+    const { outs } = await create(inputs(name));
+    const news = inputs(name, { partitions: 6, configs: { "cleanup.policy": "sometimes" } });
+    await expect(topicProvider.update!(name, outs, news)).rejects.toThrow(
+      new RegExp(`topic "${name}": update it failed on .*`),
+    );
+    const admin = await adminFor(cluster);
+    // The config was refused when validated, before the partitions were added.
+    expect(await partitionsOf(admin, name)).toBe(3);
+    expect(await overridesOf(admin, name)).toEqual({
+      "cleanup.policy": "delete",
+      "retention.ms": "3600000",
+    });
+  });
+
   it("refuses a replication-factor change", async () => {
     const name = uniqueName("topic-rf");
     const { outs } = await create(inputs(name));
@@ -177,12 +229,12 @@ describe.each(["legacy", "target"] as const)("Topic provider on the %s broker", 
     await produce(cluster, name, 3);
     await expect(topicProvider.delete!(name, outs)).rejects.toThrow(
       new RegExp(
-        `topic "${name}" still holds 3 records .*so it was kept.*allowDeleteWithData: true`,
+        `topic "${name}" still holds \\d+ records .*so it was kept.*allowDeleteWithData: true`,
       ),
     );
     const admin = await adminFor(cluster);
     expect(await admin.listTopics()).toContain(name);
-    expect(await recordCount(admin, name)).toBe(3);
+    expect(await recordCount(admin, name)).toBeGreaterThanOrEqual(3);
 
     const allowed = await topicProvider.update!(
       name,
@@ -207,6 +259,7 @@ describe.each(["legacy", "target"] as const)("Topic provider on the %s broker", 
     const { outs } = await create(inputs(name));
     const admin = await adminFor(cluster);
     await admin.createPartitions({ topicPartitions: [{ topic: name, count: 6 }] });
+    await eventually(async () => expect(await partitionsOf(admin, name)).toBe(6));
     const read = await topicProvider.read!(name, outs);
     expect(read.props).toMatchObject({ partitions: 6, configs: outs.configs });
     // Declaring the old count again is now a decrease against reality: refused.
@@ -220,16 +273,7 @@ describe.each(["legacy", "target"] as const)("Topic provider on the %s broker", 
   it("imports a topic from an id that carries the brokers", async () => {
     const name = uniqueName("topic-import");
     const admin = await adminFor(cluster);
-    await admin.createTopics({
-      topics: [
-        {
-          topic: name,
-          numPartitions: 2,
-          configEntries: [{ name: "retention.ms", value: "60000" }],
-        },
-      ],
-      waitForLeaders: true,
-    });
+    await createOutside(admin, name, 2, [{ name: "retention.ms", value: "60000" }]);
     const read = await topicProvider.read!(`${bootstrap()}/${name}`);
     expect(read).toEqual({
       id: name,

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { recordsHeld } from "../../../components/events/topic-admin";
-import { describeChanges, diffTopic, planTopicUpdate } from "../../../components/events/topic-diff";
+import {
+  describeChanges,
+  diffTopic,
+  planTopicUpdate,
+  stableFields,
+} from "../../../components/events/topic-diff";
 import type { TopicState } from "../../../components/events/topic-spec";
 
 const recorded: TopicState = {
@@ -59,6 +64,23 @@ describe("diffTopic", () => {
   it("lists every refusal at once", () => {
     const diff = diffTopic(recorded, { ...recorded, partitions: 1, replicationFactor: 2 });
     expect(diff.refusals).toHaveLength(2);
+  });
+});
+
+describe("stableFields", () => {
+  it("lists the top-level fields no change touches", () => {
+    const { changes } = diffTopic(recorded, {
+      ...recorded,
+      partitions: 4,
+      configs: { "retention.ms": "1" },
+    });
+    expect(stableFields(changes)).toEqual([
+      "name",
+      "replicationFactor",
+      "bootstrap",
+      "allowDeleteWithData",
+      "connectionTimeoutMs",
+    ]);
   });
 });
 

@@ -69,6 +69,14 @@ describe("serialized Topic provider", () => {
     await expect(provider.diff!("orders", state, { ...news, partitions: 4 })).resolves.toEqual({
       changes: true,
       replaces: [],
+      stables: [
+        "name",
+        "replicationFactor",
+        "bootstrap",
+        "allowDeleteWithData",
+        "connectionTimeoutMs",
+        "configs",
+      ],
       deleteBeforeReplace: false,
     });
   });
