@@ -5,12 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type {
-  PolicyResource,
-  ResourceValidation,
-  ResourceValidationPolicy,
-  StackValidationPolicy,
-} from "@pulumi/policy";
+import type { PolicyResource, ResourceValidation } from "@pulumi/policy";
 import { parseDocument } from "yaml";
 import { describe, expect, it } from "vitest";
 import { stepwiseProgram } from "../../../migrations/program";
@@ -54,12 +49,9 @@ function runPack(stack: string, resources: RegisteredResource[]): string[] {
   for (const policy of packPolicies(() => NOW)) {
     const { report, violations } = collector();
     if ("validateStack" in policy) {
-      void (policy).validateStack(
-        stackArgs(resources.map(asPolicy)),
-        report,
-      );
+      void policy.validateStack(stackArgs(resources.map(asPolicy)), report);
     } else {
-      const validate = (policy).validateResource as ResourceValidation;
+      const validate = policy.validateResource as ResourceValidation;
       for (const r of resources.filter((x) => x.custom)) {
         void validate(
           resourceArgs(
