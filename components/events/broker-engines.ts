@@ -54,9 +54,9 @@ export const redpandaEngine: BrokerEngine = {
         `--seeds ${brokerIndexesFor(cluster)
           .map((i) => `${network.hostOf(i)}:${CONTAINER_PORTS.rpc}`)
           .join(",")}`,
-        `--admin-addr 0.0.0.0:${CONTAINER_PORTS.redpandaAdmin}`,
       ].join(" \\\n  "),
     ].join("\n"),
+  // The image's default config already binds the admin API (and /public_metrics) on 0.0.0.0:9644.
   metrics: { port: CONTAINER_PORTS.redpandaAdmin, path: "/public_metrics", sidecar: false },
 };
 
