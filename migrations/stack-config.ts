@@ -40,7 +40,11 @@ export interface StackConfig {
   readonly previousPhases: Readonly<Partial<Record<PathId, string>>>;
   /** Recorded gate checks. */
   readonly gates: Readonly<Partial<Record<GateId, GateRecord>>>;
-  /** Where each service runs while the platform path moves services one at a time. */
+  /**
+   * Where each service runs while the platform path moves services one at a time
+   * (`services-moving`); in the other platform phases the phase decides and this is kept, unused,
+   * so that advancing or rolling back the phase needs no other edit.
+   */
   readonly placement: Readonly<Record<string, PlatformKind>>;
   /** Where each stateful engine runs. Left out: compose. */
   readonly enginePlacement: Readonly<Record<Engine, PlatformKind>>;
@@ -315,15 +319,6 @@ function crossCheck(config: StackConfig, services: readonly string[]): string[] 
     if (previous === config.phases[path as PathId]) {
       problems.push(
         `${keyName(["previousPhases", path])} = "${previous}": equals the current phase; give the phase before it or remove the entry`,
-      );
-    }
-  }
-
-  for (const [service, kind] of Object.entries(config.placement)) {
-    const required = fixedPlacement(platformWiring.placement, service);
-    if (required !== undefined && required !== kind) {
-      problems.push(
-        `${keyName(["placement", service])} = "${kind}": platform phase "${platformPhase}" runs ${service} on ${required}; set it to "${required}", remove it, or move the platform path to "services-moving"`,
       );
     }
   }

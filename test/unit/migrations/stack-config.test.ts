@@ -177,11 +177,6 @@ describe("parseStackConfig", () => {
 
   it.each([
     [
-      "a service placed on K3s while the platform phase runs everything on Compose",
-      { placement: { orders: "k3s" } },
-      'stepwise:placement.orders = "k3s": platform phase "compose" runs orders on compose; set it to "compose", remove it, or move the platform path to "services-moving"',
-    ],
-    [
       "an engine on a platform the phase does not deploy",
       { enginePlacement: { kafka: "k3s" } },
       'stepwise:enginePlacement.kafka = "k3s": platform phase "compose" deploys only compose; place kafka on one of those',
@@ -233,6 +228,11 @@ describe("parseStackConfig", () => {
     const found = problems({ ...base, ...change });
     expect(found).toHaveLength(1);
     expect(found[0]?.startsWith(expected)).toBe(true);
+  });
+
+  it("keeps a placement the platform phase overrides, so a phase step needs no other edit", () => {
+    const compose = parse({ ...base, placement: { orders: "k3s" } });
+    expect(compose.placement).toEqual({ orders: "k3s" });
   });
 
   it("accepts a placement that agrees with the platform phase, and per-service moves", () => {
