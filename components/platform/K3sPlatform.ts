@@ -7,14 +7,13 @@ import {
   type ResolvedService,
   type ServiceSpec,
 } from "../spec";
-import { dependencyEnv, firstPublished, isIPv4, type ExternalService } from "./discovery";
+import { dependencyEnv, firstPublished, type ExternalService } from "./discovery";
 import {
+  bridgeObjects,
   configDigest,
-  probeFor,
-  resourcesFor,
-  secretEnvRefs,
+  deploymentSpec,
   secretKeyFor,
-  selectorLabels,
+  serviceSpec,
   workloadLabels,
 } from "./k3s-workload";
 import type { K3sPlatformRef } from "./platform-ref";
@@ -196,50 +195,15 @@ export class K3sPlatform extends pulumi.ComponentResource {
           pulumi.mergeOptions(this.childOpts, { retainOnDelete: true }),
         ),
     );
-    const probe = service.healthCheck && probeFor(service.healthCheck);
-    const labels = workloadLabels(platform, service.name);
     return new k8s.apps.v1.Deployment(
       `${platform}-${service.name}`,
       {
         metadata: metadata(""),
-        spec: {
-          replicas: service.replicas,
-          selector: { matchLabels: selectorLabels(platform, service.name) },
-          template: {
-            metadata: {
-              labels: { ...service.labels, ...labels },
-              annotations: { "stepwise.dev/config-digest": configDigest(env) },
-            },
-            spec: {
-              containers: [
-                {
-                  name: service.name,
-                  image: service.image,
-                  command: service.command ? [...service.command] : undefined,
-                  args: service.args ? [...service.args] : undefined,
-                  ports: service.ports.map((p) => ({
-                    name: p.name,
-                    containerPort: p.port,
-                    protocol: p.protocol,
-                  })),
-                  envFrom: config ? [{ configMapRef: { name: config.metadata.name } }] : undefined,
-                  env: secret ? secretEnvRefs(`${service.name}-secret`, secretNames) : undefined,
-                  readinessProbe: probe,
-                  livenessProbe: probe,
-                  resources: resourcesFor(service.resources),
-                  volumeMounts: service.volumes.map((v) => ({
-                    name: v.name,
-                    mountPath: v.mountPath,
-                  })),
-                },
-              ],
-              volumes: service.volumes.map((v) => ({
-                name: v.name,
-                persistentVolumeClaim: { claimName: `${service.name}-${v.name}` },
-              })),
-            },
-          },
-        },
+        spec: deploymentSpec(platform, service, {
+          configDigest: configDigest(env),
+          configMapName: config?.metadata.name,
+          secretName: secret ? `${service.name}-secret` : undefined,
+        }),
       },
       pulumi.mergeOptions(this.childOpts, { dependsOn: [...(secret ? [secret] : []), ...claims] }),
     );
@@ -258,17 +222,7 @@ export class K3sPlatform extends pulumi.ComponentResource {
           namespace: this.namespaceName,
           labels: workloadLabels(platform, service.name),
         },
-        spec: {
-          // LoadBalancer on K3s is ServiceLB: the port opens on every node's address.
-          type: exposed ? "LoadBalancer" : "ClusterIP",
-          selector: selectorLabels(platform, service.name),
-          ports: service.ports.map((p) => ({
-            name: p.name,
-            port: p.published,
-            targetPort: p.port,
-            protocol: p.protocol,
-          })),
-        },
+        spec: serviceSpec(platform, service, exposed),
       },
       this.childOpts,
     );
@@ -285,32 +239,19 @@ export class K3sPlatform extends pulumi.ComponentResource {
       namespace: this.namespaceName,
       labels: { "app.kubernetes.io/part-of": platform, "stepwise.dev/external": "true" },
     };
-    const ports = external.ports.map((port) => ({ name: `p${port}`, port, protocol: "TCP" }));
-    if (!isIPv4(external.host)) {
-      return new k8s.core.v1.Service(
-        `${platform}-${external.name}-service`,
-        { metadata, spec: { type: "ExternalName", externalName: external.host, ports } },
-        this.childOpts,
-      );
-    }
+    const bridge = bridgeObjects(external);
     const service = new k8s.core.v1.Service(
       `${platform}-${external.name}-service`,
-      { metadata, spec: { type: "ClusterIP", ports } },
+      { metadata, spec: bridge.service },
       this.childOpts,
     );
-    new k8s.core.v1.Endpoints(
-      `${platform}-${external.name}-endpoints`,
-      {
-        metadata,
-        subsets: [
-          {
-            addresses: [{ ip: external.host }],
-            ports: ports.map(({ name, port }) => ({ name, port })),
-          },
-        ],
-      },
-      pulumi.mergeOptions(this.childOpts, { dependsOn: [service] }),
-    );
+    if (bridge.endpoints) {
+      new k8s.core.v1.Endpoints(
+        `${platform}-${external.name}-endpoints`,
+        { metadata, subsets: bridge.endpoints },
+        pulumi.mergeOptions(this.childOpts, { dependsOn: [service] }),
+      );
+    }
     return service;
   }
 }

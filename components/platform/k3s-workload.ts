@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import type { ResolvedHealthCheck, ResolvedService } from "../spec";
+import { isIPv4, type ExternalService } from "./discovery";
 
 type Probe = k8s.types.input.core.v1.Probe;
 type Resources = k8s.types.input.core.v1.ResourceRequirements;
@@ -70,4 +72,106 @@ export function configDigest(data: Readonly<Record<string, string>>): string {
       .map((k) => [k, data[k]]),
   );
   return createHash("sha256").update(canonical).digest("hex").slice(0, 16);
+}
+
+/** Names of the objects a Deployment reads its configuration from. */
+export interface WorkloadRefs {
+  readonly configDigest: string;
+  /** ConfigMap read with envFrom. @default none */
+  readonly configMapName?: pulumi.Input<string>;
+  /** Secret each secret variable is read from by secretKeyRef. @default none */
+  readonly secretName?: string;
+}
+
+/** The Deployment spec of one service: one container, probes from its health check, PVCs. */
+export function deploymentSpec(
+  platform: string,
+  service: ResolvedService,
+  refs: WorkloadRefs,
+): k8s.types.input.apps.v1.DeploymentSpec {
+  const probe = service.healthCheck && probeFor(service.healthCheck);
+  return {
+    replicas: service.replicas,
+    selector: { matchLabels: selectorLabels(platform, service.name) },
+    template: {
+      metadata: {
+        labels: { ...service.labels, ...workloadLabels(platform, service.name) },
+        annotations: { "stepwise.dev/config-digest": refs.configDigest },
+      },
+      spec: {
+        containers: [
+          {
+            name: service.name,
+            image: service.image,
+            command: service.command ? [...service.command] : undefined,
+            args: service.args ? [...service.args] : undefined,
+            ports: service.ports.map((p) => ({
+              name: p.name,
+              containerPort: p.port,
+              protocol: p.protocol,
+            })),
+            envFrom: refs.configMapName
+              ? [{ configMapRef: { name: refs.configMapName } }]
+              : undefined,
+            env: refs.secretName
+              ? secretEnvRefs(refs.secretName, Object.keys(service.secretEnv))
+              : undefined,
+            readinessProbe: probe,
+            livenessProbe: probe,
+            resources: resourcesFor(service.resources),
+            volumeMounts: service.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath })),
+          },
+        ],
+        volumes: service.volumes.map((v) => ({
+          name: v.name,
+          persistentVolumeClaim: { claimName: `${service.name}-${v.name}` },
+        })),
+      },
+    },
+  };
+}
+
+/** The Service spec: published ports onto container ports, LoadBalancer when exposed. */
+export function serviceSpec(
+  platform: string,
+  service: ResolvedService,
+  exposed: boolean,
+): k8s.types.input.core.v1.ServiceSpec {
+  return {
+    // LoadBalancer on K3s is ServiceLB: the port opens on every node's address.
+    type: exposed ? "LoadBalancer" : "ClusterIP",
+    selector: selectorLabels(platform, service.name),
+    ports: service.ports.map((p) => ({
+      name: p.name,
+      port: p.published,
+      targetPort: p.port,
+      protocol: p.protocol,
+    })),
+  };
+}
+
+/**
+ * How pods reach a service outside the cluster under its own name: ExternalName for a DNS
+ * host; for an IPv4 host (ExternalName needs a DNS name) a selector-less Service + Endpoints.
+ */
+export function bridgeObjects(external: ExternalService): {
+  service: k8s.types.input.core.v1.ServiceSpec;
+  endpoints: k8s.types.input.core.v1.EndpointSubset[] | undefined;
+} {
+  const ports = external.ports.map((port) => ({ name: `p${port}`, port, protocol: "TCP" }));
+  if (!isIPv4(external.host)) {
+    return {
+      service: { type: "ExternalName", externalName: external.host, ports },
+      endpoints: undefined,
+    };
+  }
+  return {
+    service: { type: "ClusterIP", ports },
+    endpoints: [
+      {
+        addresses: [{ ip: external.host }],
+        ports: ports.map(({ name, port }) => ({ name, port })),
+      },
+    ],
+  };
 }

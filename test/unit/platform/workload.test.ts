@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { resolveService } from "../../../components/spec";
 import {
+  bridgeObjects,
   configDigest,
+  deploymentSpec,
   dockerHealthcheck,
   probeFor,
   resourcesFor,
@@ -75,4 +78,104 @@ describe("configDigest", () => {
     expect(configDigest({ A: "1", B: "3" })).not.toBe(a);
     expect(a).toMatch(/^[0-9a-f]{16}$/);
   });
+});
+
+describe("deploymentSpec", () => {
+  it("reads no ConfigMap or Secret when a service has neither, and passes command and args", () => {
+    const service = resolveService({
+      name: "worker",
+      image: "repo/worker:1.0.0",
+      command: ["/bin/worker"],
+      args: ["--queue", "orders"],
+      replicas: 3,
+    });
+    expect(deploymentSpec("k3s", service, { configDigest: "abc" })).toEqual({
+      replicas: 3,
+      selector: {
+        matchLabels: {
+          "app.kubernetes.io/name": "worker",
+          "app.kubernetes.io/instance": "k3s-worker",
+        },
+      },
+      template: {
+        metadata: {
+          labels: {
+            "app.kubernetes.io/name": "worker",
+            "app.kubernetes.io/instance": "k3s-worker",
+            "app.kubernetes.io/part-of": "k3s",
+            "app.kubernetes.io/managed-by": "stepwise",
+          },
+          annotations: { "stepwise.dev/config-digest": "abc" },
+        },
+        spec: {
+          containers: [
+            {
+              name: "worker",
+              image: "repo/worker:1.0.0",
+              command: ["/bin/worker"],
+              args: ["--queue", "orders"],
+              ports: [],
+              envFrom: undefined,
+              env: undefined,
+              readinessProbe: undefined,
+              livenessProbe: undefined,
+              resources: undefined,
+              volumeMounts: [],
+            },
+          ],
+          volumes: [],
+        },
+      },
+    });
+  });
+
+  it("never lets a spec label override the selector labels", () => {
+    const service = resolveService({
+      name: "web",
+      image: "nginx:1.27",
+      labels: { "app.kubernetes.io/name": "spoofed", team: "core" },
+    });
+    const spec = deploymentSpec("k3s", service, { configDigest: "x" }) as {
+      template: { metadata: { labels: Record<string, string> } };
+    };
+    const labels = spec.template.metadata.labels;
+    expect(labels).toMatchObject({ "app.kubernetes.io/name": "web", team: "core" });
+  });
+});
+
+describe("bridgeObjects", () => {
+  it.each([
+    [
+      { name: "inventory", host: "docker-host.lan", ports: [8084] },
+      {
+        service: {
+          type: "ExternalName",
+          externalName: "docker-host.lan",
+          ports: [{ name: "p8084", port: 8084, protocol: "TCP" }],
+        },
+        endpoints: undefined,
+      },
+    ],
+    [
+      { name: "inventory", host: "192.168.1.10", ports: [8084, 9000] },
+      {
+        service: {
+          type: "ClusterIP",
+          ports: [
+            { name: "p8084", port: 8084, protocol: "TCP" },
+            { name: "p9000", port: 9000, protocol: "TCP" },
+          ],
+        },
+        endpoints: [
+          {
+            addresses: [{ ip: "192.168.1.10" }],
+            ports: [
+              { name: "p8084", port: 8084 },
+              { name: "p9000", port: 9000 },
+            ],
+          },
+        ],
+      },
+    ],
+  ])("%j", (external, expected) => expect(bridgeObjects(external)).toEqual(expected));
 });
