@@ -71,7 +71,10 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         sslmode: args.sslMode ?? "disable",
         superuser: true,
       },
-      { parent: this },
+      // Children of a component do not wait for the component's dependsOn; everything here
+      // goes through this provider, so making it wait orders them all (e.g. after Citus workers
+      // are registered).
+      { parent: this, dependsOn: opts?.dependsOn },
     );
     const childOpts: pulumi.CustomResourceOptions = { parent: this, provider: this.provider };
 
