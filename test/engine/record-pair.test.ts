@@ -18,19 +18,30 @@ import {
 } from "./support/record-pair";
 
 describe("the real engine on the record-pair fixture", () => {
-  let fixture: RecordPairStack;
+  let opened: RecordPairStack | undefined;
+  let openError: Error | undefined;
 
+  // Every test fails with the reason the stack could not be opened (e.g. "build the engine
+  // with test/engine/build-engine.sh"), rather than being reported as skipped.
   beforeAll(async () => {
-    fixture = await openRecordPair();
+    try {
+      opened = await openRecordPair();
+    } catch (error) {
+      openError = error instanceof Error ? error : new Error(String(error));
+    }
   });
+  function stack(): RecordPairStack {
+    if (opened === undefined) throw openError ?? new Error("the fixture stack was not opened");
+    return opened;
+  }
 
   afterAll(() => {
-    fixture?.engine.dispose();
-    if (fixture) rmSync(fixture.stateDir, { recursive: true, force: true });
+    opened?.engine.dispose();
+    if (opened) rmSync(opened.stateDir, { recursive: true, force: true });
   });
 
   it("previews a new stack as creates of the stack, component and four records", async () => {
-    const { plan, exitCode } = await fixture.engine.previewJson();
+    const { plan, exitCode } = await stack().engine.previewJson();
     expect(exitCode).toBe(0);
     // The engine orders steps by registration, which async inputs (the secret) can reorder.
     expect(stepLines(plan).sort()).toEqual(
@@ -49,26 +60,26 @@ describe("the real engine on the record-pair fixture", () => {
     expect(stepLines(capturedPlan("record-pair.initial.preview.json")).sort()).toEqual(
       stepLines(plan).sort(),
     );
-    expect(readRecords(fixture.stateDir)).toEqual({}); // a preview runs no provider create
+    expect(readRecords(stack().stateDir)).toEqual({}); // a preview runs no provider create
   });
 
   it("up runs the dynamic provider: one record file per resource, no credential in them", async () => {
-    const result = await fixture.engine.up();
+    const result = await stack().engine.up();
     expect(result.summary.result).toBe("succeeded");
     expect(result.summary.resourceChanges).toEqual({ create: 6 });
-    expect(readRecords(fixture.stateDir)).toEqual({
+    expect(readRecords(stack().stateDir)).toEqual({
       anchor: { note: "unchanged" },
       topic: { partitions: 1 },
       settings: { retentionMs: 1000 },
       legacy: { role: "old" },
     });
-    expect(JSON.stringify(readRecords(fixture.stateDir))).not.toContain(CREDENTIAL);
+    expect(JSON.stringify(readRecords(stack().stateDir))).not.toContain(CREDENTIAL);
     expect(result.outputs.topicId?.value).toMatch(/^topic-[0-9a-f]{8}$/);
   });
 
   it("previews the config change as replace, update, delete and create", async () => {
-    await fixture.engine.setConfig(CHANGED_CONFIG);
-    const { plan, exitCode } = await fixture.engine.previewJson();
+    await stack().engine.setConfig(CHANGED_CONFIG);
+    const { plan, exitCode } = await stack().engine.previewJson();
     expect(exitCode).toBe(0);
     // `--json` lists "same" only for the stack; the summary still counts every unchanged one.
     expect(stepLines(plan).sort()).toEqual(
@@ -101,7 +112,7 @@ describe("the real engine on the record-pair fixture", () => {
   });
 
   it('shows the secret credential only as "[secret]", in old and new state alike', async () => {
-    const { plan } = await fixture.engine.previewJson();
+    const { plan } = await stack().engine.previewJson();
     const settings = plan.steps.find((step) => step.urn === URNS.record("settings"));
     expect(settings?.oldState?.inputs?.credential).toBe("[secret]");
     expect(settings?.newState?.inputs?.credential).toBe("[secret]");
@@ -109,7 +120,7 @@ describe("the real engine on the record-pair fixture", () => {
   });
 
   it("runs a policy pack: a mandatory violation fails the preview", async () => {
-    const verdict = await fixture.engine.previewPolicies([POLICY_PACK_DIR]);
+    const verdict = await stack().engine.previewPolicies([POLICY_PACK_DIR]);
     expect(verdict.passed).toBe(false);
     expect(
       verdict.violations.map((violation) => [
@@ -129,16 +140,16 @@ describe("the real engine on the record-pair fixture", () => {
       ],
     ]);
     // The --json document of the same preview has only the failure, not the violation.
-    const { plan, exitCode } = await fixture.engine.previewJson({ policyPacks: [POLICY_PACK_DIR] });
+    const { plan, exitCode } = await stack().engine.previewJson({ policyPacks: [POLICY_PACK_DIR] });
     expect(exitCode).toBe(1);
     expect(plan.diagnostics).toEqual([{ message: "error: preview failed\n", severity: "error" }]);
     expect(JSON.stringify(plan)).not.toContain("topic-partitions-bounded");
   });
 
   it("destroy deletes every record the provider wrote", async () => {
-    const result = await fixture.engine.destroy();
+    const result = await stack().engine.destroy();
     expect(result.summary.result).toBe("succeeded");
     expect(result.summary.resourceChanges).toEqual({ delete: 6 });
-    expect(readRecords(fixture.stateDir)).toEqual({});
+    expect(readRecords(stack().stateDir)).toEqual({});
   });
 });
