@@ -88,8 +88,9 @@ export const topicProvider: Provider = {
       const actual = await describeTopic(admin, olds.name);
       if (actual === undefined) {
         throw new Error(
-          `topic "${olds.name}" is not on ${topic.bootstrap}; nothing was changed. If it was ` +
-            `deleted outside Pulumi, run \`pulumi refresh\` and then \`pulumi up\` to create it.`,
+          `topic "${olds.name}" is not on ${topic.bootstrap}; nothing was changed. If bootstrap ` +
+            `now names another cluster, declare a new Topic there (a topic cannot move between ` +
+            `clusters); if it was deleted outside Pulumi, run \`pulumi refresh\`, then \`pulumi up\`.`,
         );
       }
       const plan = planTopicUpdate(olds, topic, actual.partitions);

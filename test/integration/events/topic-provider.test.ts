@@ -301,6 +301,22 @@ describe.each(["legacy", "target"] as const)("Topic provider on the %s broker", 
   });
 });
 
+describe("Topic provider when bootstrap moves to another cluster", () => {
+  it("refuses to update a topic the new cluster does not have, and changes neither", async () => {
+    const name = uniqueName("topic-moved");
+    const legacy = services().kafka.legacy.bootstrap;
+    const target = services().kafka.target.bootstrap;
+    const { outs } = await create({ name, bootstrap: legacy, partitions: 2, replicationFactor: 1 });
+    await expect(
+      topicProvider.update!(name, outs, { ...outs, bootstrap: target, partitions: 3 }),
+    ).rejects.toThrow(
+      new RegExp(`topic "${name}" is not on ${target}; nothing was changed.*declare a new Topic`),
+    );
+    expect(await partitionsOf(await adminFor("legacy"), name)).toBe(2);
+    expect(await (await adminFor("target")).listTopics()).not.toContain(name);
+  });
+});
+
 describe("Topic provider with an unreachable broker", () => {
   it("fails fast with a clear error on every operation, and creates nothing", async () => {
     const port = await closedPort();
