@@ -1,0 +1,66 @@
+/**
+ * The pack in the real engine: `pulumi preview --policy-pack policies` on a stack holding a
+ * PhaseLedger (test/unit/policies/engine-fixture), through tools/engine. This proves the pack
+ * loads (PulumiPolicy.yaml, package.json, TypeScript) and that CrossGuard hands the ledger to
+ * it. Needs the engine test/engine/build-engine.sh builds; one preview takes ~30 s here.
+ */
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { describe, expect, it } from "vitest";
+import { EngineStack, locateEngine, type PolicyVerdict } from "../../../tools/engine";
+
+const REPO_ROOT = join(__dirname, "..", "..", "..");
+const FIXTURE = join(__dirname, "engine-fixture");
+const PACK = join(REPO_ROOT, "policies");
+
+const engineMissing = (() => {
+  try {
+    locateEngine({ env: process.env, repoRoot: REPO_ROOT });
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+})();
+
+const recent = new Date(Date.now() - 2 * 86_400_000).toISOString();
+const passed = { passed: true, recordedAt: recent, detail: "fixture" };
+/** events skipped a phase; database took one gated step with its gate and a recent drill. */
+const LEDGER = {
+  phases: {
+    events: { phase: "dual-publish", enteredAt: recent, previous: "redpanda" },
+    database: { phase: "citus-provisioned", enteredAt: recent, previous: "postgres" },
+  },
+  gates: { "data-model-reviewed": passed, "rollback-drill": passed },
+};
+const PROMETHEUS = stringify({
+  scrape_configs: ["redpanda", "kafka", "postgres", "citus"].map((system) => ({
+    job_name: system,
+    static_configs: [{ targets: [`${system}:9100`], labels: { system } }],
+  })),
+});
+
+describe.skipIf(engineMissing !== undefined)("the pack in the real engine", () => {
+  it("blocks the skipped phase and passes the healthy step", async () => {
+    const engine = await EngineStack.open({
+      projectDir: FIXTURE,
+      stack: "prod",
+      env: {
+        STEPWISE_FIXTURE_LEDGER: JSON.stringify(LEDGER),
+        STEPWISE_FIXTURE_PROMETHEUS: PROMETHEUS,
+      },
+    });
+    let verdict: PolicyVerdict;
+    try {
+      verdict = await engine.previewPolicies([PACK]);
+    } finally {
+      engine.dispose();
+    }
+    expect(verdict.passed).toBe(false);
+    expect(
+      verdict.violations.map((v) => [v.policyPackName, v.policyName, v.enforcementLevel]),
+    ).toEqual([["stepwise-no-big-bang", "one-phase-step", "mandatory"]]);
+    expect(verdict.violations[0]?.message).toContain(
+      'path "events" moves 2 phases (redpanda → dual-publish) in one update; go to "parallel" first. To pass:',
+    );
+  }, 300_000);
+});
