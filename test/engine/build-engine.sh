@@ -29,7 +29,7 @@ source_repo="${STEPWISE_PULUMI_SOURCE:-}"
 host_module="github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3"
 ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
 # The machine is shared: compile at the lowest priority.
-go_build() { nice -n 19 go build -ldflags "$ldflags" "$@"; }
+go_build() { nice -n 19 go build -buildvcs=false -ldflags "$ldflags" "$@"; }
 say() { echo "build-engine: $*" >&2; }
 
 command -v go >/dev/null || { say "Go is needed (go1.25 or newer): install it and rerun"; exit 2; }
