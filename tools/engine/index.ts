@@ -1,3 +1,4 @@
+export * from "./compare";
 export * from "./engine-stack";
 export * from "./environment";
 export * from "./locate";
