@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { MetricsEndpoint } from "../monitoring/metrics-endpoint";
 import {
   resolveBrokerCluster,
-  validateVersion,
+  validatePinnedImage,
   type BrokerClusterArgs,
 } from "./broker-cluster-args";
 import { DEFAULT_JMX_EXPORTER_IMAGE, kafkaEngine } from "./broker-engines";
@@ -36,7 +36,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
   constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     const cluster = resolveBrokerCluster(name, args, kafkaEngine.defaultImage);
     const exporterImage = args.jmxExporterImage ?? DEFAULT_JMX_EXPORTER_IMAGE;
-    validateVersion(exporterImage.split(":")[1], `kafka cluster "${name}".jmxExporterImage tag`);
+    validatePinnedImage(exporterImage, "jmxExporterImage", `kafka cluster "${name}"`);
     super(KAFKA_CLUSTER_TYPE, name, {}, opts);
     const rendered = renderBrokers(this, cluster, kafkaEngine, exporterImage);
     this.bootstrap = rendered.bootstrap;

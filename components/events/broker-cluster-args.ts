@@ -87,6 +87,20 @@ export function validateVersion(version: unknown, where: string): string {
   return version;
 }
 
+/** A full image reference (`repository:tag`) whose tag is pinned, e.g. a sidecar's image. */
+export function validatePinnedImage(image: unknown, field: string, where: string): string {
+  const tag = typeof image === "string" ? (image.split("/").pop() ?? "").split(":")[1] : undefined;
+  try {
+    validateVersion(tag, where);
+  } catch {
+    throw new Error(
+      `${where}.${field} = ${JSON.stringify(image)}: give the image with a pinned version tag, ` +
+        `e.g. "bitnami/jmx-exporter:1.1.0"`,
+    );
+  }
+  return image as string;
+}
+
 function wholeNumber(
   value: unknown,
   field: string,

@@ -356,7 +356,9 @@ describe("cluster arguments", () => {
             version: "4.1.1",
             jmxExporterImage: "bitnami/jmx-exporter",
           }),
-      ).toThrow(/jmxExporterImage tag.version = undefined/);
+      ).toThrow(
+        /kafka cluster "kafka".jmxExporterImage = "bitnami\/jmx-exporter": give the image with a pinned version tag/,
+      );
     });
   });
 });
