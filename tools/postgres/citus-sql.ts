@@ -1,3 +1,5 @@
+import { quoteTable } from "./sql-names";
+
 /**
  * The statements stepwise sends to Citus, as parameterized queries built by pure functions so
  * that their exact text and order can be tested. Function names are left unqualified: on a
@@ -38,6 +40,12 @@ export function validateDistributeOptions(options: DistributeOptions): void {
     );
 }
 
+// Table names travel as text that PostgreSQL parses (::regclass, Citus's colocate_with), so
+// they are quoted like identifiers: "public.Orders" would otherwise resolve to public.orders.
+function colocationName(name: string | undefined): string | undefined {
+  return name === undefined || name === "default" || name === "none" ? name : quoteTable(name);
+}
+
 /** Named arguments only when set, so Citus applies its own defaults otherwise. */
 function namedArguments(
   pairs: readonly (readonly [string, unknown, string])[],
@@ -54,19 +62,19 @@ export function createDistributedTableSql(options: DistributeOptions): SqlStatem
   validateDistributeOptions(options);
   const named = namedArguments(
     [
-      ["colocate_with", options.colocateWith, "::text"],
+      ["colocate_with", colocationName(options.colocateWith), "::text"],
       ["shard_count", options.shardCount, "::int"],
     ],
     3,
   );
   return {
     text: `SELECT create_distributed_table($1::regclass, $2::text${named.text})`,
-    values: [options.table, options.distributionColumn, ...named.values],
+    values: [quoteTable(options.table), options.distributionColumn, ...named.values],
   };
 }
 
 export function createReferenceTableSql(table: string): SqlStatement {
-  return { text: "SELECT create_reference_table($1::regclass)", values: [table] };
+  return { text: "SELECT create_reference_table($1::regclass)", values: [quoteTable(table)] };
 }
 
 /** Changes what differs between two distributions of the same table, in place. */
@@ -87,7 +95,9 @@ export function alterDistributedTableSql(
       // Dropping colocate_with means going back to Citus's default group.
       [
         "colocate_with",
-        before.colocateWith === after.colocateWith ? undefined : (after.colocateWith ?? "default"),
+        before.colocateWith === after.colocateWith
+          ? undefined
+          : colocationName(after.colocateWith ?? "default"),
         "::text",
       ],
     ],
@@ -96,14 +106,14 @@ export function alterDistributedTableSql(
   if (named.values.length === 0) return undefined;
   return {
     text: `SELECT alter_distributed_table($1::regclass${named.text})`,
-    values: [after.table, ...named.values],
+    values: [quoteTable(after.table), ...named.values],
   };
 }
 
 export function undistributeTableSql(table: string, cascadeViaForeignKeys: boolean): SqlStatement {
   return {
     text: "SELECT undistribute_table($1::regclass, cascade_via_foreign_keys => $2::boolean)",
-    values: [table, cascadeViaForeignKeys],
+    values: [quoteTable(table), cascadeViaForeignKeys],
   };
 }
 
@@ -119,7 +129,10 @@ export const CITUS_TABLES_SQL = `
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace`;
 
 export function readCitusTableSql(table: string): SqlStatement {
-  return { text: `${CITUS_TABLES_SQL} WHERE ct.table_name = $1::regclass`, values: [table] };
+  return {
+    text: `${CITUS_TABLES_SQL} WHERE ct.table_name = $1::regclass`,
+    values: [quoteTable(table)],
+  };
 }
 
 export function addNodeSql(host: string, port: number): SqlStatement {

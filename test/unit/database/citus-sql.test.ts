@@ -38,6 +38,19 @@ describe("Citus statements", () => {
     expect(createDistributedTableSql(options)).toEqual({ text, values });
   });
 
+  it("quotes mixed-case names, which PostgreSQL parses from the text", () => {
+    expect(
+      createDistributedTableSql({
+        table: "Shop.Orders",
+        distributionColumn: "CustomerId",
+        colocateWith: "Shop.Customers",
+      }),
+    ).toEqual({
+      text: "SELECT create_distributed_table($1::regclass, $2::text, colocate_with => $3::text)",
+      values: ['"Shop"."Orders"', "CustomerId", '"Shop"."Customers"'],
+    });
+  });
+
   it("refuses colocate_with together with shard_count, as Citus would", () => {
     expect(() =>
       createDistributedTableSql({
