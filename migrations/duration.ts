@@ -1,22 +1,18 @@
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+import { parseDuration } from "../policies/config";
 
-/** A duration written as "0", "45m", "24h", "7d" or a combination such as "1d12h". */
+// One duration syntax for the whole project: the policy pack's (a number and a unit: ms, s, m,
+// h, d; or "0"), so a minimum time the program accepts is one the checks can read.
+
+/** A duration written as "0", "45m", "24h", "7d" or "1.5d". */
 export function isDuration(text: string): boolean {
-  return text === "0" || (text !== "" && DURATION.test(text));
+  return parseDuration(text) !== undefined;
 }
 
 /** Milliseconds in a duration; an unreadable one is an error that shows the accepted forms. */
 export function durationMs(text: string): number {
-  const match = text === "0" ? ["0"] : DURATION.exec(text);
-  if (!match || text === "") {
-    throw new Error(`"${text}" is not a duration; write e.g. "0", "45m", "24h", "7d" or "1d12h"`);
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    throw new Error(`"${text}" is not a duration; write e.g. "0", "45m", "24h", "7d" or "1.5d"`);
   }
-  const [, d, h, m, s] = match;
-  return (
-    Number(d ?? 0) * UNIT_MS.d +
-    Number(h ?? 0) * UNIT_MS.h +
-    Number(m ?? 0) * UNIT_MS.m +
-    Number(s ?? 0) * UNIT_MS.s
-  );
+  return ms;
 }
