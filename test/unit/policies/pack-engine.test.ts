@@ -4,9 +4,14 @@
  * loads (PulumiPolicy.yaml, package.json, TypeScript) and that CrossGuard hands the ledger to
  * it. Needs the engine test/engine/build-engine.sh builds; one preview takes ~30 s here.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { PolicyEvent } from "@pulumi/pulumi/automation";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
+import { resolvePolicySettings } from "../../../policies/config";
+import { packConfigFor } from "../../../policies/pack-config";
 import { EngineStack, locateEngine, type PolicyVerdict } from "../../../tools/engine";
 
 const REPO_ROOT = join(__dirname, "..", "..", "..");
@@ -39,16 +44,19 @@ const PROMETHEUS = stringify({
   })),
 });
 
+const openFixture = () =>
+  EngineStack.open({
+    projectDir: FIXTURE,
+    stack: "prod",
+    env: {
+      STEPWISE_FIXTURE_LEDGER: JSON.stringify(LEDGER),
+      STEPWISE_FIXTURE_PROMETHEUS: PROMETHEUS,
+    },
+  });
+
 describe.skipIf(engineMissing !== undefined)("the pack in the real engine", () => {
   it("blocks the skipped phase and passes the healthy step", async () => {
-    const engine = await EngineStack.open({
-      projectDir: FIXTURE,
-      stack: "prod",
-      env: {
-        STEPWISE_FIXTURE_LEDGER: JSON.stringify(LEDGER),
-        STEPWISE_FIXTURE_PROMETHEUS: PROMETHEUS,
-      },
-    });
+    const engine = await openFixture();
     let verdict: PolicyVerdict;
     try {
       verdict = await engine.previewPolicies([PACK]);
@@ -62,5 +70,30 @@ describe.skipIf(engineMissing !== undefined)("the pack in the real engine", () =
     expect(verdict.violations[0]?.message).toContain(
       'path "events" moves 2 phases (redpanda → dual-publish) in one update; go to "parallel" first. To pass:',
     );
+  }, 300_000);
+
+  it("takes the stack's levels from `stepwise policies pack-config`: advisory warns, does not block", async () => {
+    const raw = { levels: { "one-phase-step": "advisory" } };
+    const config = packConfigFor(resolvePolicySettings(raw, { stack: "prod" }), raw);
+    const dir = mkdtempSync(join(tmpdir(), "stepwise-pack-config-"));
+    const configFile = join(dir, "prod-policy.json");
+    writeFileSync(configFile, JSON.stringify(config));
+    const engine = await openFixture();
+    const events: PolicyEvent[] = [];
+    try {
+      await engine.stack.preview({
+        policyPacks: [PACK],
+        policyPackConfigs: [configFile],
+        onEvent: (event) => {
+          if (event.policyEvent) events.push(event.policyEvent);
+        },
+      });
+    } finally {
+      engine.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(events.map((v) => [v.policyName, v.enforcementLevel])).toEqual([
+      ["one-phase-step", "advisory"],
+    ]);
   }, 300_000);
 });
