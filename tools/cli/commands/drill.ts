@@ -5,6 +5,7 @@ import { blockingVerdicts } from "../../../policies/transition";
 import { buildReview, renderMarkdown } from "../../review";
 import { applyPhaseStep, currentPhase } from "../../stackfile";
 import { EXIT, UsageError } from "../main";
+import { createProgress } from "../progress";
 import {
   addStackOptions,
   asUsage,
@@ -44,7 +45,10 @@ async function runDrill(stack: string, options: DrillOptions): Promise<number> {
   const { file, text } = readStack(stack, options);
   const results: DrillResult[] = [];
   const markdown: string[] = [];
-  for (const path of PATH_IDS) {
+  // Each rollback is two evaluations of the program: seconds each on a big stack.
+  const progress = createProgress(`drill ${stack}: paths planned`);
+  for (const [index, path] of PATH_IDS.entries()) {
+    progress.update(index, PATH_IDS.length);
     const from = asUsage(() => currentPhase(text, path, file));
     if (from === baselinePhase(path)) {
       results.push({ path, from, to: undefined, problems: [] });
@@ -86,6 +90,7 @@ async function runDrill(stack: string, options: DrillOptions): Promise<number> {
       );
     }
   }
+  progress.finish(`${results.filter((r) => r.problems.length > 0).length} failed`);
   console.log(
     options.markdown ? drillMarkdown(stack, results, markdown) : drillText(stack, results),
   );
