@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { topicProvider } from "./topic-provider";
+import { DEFAULT_CONNECTION_TIMEOUT_MS } from "./topic-spec";
 
 /** Module and type of the dynamic resource; the engine sees `TOPIC_TYPE`. */
 export const TOPIC_MODULE = "stepwise";
@@ -53,7 +54,7 @@ export class Topic extends pulumi.dynamic.Resource {
         replicationFactor: args.replicationFactor,
         configs: args.configs ?? {},
         allowDeleteWithData: args.allowDeleteWithData ?? false,
-        connectionTimeoutMs: args.connectionTimeoutMs ?? 3_000,
+        connectionTimeoutMs: args.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
       },
       opts,
       TOPIC_MODULE,
