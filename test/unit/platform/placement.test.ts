@@ -70,6 +70,38 @@ describe("PlatformServices placement", () => {
     }
   });
 
+  it("moving coordination first builds the K3s side and re-points its three Compose dependents", async () => {
+    const before = await evaluatePlacement({});
+    const after = await evaluatePlacement(coordinationOnK3s);
+    expect(diff(before.resources, after.resources)).toEqual({
+      created: [
+        "kubernetes:apps/v1:Deployment::shop-k3s-platform-coordination",
+        "kubernetes:core/v1:ConfigMap::shop-k3s-platform-coordination-config",
+        "kubernetes:core/v1:Namespace::shop-k3s-namespace",
+        "kubernetes:core/v1:PersistentVolumeClaim::shop-k3s-platform-coordination-state",
+        "kubernetes:core/v1:Service::shop-k3s-platform-coordination-service",
+        "stepwise:platform:K3sPlatform::shop-k3s",
+      ],
+      deleted: [
+        "docker:index/container:Container::shop-compose-platform-coordination",
+        "docker:index/remoteImage:RemoteImage::shop-compose-platform-coordination-image",
+        "docker:index/volume:Volume::shop-compose-platform-coordination-state",
+      ],
+      updated: [
+        "docker:index/container:Container::shop-compose-inventory",
+        "docker:index/container:Container::shop-compose-orders",
+        "docker:index/container:Container::shop-compose-product-catalog",
+      ],
+    });
+    // The volume leaves the program but not the host: its data stays for a rollback.
+    expect(
+      byName(before.resources, "shop-compose-platform-coordination-state").retainOnDelete,
+    ).toBe(true);
+    expect(byName(after.resources, "shop-compose-inventory").inputs.envs).toContain(
+      "PLATFORM_COORDINATION_ADDRESS=10.0.0.20:8080",
+    );
+  });
+
   it("moving orders to K3s changes only orders and the bridges to its dependencies on Compose", async () => {
     const before = await evaluatePlacement(coordinationOnK3s);
     const after = await evaluatePlacement(ordersMoved);
