@@ -13,11 +13,12 @@ export class EnvFileError extends Error {
 const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * Parses `.env` / `.env.secret` text the way `docker compose` and
- * `kubectl create configmap --from-env-file` agree on: `KEY=value` per line, blank lines and
+ * Parses `.env` / `.env.secret` text by Compose's rules: `KEY=value` per line, blank lines and
  * `#` comments skipped, an optional `export ` prefix, values optionally in single quotes
- * (literal) or double quotes (`\n`, `\"`, `\\` escapes). A key given twice is an error rather
- * than a silent overwrite. Errors never echo values, because the text may hold secrets.
+ * (literal) or double quotes (`\n`, `\"`, `\\` escapes). Parsing here rather than with
+ * `kubectl --from-env-file` (which keeps quotes) gives a value the same meaning on both
+ * platforms. A key given twice is an error (Compose silently keeps the last). Errors never echo
+ * values, because the text may hold secrets.
  */
 export function parseEnvFile(text: string, source = ".env"): Record<string, string> {
   const result: Record<string, string> = {};
