@@ -17,7 +17,7 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * `#` comments skipped, an optional `export ` prefix, values optionally in single quotes
  * (literal) or double quotes (`\n`, `\"`, `\\` escapes). Parsing here rather than with
  * `kubectl --from-env-file` (which keeps quotes) gives a value the same meaning on both
- * platforms. A key given twice is an error (Compose silently keeps the last). Errors never echo
+ * platforms. A key given twice is an error rather than a silent overwrite. Errors never echo
  * values, because the text may hold secrets.
  */
 export function parseEnvFile(text: string, source = ".env"): Record<string, string> {
