@@ -104,9 +104,13 @@ describe("stepwise plan", () => {
       const plan = JSON.parse(json.stdout) as {
         steps: { op: string; urn: string }[];
         changeSummary: Record<string, number>;
+        config: Record<string, string>;
         stepwise: { source: string; verdicts: { ruleId: string }[]; moves: unknown[] };
       };
       expect(plan.stepwise.source).toBe("offline");
+      // Secrets: shown as the engine shows them, never their stored (or placeholder) value.
+      expect(plan.config["stepwise:databasePassword"]).toBe("[secret]");
+      expect(json.stdout).not.toMatch(/v1:c3RlcHdpc2|\[secret:[0-9a-f]/);
       expect(plan.stepwise.moves).toEqual([
         { path: "database", from: "citus-provisioned", to: "postgres" },
       ]);
