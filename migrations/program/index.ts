@@ -2,3 +2,4 @@ export * from "./program";
 export * from "./read-config";
 export * from "./topology";
 export * from "./engines";
+export * from "./deferred";
