@@ -162,17 +162,25 @@ export class EngineStack {
   }
 }
 
+export interface OneShotPreviewOptions
+  extends Omit<OpenStackOptions, "projectDir" | "stack">, PreviewJsonOptions {
+  /** Config set on the stack before the preview (e.g. secrets). @default none */
+  readonly config?: ConfigMap;
+}
+
 /**
  * The real `pulumi preview --json` document for a stack with no prior state (a fresh local
- * backend): what the engine would create for this program and config.
+ * backend): what the engine would create for this program and config. Throws with the
+ * engine's error diagnostics when the preview fails.
  */
 export async function previewJson(
   stackDir: string,
   stack: string,
-  options: Omit<OpenStackOptions, "projectDir" | "stack"> & PreviewJsonOptions = {},
+  options: OneShotPreviewOptions = {},
 ): Promise<Plan> {
   const engineStack = await EngineStack.open({ ...options, projectDir: stackDir, stack });
   try {
+    if (options.config) await engineStack.setConfig(options.config);
     const preview = await engineStack.previewJson(options);
     if (preview.exitCode !== 0) {
       const errors = (preview.plan.diagnostics ?? [])
