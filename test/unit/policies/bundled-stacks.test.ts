@@ -20,10 +20,14 @@ function advance(text: string, path: "events" | "database", at = NOW): string {
   return applyPhaseStep(text, path, "advance", at, "prod").text;
 }
 
-async function transition(before: string, after: string): Promise<CheckedTransition> {
+async function transition(
+  before: string,
+  after: string,
+  stack = "prod",
+): Promise<CheckedTransition> {
   return planAndCheck({
     program: () => stepwiseProgram(),
-    stack: "prod",
+    stack,
     before: stackEvaluationConfig(before, "before"),
     after: stackEvaluationConfig(after, "after"),
     now: NOW,
@@ -100,5 +104,49 @@ describe("policies on the bundled prod stack", () => {
     const late = prodAtCutover(31);
     const inTime = await transition(late, advance(late, "events"));
     expect(inTime.verdicts.filter((v) => !v.passed)).toEqual([]);
+  });
+});
+
+describe("policies on the bundled dev stack (services moving, api canary at 25)", () => {
+  const DEV = readFileSync(join(__dirname, "../../../stacks/Pulumi.dev.yaml"), "utf8");
+  const edited = (edits: [string[], unknown][]) => {
+    const document = parseDocument(DEV);
+    for (const [path, value] of edits) document.setIn(["config", ...path], value);
+    return document.toString();
+  };
+
+  it("one service moving to K3s passes; two in one update fail", async () => {
+    const one = await transition(DEV, edited([[["stepwise:placement", "orders"], "k3s"]]), "dev");
+    expect(failed(one, "one-service-platform-move")).toEqual([]);
+    const two = await transition(
+      DEV,
+      edited([
+        [["stepwise:placement", "orders"], "k3s"],
+        [["stepwise:placement", "inventory"], "k3s"],
+      ]),
+      "dev",
+    );
+    expect(failed(two, "one-service-platform-move")).toEqual([
+      "2 services change platform in one update: inventory (compose → k3s), orders (compose → k3s)",
+    ]);
+  });
+
+  it("the canary weight moving 25 → 50 passes; 25 → 75 fails on both implementations", async () => {
+    const step = await transition(
+      DEV,
+      edited([[["stepwise:apiWeights", "product-catalog"], 50]]),
+      "dev",
+    );
+    expect(failed(step, "traffic-weight-step")).toEqual([]);
+    const jump = await transition(
+      DEV,
+      edited([[["stepwise:apiWeights", "product-catalog"], 75]]),
+      "dev",
+    );
+    expect(failed(jump, "traffic-weight-step")).toEqual([
+      'service "product-catalog": traffic weight moves 50 points (75% → 25%); the limit is 25',
+      'service "product-catalog-next": traffic weight moves 50 points (25% → 75%); the limit is 25',
+    ]);
+    expect(jump.verdicts.find((v) => v.ruleId === "traffic-weight-step")?.level).toBe("advisory");
   });
 });

@@ -190,6 +190,61 @@ describe("traffic-weight-step", () => {
       "orders-weighted: a new weighted route sends 50% away from its main backend at once; the limit is 25",
     ]);
   });
+  const labelled = (service: string, weight: number | undefined) => ({
+    ...container(service),
+    labels: [
+      { label: "stepwise.service", value: service },
+      ...(weight === undefined
+        ? []
+        : [{ label: "stepwise.dev/traffic-weight", value: String(weight) }]),
+    ],
+  });
+  const canary = (from: number, to: number) =>
+    plan(
+      step("update", CONTAINER, "compose-catalog", {
+        before: labelled("catalog", 100 - from),
+        after: labelled("catalog", 100 - to),
+      }),
+      step("update", CONTAINER, "compose-catalog-next", {
+        before: labelled("catalog-next", from),
+        after: labelled("catalog-next", to),
+      }),
+    );
+  it("reads the program's traffic-weight labels per service: 25 → 50 passes, 25 → 75 fails", () => {
+    expect(failures({ plan: canary(25, 50) }, "traffic-weight-step")).toEqual([]);
+    expect(failures({ plan: canary(25, 75) }, "traffic-weight-step")).toEqual([
+      'service "catalog": traffic weight moves 50 points (75% → 25%); the limit is 25',
+      'service "catalog-next": traffic weight moves 50 points (25% → 75%); the limit is 25',
+    ]);
+  });
+  it("counts a new labelled implementation from 0, an unlabelled new service not at all", () => {
+    const entering = plan(
+      step("update", CONTAINER, "compose-catalog", {
+        before: labelled("catalog", undefined),
+        after: labelled("catalog", 75),
+      }),
+      step("create", CONTAINER, "compose-catalog-next", { after: labelled("catalog-next", 25) }),
+      step("create", CONTAINER, "compose-monolith", { after: labelled("monolith", undefined) }),
+    );
+    expect(failures({ plan: entering }, "traffic-weight-step")).toEqual([]);
+    const jump = plan(
+      step("create", CONTAINER, "compose-catalog-next", { after: labelled("catalog-next", 50) }),
+    );
+    expect(failures({ plan: jump }, "traffic-weight-step")).toEqual([
+      'service "catalog-next": traffic weight moves 50 points (0% → 50%); the limit is 25',
+    ]);
+  });
+  it("does not count a service moving platforms with its weight as a weight move", () => {
+    const k8s = deployment("catalog-next", { replicas: 2 }) as {
+      spec: { template: Record<string, unknown> };
+    };
+    k8s.spec.template.metadata = { labels: { "stepwise.dev/traffic-weight": "50" } };
+    const moved = plan(
+      step("delete", CONTAINER, "compose-catalog-next", { before: labelled("catalog-next", 50) }),
+      step("create", DEPLOYMENT, "k3s-catalog-next", { after: k8s }),
+    );
+    expect(failures({ plan: moved }, "traffic-weight-step")).toEqual([]);
+  });
   it("uses the stack's weightStep", () => {
     const c = {
       ...route({ old: 90, new: 10 }, { old: 70, new: 30 }),
