@@ -22,6 +22,7 @@ import {
 } from "@pulumi/pulumi/automation";
 import type { Plan } from "../plan/plan";
 import { engineEnvironment } from "./environment";
+import { failureHints } from "./failure-hints";
 import { locateEngine, type EngineLocation } from "./locate";
 import { parsePreviewDocument } from "./preview-document";
 
@@ -119,7 +120,8 @@ export class EngineStack {
     });
     if (stdout.trim() === "") {
       throw new Error(
-        `pulumi preview --json printed nothing (exit ${exitCode}) in ${this.workDir}:\n${stderr}`,
+        `pulumi preview --json printed nothing (exit ${exitCode}) in ${this.workDir}:\n` +
+          [stderr.trim(), ...failureHints(stderr)].join("\n"),
       );
     }
     return { plan: parsePreviewDocument(stdout, "pulumi preview --json"), exitCode, stderr };
@@ -186,9 +188,10 @@ export async function previewJson(
       const errors = (preview.plan.diagnostics ?? [])
         .filter((diagnostic) => diagnostic.severity === "error")
         .map((diagnostic) => diagnostic.message.trim());
+      const output = errors.length > 0 ? errors.join("\n") : preview.stderr;
       throw new Error(
         `pulumi preview of ${stackDir} (stack ${stack}) failed with exit ${preview.exitCode}:\n` +
-          (errors.length > 0 ? errors.join("\n") : preview.stderr),
+          [output, ...failureHints(output)].join("\n"),
       );
     }
     return preview.plan;

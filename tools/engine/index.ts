@@ -1,5 +1,6 @@
 export * from "./compare";
 export * from "./engine-stack";
 export * from "./environment";
+export * from "./failure-hints";
 export * from "./locate";
 export * from "./preview-document";
