@@ -108,7 +108,7 @@ function toReviewStep(step: PlanStep): ReviewStep {
   const type = state?.type ?? typeFromUrn(step.urn);
   const op = REPLACEMENT_HALVES.has(step.op) ? "replace" : step.op;
   const stateful = [step.oldState, step.newState].some(
-    (s) => s !== undefined && hasRole({ type: s.type, props: s.inputs ?? {} }, "stateful"),
+    (s) => s !== undefined && hasRole({ type: s.type }, "stateful"),
   );
   return {
     op,
