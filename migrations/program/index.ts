@@ -3,3 +3,4 @@ export * from "./read-config";
 export * from "./topology";
 export * from "./engines";
 export * from "./deferred";
+export * from "./system-metrics";

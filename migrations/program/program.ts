@@ -10,6 +10,7 @@ import { readStackConfig } from "./read-config";
 import type { MetricsEndpoint } from "../../components/monitoring/metrics-endpoint";
 import type { PlatformKind } from "../stack-config";
 import { deferred, type Deferred } from "./deferred";
+import { addressFor, systemTargets } from "./system-metrics";
 import {
   buildEngines,
   engineMetricJobs,
@@ -87,12 +88,20 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
     databaseUrls,
   });
   const engineMetrics = plannedEngineMetrics(topology);
+  const systemMetrics = systemTargets(config, topology).map((target) => {
+    const address = deferred<string>();
+    const endpoint = { job: target.job, system: target.system, address: address.output };
+    return { target, endpoint, address };
+  });
 
   const platform = new PlatformServices("platform", {
     services: topology.services,
     placement: topology.placement,
     monitoringOn: topology.engines.prometheus,
-    additionalMetricsEndpoints: engineMetrics.map((m) => m.endpoint),
+    additionalMetricsEndpoints: [
+      ...engineMetrics.map((m) => m.endpoint),
+      ...systemMetrics.map((m) => m.endpoint),
+    ],
     compose: { hostAddress: PLATFORM_SETTINGS.compose.hostAddress },
     ...(usesK3s(topology)
       ? {
@@ -112,6 +121,11 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
   settleUrls(urls, engines);
   checkBootstrap(addresses, engines);
   settleMetrics(engineMetrics, engines.metrics);
+  for (const { target, address } of systemMetrics) {
+    const found = addressFor(target, platform.metricsEndpoints);
+    if (found !== undefined) address.resolve(found);
+    else address.reject(`service ${target.service} has no scrape target for job ${target.job}`);
+  }
 
   const ledger = deployedAwareLedger(config, options.readDeployedLedger ?? false);
   new PhaseLedger("phase-ledger", { ledger, environment: config.environment });

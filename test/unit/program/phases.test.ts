@@ -140,3 +140,37 @@ describe("plannedBootstrap", () => {
     });
   });
 });
+
+describe("both systems of the api and consolidation paths are scraped while both run", () => {
+  async function jobs(change: Record<string, unknown>): Promise<string[]> {
+    const evaluation = await evaluateStack("prod", change);
+    const prometheus = evaluation.resources.find(
+      (r) => r.type === "docker:index/container:Container" && r.name === "platform-prometheus",
+    );
+    const [upload] = (prometheus?.inputs.uploads ?? []) as { content: string }[];
+    return [
+      ...(upload?.content ?? "").matchAll(
+        /job_name: (\S+)\n(?:.*\n){4}\s+labels:\n\s+system: (\S+)/g,
+      ),
+    ]
+      .map((m) => `${m[1]}=${m[2]}`)
+      .filter((j) => j.startsWith("api-") || j.startsWith("consolidation-"));
+  }
+
+  it("api canary: the old and the new implementation", async () => {
+    expect(await jobs({ phases: { ...PROD_PHASES, api: "canary" } })).toEqual([
+      "api-old-product-catalog=old",
+      "api-new-product-catalog=new",
+    ]);
+    expect(await jobs({ phases: { ...PROD_PHASES, api: "old" } })).toEqual([]);
+  });
+
+  it("consolidation monolith-parallel: every module service and the monolith", async () => {
+    expect(await jobs({ phases: { ...PROD_PHASES, consolidation: "monolith-parallel" } })).toEqual([
+      "consolidation-product-catalog=microservices",
+      "consolidation-orders=microservices",
+      "consolidation-inventory=microservices",
+      "consolidation-modular-monolith=modular-monolith",
+    ]);
+  });
+});
