@@ -88,3 +88,16 @@ export function cutoverPhase(path: PathRef): string {
   if (!cutover) throw new Error(`path "${resolve(path).id}" defines no cutover phase`);
   return cutover.id;
 }
+
+/**
+ * Whether `system` has received writes (producers publishing, database writes) by the time the
+ * path is at `phase`, counting every phase up to it. A rollback that deletes a system which
+ * never received writes (e.g. Kafka when rolling `parallel` back to `redpanda`) loses no data;
+ * checks can use this to tell that from deleting a system that holds data.
+ */
+export function systemReceivedWrites(path: PathRef, phase: string, system: string): boolean {
+  const definition = resolve(path);
+  return definition.phases
+    .slice(0, phaseIndex(definition, phase) + 1)
+    .some((p) => (p.wiring.writeTo ?? []).includes(system));
+}

@@ -13,6 +13,7 @@ import {
   previousPhase,
   rollbackTarget,
   stepsBetween,
+  systemReceivedWrites,
   type MigrationPath,
 } from "../../../migrations";
 
@@ -116,6 +117,17 @@ describe("path helpers", () => {
     expect(rollbackTarget("api", "canary")).toBe("old");
     expect(rollbackTarget(MIGRATION_PATHS.api, "old")).toBeUndefined();
     expect(cutoverPhase("consolidation")).toBe("modular-monolith");
+  });
+
+  it.each([
+    ["events", "parallel", "kafka", false],
+    ["events", "dual-publish", "kafka", true],
+    ["events", "parallel", "redpanda", true],
+    ["database", "citus-provisioned", "citus", false],
+    ["database", "dual-write", "citus", true],
+    ["api", "canary", "new", false],
+  ] as const)("%s at %s: %s has received writes = %s", (path, phase, system, expected) => {
+    expect(systemReceivedWrites(path, phase, system)).toBe(expected);
   });
 
   it("name the valid values when a path or phase is unknown", () => {
