@@ -109,6 +109,14 @@ export function plaintextSecretFindings(resource: ResourceView, includeDocker: b
 export function stackConfigSecretFindings(config: Readonly<Record<string, unknown>>): Finding[] {
   const findings: Finding[] = [];
   const visit = (path: string, value: unknown): void => {
+    // Plans print map-valued config as JSON text.
+    if (typeof value === "string" && value.startsWith("{")) {
+      try {
+        value = JSON.parse(value) as unknown;
+      } catch {
+        // Not JSON: judged as the string it is.
+      }
+    }
     if (typeof value === "object" && value !== null && !Array.isArray(value)) {
       if ("secure" in value) return;
       for (const [key, inner] of Object.entries(value)) visit(`${path}.${key}`, inner);

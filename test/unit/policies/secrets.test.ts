@@ -55,12 +55,14 @@ describe("stackConfigSecretFindings", () => {
       "stepwise:environment": "prod",
       "stepwise:apiImages": { orders: "orders:2.0.0" },
       "stepwise:registry": { token: "ghp_plain" },
+      "stepwise:mirror": JSON.stringify({ url: "https://user:pw@mirror.example" }),
     };
     expect(stackConfigSecretFindings(config)).toEqual([
       {
         message:
           "stack config stepwise:registry.token: token is credential-like and has a plain value",
       },
+      { message: "stack config stepwise:mirror.url: url holds a URL with a password" },
     ]);
   });
 });
