@@ -36,7 +36,10 @@ export interface OpenStackOptions {
   readonly stack: string;
   /** Run in a temp copy of the project (node_modules linked, not copied). @default true */
   readonly copyProject?: boolean;
-  /** Passphrase of the stack's secrets. @default a fixed throwaway passphrase */
+  /**
+   * Passphrase of the stack's secrets.
+   * @default $PULUMI_CONFIG_PASSPHRASE, else a fixed throwaway passphrase
+   */
   readonly passphrase?: string;
   /** More environment for the program and its dynamic providers. @default none */
   readonly env?: Readonly<Record<string, string>>;
@@ -86,7 +89,8 @@ export class EngineStack {
       const env = engineEnvironment({
         backendDir: makeDir(tempRoot, "backend"),
         pulumiHome: makeDir(tempRoot, "home"),
-        passphrase: options.passphrase ?? THROWAWAY_PASSPHRASE,
+        passphrase:
+          options.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE ?? THROWAWAY_PASSPHRASE,
         binDir: dirname(engine.pulumi),
         path: process.env.PATH ?? "",
         ...(options.env ? { extra: options.env } : {}),
@@ -98,7 +102,14 @@ export class EngineStack {
       const stack = await LocalWorkspace.createOrSelectStack(
         { stackName: options.stack, workDir },
         { pulumiCommand, envVars: env, pulumiHome: env.PULUMI_HOME },
-      );
+      ).catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new Error(
+          [`could not create stack ${options.stack} for ${projectDir}: ${message}`]
+            .concat(failureHints(message))
+            .join("\n"),
+        );
+      });
       return new EngineStack(stack, engine, workDir, tempRoot, env);
     } catch (error) {
       rmSync(tempRoot, { recursive: true, force: true });

@@ -4,12 +4,11 @@
  */
 const HINTS: ReadonlyArray<{ readonly pattern: RegExp; readonly hint: string }> = [
   {
-    pattern: /cipher: message authentication failed/,
+    pattern: /cipher: message authentication failed|incorrect passphrase/,
     hint:
-      "The stack file's `secure:` values were not encrypted with this stack's passphrase " +
-      "(the checked-in stacks/ hold placeholders). Set them again on the working copy with " +
-      "EngineStack.setConfig({ key: { value, secret: true } }) or pass the right `passphrase`; " +
-      "test/engine/preview-program.ts shows how.",
+      "The stack file's `secure:` values and encryptionsalt belong to another passphrase: set " +
+      "PULUMI_CONFIG_PASSPHRASE to the stack's passphrase (stepwise's demo stacks say theirs in " +
+      "their header comment) or pass `passphrase` to EngineStack.open / previewJson.",
   },
   {
     pattern: /no resource plugin 'pulumi-resource-([a-z0-9-]+)' found/,

@@ -4,9 +4,13 @@ import { failureHints } from "../../../tools/engine/failure-hints";
 describe("failureHints", () => {
   it.each([
     {
-      // Real output of the engine on the checked-in stacks/ (test/engine/preview-program.ts).
+      // Real output of the engine on stack files of another passphrase.
       output: "error: validating stack config: cipher: message authentication failed",
-      hint: /secure:` values were not encrypted with this stack's passphrase/,
+      hint: /encryptionsalt belong to another passphrase/,
+    },
+    {
+      output: "error: could not create secrets manager for new stack: incorrect passphrase",
+      hint: /set PULUMI_CONFIG_PASSPHRASE to the stack's passphrase/,
     },
     {
       output:
