@@ -83,6 +83,16 @@ describe("policies on the bundled prod stack", () => {
     ]);
   });
 
+  it("a database password written in plain text into the stack file is blocked", async () => {
+    const document = parseDocument(PROD);
+    document.setIn(["config", "stepwise:databasePassword"], "hunter2");
+    const t = await transition(PROD, document.toString());
+    expect(failed(t, "no-plaintext-secrets")).toEqual([
+      "stack config stepwise:databasePassword: stepwise:databasePassword is credential-like and has a plain value",
+    ]);
+    expect(blocking(t)).toContain("no-plaintext-secrets");
+  });
+
   it("retiring Redpanda 10 days after cutover is blocked; 31 days after, it passes", async () => {
     const early = prodAtCutover(10);
     const tooEarly = await transition(early, advance(early, "events"));
