@@ -10,7 +10,7 @@ import { readStackConfig } from "./read-config";
 import type { MetricsEndpoint } from "../../components/monitoring/metrics-endpoint";
 import type { PlatformKind } from "../stack-config";
 import { deferred, type Deferred } from "./deferred";
-import { addressFor, systemTargets } from "./system-metrics";
+import { addressFor, systemTargets, type SystemTarget } from "./system-metrics";
 import {
   buildEngines,
   engineMetricJobs,
@@ -61,7 +61,7 @@ export const LEDGER_OUTPUT = "ledger";
  */
 export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
   const makeServices = options.services ?? platformServices;
-  const serviceNames = knownServiceNames(makeServices("postgresql://placeholder"));
+  const serviceNames = knownServiceNames(makeServices(BASE_DATABASE_URL));
   const config = readStackConfig(serviceNames);
   const secrets = new pulumi.Config(CONFIG_NAMESPACE);
   const databasePassword = secrets.requireSecret("databasePassword");
@@ -121,11 +121,7 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
   settleUrls(urls, engines);
   checkBootstrap(addresses, engines);
   settleMetrics(engineMetrics, engines.metrics);
-  for (const { target, address } of systemMetrics) {
-    const found = addressFor(target, platform.metricsEndpoints);
-    if (found !== undefined) address.resolve(found);
-    else address.reject(`service ${target.service} has no scrape target for job ${target.job}`);
-  }
+  settleSystemMetrics(systemMetrics, platform.metricsEndpoints);
 
   const ledger = deployedAwareLedger(config, options.readDeployedLedger ?? false);
   new PhaseLedger("phase-ledger", { ledger, environment: config.environment });
@@ -184,6 +180,17 @@ function topologyEngine(
 ): EngineAddresses | undefined {
   const on = enginesFor(config)[system];
   return on === undefined ? undefined : { [system]: plannedBootstrap(system, on) };
+}
+
+function settleSystemMetrics(
+  planned: readonly { target: SystemTarget; address: Deferred<string> }[],
+  endpoints: readonly MetricsEndpoint[],
+): void {
+  for (const { target, address } of planned) {
+    const found = addressFor(target, endpoints);
+    if (found !== undefined) address.resolve(found);
+    else address.reject(`service ${target.service} has no scrape target for job ${target.job}`);
+  }
 }
 
 interface PlannedMetrics {
