@@ -3,6 +3,7 @@ import type { Ledger } from "../../../migrations/ledger";
 import type { Plan } from "../../../tools/plan/plan";
 import { resolvePolicySettings, type PolicySettingsInput } from "../../../policies/config";
 import { RULE_IDS, type RuleId } from "../../../policies/rules";
+import { ledgersFromPlan } from "../../../policies/checks/plan-view";
 import { blockingVerdicts, checkTransition, type Verdict } from "../../../policies/transition";
 import {
   CONTAINER,
@@ -598,5 +599,23 @@ describe("verdicts", () => {
       disabled.filter((v) => v.ruleId === "one-phase-step").map((v) => [v.level, v.passed]),
     ).toEqual([["disabled", false]]);
     expect(blockingVerdicts(run(skipped)).map((v) => v.ruleId)).toContain("one-phase-step");
+  });
+});
+
+describe("ledgersFromPlan", () => {
+  const LEDGER_TYPE = "pulumi-nodejs:dynamic/stepwise:PhaseLedger";
+  it("reads the ledgers before and after from the PhaseLedger step of a plan", () => {
+    const p = plan(
+      step("update", LEDGER_TYPE, "phase-ledger", {
+        before: { ledger: BEFORE },
+        after: { ledger: AFTER },
+      }),
+    );
+    expect(ledgersFromPlan(p)).toEqual({ before: BEFORE, after: AFTER });
+  });
+  it("gives an empty ledger before a first update, and nothing for a plan without a ledger", () => {
+    const p = plan(step("create", LEDGER_TYPE, "phase-ledger", { after: { ledger: AFTER } }));
+    expect(ledgersFromPlan(p)).toEqual({ before: { phases: {}, gates: {} }, after: AFTER });
+    expect(ledgersFromPlan(plan(MONITORED))).toBeUndefined();
   });
 });
