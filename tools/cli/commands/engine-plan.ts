@@ -39,7 +39,14 @@ export async function runEnginePlan(stack: string, options: EnginePlanOptions): 
   }
   readStack(stack, options);
   const { previewJson } = await import("../../engine/engine-stack");
-  const plan = await previewJson(REPO_ROOT, stack);
+  const passphrase = process.env.PULUMI_CONFIG_PASSPHRASE;
+  let plan;
+  try {
+    plan = await previewJson(REPO_ROOT, stack, passphrase === undefined ? {} : { passphrase });
+  } catch (error) {
+    // The engine's own message says what failed (passphrase, plugins, program errors).
+    throw new UsageError(`--engine: ${(error as Error).message}`);
+  }
   const verdicts = checkPlan(plan, stack, nowOf(options));
   const input = { plan, title: `${stack}: engine preview`, verdicts };
   if (options.json) console.log(JSON.stringify(plan, null, 2));
