@@ -94,6 +94,29 @@ describe("planOffline on the fixture program", () => {
     expect(second.after.map((r) => r.urn)).toEqual(first.after.map((r) => r.urn));
   });
 
+  it("isolates the two evaluations: a config key only the first had does not reach the second", async () => {
+    const withImage = stackText.replace(
+      "config:\n",
+      'config:\n  stepwise:image: "example/orders:2.0.0"\n',
+    );
+    const { plan, before, after } = await planOffline({
+      program: fixtureProgram,
+      stack: "dev",
+      before: config(withImage),
+      after: config(stackText),
+    });
+    const image = (resources: typeof before, name: string) =>
+      resources.find((r) => r.name === name)?.inputs.image;
+    expect(image(before, "orders")).toBe("example/orders:2.0.0");
+    // A leak of the first configuration would leave 2.0.0 here.
+    expect(image(after, "orders")).toBe("example/orders:1.0.0");
+    expect(ops(plan.steps)).toEqual([
+      ["replace", "docker:index/container:Container::orders"],
+      ["replace", "docker:index/container:Container::inventory"],
+    ]);
+    expect(plan.steps.find((s) => s.op === "replace")?.replaceReasons).toEqual(["image"]);
+  });
+
   it("reports invalid config as a ProgramEvaluationError naming the stack and the key", async () => {
     await expect(
       planOffline({
