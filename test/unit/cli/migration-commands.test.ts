@@ -117,6 +117,22 @@ describe("stepwise plan", () => {
       ]);
       expect(plan.stepwise.verdicts.length).toBeGreaterThan(10);
       expect(plan.steps.length).toBe(Object.values(plan.changeSummary).reduce((a, b) => a + b, 0));
+      // The JSON is itself a plan document: `review` reads it back and renders the same plan.
+      const saved = join(stacks, "plan.json");
+      writeFileSync(saved, json.stdout);
+      const reviewed = await run("review", saved, "--at", AT);
+      const text = await run(
+        "plan",
+        "staging",
+        "--rollback",
+        "database",
+        "--stacks-dir",
+        stacks,
+        "--at",
+        AT,
+      );
+      expect(reviewed.stdout.split("\n").slice(1, 3)).toEqual(text.stdout.split("\n").slice(1, 3));
+      expect(reviewed.stdout).toContain("Path database: citus-provisioned -> postgres");
       const md = await run(
         "plan",
         "staging",
