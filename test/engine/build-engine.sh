@@ -4,16 +4,14 @@
 # downloaded on the machines stepwise runs on, so both are compiled from Go modules.
 #
 #   test/engine/build-engine.sh            build (skipped when the wanted version is built)
-#   STEPWISE_PULUMI_SOURCE=<pulumi/pulumi git dir or checkout> test/engine/build-engine.sh
+#   STEPWISE_LANGUAGE_HOST_VERSION=<pseudo-version> STEPWISE_LANGUAGE_HOST_SDK=<release> test/engine/build-engine.sh
 #
 # The CLI comes from the Go module proxy: a wrapper module generated here requires
 # github.com/pulumi/pulumi/pkg/v3 and sdk/v3 at $PULUMI_VERSION (pkg's own go.mod replaces
 # sdk with a relative path, so `go install pkg/v3/cmd/pulumi@v` is refused).
 # The language host module (sdk/nodejs/cmd/pulumi-language-nodejs/v3) has no tags; the proxy
-# serves it only at exact pseudo-versions. Set STEPWISE_LANGUAGE_HOST_VERSION to one it serves
-# (the pseudo-version of the release commit); otherwise its four source files are taken from a
-# pulumi/pulumi git repository (STEPWISE_PULUMI_SOURCE) and compiled inside the same wrapper
-# module, i.e. against pkg/sdk $PULUMI_VERSION.
+# serves it only at exact pseudo-versions, and none tried here was served. It is built only from
+# the proxy (STEPWISE_LANGUAGE_HOST_VERSION), never from a copy of pulumi/pulumi's source.
 # The dynamic-provider plugin (pulumi-resource-pulumi-nodejs) is a script shipped in the
 # @pulumi/pulumi npm package; it is linked beside the binaries so the engine finds it.
 # Nothing built or downloaded is committed: it all lives under .cache (and the Go caches).
@@ -25,7 +23,6 @@ cache="${STEPWISE_CACHE:-$root/.cache}"
 bin="$cache/pulumi/bin"
 work="$cache/pulumi/build"
 host_version="${STEPWISE_LANGUAGE_HOST_VERSION:-}"
-source_repo="${STEPWISE_PULUMI_SOURCE:-}"
 host_module="github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3"
 ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
 # The machine is shared: compile at the lowest priority.
@@ -66,47 +63,35 @@ package tools
 import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
 EOF
 
-# Language host: from the proxy at a served pseudo-version, else compiled from a source clone.
-rm -rf pulumi-language-nodejs host.go "$work/language-host"
-if [ -n "$host_version" ]; then
-  say "language host $host_module@$host_version from the Go module proxy"
-  printf '\nrequire %s %s\n' "$host_module" "$host_version" >>go.mod
-  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$host_module" >host.go
-  host_dir="$work/wrapper"
-  host_target="$host_module"
-  host_origin="$host_module@$host_version"
+# Language host: only from the Go module proxy, at an exact pseudo-version it serves. It is
+# compiled in a wrapper of its own, against the sdk/pkg release its source was written for
+# (the sdk's gRPC interfaces grow between releases, so v3.274.1 does not build older hosts).
+rm -rf host.go "$work/language-host"
+host_dir="$work/language-host"
+if [ -z "$host_version" ]; then
+  say "the Node.js language host cannot be built: its module ($host_module) has no tags and"
+  say "the Go module proxy reachable here serves none of its pseudo-versions that were tried."
+  say "Set STEPWISE_LANGUAGE_HOST_VERSION=<pseudo-version> (and STEPWISE_LANGUAGE_HOST_SDK=<the"
+  say "pkg/sdk release it belongs to>) where one is served. Building only the CLI."
 else
-  if [ -z "$source_repo" ] || ! git -C "$source_repo" rev-parse --git-dir >/dev/null 2>&1; then
-    say "the language host's source is needed: set STEPWISE_LANGUAGE_HOST_VERSION to the"
-    say "pseudo-version of the $PULUMI_VERSION release commit of $host_module (if the Go module"
-    say "proxy serves it), or STEPWISE_PULUMI_SOURCE to a git clone of github.com/pulumi/pulumi"
-    say "(got STEPWISE_PULUMI_SOURCE='$source_repo')"
-    exit 2
-  fi
-  # The host must be compiled against the sdk/pkg its source was written for (the sdk's gRPC
-  # interfaces grow between releases). Use the $PULUMI_VERSION tag when the clone has it, else
-  # the newest release ("Freeze vX.Y.Z" commit) in the clone. Its own go.mod and go.sum are
-  # used, with the in-repo replaces of sdk and pkg swapped for that release on the proxy.
-  if rev="$(git -C "$source_repo" rev-parse --verify -q "$PULUMI_VERSION^{commit}")"; then
-    source_version="$PULUMI_VERSION"
-  else
-    freeze="$(git -C "$source_repo" log -1 --format='%H %s' -E --grep='^[Ff]reeze v?3\.[0-9]+\.[0-9]+')"
-    rev="${freeze%% *}"
-    source_version="v$(echo "$freeze" | grep -oE '3\.[0-9]+\.[0-9]+' | head -1)"
-    [ -n "$rev" ] || { say "no $PULUMI_VERSION tag and no release commit in $source_repo"; exit 2; }
-  fi
-  say "language host from $source_repo at $rev (release $source_version)"
-  host_dir="$work/language-host"
+  host_sdk="${STEPWISE_LANGUAGE_HOST_SDK:-$PULUMI_VERSION}"
+  say "language host $host_module@$host_version (sdk/pkg $host_sdk) from the Go module proxy"
   mkdir -p "$host_dir"
-  for file in go.mod go.sum main.go installcache.go proxy.go proxy_unix.go proxy_windows.go; do
-    git -C "$source_repo" show "$rev:sdk/nodejs/cmd/pulumi-language-nodejs/$file" >"$host_dir/$file"
-  done
-  (cd "$host_dir" && go mod edit \
-    -dropreplace=github.com/pulumi/pulumi/sdk/v3 -dropreplace=github.com/pulumi/pulumi/pkg/v3 \
-    -require="github.com/pulumi/pulumi/sdk/v3@$source_version" \
-    -require="github.com/pulumi/pulumi/pkg/v3@$source_version")
-  host_target="."
-  host_origin="pulumi/pulumi@$rev sdk/nodejs/cmd/pulumi-language-nodejs, sdk/pkg $source_version"
+  cat >"$host_dir/go.mod" <<EOF
+module stepwise.local/pulumi-language-host-build
+
+go 1.25
+
+require (
+	$host_module $host_version
+	github.com/pulumi/pulumi/pkg/v3 $host_sdk
+	github.com/pulumi/pulumi/sdk/v3 $host_sdk
+)
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+EOF
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$host_module" >"$host_dir/tools.go"
+  host_origin="$host_module@$host_version (sdk/pkg $host_sdk)"
 fi
 
 started=$(date +%s)
@@ -114,8 +99,11 @@ say "resolving modules (GOMODCACHE=$(go env GOMODCACHE))"
 nice -n 19 go mod tidy
 say "compiling pulumi $PULUMI_VERSION (GOCACHE=$(go env GOCACHE)); minutes on a small machine"
 go_build -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-say "compiling pulumi-language-nodejs"
-(cd "$host_dir" && nice -n 19 go mod tidy && go_build -o "$bin/pulumi-language-nodejs" "$host_target")
+if [ -n "$host_version" ]; then
+  say "compiling pulumi-language-nodejs"
+  (cd "$host_dir" && nice -n 19 go mod tidy && go_build -o "$bin/pulumi-language-nodejs" "$host_module")
+  echo "$host_origin" >"$bin/pulumi-language-nodejs.origin"
+fi
 
 # The dynamic-provider plugin is a script in the @pulumi/pulumi npm package.
 plugin="$root/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
@@ -125,5 +113,5 @@ if [ ! -f "$plugin" ]; then
 fi
 ln -sfn "$plugin" "$bin/pulumi-resource-pulumi-nodejs"
 
-echo "$host_origin" >"$bin/pulumi-language-nodejs.origin"
 say "done in $(($(date +%s) - started)) s: $("$bin/pulumi" version) in $bin"
+[ -x "$bin/pulumi-language-nodejs" ] || { say "no Node.js language host: engine tests cannot run"; exit 3; }
