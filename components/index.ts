@@ -1,0 +1,5 @@
+export * from "./spec";
+export * from "./platform";
+export * from "./monitoring";
+export * from "./events";
+export * from "./database";
