@@ -135,5 +135,6 @@ export function replaceReadmeSection(readme: string, section: string): string {
       `README.md: markers ${README_START} and ${README_END} not found in that order; put both on their own lines where the rules table belongs`,
     );
   }
-  return `${readme.slice(0, start + README_START.length)}\n${section}\n${readme.slice(end)}`;
+  // The blank line after the start marker is what Prettier wants before a Markdown table.
+  return `${readme.slice(0, start + README_START.length)}\n\n${section}\n${readme.slice(end)}`;
 }

@@ -22,7 +22,7 @@ describe("the generated README section", () => {
   it("replaces only what lies between the markers, the same way every time", () => {
     const readme = `# x\n\nintro\n${README_START}\nold table\n${README_END}\n\n## next\n`;
     const once = replaceReadmeSection(readme, "NEW");
-    expect(once).toBe(`# x\n\nintro\n${README_START}\nNEW\n${README_END}\n\n## next\n`);
+    expect(once).toBe(`# x\n\nintro\n${README_START}\n\nNEW\n${README_END}\n\n## next\n`);
     expect(replaceReadmeSection(once, "NEW")).toBe(once);
   });
 
