@@ -101,3 +101,20 @@ export function systemReceivedWrites(path: PathRef, phase: string, system: strin
     .slice(0, phaseIndex(definition, phase) + 1)
     .some((p) => (p.wiring.writeTo ?? []).includes(system));
 }
+
+/**
+ * A rollback out of a phase in which the path's new system never received writes (e.g.
+ * `parallel` → `redpanda`, `citus-provisioned` → `postgres`) removes a system that holds no
+ * data of record: it is the rollback the path promises, so deleting that system's stateful
+ * resources loses nothing. Paths whose phases model no writes (platform, api, consolidation)
+ * count as such; their volumes are retained on delete by the platform components.
+ */
+export function isDatalessRollback(path: PathRef, from: string, to: string): boolean {
+  const definition = resolve(path);
+  const known = (phase: string): boolean => definition.phases.some((p) => p.id === phase);
+  if (!known(from) || !known(to)) return false; // other rules report unknown phases
+  return (
+    stepsBetween(definition, from, to) < 0 &&
+    !systemReceivedWrites(definition, from, definition.newSystem)
+  );
+}

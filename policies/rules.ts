@@ -120,7 +120,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: "Stateful resources are deleted only in retirement, after the rollback window",
     prevents: "Deleting the old system's data while a rollback to it may still be needed.",
     satisfy:
-      "Delete stateful resources only when entering a retirement phase, at least rollbackWindowDays (default 30) after the cutover phase was entered.",
+      "Delete stateful resources only when entering a retirement phase, at least rollbackWindowDays (default 30) after the cutover phase was entered. (A rollback out of a phase whose new system never received writes, e.g. parallel → redpanda, may delete that system: it holds no data.)",
     levels: STRICT,
     coverage: { pack: false, transition: true },
   },

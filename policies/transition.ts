@@ -6,6 +6,7 @@
 import type { Ledger } from "../migrations/ledger";
 import type { MigrationPath } from "../migrations/path";
 import { MIGRATION_PATHS } from "../migrations/paths";
+import { isDatalessRollback } from "../migrations/phases";
 import type { Plan } from "../tools/plan/plan";
 import type { PolicySettings } from "./config";
 import { RULES, type Level, type RuleId } from "./rules";
@@ -69,6 +70,12 @@ export function pathMoves(before: Ledger, after: Ledger): PathMove[] {
 
 const moving = (t: Transition): PathMove[] => t.moves.filter((m) => m.from !== m.to);
 
+/** Every moving path rolls back out of a phase whose new system never received writes. */
+const datalessRollback = (t: Transition): boolean => {
+  const moved = moving(t);
+  return moved.length > 0 && moved.every((m) => isDatalessRollback(m.path, m.from, m.to));
+};
+
 /** One function per rule; each returns what it found wrong. */
 const TRANSITION_CHECKS: Readonly<Record<RuleId, (t: Transition) => Finding[]>> = {
   "one-phase-step": (t) => t.moves.flatMap(phaseStepFindings),
@@ -83,6 +90,7 @@ const TRANSITION_CHECKS: Readonly<Record<RuleId, (t: Transition) => Finding[]>> 
   "no-create-and-delete-systems": (t) => createAndDeleteFindings(t.plan, moving(t), PATHS),
   "stateful-never-replaced": (t) => replacedStatefulFindings(t.plan),
   "stateful-delete-after-window": (t) => {
+    if (datalessRollback(t)) return [];
     const retiring = moving(t).filter(
       (m) => m.path.phases.find((p) => p.id === m.to)?.retirement && m.to !== m.from,
     );
@@ -96,6 +104,7 @@ const TRANSITION_CHECKS: Readonly<Record<RuleId, (t: Transition) => Finding[]>> 
     }));
   },
   "stateful-delete-alone": (t) => {
+    if (datalessRollback(t)) return [];
     const deleted = deletedStateful(t.plan);
     if (deleted.length === 0) return [];
     const others = otherChanges(t.plan).map((r) => r.name);

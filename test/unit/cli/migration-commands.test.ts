@@ -283,25 +283,41 @@ describe("stepwise advance and rollback", () => {
 
 describe("stepwise drill and status", () => {
   it(
-    "drill plans the rollback of every path; it fails where a rollback deletes stateful resources",
+    "drill plans the rollback of every path; it fails where a rollback breaks a rule",
     async () => {
       const stacks = copyStacks();
       const before = readFileSync(join(stacks, "Pulumi.staging.yaml"), "utf8");
       const staging = await run("drill", "staging", "--stacks-dir", stacks, "--at", AT);
-      expect(staging.code).toBe(1);
-      const lines = staging.stdout.split("\n");
-      expect(lines[0]).toMatch(/^stepwise drill staging: FAILED \(\d path\(s\)\)$/);
-      // Rolling back "parallel" removes the Kafka cluster with its volume and topics.
-      expect(lines).toContain("  events: parallel -> redpanda: FAIL");
-      expect(lines).toContain("    - delete of stateful kafka (stepwise:events:KafkaCluster)");
-      expect(lines).toContain(
-        "    - delete of stateful kafka-broker-0-data (docker:index/volume:Volume)",
-      );
-      expect(lines).toContain("  api: at baseline old, nothing to roll back");
+      // Rolling back "parallel" removes Kafka, which never received writes: nothing is lost.
+      expect(staging.code).toBe(0);
+      expect(staging.stdout.split("\n")).toEqual([
+        "stepwise drill staging: PASSED",
+        "  events: parallel -> redpanda: ok",
+        "  platform: coordination-on-k3s -> compose: ok",
+        "  database: citus-provisioned -> postgres: ok",
+        "  api: at baseline old, nothing to roll back",
+        "  consolidation: at baseline microservices, nothing to roll back",
+      ]);
       expect(readFileSync(join(stacks, "Pulumi.staging.yaml"), "utf8")).toBe(before);
+
+      // A password left in plain text breaks a mandatory rule on every rollback.
+      const leaked = before.replace(
+        /(stepwise:databasePassword:)\n\s+secure: \S+/,
+        "$1 hunter2-plaintext",
+      );
+      expect(leaked).not.toBe(before);
+      writeFileSync(join(stacks, "Pulumi.staging.yaml"), leaked);
+      const failed = await run("drill", "staging", "--stacks-dir", stacks, "--at", AT);
+      expect(failed.code).toBe(1);
+      const lines = failed.stdout.split("\n");
+      expect(lines[0]).toBe("stepwise drill staging: FAILED (3 path(s))");
+      expect(lines).toContain("  events: parallel -> redpanda: FAIL");
+      expect(failed.stdout).not.toContain("hunter2-plaintext");
       const md = await run("drill", "staging", "--markdown", "--stacks-dir", stacks, "--at", AT);
       expect(md.stdout.split("\n")[0]).toBe("# Rollback drill: staging ⛔ failed");
-      expect(md.stdout).toContain("| `events` | `parallel` | `redpanda` | ⛔ delete of stateful");
+      expect(md.stdout).toContain(
+        "| `events` | `parallel` | `redpanda` | ⛔ rule no-plaintext-secrets",
+      );
       const prod = await run("drill", "prod", "--stacks-dir", stacks, "--at", AT);
       expect(prod.code).toBe(0);
       expect(prod.stdout.split("\n")[0]).toBe("stepwise drill prod: PASSED");

@@ -7,6 +7,7 @@ import {
   cutoverPhase,
   gatesToEnter,
   isForward,
+  isDatalessRollback,
   nextPhase,
   pathById,
   phaseIndex,
@@ -137,5 +138,18 @@ describe("path helpers", () => {
     expect(() => phaseIndex("events", "kafka")).toThrow(
       'path "events" has no phase "kafka"; valid phases are redpanda, parallel, dual-publish, consumers-on-kafka, kafka-only, redpanda-retired',
     );
+  });
+});
+
+describe("isDatalessRollback", () => {
+  it.each([
+    ["events", "parallel", "redpanda", true],
+    ["events", "dual-publish", "parallel", false],
+    ["events", "kafka-only", "consumers-on-kafka", false],
+    ["database", "citus-provisioned", "postgres", true],
+    ["database", "dual-write", "citus-provisioned", false],
+    ["events", "redpanda", "parallel", false],
+  ] as const)("%s %s -> %s: %s", (path, from, to, expected) => {
+    expect(isDatalessRollback(path, from, to)).toBe(expected);
   });
 });

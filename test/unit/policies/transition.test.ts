@@ -358,6 +358,15 @@ describe("stateful-delete-after-window and stateful-delete-alone", () => {
     );
     expect(failures(retire(31, [prometheusReplaced]), "stateful-delete-alone")).toEqual([]);
   });
+  it("lets a rollback remove a new system that never received writes, and no other", () => {
+    const kafkaGone = plan(step("delete", KAFKA, "kafka"), step("delete", VOLUME, "kafka-data"));
+    const beforeWrites = { ...move("events", "parallel", "redpanda"), plan: kafkaGone };
+    expect(failures(beforeWrites, "stateful-delete-after-window")).toEqual([]);
+    expect(failures(beforeWrites, "stateful-delete-alone")).toEqual([]);
+    // From dual-publish, Kafka has received writes: deleting it would lose them.
+    const afterWrites = { ...move("events", "dual-publish", "parallel"), plan: kafkaGone };
+    expect(failures(afterWrites, "stateful-delete-after-window")).toHaveLength(2);
+  });
   it("fails a retirement that also creates or changes a workload", () => {
     const c = retire(31, [
       step("create", DEPLOYMENT, "k3s-orders", { after: deployment("orders", { replicas: 2 }) }),

@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { baselinePhase } from "../../../migrations/phases";
+import { baselinePhase, isDatalessRollback } from "../../../migrations/phases";
 import { PATH_IDS } from "../../../migrations/phases";
 import { blockingVerdicts } from "../../../policies/transition";
 import { buildReview, renderMarkdown } from "../../review";
@@ -71,8 +71,12 @@ async function runDrill(stack: string, options: DrillOptions): Promise<number> {
       continue;
     }
     const review = buildReview({ plan: transition.plan, verdicts: transition.verdicts });
+    // Deleting a new system that never received writes is the rollback the path promises.
+    const dataless = isDatalessRollback(path, change.from, change.to);
     const problems = [
-      ...review.destructive.map((s) => `${s.op} of stateful ${s.name} (${s.type})`),
+      ...review.destructive
+        .filter((s) => !(dataless && s.op === "delete"))
+        .map((s) => `${s.op} of stateful ${s.name} (${s.type})`),
       ...blockingVerdicts(transition.verdicts).map((v) => `rule ${v.ruleId}: ${v.message}`),
     ];
     results.push({ path, from: change.from, to: change.to, problems });
