@@ -1,7 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { CitusCluster } from "../../components/database/CitusCluster";
 import { PostgresServer } from "../../components/database/PostgresServer";
-import { resolveBrokerCluster } from "../../components/events/broker-cluster-args";
+import {
+  resolveBrokerCluster,
+  type BrokerClusterArgs,
+} from "../../components/events/broker-cluster-args";
 import { kafkaEngine, redpandaEngine } from "../../components/events/broker-engines";
 import {
   composeHost,
@@ -26,6 +29,27 @@ import type { ByClientPlatform } from "./topology";
 export const APP_DATABASE = "catalog";
 /** Pinned engine versions (DESIGN rule 6: no implicit "latest"). */
 export const ENGINE_VERSIONS = { redpanda: "v24.2.7", kafka: "4.1.1" } as const;
+
+/**
+ * External listener ports per event cluster and platform. Both clusters run side by side for
+ * most of the events path, often on the same Docker host or K3s node, so they must not share
+ * the components' default ports.
+ */
+export const ENGINE_EXTERNAL_PORTS = {
+  redpanda: { compose: 19092, k3s: 31092 },
+  kafka: { compose: 29092, k3s: 32092 },
+} as const;
+
+export function brokerArgs(
+  system: "redpanda" | "kafka",
+  platform: ComposePlatformRef | K3sPlatformRef,
+): BrokerClusterArgs {
+  return {
+    platform,
+    version: ENGINE_VERSIONS[system],
+    listeners: { external: ENGINE_EXTERNAL_PORTS[system][platform.kind] },
+  };
+}
 export const CITUS_WORKERS = 2;
 
 /**
@@ -98,11 +122,7 @@ export function plannedBootstrap(
 ): ByClientPlatform<string> {
   const ref = plannedRef(clusterOn);
   const engine = system === "redpanda" ? redpandaEngine : kafkaEngine;
-  const cluster = resolveBrokerCluster(
-    system,
-    { platform: ref, version: ENGINE_VERSIONS[system] },
-    engine.defaultImage,
-  );
+  const cluster = resolveBrokerCluster(system, brokerArgs(system, ref), engine.defaultImage);
   const internal =
     ref.kind === "compose"
       ? internalBootstrap(cluster, (i) => composeHost(system, i))
@@ -180,7 +200,7 @@ export function buildEngines(inputs: EngineInputs): BuiltEngines {
   for (const system of ["redpanda", "kafka"] as const) {
     const placed = refOf(system);
     if (!placed) continue;
-    const args = { platform: placed.ref, version: ENGINE_VERSIONS[system] };
+    const args = brokerArgs(system, placed.ref);
     const cluster =
       system === "redpanda" ? new RedpandaCluster(system, args) : new KafkaCluster(system, args);
     built.bootstrap[system] = byClient(placed.kind, cluster.bootstrap, cluster.externalBootstrap);

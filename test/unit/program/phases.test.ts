@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { KafkaCluster } from "../../../components/events/KafkaCluster";
 import { RedpandaCluster } from "../../../components/events/RedpandaCluster";
 import type { PlatformRef } from "../../../components/platform/platform-ref";
-import { ENGINE_VERSIONS, PLATFORM_SETTINGS, plannedBootstrap } from "../../../migrations/program";
+import { PLATFORM_SETTINGS, plannedBootstrap } from "../../../migrations/program";
+import { brokerArgs } from "../../../migrations/program/engines";
 import { evaluateProgram } from "../../../tools/evaluate";
 import { evaluateStack } from "./support";
 
@@ -117,7 +118,7 @@ describe("plannedBootstrap", () => {
     "%s on %s: what services are given is what the cluster serves",
     async (system, on) => {
       const { result } = await evaluateProgram(() => {
-        const args = { platform: refs[on], version: ENGINE_VERSIONS[system] };
+        const args = brokerArgs(system, refs[on]);
         const cluster =
           system === "redpanda"
             ? new RedpandaCluster(system, args)
