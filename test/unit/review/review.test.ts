@@ -185,3 +185,20 @@ describe("renderText", () => {
     expect(text).not.toContain("token");
   });
 });
+
+describe("the review of a document the real engine printed", () => {
+  // Captured from `pulumi preview --json` by the engine tests (test/engine, docs/engine.md).
+  const file = join(__dirname, "../../fixtures/engine/record-pair.change.preview.json");
+  const plan = parsePreviewDocument(readFileSync(file, "utf8"), file);
+
+  it("counts each operation once and names every changed resource", () => {
+    const text = renderText({ plan, title: "record-pair: change" });
+    expect(text).toContain("create 1, update 1, replace 1, delete 1");
+    for (const name of ["pair-monitor", "pair-settings", "pair-topic", "pair-legacy"]) {
+      expect(text).toContain(name);
+    }
+    const markdown = renderMarkdown({ plan, title: "record-pair: change" });
+    expect(markdown.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
+    expect(markdown).toContain("pair-topic");
+  });
+});
