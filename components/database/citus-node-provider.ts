@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { Client } from "pg";
+import { withPgClient } from "./pg-client";
 import { addNodeSql, readNodeSql, removeNodeSql } from "../../tools/postgres/citus-sql";
 
 /** What CitusNodeRegistration hands its provider, resolved. */
@@ -20,20 +20,6 @@ export interface CitusNodeOutputs extends CitusNodeInputs {
 interface NodeRow {
   nodeid: number;
   isactive?: boolean;
-}
-
-// Clients are created per call: module-level objects do not survive provider serialization.
-async function withCoordinator<T>(
-  connectionString: string,
-  work: (client: Client) => Promise<T>,
-): Promise<T> {
-  const client = new Client({ connectionString });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Retries while containers start: a fresh coordinator or worker refuses connections for a while. */
@@ -58,7 +44,7 @@ export const citusNodeProvider: pulumi.dynamic.ResourceProvider = {
 
   create(inputs: CitusNodeInputs) {
     return untilReady(inputs.readyTimeoutSeconds, () =>
-      withCoordinator(inputs.connectionString, async (client) => {
+      withPgClient(inputs.connectionString, async (client) => {
         const add = addNodeSql(inputs.nodeName, inputs.nodePort);
         const { rows } = await client.query<NodeRow>(add.text, [...add.values]);
         const outs: CitusNodeOutputs = { ...inputs, nodeId: rows[0].nodeid };
@@ -68,7 +54,7 @@ export const citusNodeProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   read(id: string, props: CitusNodeOutputs) {
-    return withCoordinator(props.connectionString, async (client) => {
+    return withPgClient(props.connectionString, async (client) => {
       const read = readNodeSql(props.nodeName, props.nodePort);
       const { rows } = await client.query<NodeRow>(read.text, [...read.values]);
       // No row: the worker was removed outside Pulumi.
@@ -82,7 +68,7 @@ export const citusNodeProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   delete(_id: string, props: CitusNodeOutputs) {
-    return withCoordinator(props.connectionString, async (client) => {
+    return withPgClient(props.connectionString, async (client) => {
       const remove = removeNodeSql(props.nodeName, props.nodePort);
       await client.query(remove.text, [...remove.values]);
     });

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { Client } from "pg";
+import type { Client } from "pg";
+import { withPgClient } from "./pg-client";
 import {
   alterDistributedTableSql,
   createDistributedTableSql,
@@ -32,21 +33,6 @@ export interface CitusTableOutputs extends CitusTableInputs {
   readonly citusTableType: string;
   readonly colocationId: number;
   readonly actualShardCount: number;
-}
-
-// Every function below runs inside the dynamic provider: the pg client is created per call,
-// because objects made at module load do not survive closure serialization.
-async function withClient<T>(
-  connectionString: string,
-  work: (client: Client) => Promise<T>,
-): Promise<T> {
-  const client = new Client({ connectionString });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 async function run(client: Client, statement: SqlStatement): Promise<void> {
@@ -137,7 +123,7 @@ export const citusTableProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   create(inputs: CitusTableInputs) {
-    return withClient(inputs.connectionString, async (client) => {
+    return withPgClient(inputs.connectionString, async (client) => {
       // Refuse before Citus does: its errors name one problem at a time, ours list them all.
       const findings = await findingsBeforeDistributing(client, plannedTable(inputs));
       if (findings.length > 0)
@@ -166,7 +152,7 @@ export const citusTableProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   read(id: string, props: CitusTableOutputs) {
-    return withClient(props.connectionString, async (client) => {
+    return withPgClient(props.connectionString, async (client) => {
       const outs = await readState(client, { ...props, table: id });
       // No row: the table was undistributed outside Pulumi, so the resource is gone.
       return outs ? { id, props: outs } : {};
@@ -174,7 +160,7 @@ export const citusTableProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   update(_id: string, olds: CitusTableOutputs, news: CitusTableInputs) {
-    return withClient(news.connectionString, async (client) => {
+    return withPgClient(news.connectionString, async (client) => {
       const alter =
         news.kind === "distributed"
           ? alterDistributedTableSql(distributeOptions(olds), distributeOptions(news))
@@ -190,7 +176,7 @@ export const citusTableProvider: pulumi.dynamic.ResourceProvider = {
   },
 
   delete(id: string, props: CitusTableOutputs) {
-    return withClient(props.connectionString, (client) =>
+    return withPgClient(props.connectionString, (client) =>
       run(client, undistributeTableSql(id, props.cascadeOnUndistribute)),
     );
   },
