@@ -1,12 +1,18 @@
 /**
  * Reads one partition from a given offset without joining a consumer group.
  *
- * kafkajs has no public "assign + fetch" API: its consumer always joins a group, which costs a
- * rebalance per lookup and would register members on the very clusters whose groups we migrate.
- * So this uses kafkajs's own cluster and broker objects (the ones its consumer uses), reached
- * through its private cluster factory. Pinned to kafkajs 2.2.x; the shape is checked at runtime.
+ * kafkajs's consumer always joins a group, which costs a rebalance per lookup and would register
+ * members on the very clusters whose groups we migrate; so this reads through kafkajs's own
+ * cluster and broker objects (see raw-cluster.ts).
  */
 import type { IHeaders, Kafka } from "kafkajs";
+import {
+  createCluster,
+  type RawBroker,
+  type RawCluster,
+  type RawMessage,
+  type RawPartition,
+} from "./raw-cluster";
 
 /** One record as read back, control records and aborted transactions already removed. */
 export interface ReadMessage {
@@ -24,37 +30,6 @@ export interface ReadResult {
   readonly highWatermark: bigint;
 }
 
-interface RawMessage {
-  offset: string;
-  timestamp: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: IHeaders;
-}
-interface RawPartition {
-  partition: number;
-  errorCode: number;
-  highWatermark: string;
-  messages: RawMessage[];
-  abortedTransactions: unknown[];
-}
-interface RawBroker {
-  listOffsets(request: object): Promise<{
-    responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
-  }>;
-  fetch(request: object): Promise<{
-    responses: Array<{ topicName: string; partitions: RawPartition[] }>;
-  }>;
-}
-export interface RawCluster {
-  brokerPool: { versions: Record<string, { minVersion: number; maxVersion: number }> | null };
-  connect(): Promise<void>;
-  disconnect(): Promise<void>;
-  addTargetTopic(topic: string): Promise<void>;
-  refreshMetadata(): Promise<void>;
-  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
-  findBroker(args: { nodeId: string }): Promise<RawBroker>;
-}
 interface RawBatch {
   messages: RawMessage[];
   lastOffset(): string;
@@ -65,21 +40,13 @@ type BatchConstructor = new (topic: string, offset: string, data: RawPartition) 
 const Batch = require("kafkajs/src/consumer/batch") as BatchConstructor;
 
 const READ_COMMITTED = 1;
-
-export function createCluster(kafka: Kafka): RawCluster {
-  const symbol = Object.getOwnPropertySymbols(kafka).find(
-    (s) => s.description === "private:Kafka:createCluster",
-  );
-  const factory = symbol ? (kafka as unknown as Record<symbol, unknown>)[symbol] : undefined;
-  if (typeof factory !== "function")
-    throw new Error("this kafkajs version has no cluster factory; stepwise needs kafkajs 2.2.x");
-  return (factory as (options: object) => RawCluster)({ allowAutoTopicCreation: false });
-}
+const FETCH_CONNECTION = 1;
 
 export class PartitionReader {
   private readonly cluster: RawCluster;
   // Promises, so concurrent reads share one connect and one metadata load per topic.
   private readonly topicsLoaded = new Map<string, Promise<void>>();
+  private readonly brokers = new Map<string, Promise<RawBroker>>();
   private connecting: Promise<void> | undefined;
 
   constructor(
@@ -136,7 +103,24 @@ export class PartitionReader {
     const leaders = this.cluster.findLeaderForPartitions(topic, [partition]);
     const nodeId = Object.keys(leaders)[0];
     if (nodeId === undefined) throw new Error(`no leader for ${topic}/${partition}`);
-    return this.cluster.findBroker({ nodeId });
+    let broker = this.brokers.get(nodeId);
+    if (!broker) {
+      broker = this.openBroker(nodeId);
+      this.brokers.set(nodeId, broker);
+      broker.catch(() => this.brokers.delete(nodeId)); // the next read tries again
+    }
+    return broker;
+  }
+
+  /**
+   * kafkajs opens a broker's fetch connection on first use without a lock: concurrent first
+   * fetches each open a socket and all but the last leak past disconnect(). Opening it once here,
+   * before any fetch, avoids that.
+   */
+  private async openBroker(nodeId: string): Promise<RawBroker> {
+    const broker = await this.cluster.findBroker({ nodeId });
+    await broker.connectionPool.getConnection(FETCH_CONNECTION);
+    return broker;
   }
 
   async read(topic: string, partition: number, offset: bigint): Promise<ReadResult> {
@@ -192,5 +176,6 @@ export class PartitionReader {
     if (this.connecting) await this.cluster.disconnect();
     this.connecting = undefined;
     this.topicsLoaded.clear();
+    this.brokers.clear();
   }
 }

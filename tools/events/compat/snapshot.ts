@@ -1,6 +1,6 @@
 /** What the compatibility check reads from one cluster: broker settings, API versions, topics. */
 import { ConfigResourceTypes, type Admin, type Kafka } from "kafkajs";
-import { createCluster } from "../partition-reader";
+import { createCluster } from "../raw-cluster";
 
 export interface ApiVersionRange {
   readonly minVersion: number;

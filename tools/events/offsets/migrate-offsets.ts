@@ -14,6 +14,7 @@ import {
   type OffsetMappingDocument,
   type PartitionTranslation,
 } from "./offset-mapping";
+import { GroupNotEmptyError, GroupOffsetCommitter, type TopicOffsets } from "./commit-offsets";
 import { ProgressFile } from "./progress-file";
 import { translatePartition, type PartitionToTranslate } from "./translate-partition";
 
@@ -66,6 +67,7 @@ export async function migrateOffsets(
     source: new PartitionReader(options.source, 64 * 1024),
     target: new PartitionReader(options.target, 256 * 1024),
   };
+  const committer = new GroupOffsetCommitter(options.target);
   try {
     await Promise.all([sourceAdmin.connect(), targetAdmin.connect()]);
     for (const group of options.groups) {
@@ -94,7 +96,7 @@ export async function migrateOffsets(
       options.onProgress?.(done, total);
     }
     const translations = work.map((item) => progress.get(partitionKey(item))!);
-    const entries = await commitAll(targetAdmin, translations, options.dryRun ?? false);
+    const entries = await commitAll(targetAdmin, committer, translations, options.dryRun ?? false);
     const document: OffsetMappingDocument = {
       kind: "stepwise-offset-mapping",
       version: 1,
@@ -115,6 +117,7 @@ export async function migrateOffsets(
       targetAdmin.disconnect(),
       readers.source.close(),
       readers.target.close(),
+      committer.close(),
     ]);
   }
 }
@@ -192,23 +195,21 @@ async function listWork(
 
 async function commitAll(
   admin: Admin,
+  committer: GroupOffsetCommitter,
   translations: readonly PartitionTranslation[],
   dryRun: boolean,
 ): Promise<MappingEntry[]> {
-  const byGroupTopic = new Map<string, PartitionTranslation[]>();
-  for (const t of translations) {
-    const key = `${t.group}\u0000${t.topic}`;
-    byGroupTopic.set(key, [...(byGroupTopic.get(key) ?? []), t]);
-  }
   const entries: MappingEntry[] = [];
   for (const group of new Set(translations.map((t) => t.group))) {
+    const ofGroup = translations.filter((t) => t.group === group);
     const current = await admin.fetchOffsets({
       groupId: group,
-      topics: [...new Set(translations.filter((t) => t.group === group).map((t) => t.topic))],
+      topics: [...new Set(ofGroup.map((t) => t.topic))],
     });
+    const toCommit: TopicOffsets[] = [];
     for (const { topic, partitions } of current) {
-      const toCommit: Array<{ partition: number; offset: string }> = [];
-      for (const t of byGroupTopic.get(`${group}\u0000${topic}`) ?? []) {
+      const committed: Array<{ partition: number; offset: string }> = [];
+      for (const t of ofGroup.filter((t) => t.topic === topic)) {
         const before = partitions.find((p) => p.partition === t.partition)?.offset ?? "-1";
         const targetCommittedBefore = BigInt(before) >= 0n ? before : null;
         const action = decideCommit(
@@ -217,11 +218,17 @@ async function commitAll(
           dryRun,
         );
         if (action === "committed")
-          toCommit.push({ partition: t.partition, offset: t.targetOffset });
+          committed.push({ partition: t.partition, offset: t.targetOffset });
         entries.push({ ...t, targetCommittedBefore, action });
       }
-      if (toCommit.length > 0)
-        await admin.setOffsets({ groupId: group, topic, partitions: toCommit });
+      if (committed.length > 0) toCommit.push({ topic, partitions: committed });
+    }
+    if (toCommit.length === 0) continue;
+    try {
+      await committer.commit(group, toCommit);
+    } catch (error) {
+      if (error instanceof GroupNotEmptyError) throw new OffsetMigrationError(error.message, true);
+      throw error;
     }
   }
   return entries;

@@ -1,0 +1,64 @@
+/**
+ * kafkajs's internal cluster and broker objects, the ones its own consumer and admin use.
+ *
+ * kafkajs has no public "assign + fetch" API and commits offsets only through a consumer that
+ * joins the group (a rebalance per call). Reading partitions and committing for idle groups
+ * needs the level below, reached through kafkajs's private cluster factory. Pinned to kafkajs
+ * 2.2.x; the factory's presence is checked at runtime.
+ */
+import type { IHeaders, Kafka } from "kafkajs";
+
+export interface RawMessage {
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: IHeaders;
+}
+
+export interface RawPartition {
+  partition: number;
+  errorCode: number;
+  highWatermark: string;
+  messages: RawMessage[];
+  abortedTransactions: unknown[];
+}
+
+export interface RawBroker {
+  /** Two connections: index 1 carries Fetch requests, index 0 everything else. */
+  connectionPool: { getConnection(index: number): Promise<unknown> };
+  listOffsets(request: object): Promise<{
+    responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+  }>;
+  fetch(request: object): Promise<{
+    responses: Array<{ topicName: string; partitions: RawPartition[] }>;
+  }>;
+  /** Throws the first partition's error, e.g. UNKNOWN_MEMBER_ID when the group has members. */
+  offsetCommit(request: {
+    groupId: string;
+    groupGenerationId: number;
+    memberId: string;
+    topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+  }): Promise<unknown>;
+}
+
+export interface RawCluster {
+  brokerPool: { versions: Record<string, { minVersion: number; maxVersion: number }> | null };
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addTargetTopic(topic: string): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(args: { nodeId: string }): Promise<RawBroker>;
+  findGroupCoordinator(args: { groupId: string }): Promise<RawBroker>;
+}
+
+export function createCluster(kafka: Kafka): RawCluster {
+  const symbol = Object.getOwnPropertySymbols(kafka).find(
+    (s) => s.description === "private:Kafka:createCluster",
+  );
+  const factory = symbol ? (kafka as unknown as Record<symbol, unknown>)[symbol] : undefined;
+  if (typeof factory !== "function")
+    throw new Error("this kafkajs version has no cluster factory; stepwise needs kafkajs 2.2.x");
+  return (factory as (options: object) => RawCluster)({ allowAutoTopicCreation: false });
+}
