@@ -3,7 +3,7 @@ import type {
   MappingEntry,
   OffsetMappingDocument,
 } from "../../../tools/events/offsets/offset-mapping";
-import { offsetsGateRecord } from "../../../tools/events/offsets/offsets-gate";
+import { offsetsGateRecord, TIMESTAMP_LIMITS } from "../../../tools/events/offsets/offsets-gate";
 
 const entry = (
   partition: number,
@@ -45,11 +45,15 @@ describe("offsetsGateRecord", () => {
       passed: true,
       recordedAt: "2026-11-26T12:00:00.000Z",
       detail:
-        "offsets forward rp:9092 -> k:9092: 2 groups, 3 partitions (1 message-id, 1 message-id-after-last, 1 timestamp); 1 kept because the target was ahead",
+        "offsets forward rp:9092 -> k:9092: 2 groups, 3 partitions (1 message-id, 1 message-id-after-last, 1 timestamp); 1 kept because the target was ahead; " +
+        TIMESTAMP_LIMITS,
     });
   });
 
   it("never passes on a dry run or an empty mapping", () => {
+    expect(offsetsGateRecord(doc([entry(0, "message-id", "committed")]), now).detail).not.toContain(
+      "CreateTime",
+    );
     expect(offsetsGateRecord(doc([entry(0, "message-id", "dry-run")]), now)).toMatchObject({
       passed: false,
       detail: expect.stringMatching(/dry run, nothing committed$/) as unknown,

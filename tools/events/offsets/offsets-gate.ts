@@ -5,6 +5,11 @@ import type { OffsetMappingDocument } from "./offset-mapping";
 /** The file `events migrate-offsets --record` writes: one entry for the stack config's gates map. */
 export type RecordedOffsetsGate = { readonly "offsets-migrated": GateRecord };
 
+/** What a reviewer must know about partitions translated without message ids. */
+export const TIMESTAMP_LIMITS =
+  "timestamp translations are exact only when both clusters keep the producers' CreateTime; " +
+  "messages sharing the anchor's millisecond are delivered again (duplicates, never a gap)";
+
 /**
  * Passed when every partition's offset is in place on the target (committed now, earlier, or
  * the target was already ahead); a dry run never passes the gate.
@@ -20,6 +25,7 @@ export function offsetsGateRecord(document: OffsetMappingDocument, now: Date): G
     .map(([m, n]) => `${n} ${m}`)
     .join(", ");
   const dryRun = count((e) => e.action === "dry-run");
+  const byTimestamp = count((e) => e.method === "timestamp");
   return {
     passed: document.entries.length > 0 && dryRun === 0,
     recordedAt: now.toISOString(),
@@ -27,6 +33,7 @@ export function offsetsGateRecord(document: OffsetMappingDocument, now: Date): G
       `offsets ${document.direction} ${document.source} -> ${document.target}: ${groups} groups, ` +
       `${document.entries.length} partitions (${byMethod || "none"}); ` +
       `${count((e) => e.action === "kept-target-ahead")} kept because the target was ahead` +
+      (byTimestamp > 0 ? `; ${TIMESTAMP_LIMITS}` : "") +
       (dryRun > 0 ? `; dry run, nothing committed` : ""),
   };
 }
