@@ -3,15 +3,18 @@
  *
  * - Same key, value, headers and timestamp on both sides, plus a stable message-id header.
  * - The primary's acknowledgement decides success: publish() rejects only when the primary did.
- * - The secondary never loses a message: when it fails, the message goes to a durable local
- *   spool (fsync'd before publish() returns) and is replayed in order once the secondary is back.
- * - Order per key holds on both sides: while anything is spooled, every later message queues
- *   behind it in the spool, and sends to the secondary are serialised.
+ * - Write-ahead for the secondary: each batch is appended to a durable local spool (synced to
+ *   disk) while the primary request is in flight, and a forwarder sends the spool to the secondary in order,
+ *   in large batches. publish() so waits for the primary and a local fsync, not for a second
+ *   cluster; a secondary that is down only makes the spool grow, and nothing is lost when this
+ *   process dies, because the next publisher on the same folder forwards what is left.
+ * - Order per key holds on both sides: the spool is one FIFO and the forwarder sends one request
+ *   at a time through an idempotent producer.
+ * - While the secondary is healthy, publish() waits once the lag passes `maxLag`, so consumers
+ *   already on the secondary stay close to real time.
  *
- * publish() returns when the primary acknowledged and the secondary either acknowledged or the
- * message is on disk in the spool. If the primary fails while the secondary took the message,
- * the secondary holds one the primary does not; a retry with the same messageId makes that a
- * recognisable duplicate, which `events verify` reports.
+ * If the primary fails a batch, it is still forwarded to the secondary: a retry with the same
+ * messageId makes it a recognisable duplicate there, which `events verify` reports.
  */
 import type { CompressionTypes, Kafka, Message, Producer, ProducerConfig } from "kafkajs";
 import { MESSAGE_ID_HEADER, newMessageId } from "./message-id";
@@ -28,13 +31,23 @@ export interface DualPublisherOptions {
   /** Acks requested from both clusters. @default -1 (all in-sync replicas) */
   readonly acks?: number;
   readonly compression?: CompressionTypes;
-  /** How often a non-empty spool is retried. @default 1000 */
+  /** How often forwarding is retried while the secondary is failing. @default 1000 */
   readonly replayIntervalMs?: number;
-  /** Messages per replay request. @default 500 */
+  /** Messages per request to the secondary. @default 1000 */
   readonly replayBatchSize?: number;
   /**
-   * Retries of one send to the secondary before it is spooled; kept low so a down secondary
-   * does not hold up the primary path. @default 1
+   * Messages the secondary may fall behind while it is healthy before publish() waits for it.
+   * A failing secondary never holds up publish(). @default 10_000
+   */
+  readonly maxLag?: number;
+  /**
+   * How long the forwarder waits for a fuller request when fewer than `replayBatchSize`
+   * messages are waiting; the secondary's extra delay. @default 20
+   */
+  readonly secondaryLingerMs?: number;
+  /**
+   * Retries of one request to the secondary before the forwarder backs off for
+   * `replayIntervalMs`. @default 1
    */
   readonly secondaryRetries?: number;
   /** Idempotent producer for the secondary (needs acks -1). @default true */
@@ -59,11 +72,13 @@ export interface DualPublisherCounters {
   /** Acknowledged by the primary. */
   readonly acknowledged: number;
   readonly primaryFailed: number;
-  /** Acknowledged by the secondary directly (not through the spool). */
-  readonly secondaryAcknowledged: number;
+  /** Written to the durable spool (every message, before publish() returns). */
   readonly spooled: number;
+  /** Sent from the spool to the secondary and acknowledged by it. */
   readonly replayed: number;
-  /** Messages in the spool, not yet on the secondary. */
+  /** Requests to the secondary that failed (each is retried from the spool). */
+  readonly secondaryFailures: number;
+  /** Messages in the spool, not yet on the secondary (including any left by an earlier run). */
   readonly lag: number;
 }
 
@@ -73,23 +88,19 @@ export class DualPublisher {
   private readonly spool: Spool;
   private readonly acks: number;
   private readonly replayBatchSize: number;
-  private secondaryQueue: Promise<void> = Promise.resolve();
-  private replaying: Promise<void> | undefined;
+  private readonly maxLag: number;
+  private readonly lingerMs: number;
+  private forwarding: Promise<void> | undefined;
+  private secondaryHealthy = true;
   private readonly timer: NodeJS.Timeout;
-  private counts = {
-    sent: 0,
-    acknowledged: 0,
-    primaryFailed: 0,
-    secondaryAcknowledged: 0,
-    spooled: 0,
-  };
+  private counts = { sent: 0, acknowledged: 0, primaryFailed: 0, spooled: 0, secondaryFailures: 0 };
   private readonly replayedAtStart: number;
-  private lastReplayError: unknown;
+  private lastForwardError: unknown;
 
   constructor(private readonly options: DualPublisherOptions) {
     this.primary = options.primary.producer(options.producer);
-    // Idempotent, so a send that failed on our side but landed on the broker (an outage
-    // mid-request) is not written twice when kafkajs or the replay sends it again.
+    // Idempotent, so a request that failed on our side but landed on the broker (an outage
+    // mid-request) is not written twice when kafkajs or the forwarder sends it again.
     const idempotent = options.secondaryIdempotent ?? true;
     this.secondary = options.secondary.producer({
       ...options.producer,
@@ -100,15 +111,18 @@ export class DualPublisher {
     this.spool = new Spool(options.spoolDir);
     this.replayedAtStart = this.spool.replayed;
     this.acks = options.acks ?? -1;
-    this.replayBatchSize = options.replayBatchSize ?? 500;
-    this.timer = setInterval(() => void this.replay(), options.replayIntervalMs ?? 1000);
+    this.replayBatchSize = options.replayBatchSize ?? 1000;
+    this.maxLag = options.maxLag ?? 10_000;
+    this.lingerMs = options.secondaryLingerMs ?? 20;
+    this.timer = setInterval(() => void this.forward(), options.replayIntervalMs ?? 1000);
     this.timer.unref();
   }
 
-  /** Connects the primary; a secondary that cannot be reached now is spooled for later. */
+  /** Connects the primary; a secondary that cannot be reached now is caught up later. */
   async connect(): Promise<void> {
     await this.primary.connect();
-    await this.secondary.connect().catch(() => undefined);
+    await this.secondary.connect().catch((error: unknown) => this.markFailed(error));
+    void this.forward(); // whatever an earlier run left in the spool
   }
 
   /** Publishes to both clusters; resolves with the message ids once the primary acknowledged. */
@@ -121,14 +135,20 @@ export class DualPublisher {
       acks: this.acks,
       compression: this.options.compression,
     });
-    const toSecondary = this.enqueueSecondary(topic, prepared);
-    const [primary, secondary] = await Promise.allSettled([toPrimary, toSecondary]);
-    if (secondary.status === "rejected") throw secondary.reason; // the spool could not be written
+    // The local write and sync run off the event loop, overlapping the primary's round trip.
+    const toSpool = this.spool.append(prepared.map((m) => toSpooled(topic, m)));
+    const [primary, spooled] = await Promise.allSettled([toPrimary, toSpool]);
+    // Not durable for the secondary: refuse, even if the primary took it. A retry with the same
+    // ids is then a recognisable duplicate on the primary.
+    if (spooled.status === "rejected") throw spooled.reason;
+    this.counts.spooled += prepared.length;
+    if (this.secondaryHealthy) void this.forward(); // a failing one is retried by the timer
     if (primary.status === "rejected") {
       this.counts.primaryFailed += prepared.length;
       throw primary.reason;
     }
     this.counts.acknowledged += prepared.length;
+    while (this.secondaryHealthy && this.spool.waitingMessages > this.maxLag) await this.forward();
     return prepared.map((m) => m.headers[MESSAGE_ID_HEADER]);
   }
 
@@ -137,60 +157,43 @@ export class DualPublisher {
     return { ...this.counts, replayed, lag: this.spool.waitingMessages };
   }
 
-  /** The error of the last failed replay attempt, if the spool is still not empty. */
+  /** The error of the last failed request to the secondary, while the spool is not empty. */
   get replayError(): unknown {
-    return this.spool.pending ? this.lastReplayError : undefined;
+    return this.spool.pending ? this.lastForwardError : undefined;
   }
 
-  /** Replays the spool until it is empty or the time is up; true when it is empty. */
+  /** Forwards the spool until it is empty or the time is up; true when it is empty. */
   async drain(timeoutMs = 30_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    await this.secondaryQueue;
     while (this.spool.pending && Date.now() < deadline) {
-      await this.replay();
+      await this.forward();
       if (this.spool.pending) await new Promise((r) => setTimeout(r, 200));
     }
     return !this.spool.pending;
   }
 
-  /** Stops replaying and disconnects; what is still spooled stays on disk for the next start. */
-  async close(): Promise<void> {
+  /**
+   * Forwards what it can within `drainTimeoutMs`, then disconnects; what is still spooled stays
+   * on disk for the next publisher on this folder.
+   */
+  async close(drainTimeoutMs = 10_000): Promise<void> {
     clearInterval(this.timer);
-    await this.secondaryQueue;
-    await this.replaying;
+    await this.forward(); // one more attempt, also when the last one failed
+    if (this.secondaryHealthy) await this.drain(drainTimeoutMs);
+    await this.forwarding;
     await Promise.allSettled([this.primary.disconnect(), this.secondary.disconnect()]);
-    this.spool.close();
+    await this.spool.close();
   }
 
-  private enqueueSecondary(topic: string, prepared: readonly PreparedMessage[]): Promise<void> {
-    const step = this.secondaryQueue.then(async () => {
-      if (!this.spool.pending) {
-        try {
-          await this.secondary.send({
-            topic,
-            messages: prepared.map(toKafkaMessage),
-            acks: this.acks,
-            compression: this.options.compression,
-          });
-          this.counts.secondaryAcknowledged += prepared.length;
-          return;
-        } catch {
-          // Fall through to the spool: the secondary is down or refused; replay retries it.
-        }
-      }
-      this.spool.append(prepared.map((m) => toSpooled(topic, m)));
-      this.counts.spooled += prepared.length;
-    });
-    // The queue continues after a failed spool write; that publish() call rejects on its own.
-    this.secondaryQueue = step.catch(() => undefined);
-    return step;
-  }
-
-  private replay(): Promise<void> {
-    if (this.replaying || !this.spool.pending) return this.replaying ?? Promise.resolve();
-    this.replaying = (async () => {
+  /** One forwarder at a time: it sends the spool in order until it is empty or a request fails. */
+  private forward(): Promise<void> {
+    if (this.forwarding || !this.spool.pending) return this.forwarding ?? Promise.resolve();
+    this.forwarding = (async () => {
       try {
         while (this.spool.pending) {
+          // Fewer, larger requests cost the secondary broker and this process far less CPU.
+          if (this.spool.waitingMessages < this.replayBatchSize && this.lingerMs > 0)
+            await new Promise((r) => setTimeout(r, this.lingerMs));
           const { messages, next } = this.spool.peek(this.replayBatchSize);
           await this.secondary.sendBatch({
             topicMessages: [{ topic: messages[0].topic, messages: messages.map(fromSpooled) }],
@@ -198,15 +201,22 @@ export class DualPublisher {
             compression: this.options.compression,
           });
           this.spool.commit(next);
+          this.secondaryHealthy = true;
         }
-        this.lastReplayError = undefined;
+        this.lastForwardError = undefined;
       } catch (error) {
-        this.lastReplayError = error; // still down: the next tick tries again
+        this.markFailed(error); // the timer tries again
       } finally {
-        this.replaying = undefined;
+        this.forwarding = undefined;
       }
     })();
-    return this.replaying;
+    return this.forwarding;
+  }
+
+  private markFailed(error: unknown): void {
+    this.secondaryHealthy = false;
+    this.lastForwardError = error;
+    this.counts.secondaryFailures++;
   }
 }
 

@@ -1,14 +1,19 @@
 /**
- * A durable, append-only local spool for messages the secondary cluster did not take.
+ * A durable, append-only local spool: the dual publisher's write-ahead log for the secondary.
  *
- * Each append is one write of whole JSON lines followed by fsync, so a message is on disk before
- * publish() returns. Replay reads from a cursor (byte offset) that is itself replaced atomically
- * (write, fsync, rename) after the secondary acknowledged; a crash between the two replays a
- * batch twice — at-least-once, and the message-id header makes the duplicates recognisable.
+ * append() resolves once its lines are on disk (written and fdatasync'd). Appends that arrive
+ * while a write is in flight are written together with one sync (group commit), and the disk
+ * work runs off the event loop, so it overlaps the primary's round trip.
+ *
+ * Replay reads from a cursor (byte offset). The cursor is persisted at most every
+ * `cursorPersistMs` and on close: a crash replays the last messages again (at-least-once; the
+ * message-id header makes those duplicates recognisable) but never skips one. The file is
+ * emptied once everything is replayed and it has grown past `compactAtBytes`.
  */
 import {
   closeSync,
   existsSync,
+  fdatasync,
   fstatSync,
   fsyncSync,
   ftruncateSync,
@@ -17,10 +22,14 @@ import {
   readFileSync,
   readSync,
   renameSync,
+  write,
   writeFileSync,
-  writeSync,
 } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
+
+const writeAsync = promisify(write);
+const fdatasyncAsync = promisify(fdatasync);
 
 /** One spooled message, in the form it is sent again. */
 export interface SpooledMessage {
@@ -37,24 +46,47 @@ interface Cursor {
   readonly replayed: number;
 }
 
+export interface SpoolOptions {
+  /** Empty the file once fully replayed and at least this big. @default 16 MiB */
+  readonly compactAtBytes?: number;
+  /** How often replay progress is written to disk. @default 200 */
+  readonly cursorPersistMs?: number;
+}
+
+interface QueuedAppend {
+  readonly bytes: Buffer;
+  readonly count: number;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 export class Spool {
   private readonly logPath: string;
   private readonly cursorPath: string;
   private readonly fd: number;
+  private readonly compactAtBytes: number;
+  private readonly cursorPersistMs: number;
+  /** Bytes on disk and synced; peek never reads past it. */
   private size: number;
   private cursor: Cursor;
+  private cursorPersistedAt = 0;
   private waiting: number;
+  private queue: QueuedAppend[] = [];
+  private flushing: Promise<void> | undefined;
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    options: SpoolOptions = {},
+  ) {
     mkdirSync(dir, { recursive: true });
     this.logPath = join(dir, "spool.jsonl");
     this.cursorPath = join(dir, "spool.cursor.json");
-    this.fd = openSync(this.logPath, "a+");
+    this.compactAtBytes = options.compactAtBytes ?? 16 * 1024 * 1024;
+    this.cursorPersistMs = options.cursorPersistMs ?? 200;
+    if (!existsSync(this.logPath)) writeFileSync(this.logPath, "");
+    this.fd = openSync(this.logPath, "r+");
     this.size = dropTornTail(this.fd);
-    this.cursor = existsSync(this.cursorPath)
-      ? (JSON.parse(readFileSync(this.cursorPath, "utf8")) as Cursor)
-      : { byteOffset: 0, replayed: 0 };
-    if (this.cursor.byteOffset > this.size) this.writeCursor({ byteOffset: 0, replayed: 0 });
+    this.cursor = readCursor(this.cursorPath, this.fd, this.size);
     this.waiting = countLines(this.fd, this.cursor.byteOffset, this.size);
   }
 
@@ -63,21 +95,18 @@ export class Spool {
     return this.waiting;
   }
 
-  /** True while anything waits for replay; later messages must then queue behind it. */
+  /** True while anything on disk waits for replay. */
   get pending(): boolean {
     return this.size > this.cursor.byteOffset;
   }
 
-  /** Appends the messages and returns only once they are on disk. */
-  append(messages: readonly SpooledMessage[]): void {
-    const text = messages.map((m) => JSON.stringify(m) + "\n").join("");
-    const bytes = Buffer.from(text, "utf8");
-    let written = 0;
-    while (written < bytes.length)
-      written += writeSync(this.fd, bytes, written, bytes.length - written);
-    fsyncSync(this.fd);
-    this.size += bytes.length;
-    this.waiting += messages.length;
+  /** Appends the messages; resolves only once they are on disk. */
+  append(messages: readonly SpooledMessage[]): Promise<void> {
+    const bytes = Buffer.from(messages.map((m) => JSON.stringify(m) + "\n").join(""), "utf8");
+    return new Promise((resolve, reject) => {
+      this.queue.push({ bytes, count: messages.length, resolve, reject });
+      this.flushing ??= this.flush();
+    });
   }
 
   /**
@@ -117,17 +146,20 @@ export class Spool {
     };
   }
 
-  /** Records that everything before `next` reached the secondary; empties the spool when done. */
+  /** Records that everything before `next` reached the secondary. */
   commit(next: Cursor): void {
     this.waiting -= next.replayed - this.cursor.replayed;
-    if (next.byteOffset >= this.size) {
-      // Fully replayed: start over with an empty file (appends are synchronous, so none is lost).
+    this.cursor = next;
+    const idle = this.flushing === undefined;
+    if (idle && next.byteOffset >= this.size && this.size >= this.compactAtBytes) {
+      // Nothing waits and no write is in flight: start over with an empty file. The cursor is
+      // persisted at once, so a stale one can never point into the middle of new lines.
       ftruncateSync(this.fd, 0);
-      fsyncSync(this.fd);
       this.size = 0;
-      this.writeCursor({ byteOffset: 0, replayed: next.replayed });
-    } else {
-      this.writeCursor(next);
+      this.cursor = { byteOffset: 0, replayed: next.replayed };
+      this.persistCursor(this.cursor);
+    } else if (Date.now() - this.cursorPersistedAt >= this.cursorPersistMs) {
+      this.persistCursor(next);
     }
   }
 
@@ -136,19 +168,78 @@ export class Spool {
     return this.cursor.replayed;
   }
 
-  close(): void {
+  /** Waits for appends in flight, persists the cursor and closes the file. */
+  async close(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    this.persistCursor(this.cursor);
     closeSync(this.fd);
   }
 
-  private writeCursor(cursor: Cursor): void {
+  /** Writes everything queued, one write and one sync per round (group commit). */
+  private async flush(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const round = this.queue.splice(0);
+        const bytes = Buffer.concat(round.map((a) => a.bytes));
+        try {
+          for (let written = 0; written < bytes.length;) {
+            const { bytesWritten } = await writeAsync(
+              this.fd,
+              bytes,
+              written,
+              bytes.length - written,
+              this.size + written,
+            );
+            written += bytesWritten;
+          }
+          await fdatasyncAsync(this.fd);
+        } catch (error) {
+          // Cut what may have reached the file, so the lines these callers were refused for
+          // are not replayed later.
+          try {
+            ftruncateSync(this.fd, this.size);
+          } catch {
+            // the disk is failing; the torn-tail check on the next start handles what is left
+          }
+          round.forEach((a) => a.reject(error));
+          continue;
+        }
+        this.size += bytes.length;
+        this.waiting += round.reduce((n, a) => n + a.count, 0);
+        round.forEach((a) => a.resolve());
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  private persistCursor(cursor: Cursor): void {
     const temporary = `${this.cursorPath}.tmp`;
     writeFileSync(temporary, JSON.stringify(cursor));
     const fd = openSync(temporary, "r");
     fsyncSync(fd);
     closeSync(fd);
     renameSync(temporary, this.cursorPath);
-    this.cursor = cursor;
+    this.cursorPersistedAt = Date.now();
   }
+}
+
+/**
+ * The persisted cursor, or the start of the file when it is missing, unreadable or does not
+ * point at a line start (replaying again is safe; skipping is not).
+ */
+function readCursor(path: string, fd: number, size: number): Cursor {
+  let cursor: Cursor = { byteOffset: 0, replayed: 0 };
+  try {
+    if (existsSync(path)) cursor = JSON.parse(readFileSync(path, "utf8")) as Cursor;
+  } catch {
+    return { byteOffset: 0, replayed: 0 };
+  }
+  if (cursor.byteOffset === 0) return cursor;
+  const before = Buffer.alloc(1);
+  const atLineStart =
+    cursor.byteOffset <= size && readSync(fd, before, 0, 1, cursor.byteOffset - 1) === 1;
+  return atLineStart && before[0] === 0x0a ? cursor : { byteOffset: 0, replayed: cursor.replayed };
 }
 
 function countLines(fd: number, from: number, to: number): number {

@@ -20,15 +20,23 @@ export async function createTopic(
   numPartitions: number,
   configEntries: Array<{ name: string; value: string }> = [],
 ): Promise<void> {
-  const admin = quickKafka(cluster).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions, configEntries }],
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
+  // A broker another test has just restarted can refuse for a few seconds: retry those refusals.
+  for (let attempt = 1; ; attempt++) {
+    const admin = quickKafka(cluster).admin();
+    try {
+      await admin.connect();
+      await admin.createTopics({
+        topics: [{ topic, numPartitions, configEntries }],
+        waitForLeaders: true,
+      });
+      return;
+    } catch (error) {
+      const retriable = (error as { retriable?: boolean }).retriable !== false;
+      if (!retriable || attempt >= 10) throw error;
+      await new Promise((r) => setTimeout(r, 1000));
+    } finally {
+      await admin.disconnect();
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -22,11 +22,11 @@ const ids = (messages: readonly SpooledMessage[]) =>
   messages.map((m) => m.headers["stepwise-message-id"]);
 
 describe("Spool", () => {
-  it("gives messages back in append order, at most the limit, and forgets them once committed", () => {
+  it("gives messages back in append order, at most the limit, and forgets them once committed", async () => {
     const spool = new Spool(dir());
     expect(spool.pending).toBe(false);
-    spool.append([message("t", 1), message("t", 2)]);
-    spool.append([message("t", 3)]);
+    await spool.append([message("t", 1), message("t", 2)]);
+    await spool.append([message("t", 3)]);
     expect(spool.pending).toBe(true);
     expect(spool.waitingMessages).toBe(3);
     const first = spool.peek(2);
@@ -38,61 +38,96 @@ describe("Spool", () => {
     spool.commit(second.next);
     expect(spool.pending).toBe(false);
     expect(spool.replayed).toBe(3);
-    spool.close();
+    await spool.close();
   });
 
-  it("stops a peek where the topic changes, so one request keeps the order", () => {
+  it("stops a peek where the topic changes, so one request keeps the order", async () => {
     const spool = new Spool(dir());
-    spool.append([message("a", 1), message("a", 2), message("b", 3), message("a", 4)]);
+    await spool.append([message("a", 1), message("a", 2), message("b", 3), message("a", 4)]);
     expect(ids(spool.peek(10).messages)).toEqual(["id-1", "id-2"]);
-    spool.close();
+    await spool.close();
   });
 
-  it("survives a restart: what was appended and not committed is still waiting, in order", () => {
+  it("survives a restart: what was appended and not committed is still waiting, in order", async () => {
     const d = dir();
     const before = new Spool(d);
-    before.append([message("t", 1), message("t", 2), message("t", 3)]);
+    await before.append([message("t", 1), message("t", 2), message("t", 3)]);
     before.commit(before.peek(1).next);
-    before.close();
+    await before.close();
     const after = new Spool(d);
     expect(after.waitingMessages).toBe(2);
     expect(ids(after.peek(10).messages)).toEqual(["id-2", "id-3"]);
-    after.close();
+    await after.close();
   });
 
-  it("drops a torn last line left by a crash mid-append (it was never acknowledged)", () => {
+  it("drops a torn last line left by a crash mid-append (it was never acknowledged)", async () => {
     const d = dir();
     const before = new Spool(d);
-    before.append([message("t", 1)]);
-    before.close();
+    await before.append([message("t", 1)]);
+    await before.close();
     appendFileSync(join(d, "spool.jsonl"), '{"topic":"t","key":');
     const after = new Spool(d);
     expect(after.waitingMessages).toBe(1);
     expect(ids(after.peek(10).messages)).toEqual(["id-1"]);
     expect(readFileSync(join(d, "spool.jsonl"), "utf8").endsWith("\n")).toBe(true);
-    after.close();
+    await after.close();
   });
 
-  it("empties the file once everything is replayed", () => {
+  it("empties the file once everything is replayed and it is past the compaction size", async () => {
     const d = dir();
-    const spool = new Spool(d);
-    spool.append([message("t", 1)]);
+    const spool = new Spool(d, { compactAtBytes: 1 });
+    await spool.append([message("t", 1)]);
     spool.commit(spool.peek(10).next);
     expect(readFileSync(join(d, "spool.jsonl"), "utf8")).toBe("");
-    spool.append([message("t", 2)]);
+    await spool.append([message("t", 2)]);
     expect(ids(spool.peek(10).messages)).toEqual(["id-2"]);
-    spool.close();
+    await spool.close();
   });
 
-  it("reads lines longer than its read buffer", () => {
+  it("reads lines longer than its read buffer", async () => {
     const spool = new Spool(dir());
     const big = { ...message("t", 1), value: "x".repeat(600 * 1024) };
-    spool.append([big, message("t", 2)]);
+    await spool.append([big, message("t", 2)]);
     const { messages } = spool.peek(10);
     expect(messages.map((m) => m.value?.length)).toEqual([
       600 * 1024,
       message("t", 2).value!.length,
     ]);
-    spool.close();
+    await spool.close();
+  });
+
+  it("writes concurrent appends together and keeps their order", async () => {
+    const spool = new Spool(dir());
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        spool.append([message("t", 2 * i), message("t", 2 * i + 1)]),
+      ),
+    );
+    expect(spool.waitingMessages).toBe(40);
+    expect(ids(spool.peek(100).messages)).toEqual(Array.from({ length: 40 }, (_, i) => `id-${i}`));
+    await spool.close();
+  });
+
+  it("after a crash replays what it cannot prove was replayed, never skips", async () => {
+    const d = dir();
+    const before = new Spool(d, { cursorPersistMs: 60_000 });
+    await before.append([message("t", 1), message("t", 2), message("t", 3)]);
+    before.commit(before.peek(1).next); // persisted: the first commit
+    before.commit(before.peek(1).next); // in memory only
+    // A crash: the process ends without close(); the file stays as it is.
+    const after = new Spool(d);
+    expect(ids(after.peek(10).messages)).toEqual(["id-2", "id-3"]);
+    await after.close();
+  });
+
+  it("starts from the beginning when the cursor does not point at a line start", async () => {
+    const d = dir();
+    const spool = new Spool(d);
+    await spool.append([message("t", 1), message("t", 2)]);
+    await spool.close();
+    writeFileSync(join(d, "spool.cursor.json"), JSON.stringify({ byteOffset: 5, replayed: 0 }));
+    const after = new Spool(d);
+    expect(ids(after.peek(10).messages)).toEqual(["id-1", "id-2"]);
+    await after.close();
   });
 });
