@@ -154,6 +154,80 @@ describe("events verify on the real brokers", () => {
     });
   });
 
+  it("verifies partitions concurrently with the results of one at a time, in partition order", async () => {
+    const topic = uniqueName("verify-concurrent");
+    const count = 6;
+    await Promise.all([createTopic("legacy", topic, count), createTopic("target", topic, count)]);
+    // Each partition differs in size and findings, so a result in the wrong place shows.
+    const sourceIds = (p: number) => range(p * 100, p * 100 + 10 + p * 3);
+    const targetIds = (p: number) => {
+      const ids = sourceIds(p);
+      if (p % 2 === 1) ids.splice(p, 1); // missing
+      if (p === 2) ids.splice(4, 0, 999); // extra
+      if (p === 4) [ids[1], ids[2]] = [ids[2], ids[1]]; // reordered
+      return ids;
+    };
+    const send = async (cluster: Cluster, idsOf: (p: number) => number[]) => {
+      const producer = quickKafka(cluster).producer();
+      await producer.connect();
+      await producer.send({
+        topic,
+        messages: range(0, count).flatMap((p) => messages(idsOf(p), p)),
+      });
+      await producer.disconnect();
+    };
+    await Promise.all([send("legacy", sourceIds), send("target", targetIds)]);
+
+    const run = async (concurrency: number) => {
+      const calls: Array<{ partition: number; done: number; total: number }> = [];
+      const result = await verifyTopic({
+        source: quickKafka("legacy"),
+        target: quickKafka("target"),
+        topic,
+        concurrency,
+        onPartition: (p, done, total) => calls.push({ partition: p.partition, done, total }),
+      });
+      return { result, calls };
+    };
+    const one = await run(1);
+    expect(one.result.partitions.map((p) => [p.partition, p.passed])).toEqual([
+      [0, true],
+      [1, false],
+      [2, false],
+      [3, false],
+      [4, false],
+      [5, false],
+    ]);
+    expect(one.result.partitions.map((p) => p.comparison)).toMatchObject(
+      range(0, count).map((p) => ({
+        sourceMessages: 10 + p * 3,
+        missing: p % 2,
+        extra: p === 2 ? 1 : 0,
+        reordered: p === 4 ? 1 : 0,
+      })),
+    );
+    for (const concurrency of [2, 4, 10]) {
+      const many = await run(concurrency);
+      expect(many.result).toEqual(one.result);
+      // onPartition: once per partition, `done` counting up, whatever order they finish in.
+      expect(many.calls.map((c) => c.partition).sort()).toEqual(range(0, count));
+      expect(many.calls.map((c) => c.done)).toEqual(range(1, count + 1));
+      expect(many.calls.every((c) => c.total === count)).toBe(true);
+    }
+    expect(one.calls).toEqual(
+      range(0, count).map((p) => ({ partition: p, done: p + 1, total: count })),
+    );
+
+    await expect(
+      verifyTopic({
+        source: quickKafka("legacy"),
+        target: quickKafka("target"),
+        topic,
+        concurrency: 0,
+      }),
+    ).rejects.toThrow(/concurrency must be a whole number of partitions of at least 1, got 0/);
+  });
+
   it("refuses topics whose partition counts differ, and names a missing topic", async () => {
     const topic = uniqueName("verify-mismatch");
     await Promise.all([createTopic("legacy", topic, 1), createTopic("target", topic, 3)]);

@@ -146,34 +146,45 @@ export function registerEventsCommands(program: Command): void {
     .requiredOption("--target <bootstrap>", "cluster checked")
     .requiredOption("--topic <names...>", "topics to verify")
     .option("--window <n>", "look-ahead and memory bound, in messages", parsePositive, 10_000)
+    .option("--concurrency <n>", "partitions verified at once", parsePositive, 4)
     .option("--json", "print the results as JSON")
-    .action(async (options: Clusters & { topic: string[]; window: number; json?: boolean }) => {
-      const [source, target] = await connectBoth(options);
-      const results: TopicVerification[] = [];
-      for (const topic of options.topic) {
-        const progress = createProgress(`verify ${topic}`);
-        try {
-          results.push(
-            await verifyTopic({
-              source,
-              target,
-              topic,
-              window: options.window,
-              onPartition: (_result, done, total) => progress.update(done, total),
-            }),
-          );
-        } catch (error) {
-          if (error instanceof VerifyError) throw new UsageError(error.message);
-          throw error;
+    .action(
+      async (
+        options: Clusters & {
+          topic: string[];
+          window: number;
+          concurrency: number;
+          json?: boolean;
+        },
+      ) => {
+        const [source, target] = await connectBoth(options);
+        const results: TopicVerification[] = [];
+        for (const topic of options.topic) {
+          const progress = createProgress(`verify ${topic}`);
+          try {
+            results.push(
+              await verifyTopic({
+                source,
+                target,
+                topic,
+                window: options.window,
+                concurrency: options.concurrency,
+                onPartition: (_result, done, total) => progress.update(done, total),
+              }),
+            );
+          } catch (error) {
+            if (error instanceof VerifyError) throw new UsageError(error.message);
+            throw error;
+          }
+          progress.finish();
         }
-        progress.finish();
-      }
-      const json = (_key: string, value: unknown) =>
-        typeof value === "bigint" ? value.toString() : value;
-      if (options.json) process.stdout.write(`${JSON.stringify(results, json, 2)}\n`);
-      else for (const r of results) process.stdout.write(renderVerification(r));
-      process.exitCode = results.every((r) => r.passed) ? EXIT.ok : EXIT.blocked;
-    });
+        const json = (_key: string, value: unknown) =>
+          typeof value === "bigint" ? value.toString() : value;
+        if (options.json) process.stdout.write(`${JSON.stringify(results, json, 2)}\n`);
+        else for (const r of results) process.stdout.write(renderVerification(r));
+        process.exitCode = results.every((r) => r.passed) ? EXIT.ok : EXIT.blocked;
+      },
+    );
 }
 
 /** A short report: one line per partition, examples of what is wrong. */

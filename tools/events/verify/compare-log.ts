@@ -55,6 +55,14 @@ class Pull {
   count = 0;
   constructor(private readonly batches: AsyncIterator<readonly Identified[]>) {}
 
+  /** The next item of the current batch, without a promise per item (most calls). */
+  take(): Identified | undefined {
+    if (this.index >= this.batch.length) return undefined;
+    this.count++;
+    return this.batch[this.index++];
+  }
+
+  /** The next item, reading batches as needed; undefined at the end of the stream. */
   async next(): Promise<Identified | undefined> {
     while (this.index >= this.batch.length) {
       if (this.done) return undefined;
@@ -66,21 +74,75 @@ class Pull {
       this.batch = result.value;
       this.index = 0;
     }
-    this.count++;
-    return this.batch[this.index++];
+    return this.take();
   }
 }
+
+// Both structures below evict their oldest entry through a queue of their own: in V8, taking a
+// Map's or Set's first entry after many deletes walks every deleted slot kept until the next
+// rehash, which made each eviction cost O(window) and dominated the whole comparison.
 
 /** A set that forgets its oldest entries beyond a size. */
 class RecentSet {
   private readonly items = new Set<string>();
-  constructor(private readonly limit: number) {}
+  /** A ring of the ids in insertion order; `next` is the oldest once it is full. */
+  private readonly order: string[] = [];
+  private next = 0;
+  private readonly limit: number;
+  constructor(limit: number) {
+    this.limit = Math.floor(limit);
+  }
   add(id: string): void {
+    if (this.limit <= 0 || this.items.has(id)) return;
+    if (this.order.length < this.limit) this.order.push(id);
+    else {
+      this.items.delete(this.order[this.next]);
+      this.order[this.next] = id;
+      this.next = (this.next + 1) % this.limit;
+    }
     this.items.add(id);
-    if (this.items.size > this.limit) this.items.delete(this.items.values().next().value!);
   }
   has(id: string): boolean {
     return this.items.has(id);
+  }
+}
+
+interface Pending {
+  readonly id: string;
+  readonly offset: bigint;
+  readonly position: number;
+}
+
+/** Target messages read ahead and not matched yet, by id and in target order. */
+class Ahead {
+  private readonly byId = new Map<string, Pending>();
+  /** In target order; entries no longer in `byId` (matched or dropped) are skipped. */
+  private queue: Pending[] = [];
+  private head = 0;
+  get size(): number {
+    return this.byId.size;
+  }
+  get(id: string): Pending | undefined {
+    return this.byId.get(id);
+  }
+  add(pending: Pending): void {
+    this.byId.set(pending.id, pending);
+    this.queue.push(pending);
+  }
+  delete(pending: Pending): void {
+    this.byId.delete(pending.id);
+    // Drop the skipped entries once they are the majority, so the queue stays O(window).
+    if (this.queue.length > 64 && this.queue.length > 2 * this.byId.size) {
+      this.queue = this.queue.slice(this.head).filter((p) => this.byId.get(p.id) === p);
+      this.head = 0;
+    }
+  }
+  oldest(): Pending | undefined {
+    for (; this.head < this.queue.length; this.head++) {
+      const pending = this.queue[this.head];
+      if (this.byId.get(pending.id) === pending) return pending;
+    }
+    return undefined;
   }
 }
 
@@ -93,8 +155,7 @@ export async function compareLogs(
   const exampleLimit = options.examples ?? 5;
   const sourcePull = new Pull(source[Symbol.asyncIterator]());
   const targetPull = new Pull(target[Symbol.asyncIterator]());
-  // Target messages read ahead and not matched yet, in target order, with their position.
-  const ahead = new Map<string, { offset: bigint; position: number }>();
+  const ahead = new Ahead();
   const recentlyMatched = new RecentSet(window);
   let targetPosition = 0;
   let highestMatchedPosition = -1;
@@ -114,42 +175,45 @@ export async function compareLogs(
       examples[kind].push({ id: item.id, offset: item.offset.toString() });
   };
   const dropOldestAhead = () => {
-    const [id, item] = ahead.entries().next().value!;
-    ahead.delete(id);
+    const item = ahead.oldest()!;
+    ahead.delete(item);
     if (!anyMatch && options.sourceTrimmed) counts.trimmedByRetention++;
     else {
       counts.extra++;
-      note("extra", { id, offset: item.offset });
+      note("extra", item);
     }
   };
   // The first match on a source whose log start moved: target messages before it are older
   // than anything the source still holds.
   const trimLeadingAhead = (position: number) => {
-    for (const [id, item] of ahead) {
-      if (item.position >= position) break;
-      ahead.delete(id);
+    for (let item = ahead.oldest(); item && item.position < position; item = ahead.oldest()) {
+      ahead.delete(item);
       counts.trimmedByRetention++;
     }
   };
-  const readTarget = async (): Promise<boolean> => {
-    const item = await targetPull.next();
-    if (!item) return false;
-    if (ahead.has(item.id) || recentlyMatched.has(item.id)) counts.duplicatesOnTarget++;
+  const addTarget = (item: Identified) => {
+    if (ahead.get(item.id) || recentlyMatched.has(item.id)) counts.duplicatesOnTarget++;
     else {
-      ahead.set(item.id, { offset: item.offset, position: targetPosition });
+      ahead.add({ id: item.id, offset: item.offset, position: targetPosition });
       if (ahead.size > window) dropOldestAhead();
     }
     targetPosition++;
-    return true;
   };
 
-  for (let item = await sourcePull.next(); item; item = await sourcePull.next()) {
-    let lookedAhead = 0;
-    while (!ahead.has(item.id) && lookedAhead < window && (await readTarget())) lookedAhead++;
-    const found = ahead.get(item.id);
+  // `take() ?? await next()`: a promise only when a batch runs out, not one per message.
+  for (;;) {
+    const item = sourcePull.take() ?? (await sourcePull.next());
+    if (!item) break;
+    let found = ahead.get(item.id);
+    for (let lookedAhead = 0; !found && lookedAhead < window; lookedAhead++) {
+      const next = targetPull.take() ?? (await targetPull.next());
+      if (!next) break;
+      addTarget(next);
+      found = ahead.get(item.id);
+    }
     if (found) {
       if (!anyMatch && options.sourceTrimmed) trimLeadingAhead(found.position);
-      ahead.delete(item.id);
+      ahead.delete(found);
       recentlyMatched.add(item.id);
       counts.matched++;
       anyMatch = true;
@@ -166,7 +230,11 @@ export async function compareLogs(
       note("missing", item);
     }
   }
-  while (await readTarget());
+  for (;;) {
+    const next = targetPull.take() ?? (await targetPull.next());
+    if (!next) break;
+    addTarget(next);
+  }
   while (ahead.size > 0) dropOldestAhead();
   return {
     sourceMessages: sourcePull.count,

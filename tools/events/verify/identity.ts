@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { messageIdOf } from "../message-id";
 import type { ReadMessage } from "../partition-reader";
 
@@ -10,6 +10,7 @@ export interface Identified {
 }
 
 const SEPARATOR = Buffer.from([0]);
+const NULL = Buffer.from("\u0000null");
 
 export function identify(message: ReadMessage): Identified {
   const id = messageIdOf(message.headers);
@@ -17,10 +18,8 @@ export function identify(message: ReadMessage): Identified {
   return { id: `kv:${contentHash(message.key, message.value)}`, offset: message.offset };
 }
 
+/** SHA-1 of key, a zero byte and value (null as "\0null"), in base64. */
 export function contentHash(key: Buffer | null, value: Buffer | null): string {
-  const hash = createHash("sha1");
-  hash.update(key === null ? "\u0000null" : key);
-  hash.update(SEPARATOR);
-  hash.update(value === null ? "\u0000null" : value);
-  return hash.digest("base64");
+  // One-shot hash() over a copy is about twice as fast as a createHash() object per message.
+  return hash("sha1", Buffer.concat([key ?? NULL, SEPARATOR, value ?? NULL]), "base64");
 }

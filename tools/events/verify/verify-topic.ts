@@ -7,6 +7,8 @@ import { PartitionReader, type ReadMessage } from "../partition-reader";
 import { compareLatest, latestPerKey, type LatestComparison } from "./compare-latest";
 import { compareLogs, type LogComparison } from "./compare-log";
 import { identify, type Identified } from "./identity";
+import { mapConcurrent } from "./map-concurrent";
+import { readAhead } from "./read-ahead";
 
 export interface VerifyTopicOptions {
   readonly source: Kafka;
@@ -16,7 +18,13 @@ export interface VerifyTopicOptions {
   readonly partitions?: readonly number[];
   /** Look-ahead window, see compareLogs. @default 10_000 */
   readonly window?: number;
-  /** Called after each partition, for progress displays. */
+  /**
+   * Partitions verified at once. Memory grows with it: per partition in flight, two fetches
+   * (1 MiB each) per side plus the window (or, compacted, the latest value hash per key).
+   * @default 4
+   */
+  readonly concurrency?: number;
+  /** Called once per partition as each finishes (not in partition order), for progress displays. */
   readonly onPartition?: (result: PartitionVerification, done: number, total: number) => void;
 }
 
@@ -48,6 +56,12 @@ export interface TopicVerification {
 export class VerifyError extends Error {}
 
 export async function verifyTopic(options: VerifyTopicOptions): Promise<TopicVerification> {
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new VerifyError(
+      `concurrency must be a whole number of partitions of at least 1, got ${concurrency}; ` +
+        `leave it out for 4`,
+    );
   const sourceAdmin = options.source.admin();
   const targetAdmin = options.target.admin();
   const sourceReader = new PartitionReader(options.source);
@@ -68,16 +82,26 @@ export async function verifyTopic(options: VerifyTopicOptions): Promise<TopicVer
       (await isCompacted(targetAdmin, options.topic));
     const partitions =
       options.partitions ?? sourceOffsets.map((o) => o.partition).sort((a, b) => a - b);
-    const results: PartitionVerification[] = [];
-    for (const partition of partitions) {
+    const ranges = partitions.map((partition) => {
       const source = sourceOffsets.find((o) => o.partition === partition);
       const target = targetOffsets.find((o) => o.partition === partition);
       if (!source || !target)
         throw new VerifyError(`topic '${options.topic}' has no partition ${partition}`);
-      const sourceRange = { from: source.low, to: source.high };
-      const targetRange = { from: target.low, to: target.high };
+      return {
+        partition,
+        source: { from: source.low, to: source.high },
+        target: { from: target.low, to: target.high },
+      };
+    });
+    const verifyPartition = async (
+      { partition, source: sourceRange, target: targetRange }: (typeof ranges)[number],
+      signal: AbortSignal,
+    ): Promise<PartitionVerification> => {
       const read = (reader: PartitionReader, range: OffsetRange) =>
-        reader.range(options.topic, partition, BigInt(range.from), BigInt(range.to));
+        readAhead(
+          reader.range(options.topic, partition, BigInt(range.from), BigInt(range.to)),
+          signal,
+        );
       let result: PartitionVerification;
       if (compacted) {
         const [a, b] = await Promise.all([
@@ -116,9 +140,11 @@ export async function verifyTopic(options: VerifyTopicOptions): Promise<TopicVer
           comparison,
         };
       }
-      results.push(result);
-      options.onPartition?.(result, results.length, partitions.length);
-    }
+      return result;
+    };
+    const results = await mapConcurrent(ranges, concurrency, verifyPartition, (result, done) =>
+      options.onPartition?.(result, done, ranges.length),
+    );
     return {
       topic: options.topic,
       mode: compacted ? "latest-per-key" : "log",
