@@ -51,11 +51,17 @@ export interface SpoolOptions {
   readonly compactAtBytes?: number;
   /** How often replay progress is written to disk. @default 200 */
   readonly cursorPersistMs?: number;
+  /**
+   * Messages appended by this process kept in memory for replay, so it need not read and parse
+   * them back; beyond this, replay reads the file until it has caught up. @default 20_000
+   */
+  readonly cachedMessages?: number;
 }
 
 interface QueuedAppend {
   readonly bytes: Buffer;
-  readonly count: number;
+  readonly messages: readonly SpooledMessage[];
+  readonly lineBytes: readonly number[];
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -73,6 +79,14 @@ export class Spool {
   private waiting: number;
   private queue: QueuedAppend[] = [];
   private flushing: Promise<void> | undefined;
+  private readonly cachedMessages: number;
+  /**
+   * While `cached`, recent[recentHead..] are exactly the lines from the cursor to `size`, each
+   * with the byte offset where it ends; peek serves them without touching the file.
+   */
+  private cached: boolean;
+  private recent: Array<{ readonly message: SpooledMessage; readonly end: number }> = [];
+  private recentHead = 0;
 
   constructor(
     readonly dir: string,
@@ -88,6 +102,8 @@ export class Spool {
     this.size = dropTornTail(this.fd);
     this.cursor = readCursor(this.cursorPath, this.fd, this.size);
     this.waiting = countLines(this.fd, this.cursor.byteOffset, this.size);
+    this.cachedMessages = options.cachedMessages ?? 20_000;
+    this.cached = this.cursor.byteOffset === this.size;
   }
 
   /** How many messages wait for replay. */
@@ -102,9 +118,11 @@ export class Spool {
 
   /** Appends the messages; resolves only once they are on disk. */
   append(messages: readonly SpooledMessage[]): Promise<void> {
-    const bytes = Buffer.from(messages.map((m) => JSON.stringify(m) + "\n").join(""), "utf8");
+    const lines = messages.map((m) => JSON.stringify(m) + "\n");
+    const bytes = Buffer.from(lines.join(""), "utf8");
+    const lineBytes = lines.map((line) => Buffer.byteLength(line));
     return new Promise((resolve, reject) => {
-      this.queue.push({ bytes, count: messages.length, resolve, reject });
+      this.queue.push({ bytes, messages, lineBytes, resolve, reject });
       this.flushing ??= this.flush();
     });
   }
@@ -114,6 +132,7 @@ export class Spool {
    * produce request keeps their order), with the cursor after them.
    */
   peek(limit: number): { messages: SpooledMessage[]; next: Cursor } {
+    if (this.cached) return this.peekCached(limit);
     const messages: SpooledMessage[] = [];
     let offset = this.cursor.byteOffset;
     let chunk = Buffer.alloc(256 * 1024);
@@ -146,10 +165,23 @@ export class Spool {
     };
   }
 
+  private peekCached(limit: number): { messages: SpooledMessage[]; next: Cursor } {
+    const messages: SpooledMessage[] = [];
+    let byteOffset = this.cursor.byteOffset;
+    for (let i = this.recentHead; i < this.recent.length && messages.length < limit; i++) {
+      const { message, end } = this.recent[i];
+      if (messages.length > 0 && message.topic !== messages[0].topic) break;
+      messages.push(message);
+      byteOffset = end;
+    }
+    return { messages, next: { byteOffset, replayed: this.cursor.replayed + messages.length } };
+  }
+
   /** Records that everything before `next` reached the secondary. */
   commit(next: Cursor): void {
     this.waiting -= next.replayed - this.cursor.replayed;
     this.cursor = next;
+    this.dropCachedBefore(next.byteOffset);
     const idle = this.flushing === undefined;
     if (idle && next.byteOffset >= this.size && this.size >= this.compactAtBytes) {
       // Nothing waits and no write is in flight: start over with an empty file. The cursor is
@@ -204,12 +236,42 @@ export class Spool {
           round.forEach((a) => a.reject(error));
           continue;
         }
+        this.cacheAppended(round);
         this.size += bytes.length;
-        this.waiting += round.reduce((n, a) => n + a.count, 0);
+        this.waiting += round.reduce((n, a) => n + a.messages.length, 0);
         round.forEach((a) => a.resolve());
       }
     } finally {
       this.flushing = undefined;
+    }
+  }
+
+  private cacheAppended(round: readonly QueuedAppend[]): void {
+    if (!this.cached) return;
+    let end = this.size;
+    for (const { messages, lineBytes } of round)
+      messages.forEach((message, i) => {
+        end += lineBytes[i];
+        this.recent.push({ message, end });
+      });
+    if (this.recent.length - this.recentHead > this.cachedMessages) {
+      this.cached = false; // replay reads the file until it has caught up
+      this.recent = [];
+      this.recentHead = 0;
+    }
+  }
+
+  private dropCachedBefore(byteOffset: number): void {
+    if (!this.cached) {
+      // Caught up: what is appended from now on starts at the cursor.
+      this.cached = byteOffset === this.size;
+      return;
+    }
+    while (this.recentHead < this.recent.length && this.recent[this.recentHead].end <= byteOffset)
+      this.recentHead++;
+    if (this.recentHead > 1024 || this.recentHead === this.recent.length) {
+      this.recent = this.recent.slice(this.recentHead);
+      this.recentHead = 0;
     }
   }
 

@@ -130,4 +130,20 @@ describe("Spool", () => {
     expect(ids(after.peek(10).messages)).toEqual(["id-1", "id-2"]);
     await after.close();
   });
+
+  it("replays from the file once more is waiting than it keeps in memory, then from memory again", async () => {
+    const spool = new Spool(dir(), { cachedMessages: 2 });
+    await spool.append([message("t", 1), message("t", 2), message("t", 3)]); // more than 2
+    const fromFile = spool.peek(2);
+    expect(ids(fromFile.messages)).toEqual(["id-1", "id-2"]);
+    spool.commit(fromFile.next);
+    await spool.append([message("t", 4)]);
+    const rest = spool.peek(10);
+    expect(ids(rest.messages)).toEqual(["id-3", "id-4"]);
+    spool.commit(rest.next); // caught up: later appends are served from memory
+    await spool.append([message("u", 5), message("t", 6)]);
+    expect(ids(spool.peek(10).messages)).toEqual(["id-5"]);
+    expect(spool.waitingMessages).toBe(2);
+    await spool.close();
+  });
 });
