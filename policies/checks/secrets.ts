@@ -33,11 +33,18 @@ function isSecretValue(value: unknown): boolean {
   );
 }
 
-/** Why a name/value pair is a plaintext secret, or undefined when it is not one. */
-export function plaintextSecretReason(name: string, value: unknown): string | undefined {
+/**
+ * Why a name/value pair is a plaintext secret, or undefined when it is not one; `label` is how
+ * the reason names it (a config key's full path, say).
+ */
+export function plaintextSecretReason(
+  name: string,
+  value: unknown,
+  label = name,
+): string | undefined {
   if (isSecretValue(value) || typeof value !== "string" || value === "") return undefined;
-  if (URL_WITH_PASSWORD.test(value)) return `${name} holds a URL with a password`;
-  if (isCredentialName(name)) return `${name} is credential-like and has a plain value`;
+  if (URL_WITH_PASSWORD.test(value)) return `${label} holds a URL with a password`;
+  if (isCredentialName(name)) return `${label} is credential-like and has a plain value`;
   return undefined;
 }
 
@@ -123,8 +130,8 @@ export function stackConfigSecretFindings(config: Readonly<Record<string, unknow
       return;
     }
     const key = path.split(".").pop() ?? path;
-    const reason = plaintextSecretReason(key, value);
-    if (reason) findings.push({ message: `stack config ${path}: ${reason}` });
+    const reason = plaintextSecretReason(key, value, path);
+    if (reason) findings.push({ message: `stack config ${reason}` });
   };
   for (const [key, value] of Object.entries(config)) visit(key, value);
   return findings;

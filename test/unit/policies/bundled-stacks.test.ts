@@ -88,7 +88,7 @@ describe("policies on the bundled prod stack", () => {
     document.setIn(["config", "stepwise:databasePassword"], "hunter2");
     const t = await transition(PROD, document.toString());
     expect(failed(t, "no-plaintext-secrets")).toEqual([
-      "stack config stepwise:databasePassword: stepwise:databasePassword is credential-like and has a plain value",
+      "stack config stepwise:databasePassword is credential-like and has a plain value",
     ]);
     expect(blocking(t)).toContain("no-plaintext-secrets");
   });

@@ -59,10 +59,9 @@ describe("stackConfigSecretFindings", () => {
     };
     expect(stackConfigSecretFindings(config)).toEqual([
       {
-        message:
-          "stack config stepwise:registry.token: token is credential-like and has a plain value",
+        message: "stack config stepwise:registry.token is credential-like and has a plain value",
       },
-      { message: "stack config stepwise:mirror.url: url holds a URL with a password" },
+      { message: "stack config stepwise:mirror.url holds a URL with a password" },
     ]);
   });
 });

@@ -551,7 +551,7 @@ describe("no-plaintext-secrets", () => {
     ).toEqual([
       "compose-orders: container env DB_PASSWORD is credential-like and has a plain value",
       'k3s-catalog: container "product-catalog" env DATABASE_URL holds a URL with a password instead of valueFrom.secretKeyRef',
-      "stack config stepwise:apiToken: stepwise:apiToken is credential-like and has a plain value",
+      "stack config stepwise:apiToken is credential-like and has a plain value",
     ]);
   });
 });
