@@ -220,9 +220,10 @@ export function replacedStatefulFindings(plan: Plan): Finding[] {
   return findings;
 }
 
+/** Stateful resources whose data this update destroys; retained ones are only forgotten. */
 export function deletedStateful(plan: Plan): ResourceView[] {
   return plan.steps
-    .filter(isDelete)
+    .filter((s) => isDelete(s) && !s.oldState?.retainOnDelete)
     .map((s) => subjectOf(s))
     .filter((r): r is ResourceView => r !== undefined && hasRole(r, "stateful"));
 }

@@ -161,6 +161,7 @@ function stateOf(resource: RegisteredResource): PlanResourceState {
     custom: resource.custom,
     ...(resource.parent ? { parent: resource.parent } : {}),
     protect: resource.protect,
+    ...(resource.retainOnDelete ? { retainOnDelete: true } : {}),
     inputs: maskSecrets(resource.inputs) as Record<string, unknown>,
   };
 }

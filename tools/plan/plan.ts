@@ -27,6 +27,8 @@ export interface PlanResourceState {
   readonly custom?: boolean;
   readonly parent?: string;
   readonly protect?: boolean;
+  /** Deleting it only drops it from state; the provider's delete is never called. */
+  readonly retainOnDelete?: boolean;
   readonly inputs?: Record<string, unknown>;
   readonly outputs?: Record<string, unknown>;
 }

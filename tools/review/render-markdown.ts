@@ -152,7 +152,9 @@ function detailsSection(review: ReviewModel, budget: number, hint: string): stri
 }
 
 function stepMarkdown(step: ReviewStep): string {
-  const flag = step.stateful ? " 🗄️ stateful" : "";
+  const flag =
+    (step.stateful ? " 🗄️ stateful" : "") +
+    (step.retained ? " — retained: only forgotten by Pulumi, data kept" : "");
   const lines = [
     `- ${OP_MARK[step.op] ?? ""}**${step.op}** \`${step.name}\` \`${step.type}\`${flag}`,
   ];

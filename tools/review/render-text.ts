@@ -76,7 +76,7 @@ function changes(review: ReviewModel, max: number): string[] {
   const lines = ["", "Changes:"];
   for (const step of review.changes.slice(0, max)) {
     lines.push(
-      `  ${(OP_SYMBOL[step.op] ?? "").padEnd(3)}${step.op.padEnd(8)} ${step.type} ${step.name}${step.stateful ? " [stateful]" : ""}`,
+      `  ${(OP_SYMBOL[step.op] ?? "").padEnd(3)}${step.op.padEnd(8)} ${step.type} ${step.name}${step.stateful ? " [stateful]" : ""}${step.retained ? " (retained: only forgotten, data kept)" : ""}`,
     );
     if (step.replaceReasons.length > 0) {
       lines.push(`        replaced because: ${step.replaceReasons.join(", ")}`);

@@ -37,6 +37,8 @@ export interface ReviewStep {
   readonly type: string;
   readonly name: string;
   readonly stateful: boolean;
+  /** A delete that only drops it from state (retainOnDelete): its data stays where it is. */
+  readonly retained: boolean;
   readonly diffReasons: readonly string[];
   readonly replaceReasons: readonly string[];
   readonly oldInputs: Record<string, unknown> | undefined;
@@ -82,7 +84,9 @@ export function buildReview(input: ReviewInput): ReviewModel {
     note: plan.stepwise?.note,
     counts: ordered,
     changes: reviewSteps.filter((s) => s.op !== "same"),
-    destructive: reviewSteps.filter((s) => s.stateful && (s.op === "delete" || s.op === "replace")),
+    destructive: reviewSteps.filter(
+      (s) => s.stateful && !s.retained && (s.op === "delete" || s.op === "replace"),
+    ),
     failed,
     passed: verdicts.filter((v) => v.passed === true),
     blocked: failed.some((v) => v.level === "mandatory"),
@@ -116,6 +120,7 @@ function toReviewStep(step: PlanStep): ReviewStep {
     type,
     name: nameFromUrn(step.urn),
     stateful,
+    retained: op === "delete" && step.oldState?.retainOnDelete === true,
     diffReasons: step.diffReasons ?? [],
     replaceReasons: step.replaceReasons ?? [],
     oldInputs: step.oldState?.inputs,

@@ -67,16 +67,15 @@ describe("offline plans of the bundled stacks", () => {
     expect(result.moves).toEqual([]);
   });
 
-  it("prod, advance platform: the compose volume of platform-coordination would be deleted", async () => {
+  it("prod, advance platform: coordination's Compose volume is only forgotten (retained), and it passes", async () => {
     const text = read("prod");
     const { text: after } = applyPhaseStep(text, "platform", "advance", NOW, "prod");
     const result = await plan("prod", text, after);
-    const deletes = result.plan.steps.filter((s) => s.op === "delete").map((s) => s.oldState?.type);
-    expect(deletes).toContain("docker:index/volume:Volume");
-    const blocking = result.verdicts
-      .filter((v) => !v.passed && v.level === "mandatory")
-      .map((v) => v.ruleId);
-    expect(blocking).toContain("stateful-delete-after-window");
+    const deletes = result.plan.steps
+      .filter((s) => s.op === "delete")
+      .map((s) => [s.oldState?.type, s.oldState?.retainOnDelete]);
+    expect(deletes).toContainEqual(["docker:index/volume:Volume", true]);
+    expect(result.verdicts.filter((v) => !v.passed)).toEqual([]);
   });
 });
 

@@ -32,6 +32,31 @@ const VERDICTS: ReviewVerdict[] = [
   { ruleId: "one-phase-step", level: "mandatory", passed: true, message: "passed" },
 ];
 
+describe("a retained delete (retainOnDelete)", () => {
+  it("is shown as only forgotten, not as a destructive step", () => {
+    const urn = "urn:pulumi:prod::stepwise::docker:index/volume:Volume::coordination-state";
+    const plan: Plan = {
+      steps: [
+        {
+          op: "delete",
+          urn,
+          oldState: { type: "docker:index/volume:Volume", urn, retainOnDelete: true, inputs: {} },
+        },
+      ],
+      changeSummary: { delete: 1 },
+    };
+    const review = buildReview({ plan });
+    expect(review.destructive).toEqual([]);
+    expect(review.changes.map((c) => [c.op, c.name, c.retained])).toEqual([
+      ["delete", "coordination-state", true],
+    ]);
+    expect(renderText({ plan })).toContain(
+      "coordination-state [stateful] (retained: only forgotten, data kept)",
+    );
+    expect(renderMarkdown({ plan })).toContain("retained: only forgotten by Pulumi, data kept");
+  });
+});
+
 describe("buildReview on a pulumi preview --json document", () => {
   const review = buildReview({ plan: enginePlan, verdicts: VERDICTS });
 
