@@ -120,7 +120,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: "Stateful resources are deleted only in retirement, after the rollback window",
     prevents: "Deleting the old system's data while a rollback to it may still be needed.",
     satisfy:
-      "Delete stateful resources only when entering a retirement phase, at least rollbackWindowDays (default 30) after the cutover phase was entered. (A rollback out of a phase whose new system never received writes, e.g. parallel → redpanda, may delete that system: it holds no data.)",
+      "Delete stateful resources only when entering a retirement phase, at least rollbackWindowDays (default 30) after the cutover phase was entered. (A rollback out of a phase whose new system never received writes, e.g. parallel → redpanda, may delete that system: it holds no data. A resource with retainOnDelete, such as a moved service's volume, is only forgotten by Pulumi and does not count.)",
     levels: STRICT,
     coverage: { pack: false, transition: true },
   },
@@ -184,7 +184,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: "K3s workloads in prod are production-ready",
     prevents: "Single-replica, unbounded or unprobed workloads in prod.",
     satisfy:
-      "Give every prod Deployment/StatefulSet replicas >= 2, resource requests and limits, and readiness and liveness probes.",
+      "Give every prod Deployment/StatefulSet replicas >= 2 (or one replica with a stated singleReplicaReason in its service spec), resource requests and limits, and readiness and liveness probes.",
     levels: PROD_ONLY,
     coverage: { pack: true, transition: true },
   },

@@ -4,6 +4,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ResolvedHealthCheck, ResolvedService } from "../spec";
 import { isIPv4, type ExternalService } from "./discovery";
 
+/** Pod annotation with a service's `singleReplicaReason`, read by the prod workload rule. */
+export const SINGLE_REPLICA_ANNOTATION = "stepwise.dev/single-replica-reason";
+
 type Probe = k8s.types.input.core.v1.Probe;
 type Resources = k8s.types.input.core.v1.ResourceRequirements;
 
@@ -96,7 +99,12 @@ export function deploymentSpec(
     template: {
       metadata: {
         labels: { ...service.labels, ...workloadLabels(platform, service.name) },
-        annotations: { "stepwise.dev/config-digest": refs.configDigest },
+        annotations: {
+          "stepwise.dev/config-digest": refs.configDigest,
+          ...(service.singleReplicaReason
+            ? { [SINGLE_REPLICA_ANNOTATION]: service.singleReplicaReason }
+            : {}),
+        },
       },
       spec: {
         containers: [

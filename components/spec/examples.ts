@@ -21,8 +21,8 @@ export function platformServices(databaseUrl: pulumi.Input<string>): readonly Se
       ports: [{ port: 8080, name: "http" }],
       env: { LOG_LEVEL: "info" },
       healthCheck: health(8080),
-      // Coordination keeps its saga log on disk, which makes it stateful (one replica).
       volumes: [{ name: "state", mountPath: "/var/lib/coordination", sizeMiB: 1024 }],
+      singleReplicaReason: "keeps its saga log on a ReadWriteOnce volume",
       resources: { cpu: 0.5, memoryMiB: 256 },
       metrics: { port: 8080 },
     },

@@ -15,6 +15,7 @@ export interface ResolvedService {
   readonly secretEnv: Readonly<Record<string, pulumi.Input<string>>>;
   readonly healthCheck: ResolvedHealthCheck | undefined;
   readonly replicas: number;
+  readonly singleReplicaReason: string | undefined;
   readonly resources: { readonly cpu?: number; readonly memoryMiB?: number };
   readonly volumes: readonly { name: string; mountPath: string; sizeMiB: number }[];
   readonly dependsOn: readonly string[];
@@ -75,6 +76,7 @@ export function resolveService(spec: ServiceSpec): ResolvedService {
     },
     // Stateless services run two replicas (migration-paths.md); a volume makes one the safe default.
     replicas: spec.replicas ?? (volumes.length > 0 ? 1 : DEFAULT_STATELESS_REPLICAS),
+    singleReplicaReason: spec.singleReplicaReason?.trim(),
     resources: { ...spec.resources },
     volumes,
     dependsOn: spec.dependsOn ?? [],

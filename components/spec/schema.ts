@@ -60,59 +60,74 @@ const healthCheck = z
     error: "give exactly one of `command` or `http`",
   });
 
-export const serviceSpecSchema = z.strictObject({
-  name: dnsLabel,
-  image: z.string({ error: "must be an image reference" }).refine(isPinnedImage, {
-    error:
-      'must pin a tag or digest, e.g. "repo/app:1.4.2" or "repo/app@sha256:…" ("latest" is not allowed)',
-  }),
-  command: z.array(z.string()).optional(),
-  args: z.array(z.string()).optional(),
-  ports: z
-    .array(
-      z.strictObject({
+export const serviceSpecSchema = z
+  .strictObject({
+    name: dnsLabel,
+    image: z.string({ error: "must be an image reference" }).refine(isPinnedImage, {
+      error:
+        'must pin a tag or digest, e.g. "repo/app:1.4.2" or "repo/app@sha256:…" ("latest" is not allowed)',
+    }),
+    command: z.array(z.string()).optional(),
+    args: z.array(z.string()).optional(),
+    ports: z
+      .array(
+        z.strictObject({
+          port,
+          published: port.optional(),
+          protocol: z.enum(["TCP", "UDP"], { error: 'must be "TCP" or "UDP"' }).optional(),
+          name: z
+            .string()
+            .regex(/^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$/, {
+              error:
+                "must be a port name: lowercase letters, digits and '-', at most 15 characters",
+            })
+            .optional(),
+        }),
+      )
+      .optional(),
+    env: envMap.optional(),
+    secretEnv: z
+      .record(z.string().regex(ENV_KEY, { error: "keys must be variable names" }), secretValue)
+      .optional(),
+    envFile: z.string().optional(),
+    secretEnvFile: z.string().optional(),
+    healthCheck: healthCheck.optional(),
+    replicas: z
+      .number({ error: "must be a number" })
+      .int({ error: "must be a whole number, 0 or more" })
+      .min(0, { error: "must be a whole number, 0 or more" })
+      .optional(),
+    singleReplicaReason: z
+      .string({ error: "must be text saying why the service runs as one replica" })
+      .trim()
+      .min(1, { error: "must say why the service runs as one replica (or leave it out)" })
+      .optional(),
+    resources: z
+      .strictObject({ cpu: positive.optional(), memoryMiB: positive.optional() })
+      .optional(),
+    volumes: z
+      .array(
+        z.strictObject({
+          name: dnsLabel,
+          mountPath: z.string().startsWith("/", { error: "must be an absolute path" }),
+          sizeMiB: positive.optional(),
+        }),
+      )
+      .optional(),
+    dependsOn: z.array(z.string()).optional(),
+    labels: z.record(z.string(), z.string({ error: "values must be strings" })).optional(),
+    metrics: z
+      .strictObject({
         port,
-        published: port.optional(),
-        protocol: z.enum(["TCP", "UDP"], { error: 'must be "TCP" or "UDP"' }).optional(),
-        name: z
-          .string()
-          .regex(/^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$/, {
-            error: "must be a port name: lowercase letters, digits and '-', at most 15 characters",
-          })
-          .optional(),
-      }),
-    )
-    .optional(),
-  env: envMap.optional(),
-  secretEnv: z
-    .record(z.string().regex(ENV_KEY, { error: "keys must be variable names" }), secretValue)
-    .optional(),
-  envFile: z.string().optional(),
-  secretEnvFile: z.string().optional(),
-  healthCheck: healthCheck.optional(),
-  replicas: z
-    .number({ error: "must be a number" })
-    .int({ error: "must be a whole number, 0 or more" })
-    .min(0, { error: "must be a whole number, 0 or more" })
-    .optional(),
-  resources: z
-    .strictObject({ cpu: positive.optional(), memoryMiB: positive.optional() })
-    .optional(),
-  volumes: z
-    .array(
-      z.strictObject({
-        name: dnsLabel,
-        mountPath: z.string().startsWith("/", { error: "must be an absolute path" }),
-        sizeMiB: positive.optional(),
-      }),
-    )
-    .optional(),
-  dependsOn: z.array(z.string()).optional(),
-  labels: z.record(z.string(), z.string({ error: "values must be strings" })).optional(),
-  metrics: z
-    .strictObject({
-      port,
-      path: z.string().startsWith("/", { error: "must start with '/'" }).optional(),
-    })
-    .optional(),
-});
+        path: z.string().startsWith("/", { error: "must start with '/'" }).optional(),
+      })
+      .optional(),
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.singleReplicaReason !== undefined && (spec.replicas ?? 1) > 1)
+      ctx.addIssue({
+        code: "custom",
+        path: ["replicas"],
+        message: "must be 0 or 1 when singleReplicaReason is set; drop one of the two",
+      });
+  });

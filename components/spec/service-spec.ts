@@ -28,6 +28,13 @@ export interface ServiceSpec {
   readonly healthCheck?: HealthCheck;
   /** @default 2 for stateless services (no volumes), 1 for stateful ones */
   readonly replicas?: number;
+  /**
+   * Why the service must run as exactly one replica (e.g. it keeps a log on a ReadWriteOnce
+   * volume). Recorded on its K3s pods as the `stepwise.dev/single-replica-reason` annotation,
+   * which the prod workload rule accepts instead of a second replica; reviewers see the reason.
+   * @default none: in prod on K3s the service needs at least 2 replicas
+   */
+  readonly singleReplicaReason?: string;
   /** @default no requests/limits */
   readonly resources?: ServiceResources;
   /** Named volumes. @default none */

@@ -1,9 +1,14 @@
-/** K3s workloads in prod: at least two replicas, resources set, readiness and liveness probes. */
+/**
+ * K3s workloads in prod: at least two replicas, resources set, readiness and liveness probes.
+ * One replica passes only with a stated reason (a service spec's singleReplicaReason).
+ */
 import type { ResourceView } from "../classify";
 import type { Finding } from "./phases";
 
 const WORKLOAD_TYPES = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"]);
 export const MINIMUM_PROD_REPLICAS = 2;
+/** The pod annotation K3sPlatform writes from `singleReplicaReason` (components/platform). */
+export const SINGLE_REPLICA_ANNOTATION = "stepwise.dev/single-replica-reason";
 
 interface Container {
   name?: unknown;
@@ -20,12 +25,19 @@ export function k3sWorkloadFindings(resource: ResourceView): Finding[] {
   if (!WORKLOAD_TYPES.has(resource.type)) return [];
   const spec = (resource.props.spec ?? {}) as {
     replicas?: unknown;
-    template?: { spec?: { containers?: Container[] } };
+    template?: {
+      metadata?: { annotations?: Record<string, unknown> };
+      spec?: { containers?: Container[] };
+    };
   };
   const problems: string[] = [];
   // Kubernetes defaults replicas to 1 when it is left out.
   const replicas = typeof spec.replicas === "number" ? spec.replicas : 1;
-  if (replicas < MINIMUM_PROD_REPLICAS) {
+  // Scaled to zero on purpose (consolidation keeps old services for re-extraction): serves nothing.
+  if (replicas === 0) return [];
+  const reason = spec.template?.metadata?.annotations?.[SINGLE_REPLICA_ANNOTATION];
+  const singleOnPurpose = replicas === 1 && typeof reason === "string" && reason.trim() !== "";
+  if (replicas < MINIMUM_PROD_REPLICAS && !singleOnPurpose) {
     problems.push(`replicas = ${replicas}; prod needs at least ${MINIMUM_PROD_REPLICAS}`);
   }
   const containers = spec.template?.spec?.containers ?? [];

@@ -78,7 +78,7 @@ describe("stepwise plan", () => {
       );
       // Exactly these changes; the unchanged rest grows with the platform program.
       expect(lines[1]).toMatch(/^Resources: update 7, replace 2, same \d+$/);
-      expect(lines[2]).toBe("Verdict: allowed, with advisory findings");
+      expect(lines[2]).toBe("Verdict: allowed: every rule passed");
       expect(stdout).toContain("Path events: consumers-on-kafka -> kafka-only");
       expect(stdout).toContain('data.EVENTS_PUBLISH_TO: "redpanda,kafka" => "kafka"');
       expect(stdout).toContain("not a provider diff");

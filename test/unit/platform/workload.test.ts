@@ -9,7 +9,9 @@ import {
   resourcesFor,
   secretEnvRefs,
   secretKeyFor,
+  SINGLE_REPLICA_ANNOTATION,
 } from "../../../components/platform";
+import { SINGLE_REPLICA_ANNOTATION as POLICY_SINGLE_REPLICA_ANNOTATION } from "../../../policies/checks/workloads";
 
 const check = {
   command: undefined,
@@ -127,6 +129,26 @@ describe("deploymentSpec", () => {
         },
       },
     });
+  });
+
+  it("records a single-replica reason on the pods, where the prod workload rule reads it", () => {
+    const service = resolveService({
+      name: "coordination",
+      image: "repo/coordination:1.0.0",
+      volumes: [{ name: "state", mountPath: "/var/lib/state" }],
+      singleReplicaReason: " saga log on a ReadWriteOnce volume ",
+    });
+    const spec = deploymentSpec("k3s", service, { configDigest: "x" }) as {
+      replicas: number;
+      template: { metadata: { annotations: Record<string, string> } };
+    };
+    expect(spec.replicas).toBe(1);
+    expect(spec.template.metadata.annotations).toEqual({
+      "stepwise.dev/config-digest": "x",
+      [SINGLE_REPLICA_ANNOTATION]: "saga log on a ReadWriteOnce volume",
+    });
+    // The policy pack reads the same annotation name.
+    expect(SINGLE_REPLICA_ANNOTATION).toBe(POLICY_SINGLE_REPLICA_ANNOTATION);
   });
 
   it("never lets a spec label override the selector labels", () => {

@@ -24,6 +24,8 @@ interface DeploymentOptions {
   env?: Record<string, unknown>[];
   resources?: boolean;
   probes?: boolean;
+  /** Pod annotations, e.g. the single-replica reason. */
+  annotations?: Record<string, string>;
 }
 
 export function deployment(
@@ -37,6 +39,7 @@ export function deployment(
     spec: {
       ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
       template: {
+        ...(options.annotations ? { metadata: { annotations: options.annotations } } : {}),
         spec: {
           containers: [
             {

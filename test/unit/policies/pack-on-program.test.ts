@@ -8,7 +8,8 @@ import { join } from "node:path";
 import type { PolicyResource, ResourceValidation } from "@pulumi/policy";
 import { parseDocument } from "yaml";
 import { describe, expect, it } from "vitest";
-import { stepwiseProgram } from "../../../migrations/program";
+import { platformServices } from "../../../components/spec";
+import { stepwiseProgram, type ProgramOptions } from "../../../migrations/program";
 import { packPolicies } from "../../../policies/pack/pack-policies";
 import { isSecretValue, type RegisteredResource } from "../../../tools/evaluate";
 import { planOffline } from "../../../tools/plan/offline-planner";
@@ -30,10 +31,14 @@ function unwrapSecrets(value: unknown): unknown {
 }
 
 /** What the program registers for a stack file's text, as the stack named `stack`. */
-async function registered(stack: string, text: string): Promise<RegisteredResource[]> {
+async function registered(
+  stack: string,
+  text: string,
+  services?: ProgramOptions["services"],
+): Promise<RegisteredResource[]> {
   const config = stackEvaluationConfig(text, stack);
   const result = await planOffline({
-    program: () => stepwiseProgram(),
+    program: () => stepwiseProgram({ services }),
     stack,
     before: config,
     after: config,
@@ -98,7 +103,12 @@ describe("the pack on the program's resources", () => {
       'rollback-drill-recent: path "platform" steps forward to "coordination-on-k3s" in prod with no rollback drill recorded',
       'rollback-drill-recent: path "database" steps forward to "citus-provisioned" in prod with no rollback drill recorded',
     ]);
-    expect(violations).toContain(
+    // Coordination runs one replica on purpose and says why; without the reason it is flagged.
+    expect(violations.filter((v) => v.startsWith("k3s-prod-workloads: "))).toEqual([]);
+    const unexplained = await registered("prod", document.toString(), (url) =>
+      platformServices(url).map((s) => ({ ...s, singleReplicaReason: undefined })),
+    );
+    expect(runPack("prod", unexplained)).toContain(
       "k3s-prod-workloads: platform-k3s-platform-coordination: replicas = 1; prod needs at least 2",
     );
   });

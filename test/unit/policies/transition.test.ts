@@ -345,6 +345,20 @@ describe("stateful-delete-after-window and stateful-delete-alone", () => {
       "orders-data (docker:index/volume:Volume) is deleted but no path enters a retirement phase in this update",
     ]);
   });
+  it("passes a retained volume (retainOnDelete): Pulumi only forgets it, its data stays", () => {
+    const forgotten = step("delete", VOLUME, "compose-platform-coordination-state");
+    const retained = { ...forgotten, oldState: { ...forgotten.oldState!, retainOnDelete: true } };
+    const moved = step("create", DEPLOYMENT, "k3s-platform-coordination", {
+      after: deployment("platform-coordination", { replicas: 2 }),
+    });
+    const c: Case = { plan: plan(MONITORED, retained, moved) };
+    expect(failures(c, "stateful-delete-after-window")).toEqual([]);
+    expect(failures(c, "stateful-delete-alone")).toEqual([]);
+    // The same delete without retainOnDelete destroys the data.
+    expect(failures({ plan: plan(MONITORED, forgotten) }, "stateful-delete-after-window")).toEqual([
+      "compose-platform-coordination-state (docker:index/volume:Volume) is deleted but no path enters a retirement phase in this update",
+    ]);
+  });
   it("lets Monitoring follow the retirement (it stops scraping what is deleted)", () => {
     const prometheusReplaced = step(
       "replace",
@@ -557,6 +571,29 @@ describe("no-plaintext-secrets", () => {
 });
 
 describe("k3s-prod-workloads", () => {
+  const single = (annotations?: Record<string, string>, replicas = 1) =>
+    plan(
+      MONITORED,
+      step("create", DEPLOYMENT, "k3s-coordination", {
+        after: deployment("coordination", { replicas, annotations }),
+      }),
+    );
+  it("passes one replica only with a stated single-replica reason", () => {
+    const reason = { "stepwise.dev/single-replica-reason": "saga log on a ReadWriteOnce volume" };
+    expect(failures({ plan: single(reason) }, "k3s-prod-workloads")).toEqual([]);
+    expect(
+      failures(
+        { plan: single({ "stepwise.dev/single-replica-reason": " " }) },
+        "k3s-prod-workloads",
+      ),
+    ).toEqual(["k3s-coordination: replicas = 1; prod needs at least 2"]);
+    expect(failures({ plan: single() }, "k3s-prod-workloads")).toEqual([
+      "k3s-coordination: replicas = 1; prod needs at least 2",
+    ]);
+  });
+  it("passes a Deployment scaled to zero on purpose (it serves nothing)", () => {
+    expect(failures({ plan: single(undefined, 0) }, "k3s-prod-workloads")).toEqual([]);
+  });
   it("passes a Deployment with 2 replicas, resources and probes", () => {
     const p = plan(
       MONITORED,
@@ -593,7 +630,7 @@ describe("verdicts", () => {
       level: "mandatory",
       passed: false,
       message:
-        "k3s-orders: replicas = 1; prod needs at least 2. To pass: Give every prod Deployment/StatefulSet replicas >= 2, resource requests and limits, and readiness and liveness probes.",
+        "k3s-orders: replicas = 1; prod needs at least 2. To pass: Give every prod Deployment/StatefulSet replicas >= 2 (or one replica with a stated singleReplicaReason in its service spec), resource requests and limits, and readiness and liveness probes.",
       urn: "urn:pulumi:prod::stepwise::kubernetes:apps/v1:Deployment::k3s-orders",
     });
   });

@@ -35,6 +35,16 @@ describe("validateServiceSpecs", () => {
       'service "orders": image = "firstviscount/orders:latest": must pin a tag or digest, e.g. "repo/app:1.4.2" or "repo/app@sha256:…" ("latest" is not allowed)',
     ],
     [
+      "single-replica reason with two replicas",
+      [{ ...ok, replicas: 2, singleReplicaReason: "saga log" }],
+      'service "orders": replicas = 2: must be 0 or 1 when singleReplicaReason is set; drop one of the two',
+    ],
+    [
+      "empty single-replica reason",
+      [{ ...ok, singleReplicaReason: "  " }],
+      'service "orders": singleReplicaReason = "  ": must say why the service runs as one replica (or leave it out)',
+    ],
+    [
       "port out of range",
       [{ ...ok, ports: [{ port: 8083 }, { port: 70000 }] }],
       'service "orders": ports[1].port = 70000: must be an integer from 1 to 65535',
