@@ -10,7 +10,12 @@ import { readStackConfig } from "./read-config";
 import type { MetricsEndpoint } from "../../components/monitoring/metrics-endpoint";
 import type { PlatformKind } from "../stack-config";
 import { deferred, type Deferred } from "./deferred";
-import { addressFor, systemTargets, type SystemTarget } from "./system-metrics";
+import {
+  addressFor,
+  platformEngineTargets,
+  systemTargets,
+  type SystemTarget,
+} from "./system-metrics";
 import {
   buildEngines,
   engineMetricJobs,
@@ -88,6 +93,12 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
     databaseUrls,
   });
   const engineMetrics = plannedEngineMetrics(topology);
+  const platformMetrics = platformEngineTargets(topology).flatMap((target) => {
+    const engine = engineMetrics.find((m) => m.endpoint.job === target.engineJob);
+    return engine
+      ? [{ job: target.job, system: target.platform, address: engine.endpoint.address }]
+      : [];
+  });
   const systemMetrics = systemTargets(config, topology).map((target) => {
     const address = deferred<string>();
     const endpoint = { job: target.job, system: target.system, address: address.output };
@@ -101,6 +112,7 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
     additionalMetricsEndpoints: [
       ...engineMetrics.map((m) => m.endpoint),
       ...systemMetrics.map((m) => m.endpoint),
+      ...platformMetrics,
     ],
     compose: { hostAddress: PLATFORM_SETTINGS.compose.hostAddress },
     ...(usesK3s(topology)

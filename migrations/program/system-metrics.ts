@@ -1,5 +1,11 @@
 import type { MetricsEndpoint } from "../../components/monitoring/metrics-endpoint";
-import { COORDINATION_SERVICE, type StackConfig } from "../stack-config";
+import {
+  COORDINATION_SERVICE,
+  PLATFORM_KINDS,
+  type PlatformKind,
+  type StackConfig,
+} from "../stack-config";
+import { engineMetricJobs } from "./engines";
 import { MONOLITH_SERVICE, NEXT_SUFFIX, wiringOf, type Topology } from "./topology";
 
 /** A scrape target that labels one service's metrics with the migration system it belongs to. */
@@ -57,3 +63,34 @@ export function addressFor(
 ): MetricsEndpoint["address"] | undefined {
   return endpoints.find((e) => e.job === target.service)?.address;
 }
+
+/** A platform labelled through one of the engines it runs, sharing that engine's address. */
+export interface PlatformEngineTarget {
+  readonly job: string;
+  readonly platform: PlatformKind;
+  /** The engine scrape job (engineMetricJobs) whose address this reuses. */
+  readonly engineJob: string;
+}
+
+/**
+ * A platform is monitored through the services it runs. Once the last service has left it (the
+ * platform path's later phases keep Compose as the fallback), it may still run engines: those
+ * are scraped once more under the platform's name, so the platform still counts as monitored.
+ */
+export function platformEngineTargets(topology: Topology): PlatformEngineTarget[] {
+  const withServices = new Set(
+    topology.services.filter((s) => s.metrics).map((s) => topology.placement[s.name]),
+  );
+  const targets: PlatformEngineTarget[] = [];
+  for (const platform of PLATFORM_KINDS) {
+    if (withServices.has(platform)) continue;
+    const engine = METERED_ENGINES.find((e) => topology.engines[e] === platform);
+    if (engine === undefined) continue;
+    const [engineJob] = engineMetricJobs(engine)[0];
+    targets.push({ job: `platform-${platform}-${engine}`, platform, engineJob });
+  }
+  return targets;
+}
+
+/** Engines with a scrape target of their own, in the order a platform's stand-in is chosen. */
+const METERED_ENGINES = ["postgres", "kafka", "redpanda", "citus"] as const;

@@ -16,7 +16,7 @@ const NOW = new Date("2026-11-26T12:00:00.000Z");
 const PROD = readFileSync(join(__dirname, "../../../stacks/Pulumi.prod.yaml"), "utf8");
 const daysBefore = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
 
-function advance(text: string, path: "events" | "database", at = NOW): string {
+function advance(text: string, path: "events" | "database" | "platform", at = NOW): string {
   return applyPhaseStep(text, path, "advance", at, "prod").text;
 }
 
@@ -91,6 +91,47 @@ describe("policies on the bundled prod stack", () => {
       "stack config stepwise:databasePassword is credential-like and has a plain value",
     ]);
     expect(blocking(t)).toContain("no-plaintext-secrets");
+  });
+
+  it("the platform path: coordination moves to K3s, then one service per update, all passing", async () => {
+    const onK3s = advance(PROD, "platform");
+    const first = await transition(PROD, onK3s);
+    expect(first.verdicts.filter((v) => !v.passed)).toEqual([]);
+    // Its Compose volume is only forgotten (retainOnDelete): the data stays for a rollback.
+    const volume = first.plan.steps.find((s) =>
+      s.urn.endsWith("Volume::platform-compose-platform-coordination-state"),
+    );
+    expect(volume).toMatchObject({ op: "delete", oldState: { retainOnDelete: true } });
+    // One replica in prod, accepted for its stated reason.
+    const coordination = first.plan.steps.find((s) =>
+      s.urn.endsWith("Deployment::platform-k3s-platform-coordination"),
+    );
+    expect(coordination?.newState?.inputs).toMatchObject({
+      spec: {
+        replicas: 1,
+        template: {
+          metadata: {
+            annotations: {
+              "stepwise.dev/single-replica-reason": "keeps its saga log on a ReadWriteOnce volume",
+            },
+          },
+        },
+      },
+    });
+
+    let before = advance(onK3s, "platform");
+    for (const service of ["product-catalog", "orders", "inventory"]) {
+      const document = parseDocument(before);
+      document.setIn(["config", "stepwise:placement", service], "k3s");
+      const after = document.toString();
+      const moved = await transition(before, after);
+      // The last service leaves Compose, which still runs the engines and is scraped through them.
+      expect({ service, failed: moved.verdicts.filter((v) => !v.passed) }).toEqual({
+        service,
+        failed: [],
+      });
+      before = after;
+    }
   });
 
   it("retiring Redpanda 10 days after cutover is blocked; 31 days after, it passes", async () => {
