@@ -358,7 +358,7 @@ function crossCheck(config: StackConfig, services: readonly string[]): string[] 
 
   if (apiPhase !== "old" && config.phases.consolidation !== "microservices") {
     problems.push(
-      `${keyName(["phases", "api"])} = "${apiPhase}": the api and consolidation paths both change the same services; finish or roll back one (consolidation is at "${config.phases.consolidation}") before moving the other`,
+      `${keyName(["phases", "api"])} = "${apiPhase}": the api and consolidation paths both change the same services, so only one may leave its baseline; roll one back to it (api "old", consolidation "microservices"; consolidation is at "${config.phases.consolidation}") before moving the other`,
     );
   }
   if (config.phases.consolidation !== "microservices" && config.monolithImage === undefined) {

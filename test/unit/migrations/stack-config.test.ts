@@ -212,7 +212,7 @@ describe("parseStackConfig", () => {
         apiWeights: { orders: 5 },
         monolithImage: "firstviscount/modular-monolith:1.0.0",
       },
-      'stepwise:phases.api = "canary": the api and consolidation paths both change the same services; finish or roll back one (consolidation is at "monolith-parallel") before moving the other',
+      'stepwise:phases.api = "canary": the api and consolidation paths both change the same services, so only one may leave its baseline; roll one back to it (api "old", consolidation "microservices"; consolidation is at "monolith-parallel") before moving the other',
     ],
     [
       "a previous phase equal to the current one",
