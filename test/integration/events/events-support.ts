@@ -1,7 +1,9 @@
+import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
+import type { MigrateOffsetsOptions } from "../../../tools/events/offsets/migrate-offsets";
 import { messageIdOf } from "../../../tools/events/message-id";
 import { PartitionReader } from "../../../tools/events/partition-reader";
-import { services } from "../support/services";
+import { services, uniqueName } from "../support/services";
 
 /** A client that fails fast, as the tools use them (an outage must not stall a test). */
 export function quickKafka(cluster: "legacy" | "target", clientId = "stepwise-events-test"): Kafka {
@@ -110,4 +112,16 @@ export async function consumeUntil(
     await consumer.disconnect();
   }
   return consumed;
+}
+
+/** Offset migration options from legacy to target for `groups`, with a fresh progress file. */
+export function legacyToTarget(groups: string[], workDir: string): MigrateOffsetsOptions {
+  return {
+    source: quickKafka("legacy"),
+    target: quickKafka("target"),
+    sourceName: services().kafka.legacy.bootstrap,
+    targetName: services().kafka.target.bootstrap,
+    groups,
+    progressFile: join(workDir, `${uniqueName("progress")}.jsonl`),
+  };
 }

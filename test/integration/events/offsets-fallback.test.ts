@@ -17,7 +17,7 @@ import {
 } from "../../../tools/events/offsets/migrate-offsets";
 import { TIMESTAMP_LIMITS, offsetsGateRecord } from "../../../tools/events/offsets/offsets-gate";
 import { services, uniqueName } from "../support/services";
-import { consumeUntil, createTopic, quickKafka } from "./events-support";
+import { consumeUntil, createTopic, legacyToTarget, quickKafka } from "./events-support";
 
 const SOURCE_ONLY = 3; // per partition, older than anything both clusters hold
 const SHARED = 40; // per partition, on both clusters with the same CreateTime
@@ -50,12 +50,7 @@ async function publishPlain(cluster: "legacy" | "target", partition: number, cou
 }
 
 const options = (extra: Partial<MigrateOffsetsOptions> = {}): MigrateOffsetsOptions => ({
-  source: quickKafka("legacy"),
-  target: quickKafka("target"),
-  sourceName: services().kafka.legacy.bootstrap,
-  targetName: services().kafka.target.bootstrap,
-  groups: [group],
-  progressFile: join(workDir, `${uniqueName("progress")}.jsonl`),
+  ...legacyToTarget([group], workDir),
   ...extra,
 });
 

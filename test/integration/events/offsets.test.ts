@@ -10,7 +10,13 @@ import {
 } from "../../../tools/events/offsets/migrate-offsets";
 import type { OffsetMappingDocument } from "../../../tools/events/offsets/offset-mapping";
 import { services, uniqueName } from "../support/services";
-import { consumeUntil, createTopic, quickKafka, type Consumed } from "./events-support";
+import {
+  consumeUntil,
+  createTopic,
+  legacyToTarget,
+  quickKafka,
+  type Consumed,
+} from "./events-support";
 
 const PARTITIONS = 4;
 const PREFIX_PER_PARTITION = 5; // on the source only, before dual publishing began
@@ -24,16 +30,7 @@ const group = uniqueName("offsets-group");
 let dualIds: string[] = [];
 
 function forward(extra: Partial<MigrateOffsetsOptions> = {}): MigrateOffsetsOptions {
-  return {
-    source: quickKafka("legacy"),
-    target: quickKafka("target"),
-    sourceName: services().kafka.legacy.bootstrap,
-    targetName: services().kafka.target.bootstrap,
-    groups: [group],
-    progressFile: join(workDir, `${uniqueName("progress")}.jsonl`),
-    concurrency: 1,
-    ...extra,
-  };
+  return { ...legacyToTarget([group], workDir), concurrency: 1, ...extra };
 }
 
 const translations = (doc: OffsetMappingDocument) =>
