@@ -18,6 +18,8 @@ export interface TopicOffsets {
 export class GroupNotEmptyError extends Error {}
 
 const MEMBER_ERRORS = new Set(["UNKNOWN_MEMBER_ID", "ILLEGAL_GENERATION", "REBALANCE_IN_PROGRESS"]);
+/** Tries of a commit that failed with a retriable error (coordinator moving or loading). */
+const COMMIT_ATTEMPTS = 5;
 
 export class GroupOffsetCommitter {
   private readonly cluster: RawCluster;
@@ -30,25 +32,31 @@ export class GroupOffsetCommitter {
   async commit(group: string, topics: readonly TopicOffsets[]): Promise<void> {
     this.connected ??= this.cluster.connect();
     await this.connected;
-    const coordinator = await this.cluster.findGroupCoordinator({ groupId: group });
-    try {
-      await coordinator.offsetCommit({
-        groupId: group,
-        groupGenerationId: -1,
-        memberId: "",
-        topics: topics.map(({ topic, partitions }) => ({
-          topic,
-          partitions: partitions.map((p) => ({ ...p })),
-        })),
-      });
-    } catch (error) {
-      const type = (error as { type?: string }).type;
-      if (type && MEMBER_ERRORS.has(type))
-        throw new GroupNotEmptyError(
-          `group '${group}' gained a member while offsets were being committed (${type}); ` +
-            `stop its consumers and rerun`,
-        );
-      throw error;
+    const request = {
+      groupId: group,
+      groupGenerationId: -1,
+      memberId: "",
+      topics: topics.map(({ topic, partitions }) => ({
+        topic,
+        partitions: partitions.map((p) => ({ ...p })),
+      })),
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Looked up each time: a coordinator that moved or is still loading says so.
+        const coordinator = await this.cluster.findGroupCoordinator({ groupId: group });
+        await coordinator.offsetCommit(request);
+        return;
+      } catch (error) {
+        const { type, retriable } = error as { type?: string; retriable?: boolean };
+        if (type && MEMBER_ERRORS.has(type))
+          throw new GroupNotEmptyError(
+            `group '${group}' gained a member while offsets were being committed (${type}); ` +
+              `stop its consumers and rerun`,
+          );
+        if (retriable !== true || attempt >= COMMIT_ATTEMPTS) throw error;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
     }
   }
 
