@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { withCheapStackTraces } from "./cheap-stack-traces";
 import { isSecretValue, type RegisteredResource } from "./registered-resource";
 
 export interface EvaluateOptions {
@@ -32,9 +33,16 @@ const settings = require("@pulumi/pulumi/runtime/settings") as PulumiSettings;
  * No engine, provider, cloud or credential is involved; one evaluation at a time per process,
  * because the mocks and config are process-global.
  */
-export async function evaluateProgram<T>(
+export function evaluateProgram<T>(
   program: () => T | Promise<T>,
   options: EvaluateOptions = {},
+): Promise<Evaluation<T>> {
+  return withCheapStackTraces(() => evaluate(program, options));
+}
+
+async function evaluate<T>(
+  program: () => T | Promise<T>,
+  options: EvaluateOptions,
 ): Promise<Evaluation<T>> {
   const project = options.project ?? "stepwise";
   const stack = options.stack ?? "test";

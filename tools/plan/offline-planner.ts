@@ -59,37 +59,15 @@ async function evaluate(
   side: "before" | "after",
 ): Promise<RegisteredResource[]> {
   try {
-    const { resources } = await withCheapStackTraces(() =>
-      evaluateProgram(request.program, {
-        project: request.project ?? "stepwise",
-        stack: request.stack,
-        config: input.config,
-        secretConfigKeys: input.secretKeys,
-      }),
-    );
+    const { resources } = await evaluateProgram(request.program, {
+      project: request.project ?? "stepwise",
+      stack: request.stack,
+      config: input.config,
+      secretConfigKeys: input.secretKeys,
+    });
     return resources;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new ProgramEvaluationError(`stack ${request.stack} (${side}): ${message}`);
-  }
-}
-
-/**
- * Runs an evaluation with stack traces made cheap. Pulumi's SDK takes `new Error().stack` for
- * every promise it tracks (runtime/debuggable.js) and every resource; with tsx's source maps
- * each of those is source-mapped. Profiling a 200-container program showed that work as most
- * of the evaluation time. A plan needs no stack of the program's promises, and errors keep
- * their messages, so both are switched off for the evaluation and restored after it.
- */
-export async function withCheapStackTraces<T>(run: () => Promise<T>): Promise<T> {
-  const limit = Error.stackTraceLimit;
-  const sourceMaps = process.sourceMapsEnabled;
-  Error.stackTraceLimit = 0;
-  process.setSourceMapsEnabled(false);
-  try {
-    return await run();
-  } finally {
-    Error.stackTraceLimit = limit;
-    process.setSourceMapsEnabled(sourceMaps);
   }
 }
