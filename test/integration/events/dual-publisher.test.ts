@@ -29,13 +29,32 @@ function batch(from: number, size: number) {
   }));
 }
 
+async function topicOnBoth(prefix: string): Promise<string> {
+  const topic = uniqueName(prefix);
+  await Promise.all([
+    createTopic("legacy", topic, PARTITIONS),
+    createTopic("target", topic, PARTITIONS),
+  ]);
+  return topic;
+}
+
+/** Asserts each partition holds the same ids in the same order on both; returns them all. */
+async function sameOnBoth(topic: string): Promise<string[]> {
+  const all: string[] = [];
+  for (let p = 0; p < PARTITIONS; p++) {
+    const [legacy, target] = await Promise.all([
+      idsOf("legacy", topic, p),
+      idsOf("target", topic, p),
+    ]);
+    expect(target).toEqual(legacy);
+    all.push(...target);
+  }
+  return all;
+}
+
 describe("dual publisher on the real brokers (legacy = Redpanda stand-in is primary)", () => {
   it("publishes the same messages, ids and order to both clusters", async () => {
-    const topic = uniqueName("dual-happy");
-    await Promise.all([
-      createTopic("legacy", topic, PARTITIONS),
-      createTopic("target", topic, PARTITIONS),
-    ]);
+    const topic = await topicOnBoth("dual-happy");
     const publisher = new DualPublisher({
       primary: quickKafka("legacy"),
       secondary: quickKafka("target"),
@@ -57,24 +76,11 @@ describe("dual publisher on the real brokers (legacy = Redpanda stand-in is prim
     } finally {
       await publisher.close();
     }
-    let total = 0;
-    for (let p = 0; p < PARTITIONS; p++) {
-      const [legacy, target] = await Promise.all([
-        idsOf("legacy", topic, p),
-        idsOf("target", topic, p),
-      ]);
-      expect(target).toEqual(legacy);
-      total += legacy.length;
-    }
-    expect(total).toBe(200);
+    expect(await sameOnBoth(topic)).toHaveLength(200);
   });
 
   it("spools while the secondary broker is down and replays in order after it is back: zero loss", async () => {
-    const topic = uniqueName("dual-outage");
-    await Promise.all([
-      createTopic("legacy", topic, PARTITIONS),
-      createTopic("target", topic, PARTITIONS),
-    ]);
+    const topic = await topicOnBoth("dual-outage");
     const publisher = new DualPublisher({
       primary: quickKafka("legacy"),
       secondary: quickKafka("target"),
@@ -111,15 +117,8 @@ describe("dual publisher on the real brokers (legacy = Redpanda stand-in is prim
     } finally {
       await publisher.close();
     }
-    const everywhere: string[] = [];
-    for (let p = 0; p < PARTITIONS; p++) {
-      const [legacy, target] = await Promise.all([
-        idsOf("legacy", topic, p),
-        idsOf("target", topic, p),
-      ]);
-      expect(target).toEqual(legacy); // same messages, same order per partition (so per key)
-      everywhere.push(...target);
-    }
+    // Same messages, same order per partition (so per key).
+    const everywhere = await sameOnBoth(topic);
     expect(everywhere.sort()).toEqual([...published].sort());
     // And the proof tool agrees: nothing missing, extra or reordered in any partition.
     const proof = await verifyTopic({
@@ -135,11 +134,7 @@ describe("dual publisher on the real brokers (legacy = Redpanda stand-in is prim
   });
 
   it("a spool left by a publisher that could not reach the secondary is forwarded by the next one", async () => {
-    const topic = uniqueName("dual-restart");
-    await Promise.all([
-      createTopic("legacy", topic, PARTITIONS),
-      createTopic("target", topic, PARTITIONS),
-    ]);
+    const topic = await topicOnBoth("dual-restart");
     const spoolDir = newSpoolDir();
     const unreachable = new Kafka({
       clientId: "stepwise-events-test",
@@ -178,15 +173,7 @@ describe("dual publisher on the real brokers (legacy = Redpanda stand-in is prim
     } finally {
       await second.close();
     }
-    const onTarget: string[] = [];
-    for (let p = 0; p < PARTITIONS; p++) {
-      const [legacy, target] = await Promise.all([
-        idsOf("legacy", topic, p),
-        idsOf("target", topic, p),
-      ]);
-      expect(target).toEqual(legacy);
-      onTarget.push(...target);
-    }
+    const onTarget = await sameOnBoth(topic);
     expect(onTarget.sort()).toEqual([...published].sort());
   });
 });

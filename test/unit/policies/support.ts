@@ -84,6 +84,17 @@ const unused = (): never => {
   throw new Error("not used by stepwise policies");
 };
 
+/** The resource options CrossGuard passes for a resource that sets none. */
+function defaultOptions() {
+  return {
+    protect: false,
+    ignoreChanges: [],
+    aliases: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: [],
+  };
+}
+
 export function resourceArgs(
   type: string,
   name: string,
@@ -96,13 +107,7 @@ export function resourceArgs(
     name,
     props,
     urn: urnOf(type, name, stack),
-    opts: {
-      protect: false,
-      ignoreChanges: [],
-      aliases: [],
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-      additionalSecretOutputs: [],
-    },
+    opts: defaultOptions(),
     stackTags: new Map(),
     isType: unused,
     asType: unused,
@@ -122,13 +127,7 @@ export function policyResource(
     name,
     props,
     urn: urnOf(type, name, stack),
-    opts: {
-      protect: false,
-      ignoreChanges: [],
-      aliases: [],
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-      additionalSecretOutputs: [],
-    },
+    opts: defaultOptions(),
     dependencies: [],
     propertyDependencies: {},
     isType: unused,
