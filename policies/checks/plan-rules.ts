@@ -9,7 +9,15 @@ import {
   type ResourceView,
 } from "../classify";
 import type { Finding, PathMove } from "./phases";
-import { beforeOf, afterOf, isCreate, isDelete, REPLACES, subjectOf } from "./plan-view";
+import {
+  beforeOf,
+  afterOf,
+  isCreate,
+  isDelete,
+  isRetainedDelete,
+  REPLACES,
+  subjectOf,
+} from "./plan-view";
 
 /** Which platforms each service runs on, over a set of resources. */
 function placements(resources: readonly ResourceView[]): Map<string, Set<string>> {
@@ -223,7 +231,7 @@ export function replacedStatefulFindings(plan: Plan): Finding[] {
 /** Stateful resources whose data this update destroys; retained ones are only forgotten. */
 export function deletedStateful(plan: Plan): ResourceView[] {
   return plan.steps
-    .filter((s) => isDelete(s) && !s.oldState?.retainOnDelete)
+    .filter((s) => isDelete(s) && !isRetainedDelete(s))
     .map((s) => subjectOf(s))
     .filter((r): r is ResourceView => r !== undefined && hasRole(r, "stateful"));
 }

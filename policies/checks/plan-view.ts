@@ -70,6 +70,11 @@ export function isDelete(step: PlanStep): boolean {
   return step.op === "delete";
 }
 
+/** A delete that only drops the resource from state (retainOnDelete): its data stays. */
+export function isRetainedDelete(step: PlanStep): boolean {
+  return isDelete(step) && step.oldState?.retainOnDelete === true;
+}
+
 function asLedger(value: unknown): Ledger | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const candidate = value as Partial<Ledger>;

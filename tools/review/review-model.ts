@@ -2,6 +2,7 @@ import type { Ledger } from "../../migrations/ledger";
 import type { PathId } from "../../migrations/path";
 import { isPathId } from "../../migrations/phases";
 import { hasRole, nameFromUrn } from "../../policies/classify";
+import { isRetainedDelete } from "../../policies/checks/plan-view";
 import type { Plan, PlanStep } from "../plan/plan";
 
 /** A policy verdict as the renderer takes it (policies/transition.ts Verdict, or any source). */
@@ -120,7 +121,7 @@ function toReviewStep(step: PlanStep): ReviewStep {
     type,
     name: nameFromUrn(step.urn),
     stateful,
-    retained: op === "delete" && step.oldState?.retainOnDelete === true,
+    retained: isRetainedDelete(step),
     diffReasons: step.diffReasons ?? [],
     replaceReasons: step.replaceReasons ?? [],
     oldInputs: step.oldState?.inputs,
