@@ -91,11 +91,11 @@ export class DualPublisher {
   private readonly maxLag: number;
   private readonly lingerMs: number;
   private forwarding: Promise<void> | undefined;
-  private secondaryHealthy = true;
   private readonly timer: NodeJS.Timeout;
   private counts = { sent: 0, acknowledged: 0, primaryFailed: 0, spooled: 0, secondaryFailures: 0 };
   private readonly replayedAtStart: number;
-  private lastForwardError: unknown;
+  /** The last failed request to the secondary, until one succeeds. */
+  private secondaryFailure: { readonly error: unknown } | undefined;
 
   constructor(private readonly options: DualPublisherOptions) {
     this.primary = options.primary.producer(options.producer);
@@ -152,6 +152,10 @@ export class DualPublisher {
     return prepared.map((m) => m.headers[MESSAGE_ID_HEADER]);
   }
 
+  private get secondaryHealthy(): boolean {
+    return this.secondaryFailure === undefined;
+  }
+
   get counters(): DualPublisherCounters {
     const replayed = this.spool.replayed - this.replayedAtStart;
     return { ...this.counts, replayed, lag: this.spool.waitingMessages };
@@ -159,7 +163,7 @@ export class DualPublisher {
 
   /** The error of the last failed request to the secondary, while the spool is not empty. */
   get replayError(): unknown {
-    return this.spool.pending ? this.lastForwardError : undefined;
+    return this.spool.pending ? this.secondaryFailure?.error : undefined;
   }
 
   /** Forwards the spool until it is empty or the time is up; true when it is empty. */
@@ -201,9 +205,8 @@ export class DualPublisher {
             compression: this.options.compression,
           });
           this.spool.commit(next);
-          this.secondaryHealthy = true;
+          this.secondaryFailure = undefined;
         }
-        this.lastForwardError = undefined;
       } catch (error) {
         this.markFailed(error); // the timer tries again
       } finally {
@@ -214,8 +217,7 @@ export class DualPublisher {
   }
 
   private markFailed(error: unknown): void {
-    this.secondaryHealthy = false;
-    this.lastForwardError = error;
+    this.secondaryFailure = { error };
     this.counts.secondaryFailures++;
   }
 }
