@@ -3,22 +3,31 @@
  *
  * - Same key, value, headers and timestamp on both sides, plus a stable message-id header.
  * - The primary's acknowledgement decides success: publish() rejects only when the primary did.
+ * - Encoded once: each message's record (key, value, headers) is encoded when it is published
+ *   and the same bytes go to both clusters (produce/record-producer.ts); the partition is chosen
+ *   once, with kafkajs's default (Java-compatible) partitioner on the primary's partition count.
  * - Write-ahead for the secondary: each batch is appended to a durable local spool (synced to
- *   disk) while the primary request is in flight, and a forwarder sends the spool to the secondary in order,
- *   in large batches. publish() so waits for the primary and a local fsync, not for a second
- *   cluster; a secondary that is down only makes the spool grow, and nothing is lost when this
- *   process dies, because the next publisher on the same folder forwards what is left.
+ *   disk) while the primary request is in flight, and a forwarder sends the spool to the
+ *   secondary in order, in large batches. publish() so waits for the primary and a local fsync,
+ *   not for a second cluster; a secondary that is down only makes the spool grow, and nothing is
+ *   lost when this process dies, because the next publisher on the same folder forwards what is
+ *   left.
  * - Order per key holds on both sides: the spool is one FIFO and the forwarder sends one request
- *   at a time through an idempotent producer.
+ *   at a time, idempotent, and resends a failed request byte for byte (same sequence numbers),
+ *   so the secondary drops whatever of it had landed.
  * - While the secondary is healthy, publish() waits once the lag passes `maxLag`, so consumers
  *   already on the secondary stay close to real time.
  *
  * If the primary fails a batch, it is still forwarded to the secondary: a retry with the same
  * messageId makes it a recognisable duplicate there, which `events verify` reports.
  */
-import type { CompressionTypes, Kafka, Message, Producer, ProducerConfig } from "kafkajs";
+import { Partitioners, type CompressionTypes, type Kafka, type PartitionMetadata } from "kafkajs";
 import { MESSAGE_ID_HEADER, newMessageId } from "./message-id";
-import { Spool, type SpooledMessage } from "./spool";
+import { partitionForKey } from "./produce/murmur2";
+import { encodeRecordTails, type RecordEntry, type RecordFields } from "./produce/record-batch";
+import { PendingSend, RecordProducer } from "./produce/record-producer";
+import { Spool } from "./spool";
+import { spooledRecordCodec, type SpooledRecord } from "./spooled-record";
 
 export interface DualPublisherOptions {
   /** The cluster whose acknowledgement decides success (Redpanda while dual publishing). */
@@ -26,11 +35,12 @@ export interface DualPublisherOptions {
   readonly secondary: Kafka;
   /** Folder of the durable spool; one publisher process per folder. */
   readonly spoolDir: string;
-  /** Producer settings used for both clusters. @default kafkajs defaults */
-  readonly producer?: ProducerConfig;
   /** Acks requested from both clusters. @default -1 (all in-sync replicas) */
   readonly acks?: number;
+  /** Compression of both clusters' batches (a codec kafkajs knows). @default none */
   readonly compression?: CompressionTypes;
+  /** Retries of a publish() request to the primary on retriable errors. @default 5 */
+  readonly primaryRetries?: number;
   /** How often forwarding is retried while the secondary is failing. @default 1000 */
   readonly replayIntervalMs?: number;
   /** Messages per request to the secondary. @default 1000 */
@@ -50,7 +60,7 @@ export interface DualPublisherOptions {
    * `replayIntervalMs`. @default 1
    */
   readonly secondaryRetries?: number;
-  /** Idempotent producer for the secondary (needs acks -1). @default true */
+  /** Idempotent requests to the secondary (needs acks -1). @default true */
   readonly secondaryIdempotent?: boolean;
 }
 
@@ -83,34 +93,41 @@ export interface DualPublisherCounters {
 }
 
 export class DualPublisher {
-  private readonly primary: Producer;
-  private readonly secondary: Producer;
-  private readonly spool: Spool;
-  private readonly acks: number;
+  private readonly primary: RecordProducer;
+  private readonly secondary: RecordProducer;
+  private readonly spool: Spool<SpooledRecord>;
   private readonly replayBatchSize: number;
   private readonly maxLag: number;
   private readonly lingerMs: number;
+  private readonly roundRobin = Partitioners.DefaultPartitioner();
   private forwarding: Promise<void> | undefined;
+  private secondaryConnected = false;
+  /** A request to the secondary that failed, resent as it is before anything newer. */
+  private unfinished:
+    | { readonly send: PendingSend; readonly next: Parameters<Spool<SpooledRecord>["commit"]>[0] }
+    | undefined;
   private readonly timer: NodeJS.Timeout;
   private counts = { sent: 0, acknowledged: 0, primaryFailed: 0, spooled: 0, secondaryFailures: 0 };
   private readonly replayedAtStart: number;
   /** The last failed request to the secondary, until one succeeds. */
   private secondaryFailure: { readonly error: unknown } | undefined;
 
-  constructor(private readonly options: DualPublisherOptions) {
-    this.primary = options.primary.producer(options.producer);
-    // Idempotent, so a request that failed on our side but landed on the broker (an outage
-    // mid-request) is not written twice when kafkajs or the forwarder sends it again.
-    const idempotent = options.secondaryIdempotent ?? true;
-    this.secondary = options.secondary.producer({
-      ...options.producer,
-      idempotent,
-      maxInFlightRequests: idempotent ? 1 : options.producer?.maxInFlightRequests,
-      retry: { ...options.producer?.retry, retries: options.secondaryRetries ?? 1 },
+  constructor(options: DualPublisherOptions) {
+    const acks = options.acks ?? -1;
+    const compression = options.compression;
+    this.primary = new RecordProducer(options.primary, {
+      acks,
+      compression,
+      retries: options.primaryRetries ?? 5,
     });
-    this.spool = new Spool(options.spoolDir);
+    this.secondary = new RecordProducer(options.secondary, {
+      acks,
+      compression,
+      idempotent: options.secondaryIdempotent ?? true,
+      retries: options.secondaryRetries ?? 1,
+    });
+    this.spool = new Spool(options.spoolDir, { codec: spooledRecordCodec });
     this.replayedAtStart = this.spool.replayed;
-    this.acks = options.acks ?? -1;
     this.replayBatchSize = options.replayBatchSize ?? 1000;
     this.maxLag = options.maxLag ?? 10_000;
     this.lingerMs = options.secondaryLingerMs ?? 20;
@@ -121,35 +138,40 @@ export class DualPublisher {
   /** Connects the primary; a secondary that cannot be reached now is caught up later. */
   async connect(): Promise<void> {
     await this.primary.connect();
-    await this.secondary.connect().catch((error: unknown) => this.markFailed(error));
+    await this.connectSecondary().catch((error: unknown) => this.markFailed(error));
     void this.forward(); // whatever an earlier run left in the spool
   }
 
   /** Publishes to both clusters; resolves with the message ids once the primary acknowledged. */
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
-    const prepared = messages.map(prepare);
-    this.counts.sent += prepared.length;
-    const toPrimary = this.primary.send({
+    this.counts.sent += messages.length;
+    const partitions = await this.primary.partitions(topic);
+    const now = Date.now();
+    const ids = messages.map((m) => m.messageId ?? newMessageId());
+    const fields = messages.map((m, i) => toRecordFields(m, ids[i]));
+    const tails = encodeRecordTails(fields);
+    const spooled = messages.map((message, i): SpooledRecord => ({
       topic,
-      messages: prepared.map(toKafkaMessage),
-      acks: this.acks,
-      compression: this.options.compression,
-    });
+      partition: message.partition ?? this.partitionOf(topic, partitions, fields[i].key),
+      timestamp: message.timestamp === undefined ? now : Number(message.timestamp),
+      tail: tails[i],
+    }));
+    const toPrimary = this.primary.send(topic, byPartition(spooled));
     // The local write and sync run off the event loop, overlapping the primary's round trip.
-    const toSpool = this.spool.append(prepared.map((m) => toSpooled(topic, m)));
-    const [primary, spooled] = await Promise.allSettled([toPrimary, toSpool]);
+    const toSpool = this.spool.append(spooled);
+    const [primary, spool] = await Promise.allSettled([toPrimary, toSpool]);
     // Not durable for the secondary: refuse, even if the primary took it. A retry with the same
     // ids is then a recognisable duplicate on the primary.
-    if (spooled.status === "rejected") throw spooled.reason;
-    this.counts.spooled += prepared.length;
+    if (spool.status === "rejected") throw spool.reason;
+    this.counts.spooled += messages.length;
     if (this.secondaryHealthy) void this.forward(); // a failing one is retried by the timer
     if (primary.status === "rejected") {
-      this.counts.primaryFailed += prepared.length;
+      this.counts.primaryFailed += messages.length;
       throw primary.reason;
     }
-    this.counts.acknowledged += prepared.length;
+    this.counts.acknowledged += messages.length;
     while (this.secondaryHealthy && this.spool.waitingMessages > this.maxLag) await this.forward();
-    return prepared.map((m) => m.headers[MESSAGE_ID_HEADER]);
+    return ids;
   }
 
   private get secondaryHealthy(): boolean {
@@ -189,22 +211,27 @@ export class DualPublisher {
     await this.spool.close();
   }
 
+  /** kafkajs's default partitioner: the key's murmur2 hash, or round robin without a key. */
+  private partitionOf(
+    topic: string,
+    partitionMetadata: PartitionMetadata[],
+    key: Buffer | null | undefined,
+  ): number {
+    if (key) return partitionForKey(key, partitionMetadata.length);
+    return this.roundRobin({ topic, partitionMetadata, message: { value: null } });
+  }
+
   /** One forwarder at a time: it sends the spool in order until it is empty or a request fails. */
   private forward(): Promise<void> {
     if (this.forwarding || !this.spool.pending) return this.forwarding ?? Promise.resolve();
     this.forwarding = (async () => {
       try {
+        await this.connectSecondary();
         while (this.spool.pending) {
-          // Fewer, larger requests cost the secondary broker and this process far less CPU.
-          if (this.spool.waitingMessages < this.replayBatchSize && this.lingerMs > 0)
-            await new Promise((r) => setTimeout(r, this.lingerMs));
-          const { messages, next } = this.spool.peek(this.replayBatchSize);
-          await this.secondary.sendBatch({
-            topicMessages: [{ topic: messages[0].topic, messages: messages.map(fromSpooled) }],
-            acks: this.acks,
-            compression: this.options.compression,
-          });
-          this.spool.commit(next);
+          this.unfinished ??= await this.nextRequest();
+          await this.secondary.deliver(this.unfinished.send);
+          this.spool.commit(this.unfinished.next);
+          this.unfinished = undefined;
           this.secondaryFailure = undefined;
         }
       } catch (error) {
@@ -216,32 +243,43 @@ export class DualPublisher {
     return this.forwarding;
   }
 
+  /** The oldest spooled messages, one topic, as one request for the secondary. */
+  private async nextRequest() {
+    // Fewer, larger requests cost the secondary broker and this process far less CPU.
+    if (this.spool.waitingMessages < this.replayBatchSize && this.lingerMs > 0)
+      await new Promise((r) => setTimeout(r, this.lingerMs));
+    const { messages, next } = this.spool.peek(this.replayBatchSize);
+    const topic = messages[0].topic;
+    const unplaced = messages.some((m) => m.partition === undefined);
+    const partitions = unplaced ? await this.secondary.partitions(topic) : [];
+    const placed = messages.map((m) =>
+      m.partition !== undefined
+        ? m
+        : { ...m, partition: this.partitionOf(topic, partitions, m.key) },
+    );
+    return { send: await this.secondary.prepare(topic, byPartition(placed)), next };
+  }
+
+  private async connectSecondary(): Promise<void> {
+    if (this.secondaryConnected) return;
+    await this.secondary.connect();
+    this.secondaryConnected = true;
+  }
+
   private markFailed(error: unknown): void {
+    if (process.env.DBG) console.error("SECONDARY FAILED", error, (error as Error).cause);
     this.secondaryFailure = { error };
     this.counts.secondaryFailures++;
   }
 }
 
-interface PreparedMessage {
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: Record<string, string>;
-  readonly partition?: number;
-  readonly timestamp: string;
-}
-
-function prepare(message: OutgoingMessage): PreparedMessage {
-  const headers: Record<string, string> = {};
+/** The record's fields, with the message-id header added last (replacing one passed in). */
+function toRecordFields(message: OutgoingMessage, messageId: string): RecordFields {
+  const headers: Array<[string, string | Buffer]> = [];
   for (const [name, value] of Object.entries(message.headers ?? {}))
-    headers[name] = typeof value === "string" ? value : value.toString("utf8");
-  headers[MESSAGE_ID_HEADER] = message.messageId ?? newMessageId();
-  return {
-    key: toBuffer(message.key),
-    value: toBuffer(message.value),
-    headers,
-    partition: message.partition,
-    timestamp: message.timestamp ?? String(Date.now()),
-  };
+    if (name !== MESSAGE_ID_HEADER) headers.push([name, value]);
+  headers.push([MESSAGE_ID_HEADER, messageId]);
+  return { key: toBuffer(message.key), value: toBuffer(message.value), headers };
 }
 
 function toBuffer(value: string | Buffer | null | undefined): Buffer | null {
@@ -249,33 +287,13 @@ function toBuffer(value: string | Buffer | null | undefined): Buffer | null {
   return typeof value === "string" ? Buffer.from(value, "utf8") : value;
 }
 
-function toKafkaMessage(m: PreparedMessage): Message {
-  return {
-    key: m.key,
-    value: m.value,
-    headers: m.headers,
-    partition: m.partition,
-    timestamp: m.timestamp,
-  };
-}
-
-function toSpooled(topic: string, m: PreparedMessage): SpooledMessage {
-  return {
-    topic,
-    partition: m.partition,
-    key: m.key === null ? null : m.key.toString("base64"),
-    value: m.value === null ? null : m.value.toString("base64"),
-    headers: m.headers,
-    timestamp: m.timestamp,
-  };
-}
-
-function fromSpooled(m: SpooledMessage): Message {
-  return {
-    key: m.key === null ? null : Buffer.from(m.key, "base64"),
-    value: m.value === null ? null : Buffer.from(m.value, "base64"),
-    headers: { ...m.headers },
-    partition: m.partition,
-    timestamp: m.timestamp,
-  };
+function byPartition(messages: readonly SpooledRecord[]): Map<number, RecordEntry[]> {
+  const groups = new Map<number, RecordEntry[]>();
+  for (const m of messages) {
+    const partition = m.partition as number;
+    let group = groups.get(partition);
+    if (!group) groups.set(partition, (group = []));
+    group.push(m);
+  }
+  return groups;
 }

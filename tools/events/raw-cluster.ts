@@ -6,7 +6,7 @@
  * needs the level below, reached through kafkajs's private cluster factory. Pinned to kafkajs
  * 2.2.x; the factory's presence is checked at runtime.
  */
-import type { IHeaders, Kafka } from "kafkajs";
+import type { IHeaders, Kafka, PartitionMetadata } from "kafkajs";
 
 export interface RawMessage {
   offset: string;
@@ -26,7 +26,19 @@ export interface RawPartition {
 
 export interface RawBroker {
   /** Two connections: index 1 carries Fetch requests, index 0 everything else. */
-  connectionPool: { getConnection(index: number): Promise<unknown> };
+  connectionPool: {
+    getConnection(index: number): Promise<unknown>;
+    /** Sends a request built elsewhere (see produce/produce-request.ts). */
+    send<T>(protocolRequest: {
+      request: object;
+      response: { decode(raw: Buffer): Promise<unknown>; parse(decoded: never): Promise<T> };
+    }): Promise<T>;
+  };
+  disconnect(): Promise<void>;
+  initProducerId(request: {
+    transactionalId?: string;
+    transactionTimeout: number;
+  }): Promise<{ producerId: string; producerEpoch: number }>;
   listOffsets(request: object): Promise<{
     responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
   }>;
@@ -48,7 +60,10 @@ export interface RawCluster {
   disconnect(): Promise<void>;
   addTargetTopic(topic: string): Promise<void>;
   refreshMetadata(): Promise<void>;
+  refreshMetadataIfNecessary(): Promise<void>;
+  findTopicPartitionMetadata(topic: string): PartitionMetadata[];
   findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findControllerBroker(): Promise<RawBroker>;
   findBroker(args: { nodeId: string }): Promise<RawBroker>;
   findGroupCoordinator(args: { groupId: string }): Promise<RawBroker>;
 }

@@ -31,22 +31,30 @@ import { promisify } from "node:util";
 const writeAsync = promisify(write);
 const fdatasyncAsync = promisify(fdatasync);
 
-/** One spooled message, in the form it is sent again. */
-export interface SpooledMessage {
+/** What a spool holds: anything with a topic (a peek never mixes topics). */
+export interface SpoolMessage {
   readonly topic: string;
-  readonly partition?: number;
-  readonly key: string | null;
-  readonly value: string | null;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly timestamp: string;
 }
+
+/** How messages become lines of the file and back; one line each, without a newline. */
+export interface SpoolCodec<T> {
+  encode(message: T): string;
+  decode(line: string): T;
+}
+
+const jsonCodec: SpoolCodec<never> = {
+  encode: (message) => JSON.stringify(message),
+  decode: (line) => JSON.parse(line) as never,
+};
 
 interface Cursor {
   readonly byteOffset: number;
   readonly replayed: number;
 }
 
-export interface SpoolOptions {
+export interface SpoolOptions<T> {
+  /** @default JSON, one object per line */
+  readonly codec?: SpoolCodec<T>;
   /** Empty the file once fully replayed and at least this big. @default 16 MiB */
   readonly compactAtBytes?: number;
   /** How often replay progress is written to disk. @default 200 */
@@ -58,15 +66,15 @@ export interface SpoolOptions {
   readonly cachedMessages?: number;
 }
 
-interface QueuedAppend {
+interface QueuedAppend<T> {
   readonly bytes: Buffer;
-  readonly messages: readonly SpooledMessage[];
+  readonly messages: readonly T[];
   readonly lineBytes: readonly number[];
   resolve(): void;
   reject(error: unknown): void;
 }
 
-export class Spool {
+export class Spool<T extends SpoolMessage> {
   private readonly logPath: string;
   private readonly cursorPath: string;
   private readonly fd: number;
@@ -77,7 +85,8 @@ export class Spool {
   private cursor: Cursor;
   private cursorPersistedAt = 0;
   private waiting: number;
-  private queue: QueuedAppend[] = [];
+  private queue: QueuedAppend<T>[] = [];
+  private readonly codec: SpoolCodec<T>;
   private flushing: Promise<void> | undefined;
   private readonly cachedMessages: number;
   /**
@@ -85,13 +94,14 @@ export class Spool {
    * with the byte offset where it ends; peek serves them without touching the file.
    */
   private cached: boolean;
-  private recent: Array<{ readonly message: SpooledMessage; readonly end: number }> = [];
+  private recent: Array<{ readonly message: T; readonly end: number }> = [];
   private recentHead = 0;
 
   constructor(
     readonly dir: string,
-    options: SpoolOptions = {},
+    options: SpoolOptions<T> = {},
   ) {
+    this.codec = options.codec ?? jsonCodec;
     mkdirSync(dir, { recursive: true });
     this.logPath = join(dir, "spool.jsonl");
     this.cursorPath = join(dir, "spool.cursor.json");
@@ -117,8 +127,8 @@ export class Spool {
   }
 
   /** Appends the messages; resolves only once they are on disk. */
-  append(messages: readonly SpooledMessage[]): Promise<void> {
-    const lines = messages.map((m) => JSON.stringify(m) + "\n");
+  append(messages: readonly T[]): Promise<void> {
+    const lines = messages.map((m) => this.codec.encode(m) + "\n");
     const bytes = Buffer.from(lines.join(""), "utf8");
     const lineBytes = lines.map((line) => Buffer.byteLength(line));
     return new Promise((resolve, reject) => {
@@ -131,9 +141,9 @@ export class Spool {
    * The oldest messages not yet replayed: at most `limit`, all of the first one's topic (so one
    * produce request keeps their order), with the cursor after them.
    */
-  peek(limit: number): { messages: SpooledMessage[]; next: Cursor } {
+  peek(limit: number): { messages: T[]; next: Cursor } {
     if (this.cached) return this.peekCached(limit);
-    const messages: SpooledMessage[] = [];
+    const messages: T[] = [];
     let offset = this.cursor.byteOffset;
     let chunk = Buffer.alloc(256 * 1024);
     while (messages.length < limit && offset < this.size) {
@@ -148,7 +158,7 @@ export class Spool {
       let sameTopic = true;
       while (start <= end && messages.length < limit) {
         const newline = chunk.indexOf(0x0a, start);
-        const message = JSON.parse(chunk.toString("utf8", start, newline)) as SpooledMessage;
+        const message = this.codec.decode(chunk.toString("utf8", start, newline));
         if (messages.length > 0 && message.topic !== messages[0].topic) {
           sameTopic = false;
           break;
@@ -165,8 +175,8 @@ export class Spool {
     };
   }
 
-  private peekCached(limit: number): { messages: SpooledMessage[]; next: Cursor } {
-    const messages: SpooledMessage[] = [];
+  private peekCached(limit: number): { messages: T[]; next: Cursor } {
+    const messages: T[] = [];
     let byteOffset = this.cursor.byteOffset;
     for (let i = this.recentHead; i < this.recent.length && messages.length < limit; i++) {
       const { message, end } = this.recent[i];
@@ -246,7 +256,7 @@ export class Spool {
     }
   }
 
-  private cacheAppended(round: readonly QueuedAppend[]): void {
+  private cacheAppended(round: readonly QueuedAppend<T>[]): void {
     if (!this.cached) return;
     let end = this.size;
     for (const { messages, lineBytes } of round)

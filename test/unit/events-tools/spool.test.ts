@@ -2,7 +2,16 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { Spool, type SpooledMessage } from "../../../tools/events/spool";
+import { Spool } from "../../../tools/events/spool";
+
+/** The spool stores any message with a topic; these tests use plain JSON objects. */
+interface TestMessage {
+  readonly topic: string;
+  readonly key: string | null;
+  readonly value: string | null;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timestamp: string;
+}
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -11,19 +20,19 @@ function dir(): string {
   dirs.push(d);
   return d;
 }
-const message = (topic: string, n: number): SpooledMessage => ({
+const message = (topic: string, n: number): TestMessage => ({
   topic,
   key: Buffer.from(`k${n}`).toString("base64"),
   value: Buffer.from(`v${n}`).toString("base64"),
   headers: { "stepwise-message-id": `id-${n}` },
   timestamp: String(1_700_000_000_000 + n),
 });
-const ids = (messages: readonly SpooledMessage[]) =>
+const ids = (messages: readonly TestMessage[]) =>
   messages.map((m) => m.headers["stepwise-message-id"]);
 
 describe("Spool", () => {
   it("gives messages back in append order, at most the limit, and forgets them once committed", async () => {
-    const spool = new Spool(dir());
+    const spool = new Spool<TestMessage>(dir());
     expect(spool.pending).toBe(false);
     await spool.append([message("t", 1), message("t", 2)]);
     await spool.append([message("t", 3)]);
@@ -42,7 +51,7 @@ describe("Spool", () => {
   });
 
   it("stops a peek where the topic changes, so one request keeps the order", async () => {
-    const spool = new Spool(dir());
+    const spool = new Spool<TestMessage>(dir());
     await spool.append([message("a", 1), message("a", 2), message("b", 3), message("a", 4)]);
     expect(ids(spool.peek(10).messages)).toEqual(["id-1", "id-2"]);
     await spool.close();
@@ -50,11 +59,11 @@ describe("Spool", () => {
 
   it("survives a restart: what was appended and not committed is still waiting, in order", async () => {
     const d = dir();
-    const before = new Spool(d);
+    const before = new Spool<TestMessage>(d);
     await before.append([message("t", 1), message("t", 2), message("t", 3)]);
     before.commit(before.peek(1).next);
     await before.close();
-    const after = new Spool(d);
+    const after = new Spool<TestMessage>(d);
     expect(after.waitingMessages).toBe(2);
     expect(ids(after.peek(10).messages)).toEqual(["id-2", "id-3"]);
     await after.close();
@@ -62,11 +71,11 @@ describe("Spool", () => {
 
   it("drops a torn last line left by a crash mid-append (it was never acknowledged)", async () => {
     const d = dir();
-    const before = new Spool(d);
+    const before = new Spool<TestMessage>(d);
     await before.append([message("t", 1)]);
     await before.close();
     appendFileSync(join(d, "spool.jsonl"), '{"topic":"t","key":');
-    const after = new Spool(d);
+    const after = new Spool<TestMessage>(d);
     expect(after.waitingMessages).toBe(1);
     expect(ids(after.peek(10).messages)).toEqual(["id-1"]);
     expect(readFileSync(join(d, "spool.jsonl"), "utf8").endsWith("\n")).toBe(true);
@@ -75,7 +84,7 @@ describe("Spool", () => {
 
   it("empties the file once everything is replayed and it is past the compaction size", async () => {
     const d = dir();
-    const spool = new Spool(d, { compactAtBytes: 1 });
+    const spool = new Spool<TestMessage>(d, { compactAtBytes: 1 });
     await spool.append([message("t", 1)]);
     spool.commit(spool.peek(10).next);
     expect(readFileSync(join(d, "spool.jsonl"), "utf8")).toBe("");
@@ -85,7 +94,7 @@ describe("Spool", () => {
   });
 
   it("reads lines longer than its read buffer", async () => {
-    const spool = new Spool(dir());
+    const spool = new Spool<TestMessage>(dir());
     const big = { ...message("t", 1), value: "x".repeat(600 * 1024) };
     await spool.append([big, message("t", 2)]);
     const { messages } = spool.peek(10);
@@ -97,7 +106,7 @@ describe("Spool", () => {
   });
 
   it("writes concurrent appends together and keeps their order", async () => {
-    const spool = new Spool(dir());
+    const spool = new Spool<TestMessage>(dir());
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         spool.append([message("t", 2 * i), message("t", 2 * i + 1)]),
@@ -110,29 +119,29 @@ describe("Spool", () => {
 
   it("after a crash replays what it cannot prove was replayed, never skips", async () => {
     const d = dir();
-    const before = new Spool(d, { cursorPersistMs: 60_000 });
+    const before = new Spool<TestMessage>(d, { cursorPersistMs: 60_000 });
     await before.append([message("t", 1), message("t", 2), message("t", 3)]);
     before.commit(before.peek(1).next); // persisted: the first commit
     before.commit(before.peek(1).next); // in memory only
     // A crash: the process ends without close(); the file stays as it is.
-    const after = new Spool(d);
+    const after = new Spool<TestMessage>(d);
     expect(ids(after.peek(10).messages)).toEqual(["id-2", "id-3"]);
     await after.close();
   });
 
   it("starts from the beginning when the cursor does not point at a line start", async () => {
     const d = dir();
-    const spool = new Spool(d);
+    const spool = new Spool<TestMessage>(d);
     await spool.append([message("t", 1), message("t", 2)]);
     await spool.close();
     writeFileSync(join(d, "spool.cursor.json"), JSON.stringify({ byteOffset: 5, replayed: 0 }));
-    const after = new Spool(d);
+    const after = new Spool<TestMessage>(d);
     expect(ids(after.peek(10).messages)).toEqual(["id-1", "id-2"]);
     await after.close();
   });
 
   it("replays from the file once more is waiting than it keeps in memory, then from memory again", async () => {
-    const spool = new Spool(dir(), { cachedMessages: 2 });
+    const spool = new Spool<TestMessage>(dir(), { cachedMessages: 2 });
     await spool.append([message("t", 1), message("t", 2), message("t", 3)]); // more than 2
     const fromFile = spool.peek(2);
     expect(ids(fromFile.messages)).toEqual(["id-1", "id-2"]);

@@ -1,0 +1,286 @@
+/**
+ * A producer of pre-encoded records on kafkajs's connections and metadata.
+ *
+ * The dual publisher encodes each message once and sends the same record bytes to both
+ * clusters; kafkajs's own producer would encode (and checksum) every message again per
+ * cluster, which on a machine whose cores the brokers share costs most of the throughput.
+ *
+ * Delivery works in two steps: prepare() encodes one batch per partition (and, when idempotent,
+ * reserves its sequence numbers); deliver() sends what is not yet acknowledged, to each
+ * partition's leader, and retries retriable failures. A delivery that still fails keeps its
+ * batches, so a later deliver() sends exactly the same bytes and sequence numbers: the broker
+ * then drops what had landed after all, instead of writing it twice.
+ */
+import type { CompressionTypes, Kafka, PartitionMetadata } from "kafkajs";
+import { createCluster, type RawBroker, type RawCluster } from "../raw-cluster";
+import { produceRequest, type ProduceResponse } from "./produce-request";
+import {
+  encodeBatch,
+  encodeRecords,
+  frameFor,
+  NO_IDENTITY,
+  restamp,
+  type BatchIdentity,
+  type RecordEntry,
+} from "./record-batch";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createErrorFromCode } = require("kafkajs/src/protocol/error") as {
+  createErrorFromCode(code: number): KafkaError;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { lookupCodec } = require("kafkajs/src/protocol/message/compression") as {
+  lookupCodec(type: number): { compress(encoder: { buffer: Buffer }): Promise<Buffer> } | null;
+};
+
+interface KafkaError extends Error {
+  readonly type?: string;
+  readonly retriable?: boolean;
+}
+
+/** The broker already has this batch (a retry of one that landed): success. */
+const DUPLICATE_SEQUENCE_NUMBER = 46;
+/** The broker lost or refused this producer's state: start again with a new producer id. */
+const PRODUCER_STATE_LOST = new Set([
+  "OUT_OF_ORDER_SEQUENCE_NUMBER",
+  "UNKNOWN_PRODUCER_ID",
+  "INVALID_PRODUCER_EPOCH",
+]);
+const SEQUENCE_LIMIT = 2 ** 31;
+/** Attempts at a producer id: a restarted broker loads its state for a few seconds. */
+const INIT_ATTEMPTS = 10;
+
+export interface RecordProducerOptions {
+  /** Acknowledgements per request: -1 all in-sync replicas, 1 the leader, 0 none. */
+  readonly acks: number;
+  readonly compression?: CompressionTypes;
+  /** Producer id and sequence numbers, so the broker drops resent batches (needs acks -1). */
+  readonly idempotent?: boolean;
+  /** Attempts after the first for partitions that failed with a retriable error. */
+  readonly retries: number;
+  /**
+   * First pause between attempts, doubled each time up to 30 s (as kafkajs does; a new
+   * topic's leaders can take seconds to be known). @default 300
+   */
+  readonly retryBackoffMs?: number;
+  /** How long the broker may wait for replicas before it answers. @default 30000 */
+  readonly timeoutMs?: number;
+}
+
+interface PartitionBatch {
+  readonly partition: number;
+  readonly count: number;
+  batch: Buffer;
+  acknowledged: boolean;
+}
+
+/** Encoded batches for partitions of one topic, each kept until its partition acknowledged it. */
+export class PendingSend {
+  constructor(
+    readonly topic: string,
+    readonly batches: readonly PartitionBatch[],
+  ) {}
+  get acknowledged(): boolean {
+    return this.batches.every((b) => b.acknowledged);
+  }
+}
+
+export class RecordProducer {
+  private readonly cluster: RawCluster;
+  private identity: { producerId: bigint; producerEpoch: number } | undefined;
+  /** Next sequence number per topic and partition, for the idempotent producer. */
+  private sequences = new Map<string, number>();
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: RecordProducerOptions,
+  ) {
+    if (options.idempotent && options.acks !== -1)
+      throw new Error(`an idempotent producer needs acks -1; got acks ${options.acks}`);
+    this.cluster = createCluster(kafka);
+  }
+
+  async connect(): Promise<void> {
+    await this.cluster.connect();
+    if (this.options.idempotent) await this.initProducerId();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.cluster.disconnect();
+  }
+
+  /** The topic's partitions and their leaders; loads the topic's metadata the first time. */
+  async partitions(topic: string): Promise<PartitionMetadata[]> {
+    await this.cluster.addTargetTopic(topic);
+    await this.cluster.refreshMetadataIfNecessary();
+    const partitions = this.cluster.findTopicPartitionMetadata(topic);
+    if (partitions.length === 0)
+      throw new Error(`topic "${topic}" does not exist on this cluster; create it first`);
+    return partitions;
+  }
+
+  /** Encodes one batch per partition; an idempotent producer reserves their sequence numbers. */
+  async prepare(
+    topic: string,
+    byPartition: ReadonlyMap<number, readonly RecordEntry[]>,
+  ): Promise<PendingSend> {
+    const compression = this.options.compression ?? 0;
+    const codec = compression === 0 ? null : lookupCodec(compression);
+    const batches: PartitionBatch[] = [];
+    for (const [partition, records] of byPartition) {
+      if (records.length === 0) continue;
+      const plain = encodeRecords(records);
+      const section = codec ? await codec.compress({ buffer: plain }) : plain;
+      const batch = encodeBatch(
+        frameFor(records, compression),
+        section,
+        this.stampFor(topic, partition, records.length),
+      );
+      batches.push({ partition, count: records.length, batch, acknowledged: false });
+    }
+    return new PendingSend(topic, batches);
+  }
+
+  /**
+   * Sends the batches not yet acknowledged; resolves once all are. Retriable failures are
+   * retried `retries` times; after that, or on any other error, it throws and the batches stay
+   * for the next call.
+   */
+  async deliver(pending: PendingSend): Promise<void> {
+    let failure: KafkaError | undefined;
+    for (let attempt = 0; attempt <= this.options.retries; attempt++) {
+      if (attempt > 0) {
+        await sleep(this.backoff(attempt - 1));
+        await this.cluster.refreshMetadata().catch(() => undefined); // leaders may have moved
+      }
+      failure = await this.attempt(pending);
+      if (!failure) return;
+      if (PRODUCER_STATE_LOST.has(failure.type ?? "")) await this.restart(pending);
+      else if (failure.retriable === false) break;
+    }
+    const waiting = pending.batches.filter((b) => !b.acknowledged).map((b) => b.partition);
+    throw new Error(
+      `produce to topic "${pending.topic}" partitions ${waiting.join(", ")} failed: ${failure?.message}`,
+      { cause: failure },
+    );
+  }
+
+  async send(
+    topic: string,
+    byPartition: ReadonlyMap<number, readonly RecordEntry[]>,
+  ): Promise<void> {
+    await this.deliver(await this.prepare(topic, byPartition));
+  }
+
+  /** One request per leader for the waiting batches; the first error met, if any. */
+  private async attempt(pending: PendingSend): Promise<KafkaError | undefined> {
+    const waiting = pending.batches.filter((b) => !b.acknowledged);
+    let leaders: Record<string, number[]>;
+    try {
+      await this.partitions(pending.topic);
+      leaders = this.cluster.findLeaderForPartitions(
+        pending.topic,
+        waiting.map((b) => b.partition),
+      );
+    } catch (error) {
+      return error as KafkaError;
+    }
+    const led = new Set(Object.values(leaders).flat());
+    const unknown = waiting.filter((b) => !led.has(b.partition)).map((b) => b.partition);
+    if (unknown.length > 0)
+      return Object.assign(
+        new Error(
+          `topic "${pending.topic}" has no partition ${unknown.join(", ")} on this cluster`,
+        ),
+        { retriable: false },
+      );
+    const errors = await Promise.all(
+      Object.entries(leaders).map(([nodeId, partitions]) =>
+        this.sendTo(
+          nodeId,
+          pending.topic,
+          waiting.filter((b) => partitions.includes(b.partition)),
+        ),
+      ),
+    );
+    return errors.find((e) => e !== undefined);
+  }
+
+  private async sendTo(
+    nodeId: string,
+    topic: string,
+    batches: PartitionBatch[],
+  ): Promise<KafkaError | undefined> {
+    let broker: RawBroker | undefined;
+    try {
+      broker = await this.cluster.findBroker({ nodeId });
+      const request = produceRequest(this.options.acks, this.options.timeoutMs ?? 30_000, [
+        { topic, partitions: batches },
+      ]);
+      const response = (await broker.connectionPool.send(request)) as ProduceResponse | undefined;
+      if (this.options.acks === 0) {
+        batches.forEach((b) => (b.acknowledged = true));
+        return undefined;
+      }
+      let failure: KafkaError | undefined;
+      for (const { partition, errorCode } of response?.topics[0]?.partitions ?? []) {
+        const batch = batches.find((b) => b.partition === partition);
+        if (!batch) continue;
+        if (errorCode === 0 || errorCode === DUPLICATE_SEQUENCE_NUMBER) batch.acknowledged = true;
+        else failure ??= createErrorFromCode(errorCode);
+      }
+      return failure;
+    } catch (error) {
+      // A closed connection is reopened on the next attempt.
+      if ((error as Error).name === "KafkaJSConnectionClosedError")
+        await broker?.disconnect().catch(() => undefined);
+      return error as KafkaError;
+    }
+  }
+
+  private stampFor(topic: string, partition: number, count: number): BatchIdentity {
+    if (!this.identity) return NO_IDENTITY;
+    const key = `${partition}:${topic}`;
+    const baseSequence = this.sequences.get(key) ?? 0;
+    this.sequences.set(key, (baseSequence + count) % SEQUENCE_LIMIT);
+    return { ...this.identity, baseSequence };
+  }
+
+  /**
+   * The broker no longer knows this producer's state: take a new producer id and give the
+   * waiting batches fresh sequence numbers. What had landed of them may then be written again
+   * (an at-least-once duplicate, recognisable by its message id).
+   */
+  private async restart(pending: PendingSend): Promise<void> {
+    await this.initProducerId();
+    for (const b of pending.batches)
+      if (!b.acknowledged)
+        b.batch = restamp(b.batch, this.stampFor(pending.topic, b.partition, b.count));
+  }
+
+  /** A new producer id; retried while the broker is still loading (just after a restart). */
+  private async initProducerId(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.cluster.refreshMetadataIfNecessary();
+        const broker = await this.cluster.findControllerBroker();
+        const { producerId, producerEpoch } = await broker.initProducerId({
+          transactionTimeout: 60_000,
+        });
+        this.identity = { producerId: BigInt(producerId), producerEpoch };
+        this.sequences = new Map();
+        return;
+      } catch (error) {
+        if ((error as KafkaError).retriable === false || attempt >= INIT_ATTEMPTS) throw error;
+        await sleep(this.backoff(attempt));
+      }
+    }
+  }
+
+  /** Pause before retry `attempt` (0-based): doubling from `retryBackoffMs`, at most 30 s. */
+  private backoff(attempt: number): number {
+    return Math.min((this.options.retryBackoffMs ?? 300) * 2 ** attempt, 30_000);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
