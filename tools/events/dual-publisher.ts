@@ -56,8 +56,8 @@ export interface DualPublisherOptions {
    */
   readonly secondaryLingerMs?: number;
   /**
-   * Retries of one request to the secondary before the forwarder backs off for
-   * `replayIntervalMs`. @default 1
+   * Retries of one request to the secondary (after 0.1, 0.2, 0.4 s, ...) before the forwarder
+   * counts it as failed and backs off for `replayIntervalMs`. @default 3
    */
   readonly secondaryRetries?: number;
   /** Idempotent requests to the secondary (needs acks -1). @default true */
@@ -124,7 +124,10 @@ export class DualPublisher {
       acks,
       compression,
       idempotent: options.secondaryIdempotent ?? true,
-      retries: options.secondaryRetries ?? 1,
+      retries: options.secondaryRetries ?? 3,
+      // Short pauses: a request that still fails is retried by the timer, and publish() waits
+      // for a healthy secondary only.
+      retryBackoffMs: 100,
     });
     this.spool = new Spool(options.spoolDir, { codec: spooledRecordCodec });
     this.replayedAtStart = this.spool.replayed;
@@ -145,7 +148,16 @@ export class DualPublisher {
   /** Publishes to both clusters; resolves with the message ids once the primary acknowledged. */
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
     this.counts.sent += messages.length;
-    const partitions = await this.primary.partitions(topic);
+    let partitions: PartitionMetadata[];
+    try {
+      partitions = await this.primary.partitions(topic);
+      // Checked before anything is spooled: a message the secondary must refuse would stop the
+      // forwarder for good.
+      messages.forEach((m, i) => checkPlacement(m, i, partitions.length, topic));
+    } catch (error) {
+      this.counts.primaryFailed += messages.length; // refused before anything was spooled
+      throw error;
+    }
     const now = Date.now();
     const ids = messages.map((m) => m.messageId ?? newMessageId());
     const fields = messages.map((m, i) => toRecordFields(m, ids[i]));
@@ -267,10 +279,29 @@ export class DualPublisher {
   }
 
   private markFailed(error: unknown): void {
-    if (process.env.DBG) console.error("SECONDARY FAILED", error, (error as Error).cause);
     this.secondaryFailure = { error };
     this.counts.secondaryFailures++;
   }
+}
+
+function checkPlacement(
+  message: OutgoingMessage,
+  index: number,
+  partitions: number,
+  topic: string,
+) {
+  const { partition, timestamp } = message;
+  if (
+    partition !== undefined &&
+    !(Number.isInteger(partition) && partition >= 0 && partition < partitions)
+  )
+    throw new Error(
+      `message ${index}: partition ${partition} does not exist; topic "${topic}" has partitions 0 to ${partitions - 1}`,
+    );
+  if (timestamp !== undefined && !/^\d{1,15}$/.test(timestamp))
+    throw new Error(
+      `message ${index}: timestamp "${timestamp}" is not epoch milliseconds; pass e.g. String(Date.now()) or leave it out`,
+    );
 }
 
 /** The record's fields, with the message-id header added last (replacing one passed in). */

@@ -44,12 +44,12 @@ export function produceRequest(acks: number, timeoutMs: number, topics: readonly
       apiVersion: VERSION,
       apiName: "Produce",
       expectResponse: () => acks !== 0,
-      encode: async () => wrap(encodeBody(acks, timeoutMs, topics)),
+      encode: () => Promise.resolve(wrap(encodeBody(acks, timeoutMs, topics))),
     },
     response: {
       decode: (raw: Buffer) => produceResponse.decode(raw),
       // Per-partition errors are the caller's to sort out: some may be retried, the rest kept.
-      parse: async (decoded: ProduceResponse) => decoded,
+      parse: (decoded: ProduceResponse) => Promise.resolve(decoded),
     },
   };
 }

@@ -26,11 +26,11 @@ import {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createErrorFromCode } = require("kafkajs/src/protocol/error") as {
-  createErrorFromCode(code: number): KafkaError;
+  createErrorFromCode: (code: number) => KafkaError;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { lookupCodec } = require("kafkajs/src/protocol/message/compression") as {
-  lookupCodec(type: number): { compress(encoder: { buffer: Buffer }): Promise<Buffer> } | null;
+  lookupCodec: (type: number) => { compress(encoder: { buffer: Buffer }): Promise<Buffer> } | null;
 };
 
 interface KafkaError extends Error {
@@ -49,6 +49,13 @@ const PRODUCER_STATE_LOST = new Set([
 const SEQUENCE_LIMIT = 2 ** 31;
 /** Attempts at a producer id: a restarted broker loads its state for a few seconds. */
 const INIT_ATTEMPTS = 10;
+/** kafkajs's names for "up, but not ready yet" (codes 14, 15, 16 and 41). */
+const BROKER_LOADING = new Set([
+  "GROUP_LOAD_IN_PROGRESS",
+  "GROUP_COORDINATOR_NOT_AVAILABLE",
+  "NOT_COORDINATOR_FOR_GROUP",
+  "NOT_CONTROLLER",
+]);
 
 export interface RecordProducerOptions {
   /** Acknowledgements per request: -1 all in-sync replicas, 1 the leader, 0 none. */
@@ -111,11 +118,17 @@ export class RecordProducer {
 
   /** The topic's partitions and their leaders; loads the topic's metadata the first time. */
   async partitions(topic: string): Promise<PartitionMetadata[]> {
-    await this.cluster.addTargetTopic(topic);
-    await this.cluster.refreshMetadataIfNecessary();
+    const missing = () =>
+      new Error(`topic "${topic}" does not exist on this cluster; create it first`);
+    try {
+      await this.cluster.addTargetTopic(topic);
+      await this.cluster.refreshMetadataIfNecessary();
+    } catch (error) {
+      if ((error as KafkaError).type === "UNKNOWN_TOPIC_OR_PARTITION") throw missing();
+      throw error;
+    }
     const partitions = this.cluster.findTopicPartitionMetadata(topic);
-    if (partitions.length === 0)
-      throw new Error(`topic "${topic}" does not exist on this cluster; create it first`);
+    if (partitions.length === 0) throw missing();
     return partitions;
   }
 
@@ -271,8 +284,11 @@ export class RecordProducer {
         this.sequences = new Map();
         return;
       } catch (error) {
-        if ((error as KafkaError).retriable === false || attempt >= INIT_ATTEMPTS) throw error;
-        await sleep(this.backoff(attempt));
+        // Only a broker that is up but still loading is waited for; an unreachable one fails at
+        // once, and the caller (the forwarder's timer) comes back later.
+        const loading = BROKER_LOADING.has((error as KafkaError).type ?? "");
+        if (!loading || attempt >= INIT_ATTEMPTS) throw error;
+        await sleep(Math.min(this.backoff(attempt), 2000));
       }
     }
   }

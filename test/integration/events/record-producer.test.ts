@@ -1,0 +1,194 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CompressionTypes, Partitioners } from "kafkajs";
+import { afterAll, describe, expect, it } from "vitest";
+import { DualPublisher } from "../../../tools/events/dual-publisher";
+import { PartitionReader, type ReadMessage } from "../../../tools/events/partition-reader";
+import { encodeRecordTails } from "../../../tools/events/produce/record-batch";
+import { RecordProducer } from "../../../tools/events/produce/record-producer";
+import { uniqueName } from "../support/services";
+import { createTopic, idsOf, quickKafka } from "./events-support";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+function newDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "stepwise-producer-"));
+  dirs.push(dir);
+  return dir;
+}
+
+async function messagesOf(
+  cluster: "legacy" | "target",
+  topic: string,
+  partition: number,
+): Promise<ReadMessage[]> {
+  const reader = new PartitionReader(quickKafka(cluster));
+  try {
+    const all: ReadMessage[] = [];
+    for await (const batch of reader.range(topic, partition, 0n, 1n << 62n)) all.push(...batch);
+    return all;
+  } finally {
+    await reader.close();
+  }
+}
+
+describe("records encoded once, produced on kafkajs connections (real brokers)", () => {
+  it("an idempotent producer resending a delivered request byte for byte writes nothing twice", async () => {
+    const topic = uniqueName("producer-resend");
+    await createTopic("target", topic, 1);
+    const producer = new RecordProducer(quickKafka("target"), {
+      acks: -1,
+      idempotent: true,
+      retries: 2,
+    });
+    await producer.connect();
+    try {
+      const tails = encodeRecordTails(
+        ["a", "b", "c"].map((id) => ({
+          key: null,
+          value: Buffer.from(id),
+          headers: [["stepwise-message-id", id]],
+        })),
+      );
+      const records = tails.map((tail) => ({ timestamp: Date.now(), tail }));
+      const pending = await producer.prepare(topic, new Map([[0, records]]));
+      await producer.deliver(pending);
+      // As after a timeout whose request had landed: the same bytes, the same sequence numbers.
+      for (const batch of pending.batches) batch.acknowledged = false;
+      await producer.deliver(pending);
+      const next = await producer.prepare(topic, new Map([[0, records.slice(0, 1)]]));
+      await producer.deliver(next); // a new batch after the resend is accepted in sequence
+    } finally {
+      await producer.disconnect();
+    }
+    expect(await idsOf("target", topic, 0)).toEqual(["a", "b", "c", "a"]);
+  });
+
+  it("names the topic when it does not exist on the cluster", async () => {
+    const producer = new RecordProducer(quickKafka("legacy"), { acks: -1, retries: 0 });
+    await producer.connect();
+    try {
+      const missing = uniqueName("producer-missing");
+      await expect(producer.partitions(missing)).rejects.toThrow(
+        new RegExp(`topic "${missing}" does not exist on this cluster; create it first`),
+      );
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
+  it("dual publishes gzip batches: both clusters hold the same keys, values and headers", async () => {
+    const topic = uniqueName("dual-gzip");
+    await Promise.all([createTopic("legacy", topic, 2), createTopic("target", topic, 2)]);
+    const publisher = new DualPublisher({
+      primary: quickKafka("legacy"),
+      secondary: quickKafka("target"),
+      spoolDir: newDir(),
+      compression: CompressionTypes.GZIP,
+    });
+    await publisher.connect();
+    try {
+      await publisher.publish(
+        topic,
+        Array.from({ length: 40 }, (_, i) => ({
+          key: `k${i % 5}`,
+          value: `value ${i}`,
+          headers: { n: String(i) },
+        })),
+      );
+      expect(await publisher.drain()).toBe(true);
+    } finally {
+      await publisher.close();
+    }
+    const shape = (m: ReadMessage) => [
+      m.key?.toString(),
+      m.value?.toString(),
+      m.headers.n?.toString(),
+    ];
+    for (const partition of [0, 1]) {
+      const [legacy, target] = await Promise.all([
+        messagesOf("legacy", topic, partition),
+        messagesOf("target", topic, partition),
+      ]);
+      expect(target.map(shape)).toEqual(legacy.map(shape));
+    }
+  });
+
+  it("forwards a spool of the first format (no partition: placed by key like kafkajs would)", async () => {
+    const topic = uniqueName("dual-first-format");
+    await createTopic("target", topic, 3);
+    await createTopic("legacy", topic, 3);
+    const spoolDir = newDir();
+    mkdirSync(spoolDir, { recursive: true });
+    const keys = ["alpha", "beta", "gamma", "delta"];
+    const lines = keys.map((key, i) =>
+      JSON.stringify({
+        topic,
+        key: Buffer.from(key).toString("base64"),
+        value: Buffer.from(`v${i}`).toString("base64"),
+        headers: { "stepwise-message-id": `old-${i}` },
+        timestamp: String(1_700_000_000_000 + i),
+      }),
+    );
+    writeFileSync(join(spoolDir, "spool.jsonl"), lines.join("\n") + "\n");
+    const publisher = new DualPublisher({
+      primary: quickKafka("legacy"),
+      secondary: quickKafka("target"),
+      spoolDir,
+    });
+    await publisher.connect();
+    try {
+      expect(await publisher.drain()).toBe(true);
+      expect(publisher.counters.replayed).toBe(4);
+    } finally {
+      await publisher.close();
+    }
+    // Where kafkajs's default partitioner puts each key on 3 partitions.
+    const partitioner = Partitioners.DefaultPartitioner();
+    const partitionMetadata = [0, 1, 2].map((partitionId) => ({
+      partitionId,
+      leader: 1,
+      partitionErrorCode: 0,
+      replicas: [1],
+      isr: [1],
+    }));
+    for (const [i, key] of keys.entries()) {
+      const partition = partitioner({ topic, partitionMetadata, message: { key, value: null } });
+      const found = await messagesOf("target", topic, partition);
+      expect(found.map((m) => m.key?.toString())).toContain(key);
+      const message = found.find((m) => m.key?.toString() === key);
+      expect(message?.headers["stepwise-message-id"]?.toString()).toBe(`old-${i}`);
+      expect(String(message?.timestamp)).toBe(String(1_700_000_000_000 + i));
+    }
+  });
+
+  it("refuses a message it could never forward, before spooling anything", async () => {
+    const topic = uniqueName("dual-refused");
+    await Promise.all([createTopic("legacy", topic, 2), createTopic("target", topic, 2)]);
+    const publisher = new DualPublisher({
+      primary: quickKafka("legacy"),
+      secondary: quickKafka("target"),
+      spoolDir: newDir(),
+    });
+    await publisher.connect();
+    try {
+      await expect(
+        publisher.publish(topic, [{ value: "a" }, { value: "b", partition: 2 }]),
+      ).rejects.toThrow(
+        `message 1: partition 2 does not exist; topic "${topic}" has partitions 0 to 1`,
+      );
+      await expect(
+        publisher.publish(topic, [{ value: "a", timestamp: "yesterday" }]),
+      ).rejects.toThrow(/message 0: timestamp "yesterday" is not epoch milliseconds/);
+      const missing = uniqueName("dual-missing");
+      await expect(publisher.publish(missing, [{ value: "a" }])).rejects.toThrow(
+        `topic "${missing}" does not exist on this cluster; create it first`,
+      );
+      expect(publisher.counters).toMatchObject({ sent: 4, primaryFailed: 4, spooled: 0, lag: 0 });
+    } finally {
+      await publisher.close();
+    }
+    expect(await idsOf("legacy", topic, 0)).toEqual([]);
+  });
+});
