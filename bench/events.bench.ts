@@ -4,9 +4,10 @@
  * 1. Dual-publish throughput over a plain kafkajs producer to one cluster, same run, same
  *    message size (512 B), batch size (100), acks (-1), keys; sequential awaited batches. The
  *    dual publisher is timed until the secondary has everything too. One warm-up round of each
- *    first (not counted: the JVM brokers and V8 still compile then), then alternated three
+ *    first (not counted: the JVM brokers and V8 still compile then), then alternated five
  *    times, best of each. Goal ≥ 0.85×. CPU of the client and of each broker is recorded per run,
- *    because all three share this machine's cores.
+ *    because all three share this machine's cores. stepwise's record producer alone, on one
+ *    cluster, is measured the same way (what encoding by hand saves over kafkajs's producer).
  * 2. Verification core on generated in-memory batches (1M messages with message-id headers,
  *    identical streams): the id extraction + bounded-window comparison, on one core. Goal
  *    ≥ 100k msgs/s; peak memory (process max RSS, which includes the tsx/kafkajs baseline)
@@ -21,6 +22,9 @@ import { Kafka, logLevel } from "kafkajs";
 import { startServices, endpoints } from "../test/services/manager";
 import { DualPublisher } from "../tools/events/dual-publisher";
 import { MESSAGE_ID_HEADER } from "../tools/events/message-id";
+import { partitionForKey } from "../tools/events/produce/murmur2";
+import { encodeRecordTails, type RecordEntry } from "../tools/events/produce/record-batch";
+import { RecordProducer } from "../tools/events/produce/record-producer";
 import { GroupOffsetCommitter } from "../tools/events/offsets/commit-offsets";
 import { migrateOffsets } from "../tools/events/offsets/migrate-offsets";
 import type { ReadMessage } from "../tools/events/partition-reader";
@@ -87,6 +91,33 @@ async function singleProducer(kafka: Kafka, topic: string, timer: Timer): Promis
       acks: -1,
       messages: batchOf(i).map((m) => ({ ...m, timestamp: String(Date.now()) })),
     });
+  timer.stop();
+  await producer.disconnect();
+}
+
+/** stepwise's record producer alone, one cluster: what encoding by hand saves over kafkajs. */
+async function recordProducer(kafka: Kafka, topic: string, timer: Timer): Promise<void> {
+  const producer = new RecordProducer(kafka, { acks: -1, retries: 5 });
+  await producer.connect();
+  const partitions = (await producer.partitions(topic)).length;
+  timer.start();
+  for (let i = 0; i < PUBLISH_MESSAGES; i += BATCH) {
+    const messages = batchOf(i).map((m) => ({
+      key: Buffer.from(m.key),
+      value: m.value,
+      headers: [],
+    }));
+    const tails = encodeRecordTails(messages);
+    const timestamp = Date.now();
+    const byPartition = new Map<number, RecordEntry[]>();
+    messages.forEach((m, j) => {
+      const partition = partitionForKey(m.key, partitions);
+      const group = byPartition.get(partition) ?? [];
+      group.push({ timestamp, tail: tails[j] });
+      byPartition.set(partition, group);
+    });
+    await producer.send(topic, byPartition);
+  }
   timer.stop();
   await producer.disconnect();
 }
@@ -265,7 +296,7 @@ export const run: Bench = async (log) => {
   const spoolRoot = mkdtempSync(join(tmpdir(), "stepwise-bench-spool-"));
   try {
     // 1. Dual publishing vs one producer, alternated, best of three each.
-    const rounds = 3;
+    const rounds = 5;
     const warmUp = unique("bench-warm-up");
     await createTopics(legacy, [warmUp], 6);
     await createTopics(target, [warmUp], 6);
@@ -274,31 +305,37 @@ export const run: Bench = async (log) => {
     await singleProducer(legacy, warmUp, new Timer(pids));
     await dualPublisher(legacy, target, warmUp, join(spoolRoot, "warm-up"), new Timer(pids));
     await twoPlainProducers(legacy, target, warmUp, new Timer(pids));
+    await recordProducer(legacy, warmUp, new Timer(pids));
     const names = (prefix: string) =>
       Array.from({ length: rounds }, (_, r) => unique(`${prefix}-${r}`));
     const single = names("bench-single");
     const dual = names("bench-dual");
     const plain = names("bench-plain2");
-    await createTopics(legacy, [...single, ...dual, ...plain], 6);
+    const record = names("bench-record");
+    await createTopics(legacy, [...single, ...dual, ...plain, ...record], 6);
     await createTopics(target, [...dual, ...plain], 6);
     const singles: Measured[] = [];
     const duals: Measured[] = [];
     const plains: Measured[] = [];
+    const records: Measured[] = [];
     for (let round = 0; round < rounds; round++) {
-      const timers = [new Timer(pids), new Timer(pids), new Timer(pids)];
+      const timers = [new Timer(pids), new Timer(pids), new Timer(pids), new Timer(pids)];
       await singleProducer(legacy, single[round], timers[0]);
       await dualPublisher(legacy, target, dual[round], join(spoolRoot, `r${round}`), timers[1]);
       await twoPlainProducers(legacy, target, plain[round], timers[2]);
-      const [s, d, p] = timers.map((t) => t.result(PUBLISH_MESSAGES));
+      await recordProducer(legacy, record[round], timers[3]);
+      const [s, d, p, r] = timers.map((t) => t.result(PUBLISH_MESSAGES));
       singles.push(s);
       duals.push(d);
       plains.push(p);
+      records.push(r);
       log(
-        `round ${round + 1}: ${describeRun("single", s)}; ${describeRun("dual", d)}; ${describeRun("two plain", p)}`,
+        `round ${round + 1}: ${describeRun("single", s)}; ${describeRun("dual", d)}; ${describeRun("two plain", p)}; ${describeRun("record producer", r)}`,
       );
     }
     const best = (runs: Measured[]) => runs.reduce((a, b) => (b.rate > a.rate ? b : a));
     const [bestSingle, bestDual, bestPlain] = [best(singles), best(duals), best(plains)];
+    const bestRecord = best(records);
     const ratio = bestDual.rate / bestSingle.rate;
     results.push({
       name: `dual-publish throughput, until both clusters acknowledged (${PUBLISH_MESSAGES} × ${MESSAGE_BYTES} B, batches of ${BATCH}, acks -1)`,
@@ -336,6 +373,20 @@ export const run: Bench = async (log) => {
       unit: "msgs/s",
       baseline: { name: "one kafkajs producer, one cluster", value: bestSingle.rate },
       ratio: ceiling / bestSingle.rate,
+    });
+    results.push({
+      name: "record producer alone (encoded by hand, kafkajs connections), one cluster",
+      value: bestRecord.rate,
+      unit: "msgs/s",
+      baseline: { name: "one kafkajs producer, one cluster", value: bestSingle.rate },
+      ratio: bestRecord.rate / bestSingle.rate,
+    });
+    results.push({
+      name: "client CPU per 1k messages, record producer alone",
+      value: bestRecord.cpu.client,
+      unit: "ms",
+      baseline: { name: "one kafkajs producer", value: bestSingle.cpu.client },
+      ratio: bestRecord.cpu.client / bestSingle.cpu.client,
     });
     results.push({
       name: "client CPU per 1k messages, dual publisher",
