@@ -22,9 +22,9 @@ import { Kafka, logLevel } from "kafkajs";
 import { startServices, endpoints } from "../test/services/manager";
 import { DualPublisher } from "../tools/events/dual-publisher";
 import { MESSAGE_ID_HEADER } from "../tools/events/message-id";
-import { partitionForKey } from "../tools/events/produce/murmur2";
-import { encodeRecordTails, type RecordEntry } from "../tools/events/produce/record-batch";
-import { RecordProducer } from "../tools/events/produce/record-producer";
+import { partitionForKey } from "../tools/events/produce/partitioner";
+import { encodeRecordTails } from "../tools/events/produce/record-batch";
+import { groupByPartition, RecordProducer } from "../tools/events/produce/record-producer";
 import { GroupOffsetCommitter } from "../tools/events/offsets/commit-offsets";
 import { migrateOffsets } from "../tools/events/offsets/migrate-offsets";
 import type { ReadMessage } from "../tools/events/partition-reader";
@@ -109,13 +109,8 @@ async function recordProducer(kafka: Kafka, topic: string, timer: Timer): Promis
     }));
     const tails = encodeRecordTails(messages);
     const timestamp = Date.now();
-    const byPartition = new Map<number, RecordEntry[]>();
-    messages.forEach((m, j) => {
-      const partition = partitionForKey(m.key, partitions);
-      const group = byPartition.get(partition) ?? [];
-      group.push({ timestamp, tail: tails[j] });
-      byPartition.set(partition, group);
-    });
+    const entries = messages.map((m, j) => ({ timestamp, tail: tails[j], key: m.key }));
+    const byPartition = groupByPartition(entries, (e) => partitionForKey(e.key, partitions));
     await producer.send(topic, byPartition);
   }
   timer.stop();

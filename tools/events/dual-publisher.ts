@@ -21,13 +21,13 @@
  * If the primary fails a batch, it is still forwarded to the secondary: a retry with the same
  * messageId makes it a recognisable duplicate there, which `events verify` reports.
  */
-import { Partitioners, type CompressionTypes, type Kafka, type PartitionMetadata } from "kafkajs";
+import type { CompressionTypes, Kafka, PartitionMetadata } from "kafkajs";
 import { MESSAGE_ID_HEADER, newMessageId } from "./message-id";
-import { partitionForKey } from "./produce/murmur2";
-import { encodeRecordTails, type RecordEntry, type RecordFields } from "./produce/record-batch";
-import { PendingSend, RecordProducer } from "./produce/record-producer";
-import { Spool } from "./spool";
-import { spooledRecordCodec, type SpooledRecord } from "./spooled-record";
+import { defaultPartitioner } from "./produce/partitioner";
+import { encodeRecordTails, type RecordFields } from "./produce/record-batch";
+import { groupByPartition, RecordProducer } from "./produce/record-producer";
+import { SecondaryForwarder } from "./secondary-forwarder";
+import type { SpooledRecord } from "./spooled-record";
 
 export interface DualPublisherOptions {
   /** The cluster whose acknowledgement decides success (Redpanda while dual publishing). */
@@ -94,23 +94,10 @@ export interface DualPublisherCounters {
 
 export class DualPublisher {
   private readonly primary: RecordProducer;
-  private readonly secondary: RecordProducer;
-  private readonly spool: Spool<SpooledRecord>;
-  private readonly replayBatchSize: number;
+  private readonly secondary: SecondaryForwarder;
   private readonly maxLag: number;
-  private readonly lingerMs: number;
-  private readonly roundRobin = Partitioners.DefaultPartitioner();
-  private forwarding: Promise<void> | undefined;
-  private secondaryConnected = false;
-  /** A request to the secondary that failed, resent as it is before anything newer. */
-  private unfinished:
-    | { readonly send: PendingSend; readonly next: Parameters<Spool<SpooledRecord>["commit"]>[0] }
-    | undefined;
-  private readonly timer: NodeJS.Timeout;
-  private counts = { sent: 0, acknowledged: 0, primaryFailed: 0, spooled: 0, secondaryFailures: 0 };
-  private readonly replayedAtStart: number;
-  /** The last failed request to the secondary, until one succeeds. */
-  private secondaryFailure: { readonly error: unknown } | undefined;
+  private readonly partitionOf = defaultPartitioner();
+  private counts = { sent: 0, acknowledged: 0, primaryFailed: 0, spooled: 0 };
 
   constructor(options: DualPublisherOptions) {
     const acks = options.acks ?? -1;
@@ -120,29 +107,23 @@ export class DualPublisher {
       compression,
       retries: options.primaryRetries ?? 5,
     });
-    this.secondary = new RecordProducer(options.secondary, {
+    this.secondary = new SecondaryForwarder(options.secondary, {
+      spoolDir: options.spoolDir,
       acks,
       compression,
       idempotent: options.secondaryIdempotent ?? true,
       retries: options.secondaryRetries ?? 3,
-      // Short pauses: a request that still fails is retried by the timer, and publish() waits
-      // for a healthy secondary only.
-      retryBackoffMs: 100,
+      replayIntervalMs: options.replayIntervalMs ?? 1000,
+      replayBatchSize: options.replayBatchSize ?? 1000,
+      lingerMs: options.secondaryLingerMs ?? 20,
     });
-    this.spool = new Spool(options.spoolDir, { codec: spooledRecordCodec });
-    this.replayedAtStart = this.spool.replayed;
-    this.replayBatchSize = options.replayBatchSize ?? 1000;
     this.maxLag = options.maxLag ?? 10_000;
-    this.lingerMs = options.secondaryLingerMs ?? 20;
-    this.timer = setInterval(() => void this.forward(), options.replayIntervalMs ?? 1000);
-    this.timer.unref();
   }
 
   /** Connects the primary; a secondary that cannot be reached now is caught up later. */
   async connect(): Promise<void> {
     await this.primary.connect();
-    await this.connectSecondary().catch((error: unknown) => this.markFailed(error));
-    void this.forward(); // whatever an earlier run left in the spool
+    await this.secondary.connect();
   }
 
   /** Publishes to both clusters; resolves with the message ids once the primary acknowledged. */
@@ -162,52 +143,43 @@ export class DualPublisher {
     const ids = messages.map((m) => m.messageId ?? newMessageId());
     const fields = messages.map((m, i) => toRecordFields(m, ids[i]));
     const tails = encodeRecordTails(fields);
-    const spooled = messages.map((message, i): SpooledRecord => ({
+    const records = messages.map((message, i): SpooledRecord => ({
       topic,
       partition: message.partition ?? this.partitionOf(topic, partitions, fields[i].key),
       timestamp: message.timestamp === undefined ? now : Number(message.timestamp),
       tail: tails[i],
     }));
-    const toPrimary = this.primary.send(topic, byPartition(spooled));
-    // The local write and sync run off the event loop, overlapping the primary's round trip.
-    const toSpool = this.spool.append(spooled);
+    const placed = groupByPartition(records, (r) => r.partition as number);
+    const toPrimary = this.primary.send(topic, placed);
+    // The spool's write and sync overlap the primary's round trip.
+    const toSpool = this.secondary.append(records);
     const [primary, spool] = await Promise.allSettled([toPrimary, toSpool]);
     // Not durable for the secondary: refuse, even if the primary took it. A retry with the same
     // ids is then a recognisable duplicate on the primary.
     if (spool.status === "rejected") throw spool.reason;
     this.counts.spooled += messages.length;
-    if (this.secondaryHealthy) void this.forward(); // a failing one is retried by the timer
     if (primary.status === "rejected") {
       this.counts.primaryFailed += messages.length;
       throw primary.reason;
     }
     this.counts.acknowledged += messages.length;
-    while (this.secondaryHealthy && this.spool.waitingMessages > this.maxLag) await this.forward();
+    await this.secondary.keepUp(this.maxLag);
     return ids;
   }
 
-  private get secondaryHealthy(): boolean {
-    return this.secondaryFailure === undefined;
-  }
-
   get counters(): DualPublisherCounters {
-    const replayed = this.spool.replayed - this.replayedAtStart;
-    return { ...this.counts, replayed, lag: this.spool.waitingMessages };
+    const { lag, replayed, failures } = this.secondary.state;
+    return { ...this.counts, replayed, secondaryFailures: failures, lag };
   }
 
   /** The error of the last failed request to the secondary, while the spool is not empty. */
   get replayError(): unknown {
-    return this.spool.pending ? this.secondaryFailure?.error : undefined;
+    return this.secondary.state.failure?.error;
   }
 
   /** Forwards the spool until it is empty or the time is up; true when it is empty. */
   async drain(timeoutMs = 30_000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.spool.pending && Date.now() < deadline) {
-      await this.forward();
-      if (this.spool.pending) await new Promise((r) => setTimeout(r, 200));
-    }
-    return !this.spool.pending;
+    return this.secondary.drain(timeoutMs);
   }
 
   /**
@@ -215,72 +187,8 @@ export class DualPublisher {
    * on disk for the next publisher on this folder.
    */
   async close(drainTimeoutMs = 10_000): Promise<void> {
-    clearInterval(this.timer);
-    await this.forward(); // one more attempt, also when the last one failed
-    if (this.secondaryHealthy) await this.drain(drainTimeoutMs);
-    await this.forwarding;
-    await Promise.allSettled([this.primary.disconnect(), this.secondary.disconnect()]);
-    await this.spool.close();
-  }
-
-  /** kafkajs's default partitioner: the key's murmur2 hash, or round robin without a key. */
-  private partitionOf(
-    topic: string,
-    partitionMetadata: PartitionMetadata[],
-    key: Buffer | null | undefined,
-  ): number {
-    if (key) return partitionForKey(key, partitionMetadata.length);
-    return this.roundRobin({ topic, partitionMetadata, message: { value: null } });
-  }
-
-  /** One forwarder at a time: it sends the spool in order until it is empty or a request fails. */
-  private forward(): Promise<void> {
-    if (this.forwarding || !this.spool.pending) return this.forwarding ?? Promise.resolve();
-    this.forwarding = (async () => {
-      try {
-        await this.connectSecondary();
-        while (this.spool.pending) {
-          this.unfinished ??= await this.nextRequest();
-          await this.secondary.deliver(this.unfinished.send);
-          this.spool.commit(this.unfinished.next);
-          this.unfinished = undefined;
-          this.secondaryFailure = undefined;
-        }
-      } catch (error) {
-        this.markFailed(error); // the timer tries again
-      } finally {
-        this.forwarding = undefined;
-      }
-    })();
-    return this.forwarding;
-  }
-
-  /** The oldest spooled messages, one topic, as one request for the secondary. */
-  private async nextRequest() {
-    // Fewer, larger requests cost the secondary broker and this process far less CPU.
-    if (this.spool.waitingMessages < this.replayBatchSize && this.lingerMs > 0)
-      await new Promise((r) => setTimeout(r, this.lingerMs));
-    const { messages, next } = this.spool.peek(this.replayBatchSize);
-    const topic = messages[0].topic;
-    const unplaced = messages.some((m) => m.partition === undefined);
-    const partitions = unplaced ? await this.secondary.partitions(topic) : [];
-    const placed = messages.map((m) =>
-      m.partition !== undefined
-        ? m
-        : { ...m, partition: this.partitionOf(topic, partitions, m.key) },
-    );
-    return { send: await this.secondary.prepare(topic, byPartition(placed)), next };
-  }
-
-  private async connectSecondary(): Promise<void> {
-    if (this.secondaryConnected) return;
-    await this.secondary.connect();
-    this.secondaryConnected = true;
-  }
-
-  private markFailed(error: unknown): void {
-    this.secondaryFailure = { error };
-    this.counts.secondaryFailures++;
+    await this.secondary.close(drainTimeoutMs);
+    await this.primary.disconnect().catch(() => undefined);
   }
 }
 
@@ -316,15 +224,4 @@ function toRecordFields(message: OutgoingMessage, messageId: string): RecordFiel
 function toBuffer(value: string | Buffer | null | undefined): Buffer | null {
   if (value === null || value === undefined) return null;
   return typeof value === "string" ? Buffer.from(value, "utf8") : value;
-}
-
-function byPartition(messages: readonly SpooledRecord[]): Map<number, RecordEntry[]> {
-  const groups = new Map<number, RecordEntry[]>();
-  for (const m of messages) {
-    const partition = m.partition as number;
-    let group = groups.get(partition);
-    if (!group) groups.set(partition, (group = []));
-    group.push(m);
-  }
-  return groups;
 }

@@ -9,7 +9,7 @@ import {
   restamp,
   type RecordEntry,
 } from "../../../tools/events/produce/record-batch";
-import { murmur2, partitionForKey } from "../../../tools/events/produce/murmur2";
+import { murmur2, partitionForKey } from "../../../tools/events/produce/partitioner";
 
 // kafkajs's own decoders and checksum, as an independent reading of what was encoded.
 /* eslint-disable @typescript-eslint/no-require-imports */

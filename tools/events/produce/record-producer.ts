@@ -299,4 +299,19 @@ export class RecordProducer {
   }
 }
 
+/** Records grouped by partition, each group in the order given: what prepare() takes. */
+export function groupByPartition<T extends RecordEntry>(
+  records: readonly T[],
+  partitionOf: (record: T) => number,
+): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const record of records) {
+    const partition = partitionOf(record);
+    const group = groups.get(partition);
+    if (group) group.push(record);
+    else groups.set(partition, [record]);
+  }
+  return groups;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

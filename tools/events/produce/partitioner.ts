@@ -1,5 +1,8 @@
+import { Partitioners, type PartitionMetadata } from "kafkajs";
+
 /**
- * Kafka's murmur2 key hash (the Java client's `Utils.murmur2`, which kafkajs's default
+ * The partition of a message, as kafkajs's default partitioner (and the Java client's) chooses
+ * it. Kafka's murmur2 key hash (the Java client's `Utils.murmur2`, which kafkajs's default
  * partitioner follows), in 32-bit integer arithmetic. kafkajs computes it with 64-bit Long
  * objects, which made hashing the key the dearest step of choosing a partition.
  */
@@ -34,4 +37,20 @@ export function murmur2(data: Uint8Array): number {
 /** The partition kafkajs's (and the Java client's) default partitioner gives a keyed message. */
 export function partitionForKey(key: Uint8Array, partitionCount: number): number {
   return (murmur2(key) & 0x7fffffff) % partitionCount;
+}
+
+/**
+ * kafkajs's default partitioner: the key's murmur2 hash over all partitions, or round robin over
+ * the partitions that have a leader when there is no key.
+ */
+export function defaultPartitioner(): (
+  topic: string,
+  partitionMetadata: PartitionMetadata[],
+  key: Uint8Array | null | undefined,
+) => number {
+  const roundRobin = Partitioners.DefaultPartitioner();
+  return (topic, partitionMetadata, key) =>
+    key
+      ? partitionForKey(key, partitionMetadata.length)
+      : roundRobin({ topic, partitionMetadata, message: { value: null } });
 }
