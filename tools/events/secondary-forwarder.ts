@@ -32,6 +32,12 @@ export interface SecondaryState {
   readonly failure: { readonly error: unknown } | undefined;
 }
 
+/**
+ * Spool lines per request to the secondary: their records take about three quarters of it
+ * (base64), below the 1 MiB a Kafka broker accepts per batch by default (message.max.bytes).
+ */
+const REQUEST_LINE_BYTES = 1024 * 1024;
+
 type Cursor = ReturnType<Spool<SpooledRecord>["peek"]>["next"];
 
 export class SecondaryForwarder {
@@ -143,7 +149,7 @@ export class SecondaryForwarder {
     // Fewer, larger requests cost the secondary broker and this process far less CPU.
     if (this.spool.waitingMessages < this.options.replayBatchSize && this.options.lingerMs > 0)
       await sleep(this.options.lingerMs);
-    const { messages, next } = this.spool.peek(this.options.replayBatchSize);
+    const { messages, next } = this.spool.peek(this.options.replayBatchSize, REQUEST_LINE_BYTES);
     const topic = messages[0].topic;
     // Only lines of the first spool format can lack a partition: placed by key, as kafkajs did.
     const unplaced = messages.some((m) => m.partition === undefined);

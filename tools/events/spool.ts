@@ -138,11 +138,12 @@ export class Spool<T extends SpoolMessage> {
   }
 
   /**
-   * The oldest messages not yet replayed: at most `limit`, all of the first one's topic (so one
-   * produce request keeps their order), with the cursor after them.
+   * The oldest messages not yet replayed: at most `limit` and at most `maxBytes` of lines (but
+   * always one), all of the first one's topic (so one produce request keeps their order), with
+   * the cursor after them.
    */
-  peek(limit: number): { messages: T[]; next: Cursor } {
-    if (this.cached) return this.peekCached(limit);
+  peek(limit: number, maxBytes = Infinity): { messages: T[]; next: Cursor } {
+    if (this.cached) return this.peekCached(limit, maxBytes);
     const messages: T[] = [];
     let offset = this.cursor.byteOffset;
     let chunk = Buffer.alloc(256 * 1024);
@@ -155,19 +156,20 @@ export class Spool<T extends SpoolMessage> {
         continue;
       }
       let start = 0;
-      let sameTopic = true;
+      let full = false;
       while (start <= end && messages.length < limit) {
         const newline = chunk.indexOf(0x0a, start);
         const message = this.codec.decode(chunk.toString("utf8", start, newline));
-        if (messages.length > 0 && message.topic !== messages[0].topic) {
-          sameTopic = false;
+        const tooBig = offset + newline + 1 - this.cursor.byteOffset > maxBytes;
+        if (messages.length > 0 && (message.topic !== messages[0].topic || tooBig)) {
+          full = true;
           break;
         }
         messages.push(message);
         start = newline + 1;
       }
       offset += start;
-      if (!sameTopic) break;
+      if (full) break;
     }
     return {
       messages,
@@ -175,12 +177,13 @@ export class Spool<T extends SpoolMessage> {
     };
   }
 
-  private peekCached(limit: number): { messages: T[]; next: Cursor } {
+  private peekCached(limit: number, maxBytes: number): { messages: T[]; next: Cursor } {
     const messages: T[] = [];
     let byteOffset = this.cursor.byteOffset;
     for (let i = this.recentHead; i < this.recent.length && messages.length < limit; i++) {
       const { message, end } = this.recent[i];
-      if (messages.length > 0 && message.topic !== messages[0].topic) break;
+      const tooBig = end - this.cursor.byteOffset > maxBytes;
+      if (messages.length > 0 && (message.topic !== messages[0].topic || tooBig)) break;
       messages.push(message);
       byteOffset = end;
     }

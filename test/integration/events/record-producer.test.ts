@@ -191,4 +191,30 @@ describe("records encoded once, produced on kafkajs connections (real brokers)",
     }
     expect(await idsOf("legacy", topic, 0)).toEqual([]);
   });
+
+  it("splits what the secondary is sent below the broker's 1 MiB batch limit", async () => {
+    const topic = uniqueName("dual-large");
+    await Promise.all([createTopic("legacy", topic, 1), createTopic("target", topic, 1)]);
+    const publisher = new DualPublisher({
+      primary: quickKafka("legacy"),
+      secondary: quickKafka("target"),
+      spoolDir: newDir(),
+      secondaryLingerMs: 200, // so the forwarder would gather them all in one request
+    });
+    await publisher.connect();
+    const value = Buffer.alloc(100 * 1024, "v");
+    try {
+      // 8 × 100 KiB per publish fits one batch; the 24 together (2.4 MiB) would not.
+      for (let i = 0; i < 24; i += 8)
+        await publisher.publish(
+          topic,
+          Array.from({ length: 8 }, () => ({ value })),
+        );
+      expect(await publisher.drain()).toBe(true);
+      expect(publisher.counters).toMatchObject({ replayed: 24, secondaryFailures: 0 });
+    } finally {
+      await publisher.close();
+    }
+    expect(await idsOf("target", topic, 0)).toEqual(await idsOf("legacy", topic, 0));
+  });
 });

@@ -155,4 +155,24 @@ describe("Spool", () => {
     expect(spool.waitingMessages).toBe(2);
     await spool.close();
   });
+
+  it("caps a peek by bytes of lines, but always gives one message, from memory and from the file", async () => {
+    const lineBytes = (m: TestMessage) => Buffer.byteLength(JSON.stringify(m)) + 1;
+    const three = [message("t", 1), message("t", 2), message("t", 3)];
+    const firstTwo = lineBytes(three[0]) + lineBytes(three[1]);
+    for (const cachedMessages of [20_000, 2]) {
+      const spool = new Spool<TestMessage>(dir(), { cachedMessages });
+      await spool.append(three);
+      expect(ids(spool.peek(10, firstTwo).messages), `cached ${cachedMessages}`).toEqual([
+        "id-1",
+        "id-2",
+      ]);
+      expect(ids(spool.peek(10, firstTwo - 1).messages)).toEqual(["id-1"]);
+      expect(ids(spool.peek(10, 1).messages)).toEqual(["id-1"]);
+      const { next } = spool.peek(10, firstTwo);
+      spool.commit(next);
+      expect(ids(spool.peek(10, 1).messages)).toEqual(["id-3"]);
+      await spool.close();
+    }
+  });
 });

@@ -87,9 +87,6 @@ export class PendingSend {
     readonly topic: string,
     readonly batches: readonly PartitionBatch[],
   ) {}
-  get acknowledged(): boolean {
-    return this.batches.every((b) => b.acknowledged);
-  }
 }
 
 export class RecordProducer {
@@ -200,12 +197,11 @@ export class RecordProducer {
     }
     const led = new Set(Object.values(leaders).flat());
     const unknown = waiting.filter((b) => !led.has(b.partition)).map((b) => b.partition);
+    // Retriable: the next attempt refreshes the metadata first (the topic may just have grown).
     if (unknown.length > 0)
-      return Object.assign(
-        new Error(
-          `topic "${pending.topic}" has no partition ${unknown.join(", ")} on this cluster`,
-        ),
-        { retriable: false },
+      return new Error(
+        `topic "${pending.topic}" has no partition ${unknown.join(", ")} on this cluster; ` +
+          "dual publishing needs the same partition count on both clusters",
       );
     const errors = await Promise.all(
       Object.entries(leaders).map(([nodeId, partitions]) =>
