@@ -60,6 +60,12 @@ export interface DualPublisherOptions {
    * counts it as failed and backs off for `replayIntervalMs`. @default 3
    */
   readonly secondaryRetries?: number;
+  /**
+   * Largest encoded record (key, value, headers) publish() accepts. Kafka brokers refuse batches
+   * over `message.max.bytes` (1 MiB by default), and a spooled message the secondary refuses would
+   * stop the forwarder for good; raise it together with the brokers' limit. @default 1_000_000
+   */
+  readonly maxRecordBytes?: number;
   /** Idempotent requests to the secondary (needs acks -1). @default true */
   readonly secondaryIdempotent?: boolean;
 }
@@ -96,6 +102,7 @@ export class DualPublisher {
   private readonly primary: RecordProducer;
   private readonly secondary: SecondaryForwarder;
   private readonly maxLag: number;
+  private readonly maxRecordBytes: number;
   private readonly partitionOf = defaultPartitioner();
   private counts = { sent: 0, acknowledged: 0, primaryFailed: 0, spooled: 0 };
 
@@ -118,6 +125,7 @@ export class DualPublisher {
       lingerMs: options.secondaryLingerMs ?? 20,
     });
     this.maxLag = options.maxLag ?? 10_000;
+    this.maxRecordBytes = options.maxRecordBytes ?? 1_000_000;
   }
 
   /** Connects the primary; a secondary that cannot be reached now is caught up later. */
@@ -143,6 +151,14 @@ export class DualPublisher {
     const ids = messages.map((m) => m.messageId ?? newMessageId());
     const fields = messages.map((m, i) => toRecordFields(m, ids[i]));
     const tails = encodeRecordTails(fields);
+    const tooLarge = tails.findIndex((t) => t.length > this.maxRecordBytes);
+    if (tooLarge >= 0) {
+      this.counts.primaryFailed += messages.length;
+      throw new Error(
+        `message ${tooLarge}: ${tails[tooLarge].length} bytes encoded, over maxRecordBytes ` +
+          `${this.maxRecordBytes} (the brokers' message.max.bytes); split it, or raise both limits`,
+      );
+    }
     const records = messages.map((message, i): SpooledRecord => ({
       topic,
       partition: message.partition ?? this.partitionOf(topic, partitions, fields[i].key),
