@@ -376,20 +376,17 @@ export const run: Bench = async (log) => {
       baseline: { name: "one kafkajs producer, one cluster", value: bestSingle.rate },
       ratio: bestRecord.rate / bestSingle.rate,
     });
-    results.push({
-      name: "client CPU per 1k messages, record producer alone",
-      value: bestRecord.cpu.client,
+    const clientCpu = (what: string, run: Measured): BenchResult => ({
+      name: `client CPU per 1k messages, ${what}`,
+      value: run.cpu.client,
       unit: "ms",
       baseline: { name: "one kafkajs producer", value: bestSingle.cpu.client },
-      ratio: bestRecord.cpu.client / bestSingle.cpu.client,
+      ratio: run.cpu.client / bestSingle.cpu.client,
     });
-    results.push({
-      name: "client CPU per 1k messages, dual publisher",
-      value: bestDual.cpu.client,
-      unit: "ms",
-      baseline: { name: "one kafkajs producer", value: bestSingle.cpu.client },
-      ratio: bestDual.cpu.client / bestSingle.cpu.client,
-    });
+    results.push(
+      clientCpu("record producer alone", bestRecord),
+      clientCpu("dual publisher", bestDual),
+    );
 
     // 2b. Verification against the brokers, on what (1) dual-published.
     const brokerStarted = performance.now();

@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../../tools/cli/main";
-import { DualPublisher } from "../../../tools/events/dual-publisher";
 import { services, uniqueName } from "../support/services";
-import { consumeUntil, createTopic, quickKafka } from "./events-support";
+import { consumeUntil, createTopic, legacyToTargetPublisher } from "./events-support";
 
 const dir = mkdtempSync(join(tmpdir(), "stepwise-events-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -65,12 +64,7 @@ describe("stepwise events (CLI) on the real brokers", () => {
     const topic = uniqueName("cli-verify");
     await createTopic("legacy", topic, 2);
     await createTopic("target", topic, 2);
-    const publisher = new DualPublisher({
-      primary: quickKafka("legacy"),
-      secondary: quickKafka("target"),
-      spoolDir: join(dir, "spool"),
-    });
-    await publisher.connect();
+    const publisher = await legacyToTargetPublisher(join(dir, "spool"));
     await publisher.publish(
       topic,
       Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
@@ -135,12 +129,7 @@ describe("stepwise events (CLI) on the real brokers", () => {
     const group = uniqueName("cli-group");
     await createTopic("legacy", topic, 2);
     await createTopic("target", topic, 2);
-    const publisher = new DualPublisher({
-      primary: quickKafka("legacy"),
-      secondary: quickKafka("target"),
-      spoolDir: join(dir, "spool-offsets"),
-    });
-    await publisher.connect();
+    const publisher = await legacyToTargetPublisher(join(dir, "spool-offsets"));
     await publisher.publish(
       topic,
       Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),

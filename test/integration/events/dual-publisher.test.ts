@@ -7,7 +7,7 @@ import { DualPublisher } from "../../../tools/events/dual-publisher";
 import { verifyTopic } from "../../../tools/events/verify/verify-topic";
 import { startKafkaCluster, stopKafkaCluster } from "../../services/manager";
 import { uniqueName } from "../support/services";
-import { createTopic, idsOf, quickKafka } from "./events-support";
+import { createTopic, idsOf, legacyToTargetPublisher, quickKafka } from "./events-support";
 
 const spoolDirs: string[] = [];
 afterAll(() => spoolDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -55,12 +55,7 @@ async function sameOnBoth(topic: string): Promise<string[]> {
 describe("dual publisher on the real brokers (legacy = Redpanda stand-in is primary)", () => {
   it("publishes the same messages, ids and order to both clusters", async () => {
     const topic = await topicOnBoth("dual-happy");
-    const publisher = new DualPublisher({
-      primary: quickKafka("legacy"),
-      secondary: quickKafka("target"),
-      spoolDir: newSpoolDir(),
-    });
-    await publisher.connect();
+    const publisher = await legacyToTargetPublisher(newSpoolDir());
     try {
       for (let i = 0; i < 200; i += 20) await publisher.publish(topic, batch(i, 20));
       expect(await publisher.drain()).toBe(true);
@@ -79,15 +74,48 @@ describe("dual publisher on the real brokers (legacy = Redpanda stand-in is prim
     expect(await sameOnBoth(topic)).toHaveLength(200);
   });
 
+  it("a spool left by a publisher that could not reach the secondary is forwarded by the next one", async () => {
+    const topic = await topicOnBoth("dual-restart");
+    const spoolDir = newSpoolDir();
+    const unreachable = new Kafka({
+      clientId: "stepwise-events-test",
+      brokers: ["127.0.0.1:1"], // nothing listens there
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 300,
+      retry: { retries: 0 },
+    });
+    const first = new DualPublisher({
+      primary: quickKafka("legacy"),
+      secondary: unreachable,
+      spoolDir,
+    });
+    await first.connect();
+    const published: string[] = [];
+    for (let i = 0; i < 60; i += 20) published.push(...(await first.publish(topic, batch(i, 20))));
+    expect(first.counters).toMatchObject({ acknowledged: 60, replayed: 0, lag: 60 });
+    await first.close();
+
+    // Bounded lag while the secondary is healthy: publish() waits once it passes maxLag.
+    const second = await legacyToTargetPublisher(spoolDir, { maxLag: 30 });
+    try {
+      expect(second.counters.lag).toBeLessThanOrEqual(60);
+      for (let i = 60; i < 120; i += 20) {
+        published.push(...(await second.publish(topic, batch(i, 20))));
+        expect(second.counters.lag).toBeLessThanOrEqual(30);
+      }
+      expect(await second.drain()).toBe(true);
+      expect(second.counters.replayed).toBe(120); // the 60 left over and its own 60
+    } finally {
+      await second.close();
+    }
+    const onTarget = await sameOnBoth(topic);
+    expect(onTarget.sort()).toEqual([...published].sort());
+  });
+
+  // Last: it restarts the target broker, which then answers slowly for a while.
   it("spools while the secondary broker is down and replays in order after it is back: zero loss", async () => {
     const topic = await topicOnBoth("dual-outage");
-    const publisher = new DualPublisher({
-      primary: quickKafka("legacy"),
-      secondary: quickKafka("target"),
-      spoolDir: newSpoolDir(),
-      replayIntervalMs: 300,
-    });
-    await publisher.connect();
+    const publisher = await legacyToTargetPublisher(newSpoolDir(), { replayIntervalMs: 300 });
     const published: string[] = [];
     try {
       for (let i = 0; i < 100; i += 10)
@@ -131,49 +159,5 @@ describe("dual publisher on the real brokers (legacy = Redpanda stand-in is prim
     ).toEqual([0, 0, 0]);
     expect(proof.passed).toBe(true);
     expect(proof.partitions.map((p) => p.comparison.matched).reduce((a, b) => a + b)).toBe(300);
-  });
-
-  it("a spool left by a publisher that could not reach the secondary is forwarded by the next one", async () => {
-    const topic = await topicOnBoth("dual-restart");
-    const spoolDir = newSpoolDir();
-    const unreachable = new Kafka({
-      clientId: "stepwise-events-test",
-      brokers: ["127.0.0.1:1"], // nothing listens there
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 300,
-      retry: { retries: 0 },
-    });
-    const first = new DualPublisher({
-      primary: quickKafka("legacy"),
-      secondary: unreachable,
-      spoolDir,
-    });
-    await first.connect();
-    const published: string[] = [];
-    for (let i = 0; i < 60; i += 20) published.push(...(await first.publish(topic, batch(i, 20))));
-    expect(first.counters).toMatchObject({ acknowledged: 60, replayed: 0, lag: 60 });
-    await first.close();
-
-    // Bounded lag while the secondary is healthy: publish() waits once it passes maxLag.
-    const second = new DualPublisher({
-      primary: quickKafka("legacy"),
-      secondary: quickKafka("target"),
-      spoolDir,
-      maxLag: 30,
-    });
-    await second.connect();
-    try {
-      expect(second.counters.lag).toBeLessThanOrEqual(60);
-      for (let i = 60; i < 120; i += 20) {
-        published.push(...(await second.publish(topic, batch(i, 20))));
-        expect(second.counters.lag).toBeLessThanOrEqual(30);
-      }
-      expect(await second.drain()).toBe(true);
-      expect(second.counters.replayed).toBe(120); // the 60 left over and its own 60
-    } finally {
-      await second.close();
-    }
-    const onTarget = await sameOnBoth(topic);
-    expect(onTarget.sort()).toEqual([...published].sort());
   });
 });

@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
+import { DualPublisher, type DualPublisherOptions } from "../../../tools/events/dual-publisher";
 import type { MigrateOffsetsOptions } from "../../../tools/events/offsets/migrate-offsets";
 import { messageIdOf } from "../../../tools/events/message-id";
-import { PartitionReader } from "../../../tools/events/partition-reader";
+import { PartitionReader, type ReadMessage } from "../../../tools/events/partition-reader";
 import { services, uniqueName } from "../support/services";
 
 /** A client that fails fast, as the tools use them (an outage must not stall a test). */
@@ -42,21 +43,30 @@ export async function createTopic(
   }
 }
 
+/** Every message of one partition, in log order. */
+export async function messagesOf(
+  cluster: "legacy" | "target",
+  topic: string,
+  partition: number,
+): Promise<ReadMessage[]> {
+  const reader = new PartitionReader(quickKafka(cluster));
+  try {
+    const all: ReadMessage[] = [];
+    for await (const batch of reader.range(topic, partition, 0n, 1n << 62n)) all.push(...batch);
+    return all;
+  } finally {
+    await reader.close();
+  }
+}
+
 /** Every message id of one partition, in log order. */
 export async function idsOf(
   cluster: "legacy" | "target",
   topic: string,
   partition: number,
 ): Promise<string[]> {
-  const reader = new PartitionReader(quickKafka(cluster));
-  try {
-    const ids: string[] = [];
-    for await (const batch of reader.range(topic, partition, 0n, 1n << 62n))
-      for (const m of batch) ids.push(messageIdOf(m.headers) ?? `<no id at ${m.offset}>`);
-    return ids;
-  } finally {
-    await reader.close();
-  }
+  const messages = await messagesOf(cluster, topic, partition);
+  return messages.map((m) => messageIdOf(m.headers) ?? `<no id at ${m.offset}>`);
 }
 
 export interface Consumed {
@@ -124,4 +134,19 @@ export function legacyToTarget(groups: string[], workDir: string): MigrateOffset
     groups,
     progressFile: join(workDir, `${uniqueName("progress")}.jsonl`),
   };
+}
+
+/** A connected dual publisher with legacy (the Redpanda stand-in) as primary and target second. */
+export async function legacyToTargetPublisher(
+  spoolDir: string,
+  options: Partial<DualPublisherOptions> = {},
+): Promise<DualPublisher> {
+  const publisher = new DualPublisher({
+    primary: quickKafka("legacy"),
+    secondary: quickKafka("target"),
+    spoolDir,
+    ...options,
+  });
+  await publisher.connect();
+  return publisher;
 }

@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DualPublisher } from "../../../tools/events/dual-publisher";
 import {
   migrateOffsets,
   OffsetMigrationError,
@@ -14,6 +13,7 @@ import {
   consumeUntil,
   createTopic,
   legacyToTarget,
+  legacyToTargetPublisher,
   quickKafka,
   type Consumed,
 } from "./events-support";
@@ -58,12 +58,7 @@ beforeAll(async () => {
     })),
   });
   await producer.disconnect();
-  const publisher = new DualPublisher({
-    primary: quickKafka("legacy"),
-    secondary: quickKafka("target"),
-    spoolDir: join(workDir, "spool"),
-  });
-  await publisher.connect();
+  const publisher = await legacyToTargetPublisher(join(workDir, "spool"));
   for (let i = 0; i < DUAL; i += 20)
     dualIds.push(
       ...(await publisher.publish(
@@ -179,12 +174,7 @@ describe("consumer offset migration on the real brokers", () => {
       ]),
     );
     // Published while the consumers move back, to both clusters.
-    const publisher = new DualPublisher({
-      primary: quickKafka("legacy"),
-      secondary: quickKafka("target"),
-      spoolDir: join(workDir, "spool-rollback"),
-    });
-    await publisher.connect();
+    const publisher = await legacyToTargetPublisher(join(workDir, "spool-rollback"));
     const later = await publisher.publish(
       topic,
       Array.from({ length: 12 }, (_, i) => ({ key: `order-${i}`, value: `after-rollback-${i}` })),

@@ -4,11 +4,17 @@ import { join } from "node:path";
 import { CompressionTypes, Partitioners } from "kafkajs";
 import { afterAll, describe, expect, it } from "vitest";
 import { DualPublisher } from "../../../tools/events/dual-publisher";
-import { PartitionReader, type ReadMessage } from "../../../tools/events/partition-reader";
+import type { ReadMessage } from "../../../tools/events/partition-reader";
 import { encodeRecordTails } from "../../../tools/events/produce/record-batch";
 import { RecordProducer } from "../../../tools/events/produce/record-producer";
 import { uniqueName } from "../support/services";
-import { createTopic, idsOf, quickKafka } from "./events-support";
+import {
+  createTopic,
+  idsOf,
+  messagesOf,
+  quickKafka,
+  legacyToTargetPublisher,
+} from "./events-support";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -16,21 +22,6 @@ function newDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "stepwise-producer-"));
   dirs.push(dir);
   return dir;
-}
-
-async function messagesOf(
-  cluster: "legacy" | "target",
-  topic: string,
-  partition: number,
-): Promise<ReadMessage[]> {
-  const reader = new PartitionReader(quickKafka(cluster));
-  try {
-    const all: ReadMessage[] = [];
-    for await (const batch of reader.range(topic, partition, 0n, 1n << 62n)) all.push(...batch);
-    return all;
-  } finally {
-    await reader.close();
-  }
 }
 
 describe("records encoded once, produced on kafkajs connections (real brokers)", () => {
@@ -81,13 +72,9 @@ describe("records encoded once, produced on kafkajs connections (real brokers)",
   it("dual publishes gzip batches: both clusters hold the same keys, values and headers", async () => {
     const topic = uniqueName("dual-gzip");
     await Promise.all([createTopic("legacy", topic, 2), createTopic("target", topic, 2)]);
-    const publisher = new DualPublisher({
-      primary: quickKafka("legacy"),
-      secondary: quickKafka("target"),
-      spoolDir: newDir(),
+    const publisher = await legacyToTargetPublisher(newDir(), {
       compression: CompressionTypes.GZIP,
     });
-    await publisher.connect();
     try {
       await publisher.publish(
         topic,
@@ -132,12 +119,7 @@ describe("records encoded once, produced on kafkajs connections (real brokers)",
       }),
     );
     writeFileSync(join(spoolDir, "spool.jsonl"), lines.join("\n") + "\n");
-    const publisher = new DualPublisher({
-      primary: quickKafka("legacy"),
-      secondary: quickKafka("target"),
-      spoolDir,
-    });
-    await publisher.connect();
+    const publisher = await legacyToTargetPublisher(spoolDir);
     try {
       expect(await publisher.drain()).toBe(true);
       expect(publisher.counters.replayed).toBe(4);
@@ -166,12 +148,7 @@ describe("records encoded once, produced on kafkajs connections (real brokers)",
   it("refuses a message it could never forward, before spooling anything", async () => {
     const topic = uniqueName("dual-refused");
     await Promise.all([createTopic("legacy", topic, 2), createTopic("target", topic, 2)]);
-    const publisher = new DualPublisher({
-      primary: quickKafka("legacy"),
-      secondary: quickKafka("target"),
-      spoolDir: newDir(),
-    });
-    await publisher.connect();
+    const publisher = await legacyToTargetPublisher(newDir());
     try {
       await expect(
         publisher.publish(topic, [{ value: "a" }, { value: "b", partition: 2 }]),
