@@ -208,6 +208,7 @@ export class DualPublisher {
   }
 }
 
+/** Refuses, naming the message and its value, a placement the brokers would refuse for good. */
 function checkPlacement(
   message: OutgoingMessage,
   index: number,
