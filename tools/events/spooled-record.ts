@@ -33,17 +33,17 @@ interface FirstFormatLine {
 }
 
 type Line =
-  { topic: string; partition: number; timestamp: number; record: string } | FirstFormatLine;
+  { topic: string; partition: number | null; timestamp: number; record: string } | FirstFormatLine;
 
 export const spooledRecordCodec: SpoolCodec<SpooledRecord> = {
   encode: ({ topic, partition, timestamp, tail }) =>
-    `{"topic":${JSON.stringify(topic)},"partition":${partition},"timestamp":${timestamp},"record":"${tail.toString("base64")}"}`,
+    `{"topic":${JSON.stringify(topic)},"partition":${partition ?? null},"timestamp":${timestamp},"record":"${tail.toString("base64")}"}`,
   decode: (text) => {
     const line = JSON.parse(text) as Line;
     if ("record" in line)
       return {
         topic: line.topic,
-        partition: line.partition,
+        partition: line.partition ?? undefined,
         timestamp: line.timestamp,
         tail: Buffer.from(line.record, "base64"),
       };

@@ -12,6 +12,8 @@ describe("the dual publisher's spool lines", () => {
     expect(line).not.toContain("\n");
     expect(line).toMatch(/^[\x20-\x7e]+$/);
     expect(spooledRecordCodec.decode(line)).toEqual(record);
+    const unplaced = { ...record, partition: undefined };
+    expect(spooledRecordCodec.decode(spooledRecordCodec.encode(unplaced))).toEqual(unplaced);
   });
 
   it("still read lines of the first format, so a spool left by an older stepwise is forwarded", () => {
