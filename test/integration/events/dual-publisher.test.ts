@@ -1,22 +1,18 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DualPublisher } from "../../../tools/events/dual-publisher";
 import { verifyTopic } from "../../../tools/events/verify/verify-topic";
 import { startKafkaCluster, stopKafkaCluster } from "../../services/manager";
 import { uniqueName } from "../support/services";
-import { createTopic, idsOf, legacyToTargetPublisher, quickKafka } from "./events-support";
+import {
+  createTopic,
+  idsOf,
+  legacyToTargetPublisher,
+  quickKafka,
+  temporaryFolders,
+} from "./events-support";
 
-const spoolDirs: string[] = [];
-afterAll(() => spoolDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function newSpoolDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "stepwise-spool-"));
-  spoolDirs.push(dir);
-  return dir;
-}
+const newSpoolDir = temporaryFolders("stepwise-spool-");
 
 const PARTITIONS = 3;
 const KEYS = 12;

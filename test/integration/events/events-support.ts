@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import { DualPublisher, type DualPublisherOptions } from "../../../tools/events/dual-publisher";
 import type { MigrateOffsetsOptions } from "../../../tools/events/offsets/migrate-offsets";
@@ -149,4 +152,15 @@ export async function legacyToTargetPublisher(
   });
   await publisher.connect();
   return publisher;
+}
+
+/** A function giving a new temporary folder per call; all are removed after the file's tests. */
+export function temporaryFolders(prefix: string): () => string {
+  const folders: string[] = [];
+  afterAll(() => folders.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    folders.push(dir);
+    return dir;
+  };
 }

@@ -1,9 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CompressionTypes, Partitioners } from "kafkajs";
-import { afterAll, describe, expect, it } from "vitest";
-import { DualPublisher } from "../../../tools/events/dual-publisher";
+import { describe, expect, it } from "vitest";
 import type { ReadMessage } from "../../../tools/events/partition-reader";
 import { encodeRecordTails } from "../../../tools/events/produce/record-batch";
 import { RecordProducer } from "../../../tools/events/produce/record-producer";
@@ -12,17 +10,12 @@ import {
   createTopic,
   idsOf,
   messagesOf,
-  quickKafka,
   legacyToTargetPublisher,
+  quickKafka,
+  temporaryFolders,
 } from "./events-support";
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-function newDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "stepwise-producer-"));
-  dirs.push(dir);
-  return dir;
-}
+const newDir = temporaryFolders("stepwise-producer-");
 
 describe("records encoded once, produced on kafkajs connections (real brokers)", () => {
   it("an idempotent producer resending a delivered request byte for byte writes nothing twice", async () => {
@@ -175,13 +168,8 @@ describe("records encoded once, produced on kafkajs connections (real brokers)",
   it("splits what the secondary is sent below the broker's 1 MiB batch limit", async () => {
     const topic = uniqueName("dual-large");
     await Promise.all([createTopic("legacy", topic, 1), createTopic("target", topic, 1)]);
-    const publisher = new DualPublisher({
-      primary: quickKafka("legacy"),
-      secondary: quickKafka("target"),
-      spoolDir: newDir(),
-      secondaryLingerMs: 200, // so the forwarder would gather them all in one request
-    });
-    await publisher.connect();
+    // A long linger, so the forwarder would gather them all in one request.
+    const publisher = await legacyToTargetPublisher(newDir(), { secondaryLingerMs: 200 });
     const value = Buffer.alloc(100 * 1024, "v");
     try {
       // 8 × 100 KiB per publish fits one batch; the 24 together (2.4 MiB) would not.
