@@ -21,7 +21,7 @@
  * If the primary fails a batch, it is still forwarded to the secondary: a retry with the same
  * messageId makes it a recognisable duplicate there, which `events verify` reports.
  */
-import type { CompressionTypes, Kafka, PartitionMetadata } from "kafkajs";
+import type { CompressionTypes, Kafka } from "kafkajs";
 import { MESSAGE_ID_HEADER, newMessageId } from "./message-id";
 import { defaultPartitioner } from "./produce/partitioner";
 import { encodeRecordTails, type RecordFields } from "./produce/record-batch";
@@ -137,34 +137,14 @@ export class DualPublisher {
   /** Publishes to both clusters; resolves with the message ids once the primary acknowledged. */
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
     this.counts.sent += messages.length;
-    let partitions: PartitionMetadata[];
+    let ids: string[];
+    let records: SpooledRecord[];
     try {
-      partitions = await this.primary.partitions(topic);
-      // Checked before anything is spooled: a message the secondary must refuse would stop the
-      // forwarder for good.
-      messages.forEach((m, i) => checkPlacement(m, i, partitions.length, topic));
+      ({ ids, records } = await this.encode(topic, messages));
     } catch (error) {
       this.counts.primaryFailed += messages.length; // refused before anything was spooled
       throw error;
     }
-    const now = Date.now();
-    const ids = messages.map((m) => m.messageId ?? newMessageId());
-    const fields = messages.map((m, i) => toRecordFields(m, ids[i]));
-    const tails = encodeRecordTails(fields);
-    const tooLarge = tails.findIndex((t) => t.length > this.maxRecordBytes);
-    if (tooLarge >= 0) {
-      this.counts.primaryFailed += messages.length;
-      throw new Error(
-        `message ${tooLarge}: ${tails[tooLarge].length} bytes encoded, over maxRecordBytes ` +
-          `${this.maxRecordBytes} (the brokers' message.max.bytes); split it, or raise both limits`,
-      );
-    }
-    const records = messages.map((message, i): SpooledRecord => ({
-      topic,
-      partition: message.partition ?? this.partitionOf(topic, partitions, fields[i].key),
-      timestamp: message.timestamp === undefined ? now : Number(message.timestamp),
-      tail: tails[i],
-    }));
     const placed = groupByPartition(records, (r) => r.partition as number);
     const toPrimary = this.primary.send(topic, placed);
     // The spool's write and sync overlap the primary's round trip.
@@ -181,6 +161,33 @@ export class DualPublisher {
     this.counts.acknowledged += messages.length;
     await this.secondary.keepUp(this.maxLag);
     return ids;
+  }
+
+  /**
+   * The messages' records, each encoded once and placed in a partition. What the brokers would
+   * refuse for good is refused here, before anything is spooled: a spooled message the secondary
+   * refuses would stop the forwarder.
+   */
+  private async encode(topic: string, messages: readonly OutgoingMessage[]) {
+    const partitions = await this.primary.partitions(topic);
+    messages.forEach((m, i) => checkPlacement(m, i, partitions.length, topic));
+    const now = Date.now();
+    const ids = messages.map((m) => m.messageId ?? newMessageId());
+    const fields = messages.map((m, i) => toRecordFields(m, ids[i]));
+    const tails = encodeRecordTails(fields);
+    const tooLarge = tails.findIndex((t) => t.length > this.maxRecordBytes);
+    if (tooLarge >= 0)
+      throw new Error(
+        `message ${tooLarge}: ${tails[tooLarge].length} bytes encoded, over maxRecordBytes ` +
+          `${this.maxRecordBytes} (the brokers' message.max.bytes); split it, or raise both limits`,
+      );
+    const records = messages.map((message, i): SpooledRecord => ({
+      topic,
+      partition: message.partition ?? this.partitionOf(topic, partitions, fields[i].key),
+      timestamp: message.timestamp === undefined ? now : Number(message.timestamp),
+      tail: tails[i],
+    }));
+    return { ids, records };
   }
 
   get counters(): DualPublisherCounters {
@@ -208,7 +215,7 @@ export class DualPublisher {
   }
 }
 
-/** Refuses, naming the message and its value, a placement the brokers would refuse for good. */
+/** Refuses, naming the message and its value, a partition or timestamp no broker accepts. */
 function checkPlacement(
   message: OutgoingMessage,
   index: number,

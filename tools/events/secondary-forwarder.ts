@@ -5,7 +5,7 @@
  */
 import type { CompressionTypes, Kafka } from "kafkajs";
 import { defaultPartitioner } from "./produce/partitioner";
-import { groupByPartition, PendingSend, RecordProducer } from "./produce/record-producer";
+import { groupByPartition, RecordProducer, type PendingSend } from "./produce/record-producer";
 import { Spool } from "./spool";
 import { spooledRecordCodec, type SpooledRecord } from "./spooled-record";
 

@@ -82,11 +82,9 @@ interface PartitionBatch {
 }
 
 /** Encoded batches for partitions of one topic, each kept until its partition acknowledged it. */
-export class PendingSend {
-  constructor(
-    readonly topic: string,
-    readonly batches: readonly PartitionBatch[],
-  ) {}
+export interface PendingSend {
+  readonly topic: string;
+  readonly batches: readonly PartitionBatch[];
 }
 
 export class RecordProducer {
@@ -148,7 +146,7 @@ export class RecordProducer {
       );
       batches.push({ partition, count: records.length, batch, acknowledged: false });
     }
-    return new PendingSend(topic, batches);
+    return { topic, batches };
   }
 
   /**
