@@ -52,6 +52,16 @@ interface Cursor {
   readonly replayed: number;
 }
 
+/** What a peek returns: the messages and the cursor after them, for commit(). */
+export interface Peeked<T> {
+  readonly messages: T[];
+  readonly next: Cursor;
+}
+
+/** A message's share of a peek's byte budget, given its line's bytes. */
+export type MessageSize<T> = (message: T, lineBytes: number) => number;
+const lineSize = (_message: unknown, lineBytes: number) => lineBytes;
+
 export interface SpoolOptions<T> {
   /** @default JSON, one object per line */
   readonly codec?: SpoolCodec<T>;
@@ -138,16 +148,31 @@ export class Spool<T extends SpoolMessage> {
   }
 
   /**
-   * The oldest messages not yet replayed: at most `limit` and at most `maxBytes` of lines (but
-   * always one), all of the first one's topic (so one produce request keeps their order), with
-   * the cursor after them.
+   * The oldest messages not yet replayed: at most `limit`, and at most `maxBytes` as `sizeOf`
+   * counts them (their lines' bytes unless told otherwise; but always one), all of the first
+   * one's topic (so one produce request keeps their order), with the cursor after them.
    */
-  peek(limit: number, maxBytes = Infinity): { messages: T[]; next: Cursor } {
-    if (this.cached) return this.peekCached(limit, maxBytes);
+  peek(limit: number, maxBytes = Infinity, sizeOf: MessageSize<T> = lineSize): Peeked<T> {
     const messages: T[] = [];
+    let size = 0;
+    /** Takes the message unless it would break the topic or the byte budget. */
+    const take = (message: T, lineBytes: number): boolean => {
+      size += sizeOf(message, lineBytes);
+      if (messages.length > 0 && (message.topic !== messages[0].topic || size > maxBytes))
+        return false;
+      messages.push(message);
+      return true;
+    };
+    const byteOffset = this.cached ? this.peekCached(limit, take) : this.peekFile(limit, take);
+    return { messages, next: { byteOffset, replayed: this.cursor.replayed + messages.length } };
+  }
+
+  /** Reads lines from the cursor while `take` accepts them; returns where the taken ones end. */
+  private peekFile(limit: number, take: (message: T, lineBytes: number) => boolean): number {
+    let taken = 0;
     let offset = this.cursor.byteOffset;
     let chunk = Buffer.alloc(256 * 1024);
-    while (messages.length < limit && offset < this.size) {
+    while (taken < limit && offset < this.size) {
       const length = Math.min(chunk.length, this.size - offset);
       readSync(this.fd, chunk, 0, length, offset);
       const end = chunk.subarray(0, length).lastIndexOf(0x0a);
@@ -157,37 +182,30 @@ export class Spool<T extends SpoolMessage> {
       }
       let start = 0;
       let full = false;
-      while (start <= end && messages.length < limit) {
+      while (start <= end && taken < limit) {
         const newline = chunk.indexOf(0x0a, start);
-        const message = this.codec.decode(chunk.toString("utf8", start, newline));
-        const tooBig = offset + newline + 1 - this.cursor.byteOffset > maxBytes;
-        if (messages.length > 0 && (message.topic !== messages[0].topic || tooBig)) {
+        if (!take(this.codec.decode(chunk.toString("utf8", start, newline)), newline + 1 - start)) {
           full = true;
           break;
         }
-        messages.push(message);
+        taken++;
         start = newline + 1;
       }
       offset += start;
       if (full) break;
     }
-    return {
-      messages,
-      next: { byteOffset: offset, replayed: this.cursor.replayed + messages.length },
-    };
+    return offset;
   }
 
-  private peekCached(limit: number, maxBytes: number): { messages: T[]; next: Cursor } {
-    const messages: T[] = [];
+  private peekCached(limit: number, take: (message: T, lineBytes: number) => boolean): number {
     let byteOffset = this.cursor.byteOffset;
-    for (let i = this.recentHead; i < this.recent.length && messages.length < limit; i++) {
+    for (let i = this.recentHead, taken = 0; i < this.recent.length && taken < limit; i++) {
       const { message, end } = this.recent[i];
-      const tooBig = end - this.cursor.byteOffset > maxBytes;
-      if (messages.length > 0 && (message.topic !== messages[0].topic || tooBig)) break;
-      messages.push(message);
+      if (!take(message, end - byteOffset)) break;
       byteOffset = end;
+      taken++;
     }
-    return { messages, next: { byteOffset, replayed: this.cursor.replayed + messages.length } };
+    return byteOffset;
   }
 
   /** Records that everything before `next` reached the secondary. */

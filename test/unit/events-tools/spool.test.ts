@@ -175,4 +175,20 @@ describe("Spool", () => {
       await spool.close();
     }
   });
+
+  it("counts a peek's byte budget as the caller says, from memory and from the file", async () => {
+    // What the forwarder does: a message's size in a batch, not its line's.
+    const valueBytes = (m: TestMessage) => Buffer.from(m.value ?? "", "base64").length * 10;
+    const three = [message("t", 1), message("t", 2), message("t", 3)];
+    for (const cachedMessages of [20_000, 2]) {
+      const spool = new Spool<TestMessage>(dir(), { cachedMessages });
+      await spool.append(three);
+      expect(ids(spool.peek(10, 40, valueBytes).messages), `cached ${cachedMessages}`).toEqual([
+        "id-1",
+        "id-2",
+      ]);
+      expect(ids(spool.peek(10, 39, valueBytes).messages)).toEqual(["id-1"]);
+      await spool.close();
+    }
+  });
 });
