@@ -24,7 +24,12 @@
 import type { CompressionTypes, Kafka } from "kafkajs";
 import { MESSAGE_ID_HEADER, newMessageId } from "./message-id";
 import { defaultPartitioner } from "./produce/partitioner";
-import { encodeRecordTails, type RecordFields } from "./produce/record-batch";
+import {
+  encodeRecordTails,
+  recordBudget,
+  recordBytesBound,
+  type RecordFields,
+} from "./produce/record-batch";
 import { groupByPartition, RecordProducer } from "./produce/record-producer";
 import { SecondaryForwarder } from "./secondary-forwarder";
 import type { SpooledRecord } from "./spooled-record";
@@ -60,12 +65,6 @@ export interface DualPublisherOptions {
    * counts it as failed and backs off for `replayIntervalMs`. @default 3
    */
   readonly secondaryRetries?: number;
-  /**
-   * Largest encoded record (key, value, headers) publish() accepts. Kafka brokers refuse batches
-   * over `message.max.bytes` (1 MiB by default), and a spooled message the secondary refuses would
-   * stop the forwarder for good; raise it together with the brokers' limit. @default 1_000_000
-   */
-  readonly maxRecordBytes?: number;
   /** Idempotent requests to the secondary (needs acks -1). @default true */
   readonly secondaryIdempotent?: boolean;
 }
@@ -102,7 +101,7 @@ export class DualPublisher {
   private readonly primary: RecordProducer;
   private readonly secondary: SecondaryForwarder;
   private readonly maxLag: number;
-  private readonly maxRecordBytes: number;
+  private readonly compressed: boolean;
   private readonly partitionOf = defaultPartitioner();
   private counts = { sent: 0, acknowledged: 0, primaryFailed: 0, spooled: 0 };
 
@@ -125,7 +124,7 @@ export class DualPublisher {
       lingerMs: options.secondaryLingerMs ?? 20,
     });
     this.maxLag = options.maxLag ?? 10_000;
-    this.maxRecordBytes = options.maxRecordBytes ?? 1_000_000;
+    this.compressed = (compression ?? 0) !== 0;
   }
 
   /** Connects the primary; a secondary that cannot be reached now is caught up later. */
@@ -175,19 +174,49 @@ export class DualPublisher {
     const ids = messages.map((m) => m.messageId ?? newMessageId());
     const fields = messages.map((m, i) => toRecordFields(m, ids[i]));
     const tails = encodeRecordTails(fields);
-    const tooLarge = tails.findIndex((t) => t.length > this.maxRecordBytes);
-    if (tooLarge >= 0)
-      throw new Error(
-        `message ${tooLarge}: ${tails[tooLarge].length} bytes encoded, over maxRecordBytes ` +
-          `${this.maxRecordBytes} (the brokers' message.max.bytes); split it, or raise both limits`,
-      );
     const records = messages.map((message, i): SpooledRecord => ({
       topic,
       partition: message.partition ?? this.partitionOf(topic, partitions, fields[i].key),
       timestamp: message.timestamp === undefined ? now : Number(message.timestamp),
       tail: tails[i],
     }));
+    await this.checkSizes(topic, records);
     return { ids, records };
+  }
+
+  /**
+   * Refuses a message over either cluster's max.message.bytes for the topic, and a publish()
+   * whose batch for one partition is over the primary's (it goes to the primary in one batch).
+   * Compressed batches are left to the brokers: the limit counts them after compression.
+   */
+  private async checkSizes(topic: string, records: readonly SpooledRecord[]): Promise<void> {
+    if (this.compressed) return;
+    const primary = await this.primary.maxBatchBytes(topic);
+    const secondary = await this.secondary.maxBatchBytes(topic);
+    const limits = [{ cluster: "primary", limit: primary }];
+    if (secondary !== undefined) limits.push({ cluster: "secondary", limit: secondary });
+    records.forEach((record, i) => {
+      const bytes = recordBytesBound(record.tail);
+      for (const { cluster, limit } of limits)
+        if (bytes > recordBudget(limit))
+          throw new Error(
+            `message ${i}: ${record.tail.length} bytes encoded, too large for max.message.bytes ` +
+              `${limit} of topic "${topic}" on the ${cluster}; split it, or raise the topic's ` +
+              "max.message.bytes on both clusters",
+          );
+    });
+    const perPartition = new Map<number, number>();
+    for (const record of records) {
+      const partition = record.partition as number;
+      const bytes = (perPartition.get(partition) ?? 0) + recordBytesBound(record.tail);
+      perPartition.set(partition, bytes);
+      if (bytes > recordBudget(primary))
+        throw new Error(
+          `the messages for partition ${partition} come to more than max.message.bytes ` +
+            `${primary} of topic "${topic}" on the primary, which takes them in one batch; ` +
+            "publish fewer at a time",
+        );
+    }
   }
 
   get counters(): DualPublisherCounters {

@@ -39,6 +39,11 @@ export interface RawBroker {
     transactionalId?: string;
     transactionTimeout: number;
   }): Promise<{ producerId: string; producerEpoch: number }>;
+  describeConfigs(request: {
+    resources: Array<{ type: number; name: string; configNames: string[] }>;
+  }): Promise<{
+    resources: Array<{ configEntries: Array<{ configName: string; configValue: string }> }>;
+  }>;
   listOffsets(request: object): Promise<{
     responses: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
   }>;

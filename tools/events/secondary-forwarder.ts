@@ -5,8 +5,15 @@
  */
 import type { CompressionTypes, Kafka } from "kafkajs";
 import { defaultPartitioner } from "./produce/partitioner";
-import { groupByPartition, RecordProducer, type PendingSend } from "./produce/record-producer";
-import { Spool } from "./spool";
+import { recordBudget, recordBytesBound } from "./produce/record-batch";
+import {
+  DEFAULT_MAX_BATCH_BYTES,
+  groupByPartition,
+  RecordProducer,
+  refusedAsTooLarge,
+  type PendingSend,
+} from "./produce/record-producer";
+import { Spool, type Peeked } from "./spool";
 import { spooledRecordCodec, type SpooledRecord } from "./spooled-record";
 
 export interface ForwarderOptions {
@@ -33,12 +40,23 @@ export interface SecondaryState {
 }
 
 /**
- * Spool lines per request to the secondary: their records take about three quarters of it
- * (base64), below the 1 MiB a Kafka broker accepts per batch by default (message.max.bytes).
+ * Records per peek of the spool, in bytes: what a topic with Kafka's default max.message.bytes
+ * takes in one batch. A topic with a lower limit gets the peek in several requests.
  */
-const REQUEST_LINE_BYTES = 1024 * 1024;
+const PEEK_RECORD_BYTES = recordBudget(DEFAULT_MAX_BATCH_BYTES);
+const recordBytes = (record: SpooledRecord) => recordBytesBound(record.tail);
 
-type Cursor = ReturnType<Spool<SpooledRecord>["peek"]>["next"];
+/** One produce request to the secondary: its records by partition and their encoded batches. */
+interface Request {
+  readonly placed: ReadonlyMap<number, readonly SpooledRecord[]>;
+  readonly send: PendingSend;
+}
+
+/** A peek of the spool on its way: its requests, sent in order, then the cursor committed. */
+interface Delivery {
+  requests: Request[];
+  readonly next: Peeked<SpooledRecord>["next"];
+}
 
 export class SecondaryForwarder {
   private readonly producer: RecordProducer;
@@ -48,8 +66,8 @@ export class SecondaryForwarder {
   private readonly timer: NodeJS.Timeout;
   private forwarding: Promise<void> | undefined;
   private connected = false;
-  /** A request that failed, resent as it is before anything newer. */
-  private unfinished: { readonly send: PendingSend; readonly next: Cursor } | undefined;
+  /** A delivery that failed, resent as it is before anything newer. */
+  private unfinished: Delivery | undefined;
   private failures = 0;
   private failure: { readonly error: unknown } | undefined;
 
@@ -87,6 +105,15 @@ export class SecondaryForwarder {
   /** While the secondary is healthy, waits until at most `maxLag` messages wait for it. */
   async keepUp(maxLag: number): Promise<void> {
     while (this.healthy && this.spool.waitingMessages > maxLag) await this.forward();
+  }
+
+  /**
+   * The topic's max.message.bytes on the secondary while it is reachable; undefined while it is
+   * failing (a spooled message over the limit then stops forwarding, with an error saying so).
+   */
+  async maxBatchBytes(topic: string): Promise<number | undefined> {
+    if (!this.connected || !this.healthy) return undefined;
+    return this.producer.maxBatchBytes(topic);
   }
 
   get state(): SecondaryState {
@@ -129,8 +156,8 @@ export class SecondaryForwarder {
       try {
         await this.ensureConnected();
         while (this.spool.pending) {
-          this.unfinished ??= await this.nextRequest();
-          await this.producer.deliver(this.unfinished.send);
+          this.unfinished ??= await this.nextDelivery();
+          await this.deliver(this.unfinished);
           this.spool.commit(this.unfinished.next);
           this.unfinished = undefined;
           this.failure = undefined;
@@ -144,21 +171,75 @@ export class SecondaryForwarder {
     return this.forwarding;
   }
 
-  /** The oldest spooled messages, one topic, as one request. */
-  private async nextRequest(): Promise<{ send: PendingSend; next: Cursor }> {
+  /** The oldest spooled messages, one topic, in requests within the topic's batch limit. */
+  private async nextDelivery(): Promise<Delivery> {
     // Fewer, larger requests cost the secondary broker and this process far less CPU.
     if (this.spool.waitingMessages < this.options.replayBatchSize && this.options.lingerMs > 0)
       await sleep(this.options.lingerMs);
-    const { messages, next } = this.spool.peek(this.options.replayBatchSize, REQUEST_LINE_BYTES);
+    const { messages, next } = this.spool.peek(
+      this.options.replayBatchSize,
+      PEEK_RECORD_BYTES,
+      recordBytes,
+    );
+    return { requests: await this.requestsFor(messages), next };
+  }
+
+  /**
+   * Sends the delivery's requests in order. A request refused as too large (the topic's limit
+   * was lowered since it was read) is split again along the limit read anew.
+   */
+  private async deliver(delivery: Delivery): Promise<void> {
+    for (let i = 0; i < delivery.requests.length;) {
+      try {
+        await this.producer.deliver(delivery.requests[i].send);
+        i++;
+      } catch (error) {
+        if (!refusedAsTooLarge(error)) throw error;
+        delivery.requests = await this.splitAgain(delivery.requests.slice(i), error);
+        i = 0;
+      }
+    }
+  }
+
+  /** The records of the requests not yet acknowledged, in requests along the topic's limit now. */
+  private async splitAgain(requests: readonly Request[], refusal: unknown): Promise<Request[]> {
+    const topic = requests[0].send.topic;
+    const limit = await this.producer.maxBatchBytes(topic);
+    // Per partition and request, the records whose batch was not acknowledged.
+    const groups = requests.flatMap(({ placed, send }) =>
+      send.batches.filter((b) => !b.acknowledged).map((b) => placed.get(b.partition) ?? []),
+    );
+    const waiting = groups.flat();
+    const largest = Math.max(...waiting.map(recordBytes));
+    const fits = groups.every((records) => sum(records.map(recordBytes)) <= recordBudget(limit));
+    // Splitting again cannot help: stop here, and let the timer try again later.
+    if (largest > recordBudget(limit) || fits)
+      throw new Error(
+        `the secondary refuses a batch of topic "${topic}" as too large: its max.message.bytes is ` +
+          `${limit}, and the largest spooled message takes up to ${largest} bytes. Raise the ` +
+          `topic's max.message.bytes on the secondary to the primary's; forwarding resumes then`,
+        { cause: refusal },
+      );
+    await this.producer.abandon();
+    return this.requestsFor(waiting);
+  }
+
+  /** Messages of one topic, in spool order, as requests whose records fit the topic's limit. */
+  private async requestsFor(messages: readonly SpooledRecord[]): Promise<Request[]> {
     const topic = messages[0].topic;
     // Only lines of the first spool format can lack a partition: placed by key, as kafkajs did.
     const unplaced = messages.some((m) => m.partition === undefined);
     const partitions = unplaced ? await this.producer.partitions(topic) : [];
-    const placed = groupByPartition(
-      messages,
-      (m) => m.partition ?? this.partitionOf(topic, partitions, m.key),
-    );
-    return { send: await this.producer.prepare(topic, placed), next };
+    const budget = recordBudget(await this.producer.maxBatchBytes(topic));
+    const requests: Request[] = [];
+    for (const chunk of chunksWithin(messages, budget, recordBytes)) {
+      const placed = groupByPartition(
+        chunk,
+        (m) => m.partition ?? this.partitionOf(topic, partitions, m.key),
+      );
+      requests.push({ placed, send: await this.producer.prepare(topic, placed) });
+    }
+    return requests;
   }
 
   private async ensureConnected(): Promise<void> {
@@ -173,4 +254,21 @@ export class SecondaryForwarder {
   }
 }
 
+/** Consecutive chunks of at most `budget` bytes each (a larger item gets a chunk of its own). */
+function chunksWithin<T>(items: readonly T[], budget: number, bytesOf: (item: T) => number): T[][] {
+  const chunks: T[][] = [];
+  let size = Infinity;
+  for (const item of items) {
+    const bytes = bytesOf(item);
+    if (size + bytes > budget) {
+      chunks.push([]);
+      size = 0;
+    }
+    chunks[chunks.length - 1].push(item);
+    size += bytes;
+  }
+  return chunks;
+}
+
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

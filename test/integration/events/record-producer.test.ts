@@ -151,14 +151,11 @@ describe("records encoded once, produced on kafkajs connections (real brokers)",
       await expect(
         publisher.publish(topic, [{ value: "a", timestamp: "yesterday" }]),
       ).rejects.toThrow(/message 0: timestamp "yesterday" is not epoch milliseconds/);
-      await expect(
-        publisher.publish(topic, [{ value: "a" }, { value: Buffer.alloc(1_000_001) }]),
-      ).rejects.toThrow(/message 1: 1000\d{3} bytes encoded, over maxRecordBytes 1000000/);
       const missing = uniqueName("dual-missing");
       await expect(publisher.publish(missing, [{ value: "a" }])).rejects.toThrow(
         `topic "${missing}" does not exist on this cluster; create it first`,
       );
-      expect(publisher.counters).toMatchObject({ sent: 6, primaryFailed: 6, spooled: 0, lag: 0 });
+      expect(publisher.counters).toMatchObject({ sent: 4, primaryFailed: 4, spooled: 0, lag: 0 });
     } finally {
       await publisher.close();
     }

@@ -34,6 +34,14 @@ export interface BatchIdentity {
 export const NO_IDENTITY: BatchIdentity = { producerId: -1n, producerEpoch: -1, baseSequence: -1 };
 
 const HEADER_BYTES = 61;
+/** A record's prefix at its largest: length varint, attributes, timestamp and offset deltas. */
+const RECORD_PREFIX_MAX_BYTES = 5 + 1 + 10 + 5;
+
+/** Bytes a record takes in an uncompressed batch, at most, wherever it is placed. */
+export const recordBytesBound = (tail: Buffer) => RECORD_PREFIX_MAX_BYTES + tail.length;
+
+/** Bytes of uncompressed records a batch can hold and stay within `maxBatchBytes`. */
+export const recordBudget = (maxBatchBytes: number) => maxBatchBytes - HEADER_BYTES;
 const CRC_OFFSET = 17;
 /** The CRC covers everything from the attributes to the end. */
 const CRC_FROM = 21;

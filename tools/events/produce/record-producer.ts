@@ -47,6 +47,14 @@ const PRODUCER_STATE_LOST = new Set([
   "INVALID_PRODUCER_EPOCH",
 ]);
 const SEQUENCE_LIMIT = 2 ** 31;
+/** The broker refused a batch over the topic's max.message.bytes (codes 10 and 18). */
+const TOO_LARGE = new Set(["MESSAGE_TOO_LARGE", "RECORD_LIST_TOO_LARGE"]);
+/**
+ * Kafka's default max.message.bytes (1 MiB plus the 12-byte log overhead), assumed for a topic
+ * whose configuration cannot be read (e.g. no DescribeConfigs permission).
+ */
+export const DEFAULT_MAX_BATCH_BYTES = 1_048_588;
+const TOPIC_RESOURCE = 2;
 /** Attempts at a producer id: a restarted broker loads its state for a few seconds. */
 const INIT_ATTEMPTS = 10;
 /** kafkajs's names for "up, but not ready yet" (codes 14, 15, 16 and 41). */
@@ -92,6 +100,8 @@ export class RecordProducer {
   private identity: { producerId: bigint; producerEpoch: number } | undefined;
   /** Next sequence number per topic and partition, for the idempotent producer. */
   private sequences = new Map<string, number>();
+  /** Each topic's max.message.bytes, read once; forgotten when a batch is refused as too large. */
+  private readonly limits = new Map<string, number>();
 
   constructor(
     kafka: Kafka,
@@ -125,6 +135,38 @@ export class RecordProducer {
     const partitions = this.cluster.findTopicPartitionMetadata(topic);
     if (partitions.length === 0) throw missing();
     return partitions;
+  }
+
+  /**
+   * The largest record batch the topic accepts here (its max.message.bytes; a batch counts
+   * after compression). Read once per topic; Kafka's default when it cannot be read.
+   */
+  async maxBatchBytes(topic: string): Promise<number> {
+    const known = this.limits.get(topic);
+    if (known !== undefined) return known;
+    try {
+      await this.cluster.refreshMetadataIfNecessary();
+      const broker = await this.cluster.findControllerBroker();
+      const { resources } = await broker.describeConfigs({
+        resources: [{ type: TOPIC_RESOURCE, name: topic, configNames: ["max.message.bytes"] }],
+      });
+      const entry = resources[0]?.configEntries.find((e) => e.configName === "max.message.bytes");
+      const limit = Number(entry?.configValue);
+      if (!(Number.isInteger(limit) && limit > 0)) return DEFAULT_MAX_BATCH_BYTES;
+      this.limits.set(topic, limit);
+      return limit;
+    } catch {
+      return DEFAULT_MAX_BATCH_BYTES; // not remembered: read again next time
+    }
+  }
+
+  /**
+   * Gives up a prepared request the broker refused for good (nothing of it was written): an
+   * idempotent producer takes a new producer id, since the refused batches' sequence numbers
+   * would otherwise leave a gap the broker refuses every later batch for.
+   */
+  async abandon(): Promise<void> {
+    if (this.identity) await this.initProducerId();
   }
 
   /** Encodes one batch per partition; an idempotent producer reserves their sequence numbers. */
@@ -163,6 +205,7 @@ export class RecordProducer {
       }
       failure = await this.attempt(pending);
       if (!failure) return;
+      if (TOO_LARGE.has(failure.type ?? "")) this.limits.delete(pending.topic); // read it again
       if (PRODUCER_STATE_LOST.has(failure.type ?? "")) await this.restart(pending);
       else if (failure.retriable === false) break;
     }
@@ -291,6 +334,12 @@ export class RecordProducer {
   private backoff(attempt: number): number {
     return Math.min((this.options.retryBackoffMs ?? 300) * 2 ** attempt, 30_000);
   }
+}
+
+/** True when deliver() failed because the broker refused a batch over the topic's limit. */
+export function refusedAsTooLarge(error: unknown): boolean {
+  const cause = (error as { cause?: KafkaError } | undefined)?.cause;
+  return TOO_LARGE.has(cause?.type ?? "");
 }
 
 /** Records grouped by partition, each group in the order given: what prepare() takes. */
