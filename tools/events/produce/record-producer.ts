@@ -139,11 +139,20 @@ export class RecordProducer {
 
   /**
    * The largest record batch the topic accepts here (its max.message.bytes; a batch counts
-   * after compression). Read once per topic; Kafka's default when it cannot be read.
+   * after compression). Read once per topic, and again after a refusal as too large. Kafka's
+   * default when it cannot be read (no DescribeConfigs permission, say): kept as well, so
+   * publishing does not ask on every call, and corrected by the next refusal.
    */
   async maxBatchBytes(topic: string): Promise<number> {
-    const known = this.limits.get(topic);
-    if (known !== undefined) return known;
+    let limit = this.limits.get(topic);
+    if (limit === undefined) {
+      limit = (await this.readMaxBatchBytes(topic)) ?? DEFAULT_MAX_BATCH_BYTES;
+      this.limits.set(topic, limit);
+    }
+    return limit;
+  }
+
+  private async readMaxBatchBytes(topic: string): Promise<number | undefined> {
     try {
       await this.cluster.refreshMetadataIfNecessary();
       const broker = await this.cluster.findControllerBroker();
@@ -152,11 +161,9 @@ export class RecordProducer {
       });
       const entry = resources[0]?.configEntries.find((e) => e.configName === "max.message.bytes");
       const limit = Number(entry?.configValue);
-      if (!(Number.isInteger(limit) && limit > 0)) return DEFAULT_MAX_BATCH_BYTES;
-      this.limits.set(topic, limit);
-      return limit;
+      return Number.isInteger(limit) && limit > 0 ? limit : undefined;
     } catch {
-      return DEFAULT_MAX_BATCH_BYTES; // not remembered: read again next time
+      return undefined;
     }
   }
 
