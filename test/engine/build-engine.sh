@@ -9,9 +9,12 @@
 # The CLI comes from the Go module proxy: a wrapper module generated here requires
 # github.com/pulumi/pulumi/pkg/v3 and sdk/v3 at $PULUMI_VERSION (pkg's own go.mod replaces
 # sdk with a relative path, so `go install pkg/v3/cmd/pulumi@v` is refused).
-# The language host module (sdk/nodejs/cmd/pulumi-language-nodejs/v3) has no tags; the proxy
-# serves it only at exact pseudo-versions, and none tried here was served. It is built only from
-# the proxy (STEPWISE_LANGUAGE_HOST_VERSION), never from a copy of pulumi/pulumi's source.
+# The language host: since sdk v3.69.0 it is a module of its own
+# (sdk/nodejs/cmd/pulumi-language-nodejs/v3) without tags, which the proxy serves at no version
+# tried here. Up to v3.68.0 it was a package of sdk/v3, and the proxy serves that release: the
+# host is built from there by default (policy packs then start through tools/engine's launcher,
+# since that host predates RunPlugin). STEPWISE_LANGUAGE_HOST_VERSION builds the newer module at
+# a pseudo-version instead, where one is served. Never from a copy of pulumi/pulumi's source.
 # The dynamic-provider plugin (pulumi-resource-pulumi-nodejs) is a script shipped in the
 # @pulumi/pulumi npm package; it is linked beside the binaries so the engine finds it.
 # Nothing built or downloaded is committed: it all lives under .cache (and the Go caches).
@@ -24,9 +27,17 @@ bin="$cache/pulumi/bin"
 work="$cache/pulumi/build"
 host_version="${STEPWISE_LANGUAGE_HOST_VERSION:-}"
 host_module="github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3"
-ldflags="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
-# The machine is shared: compile at the lowest priority.
-go_build() { nice -n 19 go build -buildvcs=false -ldflags "$ldflags" "$@"; }
+# The newest sdk/v3 release with the language host inside (v3.69.0 moved it to its own module).
+legacy_host_sdk="v3.68.0"
+legacy_host_package="github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs"
+# go_build VERSION ARGS...: stamps the version the binary reports. The machine is shared:
+# compile at the lowest priority.
+go_build() {
+  local version="$1"
+  shift
+  nice -n 19 go build -buildvcs=false \
+    -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" "$@"
+}
 say() { echo "build-engine: $*" >&2; }
 
 command -v go >/dev/null || { say "Go is needed (go1.25 or newer): install it and rerun"; exit 2; }
@@ -63,20 +74,26 @@ package tools
 import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
 EOF
 
-# Language host: only from the Go module proxy, at an exact pseudo-version it serves. It is
-# compiled in a wrapper of its own, against the sdk/pkg release its source was written for
-# (the sdk's gRPC interfaces grow between releases, so v3.274.1 does not build older hosts).
+# Language host: only from the Go module proxy, compiled in a wrapper of its own against the
+# sdk/pkg release its source was written for (the sdk's gRPC interfaces grow between releases).
 rm -rf host.go "$work/language-host"
 host_dir="$work/language-host"
+mkdir -p "$host_dir"
 if [ -z "$host_version" ]; then
-  say "the Node.js language host cannot be built: its module ($host_module) has no tags and"
-  say "the Go module proxy reachable here serves none of its pseudo-versions that were tried."
-  say "Set STEPWISE_LANGUAGE_HOST_VERSION=<pseudo-version> (and STEPWISE_LANGUAGE_HOST_SDK=<the"
-  say "pkg/sdk release it belongs to>) where one is served. Building only the CLI."
+  say "language host from $legacy_host_package@$legacy_host_sdk (Go module proxy)"
+  cat >"$host_dir/go.mod" <<EOF
+module stepwise.local/pulumi-language-host-build
+
+go 1.25
+
+require github.com/pulumi/pulumi/sdk/v3 $legacy_host_sdk
+EOF
+  host_package="$legacy_host_package"
+  host_sdk="$legacy_host_sdk"
+  host_origin="$legacy_host_package@$legacy_host_sdk (no RunPlugin: policy packs start through tools/engine/policy-launcher.ts)"
 else
   host_sdk="${STEPWISE_LANGUAGE_HOST_SDK:-$PULUMI_VERSION}"
   say "language host $host_module@$host_version (sdk/pkg $host_sdk) from the Go module proxy"
-  mkdir -p "$host_dir"
   cat >"$host_dir/go.mod" <<EOF
 module stepwise.local/pulumi-language-host-build
 
@@ -90,20 +107,19 @@ require (
 
 replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
 EOF
-  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$host_module" >"$host_dir/tools.go"
+  host_package="$host_module"
   host_origin="$host_module@$host_version (sdk/pkg $host_sdk)"
 fi
+printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$host_package" >"$host_dir/tools.go"
 
 started=$(date +%s)
 say "resolving modules (GOMODCACHE=$(go env GOMODCACHE))"
 nice -n 19 go mod tidy
 say "compiling pulumi $PULUMI_VERSION (GOCACHE=$(go env GOCACHE)); minutes on a small machine"
-go_build -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-if [ -n "$host_version" ]; then
-  say "compiling pulumi-language-nodejs"
-  (cd "$host_dir" && nice -n 19 go mod tidy && go_build -o "$bin/pulumi-language-nodejs" "$host_module")
-  echo "$host_origin" >"$bin/pulumi-language-nodejs.origin"
-fi
+go_build "$PULUMI_VERSION" -o "$bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+say "compiling pulumi-language-nodejs"
+(cd "$host_dir" && nice -n 19 go mod tidy && go_build "$host_sdk" -o "$bin/pulumi-language-nodejs" "$host_package")
+echo "$host_origin" >"$bin/pulumi-language-nodejs.origin"
 
 # The dynamic-provider plugin is a script in the @pulumi/pulumi npm package.
 plugin="$root/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"

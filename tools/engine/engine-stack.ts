@@ -24,6 +24,7 @@ import type { Plan } from "../plan/plan";
 import { engineEnvironment } from "./environment";
 import { failureHints } from "./failure-hints";
 import { locateEngine, type EngineLocation } from "./locate";
+import { writePolicyLauncher } from "./policy-launcher";
 import { parsePreviewDocument } from "./preview-document";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -124,7 +125,7 @@ export class EngineStack {
   /** `pulumi preview --json`: the engine's own document, parsed into a Plan. */
   async previewJson(options: PreviewJsonOptions = {}): Promise<EnginePreview> {
     const args = ["preview", "--json", "--non-interactive", "--stack", this.stack.name];
-    for (const pack of options.policyPacks ?? []) args.push("--policy-pack", resolve(pack));
+    for (const pack of this.launchers(options.policyPacks ?? [])) args.push("--policy-pack", pack);
     const { stdout, stderr, exitCode } = await run(this.engine.pulumi, args, this.workDir, {
       ...process.env,
       ...this.env,
@@ -140,13 +141,18 @@ export class EngineStack {
 
   /**
    * A preview with policy packs, for their verdicts: the engine reports policy violations in
-   * its event stream and text output, never in the `--json` document.
+   * its event stream and text output, never in the `--json` document. `configs` are policy
+   * configuration files (`--policy-pack-config`), one per pack.
    */
-  async previewPolicies(policyPacks: readonly string[]): Promise<PolicyVerdict> {
+  async previewPolicies(
+    policyPacks: readonly string[],
+    configs: readonly string[] = [],
+  ): Promise<PolicyVerdict> {
     const violations: PolicyEvent[] = [];
     try {
       await this.stack.preview({
-        policyPacks: policyPacks.map((pack) => resolve(pack)),
+        policyPacks: this.launchers(policyPacks),
+        policyPackConfigs: configs.map((file) => resolve(file)),
         onEvent: (event) => {
           if (event.policyEvent) violations.push(event.policyEvent);
         },
@@ -159,6 +165,12 @@ export class EngineStack {
       }
       throw error;
     }
+  }
+
+  /** What `--policy-pack` gets for each pack directory (see policy-launcher.ts). */
+  private launchers(policyPacks: readonly string[]): string[] {
+    const dir = makeDir(this.tempRoot, "policy-packs");
+    return policyPacks.map((pack, index) => writePolicyLauncher(pack, dir, index));
   }
 
   async up(): Promise<UpResult> {
