@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-// Two layers: unit tests need nothing running; integration tests get real Kafka brokers and a
-// real PostgreSQL cluster from the global setup (test/services), shared by every file.
+// Three layers: unit tests need nothing running; integration tests get real Kafka brokers and a
+// real PostgreSQL cluster from the global setup (test/services), shared by every file; engine
+// tests run the real Pulumi engine, which their global setup builds once (test/engine).
 export default defineConfig({
   test: {
     projects: [
@@ -21,6 +22,19 @@ export default defineConfig({
           hookTimeout: 180_000,
           // One file at a time: the brokers and the database are shared and the machine is small.
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "engine",
+          include: ["test/engine/**/*.test.ts"],
+          globalSetup: ["test/engine/global-setup.ts"],
+          // A preview compiles the TypeScript program and starts the language host and the
+          // dynamic provider: seconds per step, one file at a time, after the other layers.
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,31 +1,20 @@
 /**
- * The pack in the real engine: `pulumi preview --policy-pack policies` on a stack holding a
- * PhaseLedger (test/unit/policies/engine-fixture), through tools/engine. This proves the pack
+ * stepwise's policy pack in the real engine: a preview with `--policy-pack policies` of a stack
+ * holding a PhaseLedger (fixtures/ledger-stack), through tools/engine. This proves the pack
  * loads (PulumiPolicy.yaml, package.json, TypeScript) and that CrossGuard hands the ledger to
- * it. Needs the engine test/engine/build-engine.sh builds; one preview takes ~30 s here.
+ * it. One preview takes ~30 s here.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { PolicyEvent } from "@pulumi/pulumi/automation";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { resolvePolicySettings } from "../../../policies/config";
-import { packConfigFor } from "../../../policies/pack-config";
-import { EngineStack, locateEngine, type PolicyVerdict } from "../../../tools/engine";
+import { resolvePolicySettings } from "../../policies/config";
+import { packConfigFor } from "../../policies/pack-config";
+import { EngineStack, type PolicyVerdict } from "../../tools/engine";
 
-const REPO_ROOT = join(__dirname, "..", "..", "..");
-const FIXTURE = join(__dirname, "engine-fixture");
-const PACK = join(REPO_ROOT, "policies");
-
-const engineMissing = (() => {
-  try {
-    locateEngine({ env: process.env, repoRoot: REPO_ROOT });
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-})();
+const FIXTURE = join(__dirname, "fixtures", "ledger-stack");
+const PACK = join(__dirname, "..", "..", "policies");
 
 const recent = new Date(Date.now() - 2 * 86_400_000).toISOString();
 const passed = { passed: true, recordedAt: recent, detail: "fixture" };
@@ -54,7 +43,7 @@ const openFixture = () =>
     },
   });
 
-describe.skipIf(engineMissing !== undefined)("the pack in the real engine", () => {
+describe("the pack in the real engine", () => {
   it("blocks the skipped phase and passes the healthy step", async () => {
     const engine = await openFixture();
     let verdict: PolicyVerdict;
@@ -79,20 +68,15 @@ describe.skipIf(engineMissing !== undefined)("the pack in the real engine", () =
     const configFile = join(dir, "prod-policy.json");
     writeFileSync(configFile, JSON.stringify(config));
     const engine = await openFixture();
-    const events: PolicyEvent[] = [];
+    let verdict: PolicyVerdict;
     try {
-      await engine.stack.preview({
-        policyPacks: [PACK],
-        policyPackConfigs: [configFile],
-        onEvent: (event) => {
-          if (event.policyEvent) events.push(event.policyEvent);
-        },
-      });
+      verdict = await engine.previewPolicies([PACK], [configFile]);
     } finally {
       engine.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
-    expect(events.map((v) => [v.policyName, v.enforcementLevel])).toEqual([
+    expect(verdict.passed).toBe(true);
+    expect(verdict.violations.map((v) => [v.policyName, v.enforcementLevel])).toEqual([
       ["one-phase-step", "advisory"],
     ]);
   }, 300_000);
