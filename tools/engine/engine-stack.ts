@@ -49,7 +49,7 @@ export interface OpenStackOptions {
 }
 
 export interface PreviewJsonOptions {
-  /** Policy pack directories, each passed as `--policy-pack <dir>`. @default none */
+  /** Policy pack directories, each handed to `--policy-pack` as a launcher. @default none */
   readonly policyPacks?: readonly string[];
 }
 
