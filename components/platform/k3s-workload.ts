@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { ResolvedHealthCheck, ResolvedService } from "../spec";
+import { SINGLE_REPLICA_ANNOTATION } from "./annotations";
 import { isIPv4, type ExternalService } from "./discovery";
 
-/** Pod annotation with a service's `singleReplicaReason`, read by the prod workload rule. */
-export const SINGLE_REPLICA_ANNOTATION = "stepwise.dev/single-replica-reason";
+export { SINGLE_REPLICA_ANNOTATION };
 
 type Probe = k8s.types.input.core.v1.Probe;
 type Resources = k8s.types.input.core.v1.ResourceRequirements;

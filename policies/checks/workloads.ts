@@ -2,13 +2,13 @@
  * K3s workloads in prod: at least two replicas, resources set, readiness and liveness probes.
  * One replica passes only with a stated reason (a service spec's singleReplicaReason).
  */
+import { SINGLE_REPLICA_ANNOTATION } from "../../components/platform/annotations";
 import type { ResourceView } from "../classify";
 import type { Finding } from "./phases";
 
 const WORKLOAD_TYPES = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"]);
 export const MINIMUM_PROD_REPLICAS = 2;
-/** The pod annotation K3sPlatform writes from `singleReplicaReason` (components/platform). */
-export const SINGLE_REPLICA_ANNOTATION = "stepwise.dev/single-replica-reason";
+export { SINGLE_REPLICA_ANNOTATION };
 
 interface Container {
   name?: unknown;
