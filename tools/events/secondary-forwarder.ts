@@ -3,6 +3,7 @@
  * appended to, and a forwarder that sends the spool to the secondary cluster in order, one
  * request at a time, idempotent, resending a failed request byte for byte before anything newer.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { CompressionTypes, Kafka } from "kafkajs";
 import { defaultPartitioner } from "./produce/partitioner";
 import { recordBudget, recordBytesBound } from "./produce/record-batch";
@@ -271,4 +272,3 @@ function chunksWithin<T>(items: readonly T[], budget: number, bytesOf: (item: T)
 }
 
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

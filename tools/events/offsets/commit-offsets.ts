@@ -6,6 +6,7 @@
  * group is empty, and refuses it once a consumer has joined: so this is both fast and safe
  * against a consumer that starts between our idle check and the commit.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { createCluster, type RawCluster } from "../raw-cluster";
 import type { Kafka } from "kafkajs";
 
@@ -55,7 +56,7 @@ export class GroupOffsetCommitter {
               `stop its consumers and rerun`,
           );
         if (retriable !== true || attempt >= COMMIT_ATTEMPTS) throw error;
-        await new Promise((r) => setTimeout(r, 200 * attempt));
+        await sleep(200 * attempt);
       }
     }
   }

@@ -11,6 +11,7 @@
  * batches, so a later deliver() sends exactly the same bytes and sequence numbers: the broker
  * then drops what had landed after all, instead of writing it twice.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { CompressionTypes, Kafka, PartitionMetadata } from "kafkajs";
 import { createCluster, type RawBroker, type RawCluster } from "../raw-cluster";
 import { produceRequest, type ProduceResponse } from "./produce-request";
@@ -363,5 +364,3 @@ export function groupByPartition<T extends RecordEntry>(
   }
   return groups;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
