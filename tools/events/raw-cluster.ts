@@ -73,12 +73,24 @@ export interface RawCluster {
   findGroupCoordinator(args: { groupId: string }): Promise<RawBroker>;
 }
 
-export function createCluster(kafka: Kafka): RawCluster {
+export interface RawClusterOptions {
+  /**
+   * How long loaded metadata counts as fresh before refreshMetadataIfNecessary() asks again.
+   * kafkajs's own producer and consumer use 300 s; left out, the factory takes 0, and every
+   * such call is a Metadata round trip.
+   */
+  readonly metadataMaxAge?: number;
+}
+
+export function createCluster(kafka: Kafka, options: RawClusterOptions = {}): RawCluster {
   const symbol = Object.getOwnPropertySymbols(kafka).find(
     (s) => s.description === "private:Kafka:createCluster",
   );
   const factory = symbol ? (kafka as unknown as Record<symbol, unknown>)[symbol] : undefined;
   if (typeof factory !== "function")
     throw new Error("this kafkajs version has no cluster factory; stepwise needs kafkajs 2.2.x");
-  return (factory as (options: object) => RawCluster)({ allowAutoTopicCreation: false });
+  return (factory as (options: object) => RawCluster)({
+    ...options,
+    allowAutoTopicCreation: false,
+  });
 }

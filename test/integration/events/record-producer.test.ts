@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CompressionTypes, Partitioners } from "kafkajs";
+import { CompressionTypes, Kafka, logLevel, Partitioners } from "kafkajs";
 import { describe, expect, it } from "vitest";
+import { DualPublisher } from "../../../tools/events/dual-publisher";
 import type { ReadMessage } from "../../../tools/events/partition-reader";
 import { encodeRecordTails } from "../../../tools/events/produce/record-batch";
 import { RecordProducer } from "../../../tools/events/produce/record-producer";
-import { uniqueName } from "../support/services";
+import { services, uniqueName } from "../support/services";
 import {
   createTopic,
   idsOf,
@@ -47,6 +48,40 @@ describe("records encoded once, produced on kafkajs connections (real brokers)",
       await producer.disconnect();
     }
     expect(await idsOf("target", topic, 0)).toEqual(["a", "b", "c", "a"]);
+  });
+
+  it("asks each cluster for metadata once, not on every publish", async () => {
+    const topic = uniqueName("dual-metadata");
+    await Promise.all([createTopic("legacy", topic, 3), createTopic("target", topic, 3)]);
+    const metadataRequests = { legacy: 0, target: 0 };
+    // kafkajs logs every request it sends at debug level; this counts the Metadata ones.
+    const counted = (cluster: "legacy" | "target") =>
+      new Kafka({
+        clientId: "stepwise-metadata-count",
+        brokers: [services().kafka[cluster].bootstrap],
+        logLevel: logLevel.DEBUG,
+        logCreator: () => (entry) => {
+          if (entry.log.message.startsWith("Request Metadata")) metadataRequests[cluster]++;
+        },
+      });
+    const publisher = new DualPublisher({
+      primary: counted("legacy"),
+      secondary: counted("target"),
+      spoolDir: newDir(),
+      secondaryLingerMs: 0,
+    });
+    await publisher.connect();
+    try {
+      for (let i = 0; i < 20; i++)
+        await publisher.publish(topic, [{ key: `k${i}`, value: `v${i}` }]);
+      expect(await publisher.drain()).toBe(true);
+    } finally {
+      await publisher.close();
+    }
+    expect(publisher.counters.replayed).toBe(20);
+    // One when connecting and one when the topic is first published to, per cluster.
+    expect(metadataRequests.legacy).toBeLessThanOrEqual(2);
+    expect(metadataRequests.target).toBeLessThanOrEqual(2);
   });
 
   it("names the topic when it does not exist on the cluster", async () => {

@@ -58,6 +58,8 @@ export const DEFAULT_MAX_BATCH_BYTES = 1_048_588;
 const TOPIC_RESOURCE = 2;
 /** Attempts at a producer id: a restarted broker loads its state for a few seconds. */
 const INIT_ATTEMPTS = 10;
+/** kafkajs's producer default. */
+const METADATA_MAX_AGE_MS = 300_000;
 /** kafkajs's names for "up, but not ready yet" (codes 14, 15, 16 and 41). */
 const BROKER_LOADING = new Set([
   "GROUP_LOAD_IN_PROGRESS",
@@ -110,7 +112,8 @@ export class RecordProducer {
   ) {
     if (options.idempotent && options.acks !== -1)
       throw new Error(`an idempotent producer needs acks -1; got acks ${options.acks}`);
-    this.cluster = createCluster(kafka);
+    // Cached as kafkajs's own producer does; a failed attempt refreshes it at once (deliver()).
+    this.cluster = createCluster(kafka, { metadataMaxAge: METADATA_MAX_AGE_MS });
   }
 
   async connect(): Promise<void> {
