@@ -8,7 +8,8 @@
  * Replay reads from a cursor (byte offset). The cursor is persisted at most every
  * `cursorPersistMs` and on close: a crash replays the last messages again (at-least-once; the
  * message-id header makes those duplicates recognisable) but never skips one. The file is
- * emptied once everything is replayed and it has grown past `compactAtBytes`.
+ * emptied once everything is replayed and it has grown past `compactAtBytes`, off the event loop
+ * too: truncating a file of some MiB stalls the calling thread for milliseconds.
  */
 import {
   closeSync,
@@ -16,6 +17,7 @@ import {
   fdatasync,
   fstatSync,
   fsyncSync,
+  ftruncate,
   ftruncateSync,
   mkdirSync,
   openSync,
@@ -30,6 +32,7 @@ import { promisify } from "node:util";
 
 const writeAsync = promisify(write);
 const fdatasyncAsync = promisify(fdatasync);
+const ftruncateAsync = promisify(ftruncate);
 
 /** What a spool holds: anything with a topic (a peek never mixes topics). */
 export interface SpoolMessage {
@@ -97,7 +100,9 @@ export class Spool<T extends SpoolMessage> {
   private waiting: number;
   private queue: QueuedAppend<T>[] = [];
   private readonly codec: SpoolCodec<T>;
+  /** The one writer: appends and compaction, in turn (see flush()). */
   private flushing: Promise<void> | undefined;
+  private compactionDue = false;
   private readonly cachedMessages: number;
   /**
    * While `cached`, recent[recentHead..] are exactly the lines from the cursor to `size`, each
@@ -213,14 +218,9 @@ export class Spool<T extends SpoolMessage> {
     this.waiting -= next.replayed - this.cursor.replayed;
     this.cursor = next;
     this.dropCachedBefore(next.byteOffset);
-    const idle = this.flushing === undefined;
-    if (idle && next.byteOffset >= this.size && this.size >= this.compactAtBytes) {
-      // Nothing waits and no write is in flight: start over with an empty file. The cursor is
-      // persisted at once, so a stale one can never point into the middle of new lines.
-      ftruncateSync(this.fd, 0);
-      this.size = 0;
-      this.cursor = { byteOffset: 0, replayed: next.replayed };
-      this.persistCursor(this.cursor);
+    if (next.byteOffset >= this.size && this.size >= this.compactAtBytes) {
+      this.compactionDue = true; // the writer empties the file before its next write
+      this.flushing ??= this.flush();
     } else if (Date.now() - this.cursorPersistedAt >= this.cursorPersistMs) {
       this.persistCursor(next);
     }
@@ -238,9 +238,13 @@ export class Spool<T extends SpoolMessage> {
     closeSync(this.fd);
   }
 
-  /** Writes everything queued, one write and one sync per round (group commit). */
+  /**
+   * Writes everything queued, one write and one sync per round (group commit); empties the file
+   * first when a commit found it fully replayed.
+   */
   private async flush(): Promise<void> {
     try {
+      if (this.compactionDue) await this.compact();
       while (this.queue.length > 0) {
         const round = this.queue.splice(0);
         const bytes = Buffer.concat(round.map((a) => a.bytes));
@@ -275,6 +279,24 @@ export class Spool<T extends SpoolMessage> {
     } finally {
       this.flushing = undefined;
     }
+  }
+
+  /**
+   * Starts over with an empty file, if still nothing waits (appends queued meanwhile are written
+   * after it). The cursor is persisted at once, so a stale one can never point into the middle
+   * of new lines; a crash before that leaves one past the end, which readCursor() resets.
+   */
+  private async compact(): Promise<void> {
+    this.compactionDue = false;
+    if (this.cursor.byteOffset < this.size) return;
+    try {
+      await ftruncateAsync(this.fd, 0);
+    } catch {
+      return; // a full file is only a bigger file; the next commit tries again
+    }
+    this.size = 0;
+    this.cursor = { byteOffset: 0, replayed: this.cursor.replayed };
+    this.persistCursor(this.cursor);
   }
 
   private cacheAppended(round: readonly QueuedAppend<T>[]): void {

@@ -87,10 +87,19 @@ describe("Spool", () => {
     const spool = new Spool<TestMessage>(d, { compactAtBytes: 1 });
     await spool.append([message("t", 1)]);
     spool.commit(spool.peek(10).next);
-    expect(readFileSync(join(d, "spool.jsonl"), "utf8")).toBe("");
+    // Appended while the file is being emptied: written after that, and nothing else is left.
     await spool.append([message("t", 2)]);
+    expect(readFileSync(join(d, "spool.jsonl"), "utf8")).toBe(
+      JSON.stringify(message("t", 2)) + "\n",
+    );
     expect(ids(spool.peek(10).messages)).toEqual(["id-2"]);
+    spool.commit(spool.peek(10).next);
     await spool.close();
+    expect(readFileSync(join(d, "spool.jsonl"), "utf8")).toBe("");
+    const reopened = new Spool<TestMessage>(d);
+    expect(reopened.waitingMessages).toBe(0);
+    expect(reopened.replayed).toBe(2);
+    await reopened.close();
   });
 
   it("reads lines longer than its read buffer", async () => {
