@@ -4,9 +4,10 @@
  * 1. Dual-publish throughput over a plain kafkajs producer to one cluster, same run, same
  *    message size (512 B), batch size (100), acks (-1), keys; sequential awaited batches. The
  *    dual publisher is timed until the secondary has everything too. One warm-up round of each
- *    first (not counted: the JVM brokers and V8 still compile then), then alternated five
- *    times, best of each. Goal ≥ 0.85×. Also the median of the rounds' own ratios, steadier
- *    against this machine's drift. CPU of the client and of each broker is recorded per run,
+ *    first (not counted: the JVM brokers and V8 still compile then), then alternated seven
+ *    times. Goal ≥ 0.85×, judged on the median of the rounds' own ratios (single and dual back
+ *    to back, so drift of this machine's speed cancels out); the best round of each is reported
+ *    too. CPU of the client and of each broker is recorded per run,
  *    because all three share this machine's cores. stepwise's record producer alone, on one
  *    cluster, is measured the same way (what encoding by hand saves over kafkajs's producer).
  *    Then four publishing loops at once (a service publishing from concurrent requests), single
@@ -306,8 +307,8 @@ export const run: Bench = async (log) => {
   const target = client(bootstrap.target.bootstrap);
   const spoolRoot = mkdtempSync(join(tmpdir(), "stepwise-bench-spool-"));
   try {
-    // 1. Dual publishing vs one producer, alternated, best of three each.
-    const rounds = 5;
+    // 1. Dual publishing vs one producer, alternated.
+    const rounds = 7;
     const warmUp = unique("bench-warm-up");
     await createTopics(legacy, [warmUp], 6);
     await createTopics(target, [warmUp], 6);
@@ -347,24 +348,28 @@ export const run: Bench = async (log) => {
     const best = (runs: Measured[]) => runs.reduce((a, b) => (b.rate > a.rate ? b : a));
     const [bestSingle, bestDual, bestPlain] = [best(singles), best(duals), best(plains)];
     const bestRecord = best(records);
-    const ratio = bestDual.rate / bestSingle.rate;
+    // The goal is judged on the rounds' own ratios: single and dual run back to back, so each
+    // ratio compares one moment of this machine, whose speed drifts up to 2× between minutes.
+    // Best of each side compares two different moments; one lucky round decides it.
+    const ratio = median(duals.map((d, i) => d.rate / singles[i].rate));
     results.push({
-      name: `dual-publish throughput, until both clusters acknowledged (${PUBLISH_MESSAGES} × ${MESSAGE_BYTES} B, batches of ${BATCH}, acks -1)`,
-      value: bestDual.rate,
+      name: `dual-publish throughput, until both clusters acknowledged (${PUBLISH_MESSAGES} × ${MESSAGE_BYTES} B, batches of ${BATCH}, acks -1), median of ${rounds} rounds' ratios (dual / single, same round)`,
+      value: median(duals.map((d) => d.rate)),
       unit: "msgs/s",
-      baseline: { name: "one kafkajs producer, one cluster", value: bestSingle.rate },
+      baseline: {
+        name: "one kafkajs producer, one cluster, median",
+        value: median(singles.map((s) => s.rate)),
+      },
       ratio,
       goal: "≥ 0.85× baseline",
       met: ratio >= 0.85,
     });
-    // Best of each side picks each side's quietest moment; the rounds' own ratios (single and
-    // dual back to back) are steadier against this machine's drift.
     results.push({
-      name: "dual-publish throughput, median of the rounds' ratios (dual / single, same round)",
-      value: median(duals.map((d) => d.rate)),
+      name: "dual-publish throughput, best round of each",
+      value: bestDual.rate,
       unit: "msgs/s",
-      baseline: { name: "one kafkajs producer, median", value: median(singles.map((s) => s.rate)) },
-      ratio: median(duals.map((d, i) => d.rate / singles[i].rate)),
+      baseline: { name: "one kafkajs producer, best round", value: bestSingle.rate },
+      ratio: bestDual.rate / bestSingle.rate,
     });
     results.push({
       name: "dual-publish throughput over two plain producers sent in parallel (library overhead)",
