@@ -103,6 +103,8 @@ export class Spool<T extends SpoolMessage> {
   /** The one writer: appends and compaction, in turn (see flush()). */
   private flushing: Promise<void> | undefined;
   private compactionDue = false;
+  /** The file was emptied but the cursor on disk still points into the old lines. */
+  private cursorUnsaved = false;
   private readonly cachedMessages: number;
   /**
    * While `cached`, recent[recentHead..] are exactly the lines from the cursor to `size`, each
@@ -249,6 +251,11 @@ export class Spool<T extends SpoolMessage> {
         const round = this.queue.splice(0);
         const bytes = Buffer.concat(round.map((a) => a.bytes));
         try {
+          // No new line before the disk knows the file was emptied (see compact()).
+          if (this.cursorUnsaved) {
+            this.persistCursor(this.cursor);
+            this.cursorUnsaved = false;
+          }
           for (let written = 0; written < bytes.length;) {
             const { bytesWritten } = await writeAsync(
               this.fd,
@@ -283,8 +290,9 @@ export class Spool<T extends SpoolMessage> {
 
   /**
    * Starts over with an empty file, if still nothing waits (appends queued meanwhile are written
-   * after it). The cursor is persisted at once, so a stale one can never point into the middle
-   * of new lines; a crash before that leaves one past the end, which readCursor() resets.
+   * after it). The cursor must reach the disk before any new line does, or a stale one could
+   * point into the middle of new lines; a crash before that leaves one past the end, which
+   * readCursor() resets. Never throws: nobody may be waiting for it.
    */
   private async compact(): Promise<void> {
     this.compactionDue = false;
@@ -296,7 +304,13 @@ export class Spool<T extends SpoolMessage> {
     }
     this.size = 0;
     this.cursor = { byteOffset: 0, replayed: this.cursor.replayed };
-    this.persistCursor(this.cursor);
+    this.cursorUnsaved = true;
+    try {
+      this.persistCursor(this.cursor);
+      this.cursorUnsaved = false;
+    } catch {
+      // flush() tries again before its next write, and refuses that write if it fails again
+    }
   }
 
   private cacheAppended(round: readonly QueuedAppend<T>[]): void {

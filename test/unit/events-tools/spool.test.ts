@@ -1,4 +1,11 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -99,6 +106,22 @@ describe("Spool", () => {
     const reopened = new Spool<TestMessage>(d);
     expect(reopened.waitingMessages).toBe(0);
     expect(reopened.replayed).toBe(2);
+    await reopened.close();
+  });
+
+  it("writes no line after emptying the file until the disk has the cursor that says so", async () => {
+    const d = dir();
+    const spool = new Spool<TestMessage>(d, { compactAtBytes: 1 });
+    await spool.append([message("t", 1)]);
+    // The cursor cannot be written: its temporary file's name is taken by a folder.
+    mkdirSync(join(d, "spool.cursor.json.tmp"));
+    spool.commit(spool.peek(10).next); // empties the file; persisting the cursor fails quietly
+    await expect(spool.append([message("t", 2)])).rejects.toThrow(/EISDIR/);
+    rmSync(join(d, "spool.cursor.json.tmp"), { recursive: true });
+    await spool.append([message("t", 3)]);
+    await spool.close();
+    const reopened = new Spool<TestMessage>(d);
+    expect(ids(reopened.peek(10).messages)).toEqual(["id-3"]);
     await reopened.close();
   });
 
