@@ -168,7 +168,10 @@ export class DualPublisher {
    * refuses would stop the forwarder.
    */
   private async encode(topic: string, messages: readonly OutgoingMessage[]) {
-    const partitions = await this.primary.partitions(topic);
+    let partitions = await this.primary.partitions(topic);
+    // Metadata is kept for minutes: a partition added since then is looked up before refusing.
+    if (messages.some((m) => m.partition !== undefined && m.partition >= partitions.length))
+      partitions = await this.primary.partitions(topic, true);
     messages.forEach((m, i) => checkPlacement(m, i, partitions.length, topic));
     const now = Date.now();
     const ids = messages.map((m) => m.messageId ?? newMessageId());

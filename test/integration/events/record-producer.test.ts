@@ -84,6 +84,27 @@ describe("records encoded once, produced on kafkajs connections (real brokers)",
     expect(metadataRequests.target).toBeLessThanOrEqual(2);
   });
 
+  it("publishes to a partition added after the topic's metadata was loaded", async () => {
+    const topic = uniqueName("dual-grown");
+    await Promise.all([createTopic("legacy", topic, 2), createTopic("target", topic, 2)]);
+    const publisher = await legacyToTargetPublisher(newDir(), { secondaryLingerMs: 0 });
+    try {
+      await publisher.publish(topic, [{ value: "before", partition: 1 }]);
+      for (const cluster of ["legacy", "target"] as const) {
+        const admin = quickKafka(cluster).admin();
+        await admin.connect();
+        await admin.createPartitions({ topicPartitions: [{ topic, count: 3 }] });
+        await admin.disconnect();
+      }
+      const [id] = await publisher.publish(topic, [{ value: "after", partition: 2 }]);
+      expect(await publisher.drain()).toBe(true);
+      expect(await idsOf("legacy", topic, 2)).toEqual([id]);
+      expect(await idsOf("target", topic, 2)).toEqual([id]);
+    } finally {
+      await publisher.close();
+    }
+  });
+
   it("names the topic when it does not exist on the cluster", async () => {
     const producer = new RecordProducer(quickKafka("legacy"), { acks: -1, retries: 0 });
     await producer.connect();

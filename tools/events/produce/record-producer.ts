@@ -125,13 +125,17 @@ export class RecordProducer {
     await this.cluster.disconnect();
   }
 
-  /** The topic's partitions and their leaders; loads the topic's metadata the first time. */
-  async partitions(topic: string): Promise<PartitionMetadata[]> {
+  /**
+   * The topic's partitions and their leaders; loads the topic's metadata the first time, and
+   * again when it is older than 300 s or `fresh` is asked for.
+   */
+  async partitions(topic: string, fresh = false): Promise<PartitionMetadata[]> {
     const missing = () =>
       new Error(`topic "${topic}" does not exist on this cluster; create it first`);
     try {
       await this.cluster.addTargetTopic(topic);
-      await this.cluster.refreshMetadataIfNecessary();
+      if (fresh) await this.cluster.refreshMetadata();
+      else await this.cluster.refreshMetadataIfNecessary();
     } catch (error) {
       if ((error as KafkaError).type === "UNKNOWN_TOPIC_OR_PARTITION") throw missing();
       throw error;
