@@ -103,7 +103,7 @@ export class Spool<T extends SpoolMessage> {
   /** The one writer: appends and compaction, in turn (see flush()). */
   private flushing: Promise<void> | undefined;
   private compactionDue = false;
-  /** The file was emptied but the cursor on disk still points into the old lines. */
+  /** The file was emptied and the cursor on disk still points past its end. */
   private cursorUnsaved = false;
   private readonly cachedMessages: number;
   /**
@@ -290,9 +290,9 @@ export class Spool<T extends SpoolMessage> {
 
   /**
    * Starts over with an empty file, if still nothing waits (appends queued meanwhile are written
-   * after it). The cursor must reach the disk before any new line does, or a stale one could
-   * point into the middle of new lines; a crash before that leaves one past the end, which
-   * readCursor() resets. Never throws: nobody may be waiting for it.
+   * after it). The new cursor is persisted before the next line is written (flush()), or a stale
+   * one could point into the middle of new lines; until then the one on disk points past the
+   * end, which readCursor() resets. Never throws: nobody may be waiting for it.
    */
   private async compact(): Promise<void> {
     this.compactionDue = false;
@@ -305,12 +305,6 @@ export class Spool<T extends SpoolMessage> {
     this.size = 0;
     this.cursor = { byteOffset: 0, replayed: this.cursor.replayed };
     this.cursorUnsaved = true;
-    try {
-      this.persistCursor(this.cursor);
-      this.cursorUnsaved = false;
-    } catch {
-      // flush() tries again before its next write, and refuses that write if it fails again
-    }
   }
 
   private cacheAppended(round: readonly QueuedAppend<T>[]): void {
