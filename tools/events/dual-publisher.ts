@@ -198,20 +198,20 @@ export class DualPublisher {
     const secondary = await this.secondary.maxBatchBytes(topic);
     const limits = [{ cluster: "primary", limit: primary }];
     if (secondary !== undefined) limits.push({ cluster: "secondary", limit: secondary });
-    records.forEach((record, i) => {
-      const bytes = recordBytesBound(record.tail);
+    const sizes = records.map((record) => recordBytesBound(record.tail));
+    sizes.forEach((bytes, i) => {
       for (const { cluster, limit } of limits)
         if (bytes > recordBudget(limit))
           throw new Error(
-            `message ${i}: ${record.tail.length} bytes encoded, too large for max.message.bytes ` +
+            `message ${i}: ${records[i].tail.length} bytes encoded, too large for max.message.bytes ` +
               `${limit} of topic "${topic}" on the ${cluster}; split it, or raise the topic's ` +
               "max.message.bytes on both clusters",
           );
     });
     const perPartition = new Map<number, number>();
-    for (const record of records) {
+    for (const [i, record] of records.entries()) {
       const partition = record.partition as number;
-      const bytes = (perPartition.get(partition) ?? 0) + recordBytesBound(record.tail);
+      const bytes = (perPartition.get(partition) ?? 0) + sizes[i];
       perPartition.set(partition, bytes);
       if (bytes > recordBudget(primary))
         throw new Error(
