@@ -35,7 +35,7 @@ import type { ReadMessage } from "../tools/events/partition-reader";
 import { compareLogs } from "../tools/events/verify/compare-log";
 import { identify, type Identified } from "../tools/events/verify/identity";
 import { verifyTopic } from "../tools/events/verify/verify-topic";
-import type { Bench, BenchResult } from "./result";
+import { against, type Bench, type BenchResult } from "./result";
 
 const MESSAGE_BYTES = 512;
 const BATCH = 100;
@@ -364,55 +364,47 @@ export const run: Bench = async (log) => {
       goal: "≥ 0.85× baseline",
       met: ratio >= 0.85,
     });
-    results.push({
-      name: "dual-publish throughput, best round of each",
-      value: bestDual.rate,
-      unit: "msgs/s",
-      baseline: { name: "one kafkajs producer, best round", value: bestSingle.rate },
-      ratio: bestDual.rate / bestSingle.rate,
-    });
-    results.push({
-      name: "dual-publish throughput over two plain producers sent in parallel (library overhead)",
-      value: bestDual.rate,
-      unit: "msgs/s",
-      baseline: {
-        name: "two plain kafkajs producers, both clusters, in parallel",
-        value: bestPlain.rate,
-      },
-      ratio: bestDual.rate / bestPlain.rate,
-    });
-    // Client and both brokers share this machine's cores: what one message costs them in all.
-    results.push({
-      name: "CPU per 1k messages, dual publishing (client + both brokers)",
-      value: cpuTotal(bestDual),
-      unit: "ms",
-      baseline: { name: "one producer (client + its broker)", value: cpuTotal(bestSingle) },
-      ratio: cpuTotal(bestDual) / cpuTotal(bestSingle),
-    });
+    const bestSingleRate = { name: "one kafkajs producer, one cluster", value: bestSingle.rate };
+    results.push(
+      against("dual-publish throughput, best round of each", bestDual.rate, "msgs/s", {
+        name: "one kafkajs producer, best round",
+        value: bestSingle.rate,
+      }),
+      against(
+        "dual-publish throughput over two plain producers sent in parallel (library overhead)",
+        bestDual.rate,
+        "msgs/s",
+        { name: "two plain kafkajs producers, both clusters, in parallel", value: bestPlain.rate },
+      ),
+      // Client and both brokers share this machine's cores: what one message costs them in all.
+      against(
+        "CPU per 1k messages, dual publishing (client + both brokers)",
+        cpuTotal(bestDual),
+        "ms",
+        { name: "one producer (client + its broker)", value: cpuTotal(bestSingle) },
+      ),
+    );
     // Even with every core busy and nothing waiting, dual publishing here cannot go faster.
     const cores = availableParallelism();
-    const ceiling = (cores * 1_000_000) / cpuTotal(bestDual);
-    results.push({
-      name: `dual-publish CPU ceiling on this machine's ${cores} cores (cores / CPU per message, all processes)`,
-      value: ceiling,
-      unit: "msgs/s",
-      baseline: { name: "one kafkajs producer, one cluster", value: bestSingle.rate },
-      ratio: ceiling / bestSingle.rate,
-    });
-    results.push({
-      name: "record producer alone (encoded by hand, kafkajs connections), one cluster",
-      value: bestRecord.rate,
-      unit: "msgs/s",
-      baseline: { name: "one kafkajs producer, one cluster", value: bestSingle.rate },
-      ratio: bestRecord.rate / bestSingle.rate,
-    });
-    const clientCpu = (what: string, run: Measured): BenchResult => ({
-      name: `client CPU per 1k messages, ${what}`,
-      value: run.cpu.client,
-      unit: "ms",
-      baseline: { name: "one kafkajs producer", value: bestSingle.cpu.client },
-      ratio: run.cpu.client / bestSingle.cpu.client,
-    });
+    results.push(
+      against(
+        `dual-publish CPU ceiling on this machine's ${cores} cores (cores / CPU per message, all processes)`,
+        (cores * 1_000_000) / cpuTotal(bestDual),
+        "msgs/s",
+        bestSingleRate,
+      ),
+      against(
+        "record producer alone (encoded by hand, kafkajs connections), one cluster",
+        bestRecord.rate,
+        "msgs/s",
+        bestSingleRate,
+      ),
+    );
+    const clientCpu = (what: string, run: Measured): BenchResult =>
+      against(`client CPU per 1k messages, ${what}`, run.cpu.client, "ms", {
+        name: "one kafkajs producer",
+        value: bestSingle.cpu.client,
+      });
     results.push(
       clientCpu("record producer alone", bestRecord),
       clientCpu("dual publisher", bestDual),

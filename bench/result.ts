@@ -12,5 +12,15 @@ export interface BenchResult {
   readonly met?: boolean;
 }
 
+/** A figure compared with a same-run baseline: the ratio is value / baseline. */
+export function against(
+  name: string,
+  value: number,
+  unit: string,
+  baseline: { readonly name: string; readonly value: number },
+): BenchResult {
+  return { name, value, unit, baseline, ratio: value / baseline.value };
+}
+
 /** A benchmark module in bench/*.bench.ts exports `run`. */
 export type Bench = (log: (line: string) => void) => Promise<BenchResult[]>;
