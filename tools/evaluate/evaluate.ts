@@ -107,11 +107,36 @@ interface RegisterRequest {
 type Callback = (err: unknown, response?: { getUrn(): string }) => void;
 interface MockMonitorLike {
   registerResource(req: RegisterRequest, callback: Callback): Promise<void>;
+  newUrn(parent: string | undefined, type: string, name: string): string;
+}
+
+/** Type of the root stack resource, which the engine leaves out of its children's URNs. */
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/**
+ * A resource's URN as the engine makes it: the parent's whole qualified type chain, then its
+ * own type (`A$B$C`), except under the root stack. Pulumi's mock monitor keeps only the parent's
+ * last type (`B$C`), so offline plans would name nested resources differently from real ones.
+ */
+export function engineUrn(
+  stack: string,
+  project: string,
+  parent: string | undefined,
+  type: string,
+  name: string,
+): string {
+  const parentType = parent ? (parent.split("::")[2] ?? "") : "";
+  const qualified =
+    parentType !== "" && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type;
+  return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
 /** Wraps the mock monitor so that each registration is recorded with its options and parent. */
 function captureRegistrations(into: RegisteredResource[]): void {
   const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
+  const stack = pulumi.getStack();
+  const project = pulumi.getProject();
+  monitor.newUrn = (parent, type, name) => engineUrn(stack, project, parent, type, name);
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) =>
     register(req, (err, response) => {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { evaluateProgram } from "../../../tools/evaluate";
+import { engineUrn, evaluateProgram } from "../../../tools/evaluate";
 
 class TestResource extends pulumi.CustomResource {
   constructor(
@@ -55,6 +55,32 @@ describe("evaluateProgram", () => {
     );
     expect(left.protect).toBe(true);
     expect(right.inputs).toEqual({ token: { secret: "s3cret" } });
+  });
+
+  it("names nested resources as the engine does: the parents' whole type chain", async () => {
+    class Outer extends pulumi.ComponentResource {
+      constructor(name: string) {
+        super("stepwise:test:Outer", name, {}, {});
+        new Pair(`${name}-pair`, { secret: "x" }, { parent: this });
+        this.registerOutputs({});
+      }
+    }
+    const { resources } = await evaluateProgram(() => new Outer("outer"), { stack: "dev" });
+    // Pulumi's mock monitor would say `stepwise:test:Pair$test:index:Left`: the last parent only.
+    expect(resources.map((r) => r.urn)).toEqual([
+      "urn:pulumi:dev::stepwise::stepwise:test:Outer::outer",
+      "urn:pulumi:dev::stepwise::stepwise:test:Outer$stepwise:test:Pair::outer-pair",
+      "urn:pulumi:dev::stepwise::stepwise:test:Outer$stepwise:test:Pair$test:index:Left::outer-pair-left",
+      "urn:pulumi:dev::stepwise::stepwise:test:Outer$stepwise:test:Pair$test:index:Right::outer-pair-right",
+    ]);
+  });
+
+  it.each([
+    ["no parent", undefined, "a:b:C"],
+    ["the root stack as parent", "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev", "a:b:C"],
+    ["a nested parent", "urn:pulumi:dev::p::x:y:Z$x:y:W::w", "x:y:Z$x:y:W$a:b:C"],
+  ])("engineUrn with %s", (_case, parent, qualified) => {
+    expect(engineUrn("dev", "p", parent, "a:b:C", "n")).toBe(`urn:pulumi:dev::p::${qualified}::n`);
   });
 
   it("gives the program the stack config it is asked to, and nothing from an earlier run", async () => {
