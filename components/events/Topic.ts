@@ -29,6 +29,13 @@ export interface TopicArgs {
   readonly allowDeleteWithData?: pulumi.Input<boolean>;
   /** How long one connection attempt may take. @default 3000 */
   readonly connectionTimeoutMs?: pulumi.Input<number>;
+  /**
+   * When the topic already exists (on a cluster the stack does not own), take it over if its
+   * partitions and replication factor are the declared ones, setting the declared configs;
+   * any other difference is refused.
+   * @default false (an existing topic is refused; adopt it with `pulumi import`)
+   */
+  readonly adoptExisting?: pulumi.Input<boolean>;
 }
 
 /**
@@ -55,6 +62,7 @@ export class Topic extends pulumi.dynamic.Resource {
         configs: args.configs ?? {},
         allowDeleteWithData: args.allowDeleteWithData ?? false,
         connectionTimeoutMs: args.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+        adoptExisting: args.adoptExisting ?? false,
       },
       opts,
       TOPIC_MODULE,

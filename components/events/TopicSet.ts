@@ -11,6 +11,18 @@ export interface TopicSetClusterArgs {
   readonly bootstrap: pulumi.Input<string>;
   /** Copies of each partition on this cluster. @default 1 */
   readonly replicationFactor?: number;
+  /**
+   * The component running the cluster (a KafkaCluster, say); its topics are made only once it
+   * exists. @default none (the cluster is already there)
+   */
+  readonly runBy?: pulumi.Resource;
+  /**
+   * The cluster is not the stack's own (another team's, a managed service): a topic that exists
+   * already with the declared partitions and replication is taken over instead of refused, and
+   * a topic the stack stops declaring is forgotten, never deleted with its records.
+   * @default false
+   */
+  readonly external?: boolean;
 }
 
 export interface TopicSetArgs {
@@ -40,20 +52,27 @@ export class TopicSet extends pulumi.ComponentResource {
       args.clusters.map((c) => ({ name: c.name, replicationFactor: c.replicationFactor ?? 1 })),
     );
     super(TOPIC_SET_TYPE, name, {}, opts);
-    const bootstrapOf = new Map(args.clusters.map((c) => [c.name, c.bootstrap]));
+    const clusterOf = new Map(args.clusters.map((c) => [c.name, c]));
     const topics: Record<string, Record<string, Topic>> = {};
     for (const p of planned) {
+      const cluster = clusterOf.get(p.cluster)!;
+      const external = cluster.external ?? false;
       (topics[p.cluster] ??= {})[p.topic] = new Topic(
         p.resourceName,
         {
-          bootstrap: bootstrapOf.get(p.cluster)!,
+          bootstrap: cluster.bootstrap,
           topicName: p.topic,
           partitions: p.partitions,
           replicationFactor: p.replicationFactor,
           configs: p.configs,
           allowDeleteWithData: args.allowDeleteWithData ?? false,
+          ...(external ? { adoptExisting: true } : {}),
         },
-        { parent: this },
+        {
+          parent: this,
+          ...(cluster.runBy ? { dependsOn: [cluster.runBy] } : {}),
+          ...(external ? { retainOnDelete: true } : {}),
+        },
       );
     }
     this.topics = topics;

@@ -3,7 +3,7 @@ import type { TopicSpec, TopicState } from "./topic-spec";
 /** One field that differs between the recorded topic and the declared one. */
 export interface TopicFieldChange {
   /** `name`, `partitions`, `replicationFactor`, `bootstrap`, `allowDeleteWithData`,
-   *  `connectionTimeoutMs` or `configs.<key>`. */
+   *  `connectionTimeoutMs`, `adoptExisting` or `configs.<key>`. */
   readonly field: string;
   readonly kind: "add" | "update" | "delete";
   readonly old?: string | number | boolean;
@@ -27,9 +27,12 @@ const SCALAR_FIELDS = [
   "bootstrap",
   "allowDeleteWithData",
   "connectionTimeoutMs",
+  "adoptExisting",
 ] as const;
 
-export function diffTopic(olds: TopicState, news: TopicState): TopicDiff {
+export function diffTopic(recorded: TopicState, news: TopicState): TopicDiff {
+  // State written before adoptExisting existed has no such field: it meant false.
+  const olds = { ...recorded, adoptExisting: recorded.adoptExisting ?? false };
   const changes: TopicFieldChange[] = [];
   for (const field of SCALAR_FIELDS) {
     if (olds[field] !== news[field]) {
@@ -79,6 +82,23 @@ export function refusedChanges(olds: TopicSpec, news: TopicSpec): string[] {
         `refused: it changes only by reassigning partitions, which this resource does not do. ` +
         `Set replicationFactor back to ${olds.replicationFactor}, or reassign with ` +
         `kafka-reassign-partitions.sh and then run \`pulumi refresh\`.`,
+    );
+  }
+  return refusals;
+}
+
+/**
+ * Why an existing topic cannot be taken over as declared: partitions and replication cannot be
+ * changed by taking over (configs can, and are).
+ */
+export function adoptionRefusals(actual: TopicSpec, declared: TopicSpec): string[] {
+  const refusals: string[] = [];
+  if (actual.partitions !== declared.partitions) {
+    refusals.push(`partitions ${actual.partitions} (declared ${declared.partitions})`);
+  }
+  if (actual.replicationFactor !== declared.replicationFactor) {
+    refusals.push(
+      `replicationFactor ${actual.replicationFactor} (declared ${declared.replicationFactor})`,
     );
   }
   return refusals;

@@ -9,7 +9,13 @@ import {
   waitUntilGone,
   withAdmin,
 } from "./topic-admin";
-import { diffTopic, planTopicUpdate, stableFields } from "./topic-diff";
+import {
+  adoptionRefusals,
+  diffConfigs,
+  diffTopic,
+  planTopicUpdate,
+  stableFields,
+} from "./topic-diff";
 import {
   DEFAULT_CONNECTION_TIMEOUT_MS,
   isTopicInputError,
@@ -52,11 +58,29 @@ export const topicProvider: Provider = {
   async create(inputs) {
     const topic = validateTopicState(inputs);
     await withAdmin(topic, "create it", async (admin) => {
-      if (!(await createTopic(admin, topic))) {
+      if (await createTopic(admin, topic)) return;
+      if (!topic.adoptExisting) {
         throw new Error(
           `topic "${topic.name}" already exists on ${topic.bootstrap}; nothing was changed. ` +
             `Adopt it with \`pulumi import\` (id "${topic.bootstrap}/${topic.name}") or choose another name.`,
         );
+      }
+      const actual = await describeTopic(admin, topic.name);
+      if (actual === undefined) {
+        throw new Error(
+          `topic "${topic.name}" was reported as existing on ${topic.bootstrap} but cannot be described; nothing was changed. Run \`pulumi up\` again.`,
+        );
+      }
+      const differences = adoptionRefusals(actual, topic);
+      if (differences.length > 0) {
+        throw new Error(
+          `topic "${topic.name}" already exists on ${topic.bootstrap} with ${differences.join(" and ")}; ` +
+            `nothing was changed. Declare those values to take it over, or choose another name.`,
+        );
+      }
+      if (diffConfigs(actual.configs, topic.configs).length > 0) {
+        await setTopicConfigs(admin, topic.name, topic.configs, true);
+        await setTopicConfigs(admin, topic.name, topic.configs, false);
       }
     });
     return { id: topic.name, outs: topic };
@@ -69,6 +93,7 @@ export const topicProvider: Provider = {
       bootstrap: bootstrap ?? props?.bootstrap ?? "",
       allowDeleteWithData: props?.allowDeleteWithData ?? false,
       connectionTimeoutMs: props?.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+      adoptExisting: props?.adoptExisting ?? false,
     };
     if (known.bootstrap === "") {
       throw new Error(

@@ -23,6 +23,8 @@ export interface TopicState extends TopicSpec {
   readonly allowDeleteWithData: boolean;
   /** How long one connection attempt may take before the broker counts as unreachable. */
   readonly connectionTimeoutMs: number;
+  /** Take over a topic that already exists with the declared partitions and replication. */
+  readonly adoptExisting: boolean;
 }
 
 // Kafka's own rule (org.apache.kafka.common.internals.Topic): legal characters, at most 249.
@@ -157,11 +159,19 @@ export function validateTopicState(input: Readonly<Record<string, unknown>>): To
       `${where}.allowDeleteWithData = ${JSON.stringify(allow)}: give true or false`,
     );
   }
+  const adopt = input.adoptExisting ?? false;
+  if (typeof adopt !== "boolean") {
+    throw topicInputError(
+      "adoptExisting",
+      `${where}.adoptExisting = ${JSON.stringify(adopt)}: give true or false`,
+    );
+  }
   return {
     ...spec,
     bootstrap: parseBootstrap(input.bootstrap, where).join(","),
     allowDeleteWithData: allow,
     connectionTimeoutMs: timeout,
+    adoptExisting: adopt,
   };
 }
 

@@ -285,6 +285,7 @@ describe.each(["legacy", "target"] as const)("Topic provider on the %s broker", 
         configs: { "retention.ms": "60000" },
         allowDeleteWithData: false,
         connectionTimeoutMs: 3000,
+        adoptExisting: false,
       } satisfies TopicState,
       inputs: read.props,
     });
@@ -329,6 +330,7 @@ describe("Topic provider with an unreachable broker", () => {
       configs: {},
       allowDeleteWithData: false,
       connectionTimeoutMs: 500,
+      adoptExisting: false,
     };
     const unreachable = new RegExp(
       `topic "${name}": cannot reach Kafka at 127.0.0.1:${port} to (create|read|update|delete) it .*ECONNREFUSED.*nothing was changed`,

@@ -16,6 +16,7 @@ const recorded: TopicState = {
   bootstrap: "kafka-0:9092",
   allowDeleteWithData: false,
   connectionTimeoutMs: 3000,
+  adoptExisting: false,
 };
 
 describe("diffTopic", () => {
@@ -80,6 +81,7 @@ describe("stableFields", () => {
       "bootstrap",
       "allowDeleteWithData",
       "connectionTimeoutMs",
+      "adoptExisting",
     ]);
   });
 });

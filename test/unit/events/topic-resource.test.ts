@@ -23,6 +23,7 @@ describe("Topic under mocks", () => {
       configs: { "retention.ms": 604800000 },
       allowDeleteWithData: false,
       connectionTimeoutMs: 3000,
+      adoptExisting: false,
     });
     expect(typeof __provider).toBe("string");
     expect((__provider as string).length).toBeGreaterThan(1000);
@@ -75,6 +76,7 @@ describe("serialized Topic provider", () => {
         "bootstrap",
         "allowDeleteWithData",
         "connectionTimeoutMs",
+        "adoptExisting",
         "configs",
       ],
       deleteBeforeReplace: false,

@@ -44,7 +44,7 @@ describe("TopicSet", () => {
         return [r.name, inputs] as const;
       })
       .sort((a, b) => a[0].localeCompare(b[0]));
-    const common = { allowDeleteWithData: false, connectionTimeoutMs: 3000 };
+    const common = { allowDeleteWithData: false, connectionTimeoutMs: 3000, adoptExisting: false };
     expect(view).toEqual([
       [
         "events-kafka-inventory.events",

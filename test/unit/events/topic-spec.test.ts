@@ -20,6 +20,7 @@ describe("validateTopicState", () => {
       configs: { "cleanup.policy": "compact", "retention.ms": "1000" },
       allowDeleteWithData: false,
       connectionTimeoutMs: 3000,
+      adoptExisting: false,
     });
   });
 
