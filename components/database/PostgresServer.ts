@@ -2,7 +2,13 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { MetricsEndpoint } from "../monitoring/metrics-endpoint";
-import type { ComposePlatformRef, K3sPlatformRef, PlatformRef } from "../platform/platform-ref";
+import { awaitedMetadata } from "../platform/annotations";
+import {
+  DEFAULT_STORAGE_CLASS,
+  type ComposePlatformRef,
+  type K3sPlatformRef,
+  type PlatformRef,
+} from "../platform/platform-ref";
 import { selectorLabels, workloadLabels } from "../platform/k3s-workload";
 import {
   DATA_PATH,
@@ -45,7 +51,7 @@ export interface PostgresServerArgs {
   readonly externalPort?: number;
   /** Size of the K3s volume claim (Compose volumes are unsized). @default "10Gi" */
   readonly storageSize?: pulumi.Input<string>;
-  /** K3s storage class. @default "local-path" (K3s's own) */
+  /** K3s storage class. @default the platform's (K3s's own "local-path" unless it says otherwise) */
   readonly storageClassName?: pulumi.Input<string>;
   /** postgres_exporter image for the metrics sidecar. @default "quay.io/prometheuscommunity/postgres-exporter:v0.15.0" */
   readonly exporterImage?: pulumi.Input<string>;
@@ -114,7 +120,10 @@ export class PostgresServer extends pulumi.ComponentResource {
         ? renderOnCompose(platform, settings, childOpts)
         : renderOnK3s(platform, settings, {
             storageSize: args.storageSize ?? "10Gi",
-            storageClassName: args.storageClassName ?? "local-path",
+            storageClassName:
+              args.storageClassName ??
+              (platform.kind === "k3s" ? platform.storageClass : undefined) ??
+              DEFAULT_STORAGE_CLASS,
             opts: childOpts,
           });
 
@@ -258,10 +267,11 @@ function renderOnK3s(platform: K3sPlatformRef, s: NodeSettings, k: K3sStorage): 
     secretKeyRef: { name: secret.metadata.name, key },
   });
   // Headless: gives the StatefulSet's pod a stable DNS name inside the cluster.
+  const awaited = awaitedMetadata(metadata, platform.skipAwait);
   const service = new k8s.core.v1.Service(
     s.name,
     {
-      metadata,
+      metadata: awaited,
       spec: {
         clusterIP: "None",
         selector,
@@ -276,7 +286,7 @@ function renderOnK3s(platform: K3sPlatformRef, s: NodeSettings, k: K3sStorage): 
   new k8s.core.v1.Service(
     `${s.name}-external`,
     {
-      metadata: { ...metadata, name: `${s.objectName}-external` },
+      metadata: { ...awaited, name: `${s.objectName}-external` },
       spec: {
         type: "NodePort",
         selector,
@@ -302,7 +312,7 @@ function renderOnK3s(platform: K3sPlatformRef, s: NodeSettings, k: K3sStorage): 
   new k8s.apps.v1.StatefulSet(
     s.name,
     {
-      metadata,
+      metadata: awaited,
       spec: {
         serviceName: service.metadata.name,
         replicas: 1,

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { K3sPlatformRef } from "../platform/platform-ref";
+import { awaitedMetadata } from "../platform/annotations";
+import { DEFAULT_STORAGE_CLASS, type K3sPlatformRef } from "../platform/platform-ref";
 import {
   CONTAINER_PORTS,
   brokerIndexesFor,
@@ -44,7 +45,10 @@ export function k3sBrokers(
   const headless = new k8s.core.v1.Service(
     `${name}-headless`,
     {
-      metadata: { name: headlessServiceName(name), namespace: ref.namespace, labels },
+      metadata: awaitedMetadata(
+        { name: headlessServiceName(name), namespace: ref.namespace, labels },
+        ref.skipAwait,
+      ),
       spec: {
         clusterIP: "None",
         // Brokers must resolve each other before they are ready, to form the quorum.
@@ -112,7 +116,7 @@ export function k3sBrokers(
   new k8s.apps.v1.StatefulSet(
     `${name}-brokers`,
     {
-      metadata: { name, namespace: ref.namespace, labels },
+      metadata: awaitedMetadata({ name, namespace: ref.namespace, labels }, ref.skipAwait),
       spec: {
         serviceName: headless.metadata.name,
         replicas: cluster.brokers,
@@ -134,6 +138,7 @@ export function k3sBrokers(
             metadata: { name: "data", labels },
             spec: {
               accessModes: ["ReadWriteOnce"],
+              storageClassName: ref.storageClass ?? DEFAULT_STORAGE_CLASS,
               resources: { requests: { storage: `${cluster.storageGiB}Gi` } },
             },
           },
@@ -147,7 +152,10 @@ export function k3sBrokers(
     new k8s.core.v1.Service(
       `${name}-broker-${i}-external`,
       {
-        metadata: { name: `${name}-${i}-external`, namespace: ref.namespace, labels },
+        metadata: awaitedMetadata(
+          { name: `${name}-${i}-external`, namespace: ref.namespace, labels },
+          ref.skipAwait,
+        ),
         spec: {
           type: "NodePort",
           selector: { ...labels, "statefulset.kubernetes.io/pod-name": `${name}-${i}` },

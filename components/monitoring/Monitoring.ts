@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { configDigest } from "../platform/k3s-workload";
+import { awaitedMetadata } from "../platform/annotations";
 import type { ComposePlatformRef, K3sPlatformRef, PlatformRef } from "../platform/platform-ref";
 import type { MetricsEndpoint } from "./metrics-endpoint";
 import { renderPrometheusConfig } from "./prometheus-config";
@@ -107,10 +108,11 @@ export class Monitoring extends pulumi.ComponentResource {
       },
       opts,
     );
+    const awaited = awaitedMetadata(metadata, platform.skipAwait);
     new k8s.apps.v1.Deployment(
       name,
       {
-        metadata,
+        metadata: awaited,
         spec: {
           replicas: 1,
           selector: { matchLabels: labels },
@@ -146,7 +148,7 @@ export class Monitoring extends pulumi.ComponentResource {
     new k8s.core.v1.Service(
       `${name}-service`,
       {
-        metadata,
+        metadata: awaited,
         spec: {
           selector: labels,
           ports: [{ name: "http", port: settings.port, targetPort: settings.port }],

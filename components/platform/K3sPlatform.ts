@@ -16,7 +16,8 @@ import {
   serviceSpec,
   workloadLabels,
 } from "./k3s-workload";
-import type { K3sPlatformRef } from "./platform-ref";
+import { awaitedMetadata } from "./annotations";
+import { DEFAULT_STORAGE_CLASS, type K3sPlatformRef } from "./platform-ref";
 import { providerFor } from "./provider";
 import { ingressRouteSpec, type IngressRule } from "./traefik";
 
@@ -45,6 +46,11 @@ export interface K3sPlatformArgs {
   readonly traefikApiVersion?: string;
   /** @default "local-path" (K3s's built-in provisioner) */
   readonly storageClass?: string;
+  /**
+   * Do not wait for Deployments, Services and volume claims to become ready: for an API server
+   * without nodes (a test control plane), where no Pod is ever scheduled. @default false
+   */
+  readonly skipAwait?: boolean;
 }
 
 /**
@@ -66,13 +72,15 @@ export class K3sPlatform extends pulumi.ComponentResource {
 
   private readonly childOpts: pulumi.CustomResourceOptions;
   private readonly namespaceName: pulumi.Output<string>;
+  private readonly skipAwait: boolean;
 
   constructor(name: string, args: K3sPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super(K3S_PLATFORM_TYPE, name, {}, opts);
     const externalServices = args.externalServices ?? [];
     const exposed = new Set(args.exposedServices ?? []);
     const externalAddress = args.externalAddress ?? "127.0.0.1";
-    const storageClass = args.storageClass ?? "local-path";
+    const storageClass = args.storageClass ?? DEFAULT_STORAGE_CLASS;
+    const skipAwait = args.skipAwait ?? false;
     const traefikApiVersion = args.traefikApiVersion ?? DEFAULT_TRAEFIK_API_VERSION;
     validateServiceSpecs(args.services, { external: externalServices.map((e) => e.name) });
     const services = startOrder(args.services.map(resolveService));
@@ -91,6 +99,7 @@ export class K3sPlatform extends pulumi.ComponentResource {
       this.childOpts,
     );
     this.namespaceName = this.namespace.metadata.name;
+    this.skipAwait = skipAwait;
 
     const addresses: Record<string, string> = {};
     for (const s of services) {
@@ -140,6 +149,8 @@ export class K3sPlatform extends pulumi.ComponentResource {
       name,
       namespace: this.namespaceName,
       externalAddress,
+      storageClass,
+      skipAwait,
       resourceOptions: provider ? { provider } : {},
     };
     this.registerOutputs({ namespace: this.namespaceName, addresses: this.addresses });
@@ -156,6 +167,8 @@ export class K3sPlatform extends pulumi.ComponentResource {
       namespace: this.namespaceName,
       labels: workloadLabels(platform, service.name),
     });
+    // Workloads and claims are what Pulumi waits on; config objects have nothing to wait for.
+    const awaited = (suffix: string) => awaitedMetadata(metadata(suffix), this.skipAwait);
     const config =
       Object.keys(env).length > 0
         ? new k8s.core.v1.ConfigMap(
@@ -184,7 +197,7 @@ export class K3sPlatform extends pulumi.ComponentResource {
         new k8s.core.v1.PersistentVolumeClaim(
           `${platform}-${service.name}-${v.name}`,
           {
-            metadata: metadata(`-${v.name}`),
+            metadata: awaited(`-${v.name}`),
             spec: {
               storageClassName: storageClass,
               accessModes: ["ReadWriteOnce"],
@@ -198,7 +211,7 @@ export class K3sPlatform extends pulumi.ComponentResource {
     return new k8s.apps.v1.Deployment(
       `${platform}-${service.name}`,
       {
-        metadata: metadata(""),
+        metadata: awaited(""),
         spec: deploymentSpec(platform, service, {
           configDigest: configDigest(env),
           configMapName: config?.metadata.name,
@@ -217,11 +230,14 @@ export class K3sPlatform extends pulumi.ComponentResource {
     return new k8s.core.v1.Service(
       `${platform}-${service.name}-service`,
       {
-        metadata: {
-          name: service.name,
-          namespace: this.namespaceName,
-          labels: workloadLabels(platform, service.name),
-        },
+        metadata: awaitedMetadata(
+          {
+            name: service.name,
+            namespace: this.namespaceName,
+            labels: workloadLabels(platform, service.name),
+          },
+          this.skipAwait,
+        ),
         spec: serviceSpec(platform, service, exposed),
       },
       this.childOpts,

@@ -20,7 +20,13 @@ export type ComposeSettings = Pick<ComposePlatformArgs, "networkName" | "hostAdd
 /** K3sPlatform settings PlatformServices passes through. */
 export type K3sSettings = Pick<
   K3sPlatformArgs,
-  "namespace" | "externalAddress" | "kubeconfig" | "ingress" | "traefikApiVersion" | "storageClass"
+  | "namespace"
+  | "externalAddress"
+  | "kubeconfig"
+  | "ingress"
+  | "traefikApiVersion"
+  | "storageClass"
+  | "skipAwait"
 >;
 
 export interface PlatformServicesArgs {

@@ -22,6 +22,9 @@ export interface ComposePlatformRef {
   readonly resourceOptions: pulumi.CustomResourceOptions;
 }
 
+/** K3s's built-in provisioner's storage class. */
+export const DEFAULT_STORAGE_CLASS = "local-path";
+
 export interface K3sPlatformRef {
   readonly kind: "k3s";
   readonly name: string;
@@ -29,6 +32,13 @@ export interface K3sPlatformRef {
   readonly namespace: pulumi.Input<string>;
   /** Address at which other platforms reach this cluster's node ports / load balancer. */
   readonly externalAddress: string;
+  /** Storage class of every volume claim made on this platform. @default "local-path" */
+  readonly storageClass?: string;
+  /**
+   * Do not wait for workloads, Services and claims to become ready (an API server without
+   * nodes). @default false
+   */
+  readonly skipAwait?: boolean;
   /** Options children must be created with (the Kubernetes provider, parent). */
   readonly resourceOptions: pulumi.CustomResourceOptions;
 }
