@@ -11,6 +11,12 @@ export interface PhaseRecord {
   readonly enteredAt: string;
   /** The phase before, undefined for a path that has only ever been at its baseline. */
   readonly previous?: string;
+  /**
+   * When the phase before was entered, from the ledger deployed when the path left it (so how
+   * long that phase lasted is evidence from state, not from the change). Undefined when the
+   * path has not moved since stepwise started recording it.
+   */
+  readonly previousEnteredAt?: string;
   /** Least time to stay in this phase before leaving it forward ("0", "24h", "7d"). */
   readonly minimumTime?: string;
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Ledger } from "./ledger";
+import { reconcileLedger } from "./ledger-record";
 
 export interface PhaseLedgerArgs {
   /** What this update deploys: every path's phase, entry time and phase before, and the gates. */
@@ -10,10 +11,21 @@ export interface PhaseLedgerArgs {
 
 /**
  * Nothing to create anywhere: the ledger is the resource's inputs, echoed as its outputs, so it
- * lands in stack state and every policy sees it with the resources it governs. Kept free of
- * captured module state (no imports used inside) because Pulumi serializes these functions.
+ * lands in stack state and every policy sees it with the resources it governs. Pulumi
+ * serializes these functions into the stack, so they use nothing but reconcileLedger, which
+ * is self-contained.
+ *
+ * `check` is where the deployed ledger comes in: the engine hands it the inputs last deployed
+ * (`olds`, empty on a first update), and what it returns is what the update records and what
+ * CrossGuard sees. So `previous` is always the phase really deployed before, on any backend,
+ * without the program reading its own stack.
  */
 export const phaseLedgerProvider: pulumi.dynamic.ResourceProvider = {
+  check(olds: Record<string, unknown>, news: Record<string, unknown>) {
+    const deployed = olds.ledger as Ledger | undefined;
+    const configured = news.ledger as Ledger;
+    return Promise.resolve({ inputs: { ...news, ledger: reconcileLedger(configured, deployed) } });
+  },
   create(inputs: Record<string, unknown>) {
     return Promise.resolve({ id: "phase-ledger", outs: inputs });
   },

@@ -126,6 +126,8 @@ describe("reconcileLedger", () => {
       phase: "dual-publish",
       enteredAt: "2026-11-26T00:00:00Z",
       previous: "redpanda",
+      // How long redpanda lasted is the deployed record's, not the file's, to say.
+      previousEnteredAt: "2026-06-01T00:00:00Z",
     });
   });
 
