@@ -2,7 +2,7 @@
 // phases. Everything lives in migrations/program; this file only runs it where the engine runs.
 import { stepwiseProgram } from "./migrations/program";
 
-const outputs = stepwiseProgram({ readDeployedLedger: true });
+const outputs = stepwiseProgram();
 
 export const environment = outputs.environment;
 export const phases = outputs.phases;

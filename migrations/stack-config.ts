@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { PolicyConfigError, resolvePolicySettings } from "../policies/config";
 import { isDuration } from "./duration";
+import {
+  EXTERNAL,
+  EXTERNAL_CAPABLE_ENGINES,
+  externalEnginesSchema,
+  isSecretField,
+  type ExternalEngines,
+} from "./external-engines";
 import type { GateRecord } from "./ledger";
 import type { GateId, PathId } from "./path";
 import { PATH_IDS, phaseDefinition, phaseIds } from "./phases";
@@ -17,6 +24,8 @@ export type PlatformKind = (typeof PLATFORM_KINDS)[number];
 /** Stateful engines the program runs on a platform; each stays where the stack puts it. */
 export const ENGINES = ["redpanda", "kafka", "postgres", "citus", "prometheus"] as const;
 export type Engine = (typeof ENGINES)[number];
+/** Where an engine runs: on a platform of the stack, or outside it (see external-engines.ts). */
+export type EnginePlacement = PlatformKind | typeof EXTERNAL;
 
 export const GATE_IDS: readonly GateId[] = [
   "compatibility-verified",
@@ -47,7 +56,11 @@ export interface StackConfig {
    */
   readonly placement: Readonly<Record<string, PlatformKind>>;
   /** Where each stateful engine runs. Left out: compose. */
-  readonly enginePlacement: Readonly<Record<Engine, PlatformKind>>;
+  readonly enginePlacement: Readonly<Record<Engine, EnginePlacement>>;
+  /** Endpoints of the engines placed `external`. */
+  readonly externalEngines: ExternalEngines;
+  /** How the stack's K3s cluster is reached and treated. */
+  readonly k3s: K3sSettings;
   /** Image of the new implementation of each service under the api migration. */
   readonly apiImages: Readonly<Record<string, string>>;
   /** Percent of each service's requests the new implementation serves during `canary`. */
@@ -60,6 +73,23 @@ export interface StackConfig {
   readonly policy: Readonly<Record<string, unknown>>;
 }
 
+export interface K3sSettings {
+  /**
+   * An API server without nodes (a test control plane): Pulumi does not wait for workloads,
+   * Services and volume claims to become ready, since no Pod is ever scheduled there.
+   * @default false (wait, as on a real cluster)
+   */
+  readonly skipAwait: boolean;
+  /**
+   * Address of a node (or load balancer) at which other platforms, and Pulumi itself, reach
+   * NodePorts and ServiceLB ports of the cluster.
+   * @default "127.0.0.1" (only right where they run on the node itself)
+   */
+  readonly externalAddress: string;
+}
+
+export const DEFAULT_K3S_SETTINGS: K3sSettings = { skipAwait: false, externalAddress: "127.0.0.1" };
+
 /** Every config key the program reads; anything else under `stepwise:` is an error. */
 export const CONFIG_KEYS = [
   "environment",
@@ -69,6 +99,8 @@ export const CONFIG_KEYS = [
   "gates",
   "placement",
   "enginePlacement",
+  "externalEngines",
+  "k3s",
   "apiImages",
   "apiWeights",
   "monolithImage",
@@ -85,6 +117,8 @@ export const OBJECT_CONFIG_KEYS: readonly string[] = [
   "gates",
   "placement",
   "enginePlacement",
+  "externalEngines",
+  "k3s",
   "apiImages",
   "apiWeights",
   "minimumTime",
@@ -152,6 +186,8 @@ const minimumTimeKeys = [
 
 function schemaFor(services: readonly string[]) {
   const platform = z.enum(PLATFORM_KINDS, { error: oneOf(PLATFORM_KINDS) });
+  const placements = [...PLATFORM_KINDS, EXTERNAL] as const;
+  const enginePlacement = z.enum(placements, { error: oneOf(placements) });
   const image = z
     .string({ error: 'must be an image reference such as "repo/app:1.2.3"' })
     .regex(/:[A-Za-z0-9_][A-Za-z0-9_.-]*$|@sha256:[0-9a-f]{64}$/, {
@@ -198,7 +234,25 @@ function schemaFor(services: readonly string[]) {
         .optional(),
       gates: mapOf(GATE_IDS, "gate", gateRecord).optional(),
       placement: mapOf(services, "service", platform).optional(),
-      enginePlacement: mapOf(ENGINES, "engine", platform).optional(),
+      enginePlacement: mapOf(ENGINES, "engine", enginePlacement).optional(),
+      externalEngines: externalEnginesSchema.optional(),
+      k3s: z
+        .strictObject(
+          {
+            skipAwait: z.boolean({ error: "must be true or false" }).optional(),
+            externalAddress: z
+              .string({ error: "must be a host name or IP address" })
+              .regex(/^[^\s:/,]+$/, { error: "must be a host name or IP address, without a port" })
+              .optional(),
+          },
+          {
+            error: (issue) =>
+              issue.code === "unrecognized_keys"
+                ? "unknown setting; valid settings are skipAwait, externalAddress"
+                : "must be a map of K3s settings",
+          },
+        )
+        .optional(),
       apiImages: mapOf(services, "service", image).optional(),
       apiWeights: mapOf(services, "service", weight).optional(),
       monolithImage: image.optional(),
@@ -220,7 +274,7 @@ function schemaFor(services: readonly string[]) {
       policy: z
         .record(z.string(), z.unknown(), { error: "must be a map of policy settings" })
         .optional(),
-      databasePassword: z.string({ error: "must be a (secure) string" }),
+      databasePassword: z.string({ error: "must be a (secure) string" }).optional(),
       kubeconfig: z.string({ error: "must be a (secure) string" }).optional(),
     },
     {
@@ -249,6 +303,7 @@ export function parseStackConfig(
   const result = schemaFor(options.services).safeParse(raw, { reportInput: true });
   if (!result.success) throw new StackConfigError(result.error.issues.flatMap(describeIssue));
   const parsed = result.data;
+  const passwordProblems = parsed.databasePassword === undefined ? databasesRunHere(parsed) : [];
   const config: StackConfig = {
     environment: parsed.environment,
     phases: parsed.phases as Record<PathId, string>,
@@ -258,15 +313,21 @@ export function parseStackConfig(
     placement: defined<PlatformKind>(parsed.placement ?? {}),
     enginePlacement: {
       ...(Object.fromEntries(ENGINES.map((e) => [e, "compose"])) as Record<Engine, PlatformKind>),
-      ...defined<PlatformKind>(parsed.enginePlacement ?? {}),
+      ...defined<EnginePlacement>(parsed.enginePlacement ?? {}),
     },
+    externalEngines: defined(parsed.externalEngines ?? {}),
+    k3s: { ...DEFAULT_K3S_SETTINGS, ...defined(parsed.k3s ?? {}) },
     apiImages: defined<string>(parsed.apiImages ?? {}),
     apiWeights: defined<number>(parsed.apiWeights ?? {}),
     monolithImage: parsed.monolithImage,
     minimumTime: parsed.minimumTime ?? {},
     policy: parsed.policy ?? {},
   };
-  const problems = [...crossCheck(config, options.services), ...policyProblems(config)];
+  const problems = [
+    ...passwordProblems,
+    ...crossCheck(config, options.services),
+    ...policyProblems(config),
+  ];
   if (problems.length > 0) throw new StackConfigError(problems);
   return config;
 }
@@ -283,7 +344,9 @@ function keyName(path: readonly PropertyKey[]): string {
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string[] {
-  const secret = (SECRET_CONFIG_KEYS as readonly PropertyKey[]).includes(issue.path[0] ?? "");
+  const secret =
+    (SECRET_CONFIG_KEYS as readonly PropertyKey[]).includes(issue.path[0] ?? "") ||
+    isSecretField(issue.path);
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => `${keyName([...issue.path, key])}: ${issue.message}`);
   }
@@ -295,6 +358,18 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
   }
   const shown = secret ? "[secret]" : JSON.stringify(issue.input);
   return [`${keyName(issue.path)} = ${shown}: ${issue.message}`];
+}
+
+/** The databases the stack runs itself need the superuser password (external ones bring theirs). */
+function databasesRunHere(parsed: { enginePlacement?: Partial<Record<Engine, string>> }): string[] {
+  const own = (["postgres", "citus"] as const).filter(
+    (engine) => parsed.enginePlacement?.[engine] !== EXTERNAL,
+  );
+  return own.length === 0
+    ? []
+    : [
+        `${keyName(["databasePassword"])} is missing: the stack runs ${own.join(" and ")} itself (enginePlacement is not "external"), which needs a superuser password; set it with \`pulumi config set --secret stepwise:databasePassword <password>\``,
+      ];
 }
 
 /** `stepwise:policy` through the policy pack's own schema, with the stack's environment. */
@@ -325,12 +400,15 @@ function crossCheck(config: StackConfig, services: readonly string[]): string[] 
 
   for (const engine of ENGINES) {
     const kind = config.enginePlacement[engine];
+    if (kind === EXTERNAL) continue;
     if (!deployedPlatforms.includes(kind)) {
       problems.push(
         `${keyName(["enginePlacement", engine])} = "${kind}": platform phase "${platformPhase}" deploys only ${list(deployedPlatforms)}; place ${engine} on one of those`,
       );
     }
   }
+
+  problems.push(...externalProblems(config));
 
   const apiPhase = config.phases.api;
   const apiServices = Object.keys(config.apiImages);
@@ -365,6 +443,30 @@ function crossCheck(config: StackConfig, services: readonly string[]): string[] 
     problems.push(
       `${keyName(["monolithImage"])} is missing: consolidation phase "${config.phases.consolidation}" runs the modular monolith; give its image, e.g. "firstviscount/modular-monolith:1.0.0"`,
     );
+  }
+  return problems;
+}
+
+/** Every engine placed `external` has endpoints, and only those have them. */
+function externalProblems(config: StackConfig): string[] {
+  const problems: string[] = [];
+  for (const engine of ENGINES) {
+    const external = config.enginePlacement[engine] === EXTERNAL;
+    const capable = (EXTERNAL_CAPABLE_ENGINES as readonly string[]).includes(engine);
+    const given = capable && config.externalEngines[engine as keyof ExternalEngines] !== undefined;
+    if (external && !capable) {
+      problems.push(
+        `${keyName(["enginePlacement", engine])} = "external": ${engine} runs on a platform of the stack; place it on ${list(PLATFORM_KINDS)}`,
+      );
+    } else if (external && !given) {
+      problems.push(
+        `${keyName(["externalEngines", engine])} is missing: ${keyName(["enginePlacement", engine])} is "external", so give its endpoints (${engine === "redpanda" || engine === "kafka" ? "bootstrap" : "host, port, database, user, password"})`,
+      );
+    } else if (!external && given) {
+      problems.push(
+        `${keyName(["externalEngines", engine])}: ${engine} is placed on "${config.enginePlacement[engine]}", not "external"; remove the endpoints or set ${keyName(["enginePlacement", engine])}: external`,
+      );
+    }
   }
   return problems;
 }

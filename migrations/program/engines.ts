@@ -1,5 +1,6 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { CitusCluster } from "../../components/database/CitusCluster";
+import { CitusNodeRegistration } from "../../components/database/CitusNodeRegistration";
 import { PostgresServer } from "../../components/database/PostgresServer";
 import {
   resolveBrokerCluster,
@@ -15,14 +16,25 @@ import {
 import { KafkaCluster } from "../../components/events/KafkaCluster";
 import { RedpandaCluster } from "../../components/events/RedpandaCluster";
 import type { TopicDeclaration } from "../../components/events/topic-set-plan";
-import { TopicSet } from "../../components/events/TopicSet";
+import { TopicSet, type TopicSetClusterArgs } from "../../components/events/TopicSet";
 import type { MetricsEndpoint } from "../../components/monitoring/metrics-endpoint";
 import type {
   ComposePlatformRef,
   K3sPlatformRef,
   PlatformRef,
 } from "../../components/platform/platform-ref";
-import type { Engine, PlatformKind } from "../stack-config";
+import {
+  EXTERNAL,
+  externalDatabaseUrl,
+  type ExternalBroker,
+  type ExternalEngines,
+} from "../external-engines";
+import {
+  DEFAULT_K3S_SETTINGS,
+  type Engine,
+  type EnginePlacement,
+  type PlatformKind,
+} from "../stack-config";
 import type { ByClientPlatform } from "./topology";
 
 /** The database every service's DATABASE_URL names. */
@@ -66,15 +78,18 @@ export const PLATFORM_TOPICS: readonly TopicDeclaration[] = [
 /** How the platforms PlatformServices builds are reachable; the program passes the same values. */
 export const PLATFORM_SETTINGS = {
   compose: { name: "platform-compose", hostAddress: "host.docker.internal" },
-  k3s: { name: "platform-k3s", namespace: "stepwise", externalAddress: "127.0.0.1" },
+  k3s: { name: "platform-k3s", namespace: "stepwise" },
 } as const;
 
 export interface EngineInputs {
   /** Where each engine of the current phases runs. */
-  readonly engines: Readonly<Partial<Record<Engine, PlatformKind>>>;
+  readonly engines: Readonly<Partial<Record<Engine, EnginePlacement>>>;
+  /** Endpoints of the engines placed `external`. */
+  readonly external: ExternalEngines;
   /** The platforms PlatformServices built. */
   readonly refs: Readonly<Partial<Record<PlatformKind, PlatformRef>>>;
-  readonly databasePassword: pulumi.Output<string>;
+  /** Superuser password of the databases the stack runs itself. @default none (all external) */
+  readonly databasePassword?: pulumi.Output<string>;
 }
 
 export interface BuiltEngines {
@@ -111,6 +126,12 @@ export function engineMetricJobs(engine: Engine): [string, string][] {
   }
 }
 
+/** The scrape job of an external engine, when its endpoints name a metrics address. */
+export function externalMetricJobs(engine: Engine, external: ExternalEngines): [string, string][] {
+  const endpoints = external[engine as keyof ExternalEngines];
+  return endpoints?.metrics === undefined ? [] : [[engine, engine]];
+}
+
 /**
  * Bootstrap strings of an event cluster for clients on each platform, computed from the same
  * naming rules the cluster components use, because service env is plain text decided before the
@@ -119,8 +140,9 @@ export function engineMetricJobs(engine: Engine): [string, string][] {
 export function plannedBootstrap(
   system: "redpanda" | "kafka",
   clusterOn: PlatformKind,
+  k3sAddress: string = DEFAULT_K3S_SETTINGS.externalAddress,
 ): ByClientPlatform<string> {
-  const ref = plannedRef(clusterOn);
+  const ref = plannedRef(clusterOn, k3sAddress);
   const engine = system === "redpanda" ? redpandaEngine : kafkaEngine;
   const cluster = resolveBrokerCluster(system, brokerArgs(system, ref), engine.defaultImage);
   const internal =
@@ -134,7 +156,7 @@ export function plannedBootstrap(
   return byClient(clusterOn, internal, external);
 }
 
-function plannedRef(kind: PlatformKind): ComposePlatformRef | K3sPlatformRef {
+function plannedRef(kind: PlatformKind, k3sAddress: string): ComposePlatformRef | K3sPlatformRef {
   return kind === "compose"
     ? {
         kind,
@@ -142,20 +164,30 @@ function plannedRef(kind: PlatformKind): ComposePlatformRef | K3sPlatformRef {
         networkName: PLATFORM_SETTINGS.compose.name,
         resourceOptions: {},
       }
-    : { kind, ...PLATFORM_SETTINGS.k3s, resourceOptions: {} };
+    : {
+        kind,
+        ...PLATFORM_SETTINGS.k3s,
+        externalAddress: k3sAddress,
+        resourceOptions: {},
+      };
+}
+
+/** An external cluster is reached at the same address from every platform. */
+export function externalClusterBootstrap(external: ExternalBroker): ByClientPlatform<string> {
+  return { compose: external.bootstrap, k3s: external.bootstrap };
 }
 
 /**
- * The stateful engines the events and database phases deploy, each on its platform. Names are
- * fixed ("postgres", "citus", "redpanda", "kafka"), so an engine keeps its identity while it
- * exists and a phase change never replaces it.
+ * The stateful engines the events and database phases deploy, each on its platform, and what
+ * lives on the external ones. Names are fixed ("postgres", "citus", "redpanda", "kafka"), so an
+ * engine keeps its identity while it exists and a phase change never replaces it.
  */
 export function buildEngines(inputs: EngineInputs): BuiltEngines {
   const built: BuiltEngines = { databaseUrls: {}, bootstrap: {}, metrics: [] };
-  const topicClusters: { name: string; bootstrap: pulumi.Output<string> }[] = [];
+  const topicClusters: TopicSetClusterArgs[] = [];
   const refOf = (engine: Engine): { kind: PlatformKind; ref: PlatformRef } | undefined => {
     const kind = inputs.engines[engine];
-    if (kind === undefined) return undefined;
+    if (kind === undefined || kind === EXTERNAL) return undefined;
     const ref = inputs.refs[kind];
     if (!ref) {
       throw new Error(
@@ -164,12 +196,22 @@ export function buildEngines(inputs: EngineInputs): BuiltEngines {
     }
     return { kind, ref };
   };
+  const isExternal = (engine: Engine) => inputs.engines[engine] === EXTERNAL;
+
+  const password = (): pulumi.Output<string> => {
+    if (inputs.databasePassword === undefined) {
+      throw new Error(
+        "stepwise:databasePassword is missing: the stack runs a database itself; set it with `pulumi config set --secret stepwise:databasePassword <password>`",
+      );
+    }
+    return inputs.databasePassword;
+  };
 
   const postgres = refOf("postgres");
   if (postgres) {
     const server = new PostgresServer("postgres", {
       platform: postgres.ref,
-      superuserPassword: inputs.databasePassword,
+      superuserPassword: password(),
       database: APP_DATABASE,
       system: "postgres",
     });
@@ -179,13 +221,15 @@ export function buildEngines(inputs: EngineInputs): BuiltEngines {
       server.externalConnectionUrl,
     );
     built.metrics.push(server.metrics);
+  } else if (isExternal("postgres") && inputs.external.postgres) {
+    built.databaseUrls.postgres = externalDatabase("postgres", inputs.external.postgres, built);
   }
 
   const citus = refOf("citus");
   if (citus) {
     const cluster = new CitusCluster("citus", {
       platform: citus.ref,
-      superuserPassword: inputs.databasePassword,
+      superuserPassword: password(),
       database: APP_DATABASE,
       workers: CITUS_WORKERS,
     });
@@ -195,23 +239,61 @@ export function buildEngines(inputs: EngineInputs): BuiltEngines {
       cluster.externalConnectionUrl,
     );
     built.metrics.push(...cluster.metrics);
+  } else if (isExternal("citus") && inputs.external.citus) {
+    const external = inputs.external.citus;
+    built.databaseUrls.citus = externalDatabase("citus", external, built);
+    // The cluster is someone else's; which workers the coordinator uses is stepwise's to say.
+    for (const [i, worker] of (external.workers ?? []).entries()) {
+      const [host, port] = worker.split(":");
+      new CitusNodeRegistration(`citus-worker-${i}`, {
+        connectionString: built.databaseUrls.citus.k3s,
+        nodeName: host ?? worker,
+        nodePort: Number(port),
+      });
+    }
   }
 
   for (const system of ["redpanda", "kafka"] as const) {
     const placed = refOf(system);
-    if (!placed) continue;
-    const args = brokerArgs(system, placed.ref);
-    const cluster =
-      system === "redpanda" ? new RedpandaCluster(system, args) : new KafkaCluster(system, args);
-    built.bootstrap[system] = byClient(placed.kind, cluster.bootstrap, cluster.externalBootstrap);
-    built.metrics.push(cluster.metrics);
-    // Topics are provisioned from where Pulumi runs, outside the platform: the external listener.
-    topicClusters.push({ name: system, bootstrap: cluster.externalBootstrap });
+    if (placed) {
+      const args = brokerArgs(system, placed.ref);
+      const cluster =
+        system === "redpanda" ? new RedpandaCluster(system, args) : new KafkaCluster(system, args);
+      built.bootstrap[system] = byClient(placed.kind, cluster.bootstrap, cluster.externalBootstrap);
+      built.metrics.push(cluster.metrics);
+      // Topics are provisioned from where Pulumi runs, outside the platform: the external
+      // listener, once the brokers and their external Services exist.
+      topicClusters.push({ name: system, bootstrap: cluster.externalBootstrap, runBy: cluster });
+    } else if (isExternal(system) && inputs.external[system]) {
+      const external = inputs.external[system];
+      const addresses = externalClusterBootstrap(external);
+      built.bootstrap[system] = {
+        compose: pulumi.output(addresses.compose),
+        k3s: pulumi.output(addresses.k3s),
+      };
+      if (external.metrics !== undefined) {
+        built.metrics.push({ job: system, system, address: pulumi.output(external.metrics) });
+      }
+      topicClusters.push({ name: system, bootstrap: external.bootstrap, external: true });
+    }
   }
   if (topicClusters.length > 0) {
     new TopicSet("topics", { topics: PLATFORM_TOPICS, clusters: topicClusters });
   }
   return built;
+}
+
+/** The secret URL of an external database, the same from every platform, and its metrics. */
+function externalDatabase(
+  system: "postgres" | "citus",
+  external: NonNullable<ExternalEngines["postgres"]>,
+  built: BuiltEngines,
+): ByClientPlatform<pulumi.Output<string>> {
+  const url = pulumi.secret(externalDatabaseUrl(external));
+  if (external.metrics !== undefined) {
+    built.metrics.push({ job: system, system, address: pulumi.output(external.metrics) });
+  }
+  return { compose: url, k3s: url };
 }
 
 /** Same-platform clients get the internal address, the others the external one. */

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformServices } from "../../components/platform";
 import { platformServices, type ServiceSpec } from "../../components/spec";
+import { EXTERNAL } from "../external-engines";
 import type { Ledger } from "../ledger";
-import { asLedger, ledgerFromConfig, reconcileLedger } from "../ledger-record";
+import { ledgerFromConfig } from "../ledger-record";
 import type { PathId } from "../path";
 import { PhaseLedger } from "../phase-ledger";
 import { CONFIG_NAMESPACE, type StackConfig } from "../stack-config";
@@ -19,6 +20,8 @@ import {
 import {
   buildEngines,
   engineMetricJobs,
+  externalClusterBootstrap,
+  externalMetricJobs,
   PLATFORM_SETTINGS,
   plannedBootstrap,
   type BuiltEngines,
@@ -40,19 +43,15 @@ export interface ProgramOptions {
    * @default platformServices, the four services of migration-paths.md
    */
   readonly services?: (databaseUrl: pulumi.Input<string>) => readonly ServiceSpec[];
-  /**
-   * Read the last deployed ledger from this stack's own state through a StackReference, so the
-   * ledger's `previous` is what is really deployed. Only meaningful where the engine runs (the
-   * project's index.ts sets it); offline evaluation under mocks uses the config alone.
-   * @default false
-   */
-  readonly readDeployedLedger?: boolean;
 }
 
 export interface ProgramOutputs {
   readonly environment: string;
   readonly phases: Readonly<Record<PathId, string>>;
-  /** Becomes the stack output `ledger`, which the next update reads back. */
+  /**
+   * The ledger this update records (the PhaseLedger's output: where the engine runs, `previous`
+   * comes from the deployed ledger). Becomes the stack output `ledger`.
+   */
   readonly ledger: pulumi.Output<Ledger>;
   readonly placement: Readonly<Record<string, string>>;
 }
@@ -69,7 +68,7 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
   const serviceNames = knownServiceNames(makeServices(BASE_DATABASE_URL));
   const config = readStackConfig(serviceNames);
   const secrets = new pulumi.Config(CONFIG_NAMESPACE);
-  const databasePassword = secrets.requireSecret("databasePassword");
+  const databasePassword = secrets.getSecret("databasePassword");
   const kubeconfig = secrets.getSecret("kubeconfig");
 
   // Services are declared before the engines (which run on the platforms the services get), so
@@ -92,7 +91,7 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
     addresses,
     databaseUrls,
   });
-  const engineMetrics = plannedEngineMetrics(topology);
+  const engineMetrics = plannedEngineMetrics(topology, config);
   const platformMetrics = platformEngineTargets(topology).flatMap((target) => {
     const engine = engineMetrics.find((m) => m.endpoint.job === target.engineJob);
     return engine
@@ -108,7 +107,9 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
   const platform = new PlatformServices("platform", {
     services: topology.services,
     placement: topology.placement,
-    monitoringOn: topology.engines.prometheus,
+    // Prometheus always runs on a platform of the stack (stack-config refuses "external").
+    monitoringOn:
+      topology.engines.prometheus === EXTERNAL ? undefined : topology.engines.prometheus,
     additionalMetricsEndpoints: [
       ...engineMetrics.map((m) => m.endpoint),
       ...systemMetrics.map((m) => m.endpoint),
@@ -119,7 +120,8 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
       ? {
           k3s: {
             namespace: PLATFORM_SETTINGS.k3s.namespace,
-            externalAddress: PLATFORM_SETTINGS.k3s.externalAddress,
+            externalAddress: config.k3s.externalAddress,
+            skipAwait: config.k3s.skipAwait,
             ...(kubeconfig ? { kubeconfig } : {}),
           },
         }
@@ -127,20 +129,23 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
   });
   const engines = buildEngines({
     engines: topology.engines,
+    external: config.externalEngines,
     refs: { compose: platform.compose?.ref, k3s: platform.k3s?.ref },
-    databasePassword,
+    ...(databasePassword ? { databasePassword } : {}),
   });
   settleUrls(urls, engines);
   checkBootstrap(addresses, engines);
   settleMetrics(engineMetrics, engines.metrics);
   settleSystemMetrics(systemMetrics, platform.metricsEndpoints);
 
-  const ledger = deployedAwareLedger(config, options.readDeployedLedger ?? false);
-  new PhaseLedger("phase-ledger", { ledger, environment: config.environment });
+  const phaseLedger = new PhaseLedger("phase-ledger", {
+    ledger: ledgerFromConfig(config),
+    environment: config.environment,
+  });
   return {
     environment: config.environment,
     phases: config.phases,
-    ledger,
+    ledger: phaseLedger.ledger,
     placement: topology.placement,
   };
 }
@@ -185,13 +190,18 @@ function checkBootstrap(planned: EngineAddresses, engines: BuiltEngines): void {
   }
 }
 
-/** Bootstrap strings of one event cluster, when the events phase deploys it. */
+/** Bootstrap strings of one event cluster, when the events phase uses it. */
 function topologyEngine(
   config: StackConfig,
   system: "redpanda" | "kafka",
 ): EngineAddresses | undefined {
   const on = enginesFor(config)[system];
-  return on === undefined ? undefined : { [system]: plannedBootstrap(system, on) };
+  if (on === undefined) return undefined;
+  if (on === EXTERNAL) {
+    const external = config.externalEngines[system];
+    return external ? { [system]: externalClusterBootstrap(external) } : undefined;
+  }
+  return { [system]: plannedBootstrap(system, on, config.k3s.externalAddress) };
 }
 
 function settleSystemMetrics(
@@ -210,12 +220,17 @@ interface PlannedMetrics {
   readonly address: Deferred<string>;
 }
 
-/** Scrape targets of the engines the phases deploy; addresses follow once they exist. */
-function plannedEngineMetrics(topology: Topology): PlannedMetrics[] {
+/** Scrape targets of the engines the phases use; addresses follow once they exist. */
+function plannedEngineMetrics(topology: Topology, config: StackConfig): PlannedMetrics[] {
   const planned: PlannedMetrics[] = [];
   for (const engine of ["redpanda", "kafka", "postgres", "citus"] as const) {
-    if (topology.engines[engine] === undefined) continue;
-    for (const [job, system] of engineMetricJobs(engine)) {
+    const on = topology.engines[engine];
+    if (on === undefined) continue;
+    const jobs =
+      on === EXTERNAL
+        ? externalMetricJobs(engine, config.externalEngines)
+        : engineMetricJobs(engine);
+    for (const [job, system] of jobs) {
       const address = deferred<string>();
       planned.push({ endpoint: { job, system, address: address.output }, address });
     }
@@ -237,24 +252,4 @@ function settleMetrics(
 /** Service names the config may refer to: the microservices, their `-next`, the monolith. */
 function knownServiceNames(services: readonly ServiceSpec[]): string[] {
   return [...services.map((s) => s.name), MONOLITH_SERVICE].filter((n) => !n.endsWith(NEXT_SUFFIX));
-}
-
-function deployedAwareLedger(config: StackConfig, readDeployed: boolean): pulumi.Output<Ledger> {
-  const configured = ledgerFromConfig(config);
-  if (!readDeployed) return pulumi.output(configured);
-  const self = new pulumi.StackReference("deployed-ledger", {
-    name: `${organization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
-  });
-  return self
-    .getOutput(LEDGER_OUTPUT)
-    .apply((deployed: unknown) => reconcileLedger(configured, asLedger(deployed)));
-}
-
-/** The stack's organization; "organization" is what local (file) backends use. */
-function organization(): string {
-  try {
-    return pulumi.getOrganization();
-  } catch {
-    return "organization";
-  }
 }

@@ -6,6 +6,7 @@ import {
   COORDINATION_SERVICE,
   fixedPlacement,
   type Engine,
+  type EnginePlacement,
   type PlatformKind,
   type StackConfig,
 } from "../stack-config";
@@ -44,8 +45,8 @@ export interface Topology {
   readonly services: readonly ServiceSpec[];
   /** Platform of every service in `services`. */
   readonly placement: Readonly<Record<string, PlatformKind>>;
-  /** Engines that exist in these phases, and the platform each runs on. */
-  readonly engines: Readonly<Partial<Record<Engine, PlatformKind>>>;
+  /** Engines that exist in these phases, and where each runs (a platform, or external). */
+  readonly engines: Readonly<Partial<Record<Engine, EnginePlacement>>>;
   readonly events: { readonly publishTo: readonly string[]; readonly consumeFrom: string };
   readonly database: { readonly writeTo: readonly string[]; readonly readFrom: string };
   /** Percent of requests the new implementation serves, per service under the api path. */
@@ -56,9 +57,9 @@ export function wiringOf(config: StackConfig, path: PathId): PhaseWiring {
   return phaseDefinition(path, config.phases[path]).wiring;
 }
 
-/** Which engines the events and database phases deploy, and where each runs. */
-export function enginesFor(config: StackConfig): Partial<Record<Engine, PlatformKind>> {
-  const engines: Partial<Record<Engine, PlatformKind>> = {};
+/** Which engines the events and database phases use, and where each runs. */
+export function enginesFor(config: StackConfig): Partial<Record<Engine, EnginePlacement>> {
+  const engines: Partial<Record<Engine, EnginePlacement>> = {};
   const deployed = [
     ...wiringOf(config, "events").deployed,
     ...wiringOf(config, "database").deployed,

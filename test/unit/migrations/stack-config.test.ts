@@ -58,6 +58,8 @@ describe("parseStackConfig", () => {
         citus: "compose",
         prometheus: "compose",
       },
+      externalEngines: {},
+      k3s: { skipAwait: false, externalAddress: "127.0.0.1" },
       apiImages: {},
       apiWeights: {},
       monolithImage: undefined,
@@ -109,7 +111,7 @@ describe("parseStackConfig", () => {
       "an unknown key",
       { phase: {} },
       [
-        "stepwise:phase: unknown key; valid keys are environment, phases, enteredAt, previousPhases, gates, placement, enginePlacement, apiImages, apiWeights, monolithImage, minimumTime, policy, databasePassword, kubeconfig",
+        "stepwise:phase: unknown key; valid keys are environment, phases, enteredAt, previousPhases, gates, placement, enginePlacement, externalEngines, k3s, apiImages, apiWeights, monolithImage, minimumTime, policy, databasePassword, kubeconfig",
       ],
     ],
     [
@@ -146,10 +148,82 @@ describe("parseStackConfig", () => {
     [
       "a missing secret",
       { databasePassword: undefined },
-      ["stepwise:databasePassword is missing: must be a (secure) string"],
+      [
+        'stepwise:databasePassword is missing: the stack runs postgres and citus itself (enginePlacement is not "external"), which needs a superuser password; set it with `pulumi config set --secret stepwise:databasePassword <password>`',
+      ],
     ],
   ])("refuses %s, naming the key and the valid values", (_case, change, expected) => {
     expect(problems({ ...base, ...change })).toEqual(expected);
+  });
+
+  describe("external engines", () => {
+    const kafka = { bootstrap: "kafka-a:9092,kafka-b:9092" };
+    const postgres = { host: "pg", port: 5432, database: "app", user: "app", password: "pw" };
+
+    it("takes endpoints for engines placed external, with K3s settings", () => {
+      const config = parse({
+        ...base,
+        enginePlacement: { kafka: "external", postgres: "external", citus: "external" },
+        externalEngines: { kafka, postgres, citus: { ...postgres, workers: ["w0:5432"] } },
+        k3s: { skipAwait: true, externalAddress: "10.0.0.5" },
+        databasePassword: undefined,
+      });
+      expect(config.enginePlacement).toMatchObject({ kafka: "external", redpanda: "compose" });
+      expect(config.externalEngines.citus?.workers).toEqual(["w0:5432"]);
+      expect(config.k3s).toEqual({ skipAwait: true, externalAddress: "10.0.0.5" });
+    });
+
+    it.each([
+      [
+        "an external engine without endpoints",
+        { enginePlacement: { kafka: "external" } },
+        [
+          'stepwise:externalEngines.kafka is missing: stepwise:enginePlacement.kafka is "external", so give its endpoints (bootstrap)',
+        ],
+      ],
+      [
+        "endpoints of an engine the stack runs itself",
+        { externalEngines: { kafka } },
+        [
+          'stepwise:externalEngines.kafka: kafka is placed on "compose", not "external"; remove the endpoints or set stepwise:enginePlacement.kafka: external',
+        ],
+      ],
+      [
+        "Prometheus outside the stack",
+        { enginePlacement: { prometheus: "external" } },
+        [
+          'stepwise:enginePlacement.prometheus = "external": prometheus runs on a platform of the stack; place it on compose, k3s',
+        ],
+      ],
+      [
+        "a bootstrap that is not host:port",
+        {
+          enginePlacement: { kafka: "external" },
+          externalEngines: { kafka: { bootstrap: "kafka" } },
+        },
+        [
+          'stepwise:externalEngines.kafka.bootstrap = "kafka": must be "host:port" of each broker, joined by commas, e.g. "b1:9092,b2:9092"',
+        ],
+      ],
+      [
+        "a bad port, and a password that is not text (never shown)",
+        {
+          enginePlacement: { postgres: "external" },
+          externalEngines: { postgres: { ...postgres, port: 70000, password: 1234 } },
+        },
+        [
+          "stepwise:externalEngines.postgres.port = 70000: must be a port from 1 to 65535",
+          "stepwise:externalEngines.postgres.password = [secret]: must be the user's password, as a secret (pulumi config set --path --secret)",
+        ],
+      ],
+      [
+        "an unknown K3s setting",
+        { k3s: { skip: true } },
+        ["stepwise:k3s.skip: unknown setting; valid settings are skipAwait, externalAddress"],
+      ],
+    ])("refuses %s", (_case, change, expected) => {
+      expect(problems({ ...base, ...change })).toEqual(expected);
+    });
   });
 
   it("reports every problem at once and never shows a secret value", () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { KafkaCluster } from "../../../components/events/KafkaCluster";
 import { RedpandaCluster } from "../../../components/events/RedpandaCluster";
 import type { PlatformRef } from "../../../components/platform/platform-ref";
+import { DEFAULT_K3S_SETTINGS } from "../../../migrations";
 import { PLATFORM_SETTINGS, plannedBootstrap } from "../../../migrations/program";
 import { brokerArgs } from "../../../migrations/program/engines";
 import { evaluateProgram } from "../../../tools/evaluate";
@@ -104,7 +105,7 @@ describe("plannedBootstrap", () => {
       kind: "k3s",
       name: PLATFORM_SETTINGS.k3s.name,
       namespace: PLATFORM_SETTINGS.k3s.namespace,
-      externalAddress: PLATFORM_SETTINGS.k3s.externalAddress,
+      externalAddress: DEFAULT_K3S_SETTINGS.externalAddress,
       resourceOptions: {},
     },
   };

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { PHASE_LEDGER_TYPE, StackConfigError, type Ledger } from "../../../migrations";
+import {
+  PHASE_LEDGER_TYPE,
+  phaseLedgerProvider,
+  StackConfigError,
+  type Ledger,
+} from "../../../migrations";
 import { isSecretValue, type RegisteredResource } from "../../../tools/evaluate";
 import { countsByType, evaluateStack, inventory } from "./support";
 
@@ -273,35 +278,28 @@ describe("the program on the bundled stacks (under mocks)", () => {
     );
   });
 
-  it("where the engine runs, reads the deployed ledger from its own stack and takes `previous` from it", async () => {
+  it("where the engine runs, the PhaseLedger's check takes `previous` from the deployed ledger", async () => {
     const deployed: Ledger = {
       phases: {
         events: { phase: "parallel", enteredAt: "2026-11-20T00:00:00Z", previous: "redpanda" },
       },
       gates: {},
     };
-    // A StackReference is read, not registered, so it is seen here rather than in `resources`.
-    const reads: [string, unknown][] = [];
-    const evaluation = await evaluateStack(
-      "dev",
-      {},
-      {
-        readDeployedLedger: true,
-        outputsFor: (type, name, inputs) => {
-          if (type !== "pulumi:pulumi:StackReference") return inputs;
-          reads.push([name, inputs.name]);
-          return { outputs: { ledger: deployed } };
-        },
-      },
-    );
-    expect(reads).toEqual([["deployed-ledger", "organization/stepwise/dev"]]);
-    const recorded = one(evaluation.resources, PHASE_LEDGER_TYPE).inputs.ledger as Ledger;
+    const evaluation = await evaluateStack("dev");
+    // No StackReference: the program never reads its own stack.
+    expect(evaluation.resources.map((r) => r.type)).not.toContain("pulumi:pulumi:StackReference");
+    const inputs = one(evaluation.resources, PHASE_LEDGER_TYPE).inputs;
+    // The engine calls check with the inputs last deployed (olds) and the new ones.
+    const checked = await phaseLedgerProvider.check!({ ledger: deployed }, inputs);
+    const recorded = (checked.inputs as { ledger: Ledger }).ledger;
     // The file says dual-publish came before; the stack says parallel is what is deployed.
     expect(recorded.phases.events).toEqual({
       phase: "consumers-on-kafka",
       enteredAt: "2026-11-23T10:00:00Z",
       previous: "parallel",
+      previousEnteredAt: "2026-11-20T00:00:00Z",
       minimumTime: "0",
     });
+    expect(checked.inputs).toMatchObject({ environment: "dev" });
   });
 });
