@@ -13,7 +13,14 @@ export interface DiffOptions {
   readonly stack?: string;
   /** Shown in the plan's config field, as the engine does. */
   readonly config?: Record<string, string>;
+  /** Nothing is deployed yet: the plan is the stack's first deployment. @default false */
+  readonly firstDeployment?: boolean;
 }
+
+/** Added to the note of a plan that starts from nothing. */
+export const FIRST_DEPLOYMENT_NOTE =
+  "First deployment: nothing is deployed yet, so every resource is created; each path is taken " +
+  "to move from the phase the stack file names as its previous one (if any) to its phase.";
 
 /**
  * Diffs two sets of registered resources by URN into a plan in the shape of
@@ -41,7 +48,13 @@ export function diffResources(
     steps,
     diagnostics: [],
     changeSummary: summarize(steps),
-    stepwise: { source: "offline", stack: options.stack, note: OFFLINE_PLAN_NOTE },
+    stepwise: {
+      source: "offline",
+      stack: options.stack,
+      note: options.firstDeployment
+        ? `${OFFLINE_PLAN_NOTE} ${FIRST_DEPLOYMENT_NOTE}`
+        : OFFLINE_PLAN_NOTE,
+    },
   };
 }
 

@@ -10,7 +10,8 @@ export interface OfflinePlanRequest {
   readonly program: ProgramFunction;
   readonly stack: string;
   readonly project?: string;
-  readonly before: StackEvaluationConfig;
+  /** The configuration deployed now; undefined for a stack's first deployment (nothing yet). */
+  readonly before: StackEvaluationConfig | undefined;
   readonly after: StackEvaluationConfig;
 }
 
@@ -36,13 +37,14 @@ export class ProgramEvaluationError extends Error {}
  */
 export async function planOffline(request: OfflinePlanRequest): Promise<OfflinePlanResult> {
   const t0 = performance.now();
-  const before = await evaluate(request, request.before, "before");
+  const before = request.before ? await evaluate(request, request.before, "before") : [];
   const t1 = performance.now();
   const after = await evaluate(request, request.after, "after");
   const t2 = performance.now();
   const plan = diffResources(before, after, {
     stack: request.stack,
     config: displayConfig(request.after),
+    ...(request.before ? {} : { firstDeployment: true }),
   });
   const t3 = performance.now();
   return {

@@ -1,6 +1,6 @@
 import type { Ledger } from "../../migrations/ledger";
 import type { PathId } from "../../migrations/path";
-import { resolvePolicySettings } from "../../policies/config";
+import { resolvePolicySettings, stackPolicyInput } from "../../policies/config";
 import { checkTransition, pathMoves, type Verdict } from "../../policies/transition";
 import type { RegisteredResource } from "../evaluate";
 import { planOffline, type ProgramFunction } from "./offline-planner";
@@ -29,7 +29,8 @@ export interface CheckedTransition {
 export interface TransitionRequest {
   readonly program: ProgramFunction;
   readonly stack: string;
-  readonly before: StackEvaluationConfig;
+  /** The deployed configuration; undefined for the stack's first deployment. */
+  readonly before: StackEvaluationConfig | undefined;
   readonly after: StackEvaluationConfig;
   /** Time the rules compare phase ages and rollback windows with. @default now */
   readonly now?: Date;
@@ -39,9 +40,9 @@ export interface TransitionRequest {
 export async function planAndCheck(request: TransitionRequest): Promise<CheckedTransition> {
   const result = await planOffline(request);
   const t0 = performance.now();
-  const before = ledgerOf(result.before) ?? EMPTY_LEDGER;
   const after = ledgerOf(result.after) ?? EMPTY_LEDGER;
-  const settings = resolvePolicySettings(request.after.config["stepwise:policy"], {
+  const before = request.before ? (ledgerOf(result.before) ?? EMPTY_LEDGER) : claimedBefore(after);
+  const settings = resolvePolicySettings(stackPolicyInput(request.after.config), {
     stack: request.stack,
   });
   const verdicts = checkTransition({
@@ -70,6 +71,21 @@ export async function planAndCheck(request: TransitionRequest): Promise<CheckedT
 }
 
 const EMPTY_LEDGER: Ledger = { phases: {}, gates: {} };
+
+/**
+ * For a first deployment there is no deployed ledger: each path is taken to come from the phase
+ * the file names as its previous one (as the engine's PhaseLedger records it with nothing
+ * deployed), else to stay where it is.
+ */
+export function claimedBefore(after: Ledger): Ledger {
+  const phases = Object.fromEntries(
+    Object.entries(after.phases).map(([path, record]) => [
+      path,
+      record ? { phase: record.previous ?? record.phase, enteredAt: record.enteredAt } : record,
+    ]),
+  );
+  return { phases, gates: after.gates };
+}
 
 /** The ledger a program registered (the PhaseLedger resource's `ledger` input), if any. */
 export function ledgerOf(resources: readonly RegisteredResource[]): Ledger | undefined {

@@ -199,6 +199,56 @@ describe("stepwise plan", () => {
       expect(missing.stderr).toMatch(
         /--base no-such-ref: cannot read .*Pulumi\.staging\.yaml at that ref/,
       );
+
+      // A stack file added in the change under review: its first deployment, from nothing.
+      cpSync(file, join(repo, "stacks", "Pulumi.qa.yaml"));
+      const added = await run(
+        "plan",
+        "qa",
+        "--base",
+        "HEAD",
+        "--json",
+        "--stacks-dir",
+        join(repo, "stacks"),
+        "--at",
+        AT,
+      );
+      const plan = JSON.parse(added.stdout) as { steps: { op: string }[] };
+      expect(plan.steps.length).toBeGreaterThan(10);
+      expect(new Set(plan.steps.map((step) => step.op))).toEqual(new Set(["create"]));
+    },
+    SLOW,
+  );
+
+  it(
+    "--initial plans a first deployment: every resource created, each path from the phase the file names before",
+    async () => {
+      const dir = copyStacks();
+      const { code, stdout } = await run(
+        "plan",
+        "dev",
+        "--initial",
+        "--stacks-dir",
+        dir,
+        "--at",
+        AT,
+      );
+      expect(stdout.split("\n")[0]).toBe("stepwise: dev: first deployment (offline plan)");
+      expect(stdout).toMatch(/^Resources: create \d+$/m);
+      expect(stdout).not.toMatch(/^Resources: .*(update|replace|delete)/m);
+      // dev names dual-publish before consumers-on-kafka: that step, and its gate, are judged.
+      expect(stdout).toContain("Path events: dual-publish -> consumers-on-kafka");
+      expect([0, 1]).toContain(code);
+      const both = await run(
+        "plan",
+        "dev",
+        "--initial",
+        "--advance",
+        "events",
+        "--stacks-dir",
+        dir,
+      );
+      expect(both.code).toBe(2);
     },
     SLOW,
   );

@@ -18,6 +18,7 @@ interface PlanOptions extends StackOptions, OutputOptions {
   advance?: string;
   rollback?: string;
   base?: string;
+  initial?: boolean;
   engine?: boolean;
 }
 
@@ -26,7 +27,8 @@ export function planCommand(): Command {
     .description(
       "Plan a transition of a stack offline (desired-state diff under Pulumi's mocks) and check it.\n" +
         "Compares the stack file at --base (default HEAD) with the working tree, or the stack with one\n" +
-        "path advanced or rolled back by one phase. Exit 1 when a mandatory rule blocks it.",
+        "path advanced or rolled back by one phase, or (--initial, or a stack file new since --base)\n" +
+        "the stack's first deployment. Exit 1 when a mandatory rule blocks it.",
     )
     .argument("<stack>", "stack name (stacks/Pulumi.<stack>.yaml)")
     .addOption(
@@ -36,7 +38,16 @@ export function planCommand(): Command {
       ]),
     )
     .addOption(
-      new Option("--rollback <path>", "plan rolling <path> back one phase").conflicts(["base"]),
+      new Option("--rollback <path>", "plan rolling <path> back one phase").conflicts([
+        "base",
+        "initial",
+      ]),
+    )
+    .addOption(
+      new Option(
+        "--initial",
+        "plan the stack's first deployment: everything is created from nothing",
+      ).conflicts(["advance", "base"]),
     )
     .option("--base <git-ref>", "compare with the stack file at this git ref", "HEAD")
     .option("--markdown", "print GitHub-flavoured Markdown (for a pull-request comment)")
@@ -65,13 +76,24 @@ async function runPlan(stack: string, options: PlanOptions): Promise<number> {
       options,
     );
   }
+  if (options.initial) {
+    const transition = await planStackTransition(stack, undefined, text, options, {
+      before: "nothing deployed",
+      after: file,
+    });
+    return printTransition(transition, `${stack}: first deployment`, options);
+  }
   const ref = options.base ?? "HEAD";
   const baseText = stackTextAt(ref, file);
   const transition = await planStackTransition(stack, baseText, text, options, {
     before: `${file} at ${ref}`,
     after: file,
   });
-  return printTransition(transition, `${stack}: ${ref} → working tree`, options);
+  const title =
+    baseText === undefined
+      ? `${stack}: first deployment (no stack file at ${ref})`
+      : `${stack}: ${ref} → working tree`;
+  return printTransition(transition, title, options);
 }
 
 function stepOf(

@@ -9,6 +9,7 @@ import { loadStackConfig } from "../../../migrations/stack-file";
 import {
   PolicyConfigError,
   resolvePolicySettings,
+  stackPolicyInput,
   type PolicySettings,
 } from "../../../policies/config";
 import { packConfigFor } from "../../../policies/pack-config";
@@ -39,15 +40,11 @@ export function stackPolicySettings(
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const policy = loaded.config["stepwise:policy"] ?? {};
-  if (typeof policy !== "object" || policy === null || Array.isArray(policy)) {
-    throw new UsageError(`${file}: stepwise:policy = ${JSON.stringify(policy)}: must be a map`);
+  const input = stackPolicyInput(loaded.config);
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new UsageError(`${file}: stepwise:policy = ${JSON.stringify(input)}: must be a map`);
   }
-  const environment = loaded.config["stepwise:environment"];
-  const raw = {
-    ...(typeof environment === "string" ? { environment } : {}),
-    ...(policy as Record<string, unknown>),
-  };
+  const raw = input as Record<string, unknown>;
   try {
     return {
       settings: resolvePolicySettings(raw, { stack, field: `${file}: stepwise:policy` }),

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import type { Ledger } from "../../../migrations/ledger";
 import { nameFromUrn, stackFromUrn } from "../../../policies/classify";
-import { resolvePolicySettings } from "../../../policies/config";
+import { resolvePolicySettings, stackPolicyInput } from "../../../policies/config";
 import { blockingVerdicts, checkTransition, type Verdict } from "../../../policies/transition";
 import { parsePreviewDocument } from "../../engine/preview-document";
 import type { Plan } from "../../plan/plan";
@@ -60,14 +60,10 @@ export function checkPlan(plan: Plan, stack: string | undefined, now: Date): Ver
   const ledgerStep = plan.steps.find((s) => nameFromUrn(s.urn) === "phase-ledger");
   const before = ledgerOf(ledgerStep?.oldState?.inputs) ?? EMPTY;
   const after = ledgerOf(ledgerStep?.newState?.inputs) ?? EMPTY;
-  const rawPolicy = plan.config?.["stepwise:policy"];
   const settings = asUsage(() =>
-    resolvePolicySettings(
-      rawPolicy === undefined ? undefined : (JSON.parse(rawPolicy) as unknown),
-      {
-        ...(stack === undefined ? {} : { stack }),
-      },
-    ),
+    resolvePolicySettings(stackPolicyInput(plan.config ?? {}), {
+      ...(stack === undefined ? {} : { stack }),
+    }),
   );
   return checkTransition({ plan, before, after, settings, now });
 }

@@ -81,8 +81,11 @@ export function readStack(stack: string, options: StackOptions): { file: string;
   return { file, text: readFileSync(file, "utf8") };
 }
 
-/** The stack file's text at a git ref (`git show REF:path`), from the repository holding it. */
-export function stackTextAt(ref: string, file: string): string {
+/**
+ * The stack file's text at a git ref (`git show REF:path`), from the repository holding it;
+ * undefined when the ref exists but the file did not yet (the stack is new in this change).
+ */
+export function stackTextAt(ref: string, file: string): string | undefined {
   const dir = resolve(file, "..");
   try {
     const top = execFileSync("git", ["rev-parse", "--show-toplevel"], {
@@ -90,11 +93,12 @@ export function stackTextAt(ref: string, file: string): string {
       encoding: "utf8",
     }).trim();
     const inRepo = relative(top, file).split("\\").join("/");
-    return execFileSync("git", ["show", `${ref}:${inRepo}`], {
-      cwd: top,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const git = (args: string[]) =>
+      execFileSync("git", args, { cwd: top, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+    const listed = git(["ls-tree", "--name-only", ref, "--", inRepo]).trim();
+    if (listed === "") return undefined;
+    return git(["show", `${ref}:${inRepo}`]);
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
     throw new UsageError(
@@ -140,10 +144,13 @@ export function evaluationConfig(text: string, source: string): StackEvaluationC
   return asUsage(() => stackEvaluationConfig(text, source));
 }
 
-/** Plans and checks a transition; config and program errors become exit-2 usage errors. */
+/**
+ * Plans and checks a transition; config and program errors become exit-2 usage errors.
+ * `beforeText` undefined plans the stack's first deployment.
+ */
 export async function planStackTransition(
   stack: string,
-  beforeText: string,
+  beforeText: string | undefined,
   afterText: string,
   options: StackOptions,
   sources: { before: string; after: string },
@@ -153,7 +160,7 @@ export async function planStackTransition(
     return await planAndCheck({
       program,
       stack,
-      before: evaluationConfig(beforeText, sources.before),
+      before: beforeText === undefined ? undefined : evaluationConfig(beforeText, sources.before),
       after: evaluationConfig(afterText, sources.after),
       now: nowOf(options),
     });

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { durationMs } from "../../../migrations/duration";
 import { phaseDefinition, PATH_IDS } from "../../../migrations/phases";
 import { minimumTimeFor } from "../../../migrations/ledger-record";
-import { resolvePolicySettings } from "../../../policies/config";
+import { resolvePolicySettings, stackPolicyInput } from "../../../policies/config";
 import {
   addStackOptions,
   asUsage,
@@ -59,7 +59,7 @@ export function stackStatus(stack: string, options: StackOptions, now: Date): Pa
   const enteredAt = map("enteredAt");
   const previous = map("previousPhases");
   const minimumTime = map("minimumTime");
-  const settings = asUsage(() => resolvePolicySettings(config["stepwise:policy"], { stack }));
+  const settings = asUsage(() => resolvePolicySettings(stackPolicyInput(config), { stack }));
   return PATH_IDS.filter((path) => phases[path] !== undefined).map((path) => {
     const phase = phases[path] ?? "";
     const definition = asUsage(() => phaseDefinition(path, phase));
