@@ -185,6 +185,26 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+/**
+ * The raw policy settings a stack's config gives: `stepwise:policy`, its environment defaulting
+ * to the stack's `stepwise:environment`. Values may be parsed (stack files) or JSON text (the
+ * `config` of a plan). A `stepwise:policy` that is not a map is passed on for the schema to refuse.
+ */
+export function stackPolicyInput(config: Readonly<Record<string, unknown>>): unknown {
+  const parse = (value: unknown): unknown => {
+    if (typeof value !== "string" || !value.startsWith("{")) return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  };
+  const policy = parse(config["stepwise:policy"]) ?? {};
+  const environment = config["stepwise:environment"];
+  if (typeof policy !== "object" || policy === null || Array.isArray(policy)) return policy;
+  return { ...(typeof environment === "string" ? { environment } : {}), ...policy };
+}
+
 /** Default settings of an environment (what a stack gets with no `stepwise:policy`). */
 export function defaultPolicySettings(environment: Environment): PolicySettings {
   return resolvePolicySettings({ environment });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { PolicyConfigError, parseDuration, resolvePolicySettings } from "../../../policies/config";
+import {
+  PolicyConfigError,
+  parseDuration,
+  resolvePolicySettings,
+  stackPolicyInput,
+} from "../../../policies/config";
 import { RULE_IDS } from "../../../policies/rules";
 
 function problemsOf(raw: unknown, stack?: string): string[] {
@@ -109,6 +114,32 @@ describe("resolvePolicySettings", () => {
     expect(() =>
       resolvePolicySettings({ weightStep: 200, levels: { x: "mandatory" } }, { stack: "prod" }),
     ).toThrow(/^invalid policy settings:\n {2}stepwise:policy\.levels\.x: unknown rule id "x"/);
+  });
+});
+
+describe("stackPolicyInput", () => {
+  it.each([
+    [
+      "the stack's environment when the policy names none",
+      { "stepwise:environment": "staging" },
+      { environment: "staging" },
+    ],
+    [
+      "the policy's own environment over the stack's",
+      {
+        "stepwise:environment": "staging",
+        "stepwise:policy": { environment: "prod", weightStep: 10 },
+      },
+      { environment: "prod", weightStep: 10 },
+    ],
+    [
+      "a plan's config, where maps are JSON text",
+      { "stepwise:environment": "dev", "stepwise:policy": '{"weightStep":5}' },
+      { environment: "dev", weightStep: 5 },
+    ],
+    ["a policy that is not a map, for the schema to refuse", { "stepwise:policy": 7 }, 7],
+  ])("gives %s", (_case, config, expected) => {
+    expect(stackPolicyInput(config)).toEqual(expected);
   });
 });
 
