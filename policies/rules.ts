@@ -122,7 +122,7 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy:
       "Delete stateful resources only when entering a retirement phase, at least rollbackWindowDays (default 30) after the cutover phase was entered. (A rollback out of a phase whose new system never received writes, e.g. parallel → redpanda, may delete that system: it holds no data. A resource with retainOnDelete, such as a moved service's volume, is only forgotten by Pulumi and does not count.)",
     levels: STRICT,
-    coverage: { pack: false, transition: true },
+    coverage: { pack: true, transition: true },
   },
   {
     id: "stateful-delete-alone",

@@ -26,6 +26,7 @@ import {
   drillFindings,
   gateFindings,
   phaseStepFindings,
+  rollbackWindowFindings,
   type Finding,
   type PathMove,
 } from "../checks/phases";
@@ -103,6 +104,22 @@ export const PACK_STACK_CHECKS: Partial<Record<RuleId, StackCheck>> = {
       return drillFindings(
         m,
         ledger,
+        c.settings,
+        Number.isNaN(entered) ? c.now : new Date(entered),
+      );
+    }),
+  // The pack never sees a delete, but it sees a path enter retirement: the window counts from
+  // when the cutover phase was entered by the deployed ledger (previousEnteredAt, recorded by
+  // the PhaseLedger's check), judged at the time retirement was entered. With nothing deployed
+  // before (a first deployment) nothing is deleted, so there is nothing to judge.
+  "stateful-delete-after-window": (ledger, _resources, c) =>
+    ledgerMoves(ledger).flatMap((m) => {
+      const record = ledger.phases[m.path.id];
+      if (record?.previousEnteredAt === undefined || m.from === m.to) return [];
+      const entered = Date.parse(record.enteredAt);
+      return rollbackWindowFindings(
+        m,
+        record.previousEnteredAt,
         c.settings,
         Number.isNaN(entered) ? c.now : new Date(entered),
       );

@@ -43,6 +43,7 @@ describe("stepwise policies", () => {
     >;
     expect(Object.keys(config)).toEqual([
       "one-phase-step",
+      "stateful-delete-after-window",
       "phase-gates",
       "rollback-drill-recent",
       "both-systems-monitored",

@@ -66,10 +66,41 @@ const GATES = { "compatibility-verified": passedGate(), "rollback-drill": passed
 const inParallel = (gates: Ledger["gates"] = GATES, enteredAt = NOW.toISOString()): Ledger =>
   ledger({ events: { phase: "parallel", enteredAt, previous: "redpanda" } }, gates);
 
+describe("stateful-delete-after-window in the pack", () => {
+  const retired = (cutoverDaysBefore: number | undefined): Ledger =>
+    ledger(
+      {
+        events: {
+          phase: "redpanda-retired",
+          enteredAt: daysAgo(1),
+          previous: "kafka-only",
+          ...(cutoverDaysBefore === undefined
+            ? {}
+            : { previousEnteredAt: daysAgo(1 + cutoverDaysBefore) }),
+        },
+      },
+      GATES,
+    );
+
+  it("refuses retirement inside the rollback window, counted from the deployed cutover", () => {
+    expect(stackViolations("stateful-delete-after-window", retired(10))).toEqual([
+      expect.stringMatching(
+        /^path "events" enters "redpanda-retired" 10\.0 days after cutover "kafka-only"; the rollback window is 30 days/,
+      ),
+    ]);
+  });
+
+  it("allows it after the window, and judges nothing without a deployed cutover", () => {
+    expect(stackViolations("stateful-delete-after-window", retired(31))).toEqual([]);
+    expect(stackViolations("stateful-delete-after-window", retired(undefined))).toEqual([]);
+  });
+});
+
 describe("the pack's policies", () => {
   it("are the rules the pack can check, in rule order, mandatory unless configured", () => {
     expect(policies.map((p) => p.name)).toEqual([
       "one-phase-step",
+      "stateful-delete-after-window",
       "phase-gates",
       "rollback-drill-recent",
       "both-systems-monitored",
