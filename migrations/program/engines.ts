@@ -102,6 +102,8 @@ export interface BuiltEngines {
   >;
   /** Scrape targets of every engine, for the platform's Prometheus. */
   readonly metrics: MetricsEndpoint[];
+  /** Every top-level resource made here (engines, topic set, registrations). */
+  readonly resources: pulumi.Resource[];
 }
 
 /** The scrape jobs each engine exposes, known before it exists: `[job, system]`. */
@@ -183,7 +185,7 @@ export function externalClusterBootstrap(external: ExternalBroker): ByClientPlat
  * engine keeps its identity while it exists and a phase change never replaces it.
  */
 export function buildEngines(inputs: EngineInputs): BuiltEngines {
-  const built: BuiltEngines = { databaseUrls: {}, bootstrap: {}, metrics: [] };
+  const built: BuiltEngines = { databaseUrls: {}, bootstrap: {}, metrics: [], resources: [] };
   const topicClusters: TopicSetClusterArgs[] = [];
   const refOf = (engine: Engine): { kind: PlatformKind; ref: PlatformRef } | undefined => {
     const kind = inputs.engines[engine];
@@ -221,6 +223,7 @@ export function buildEngines(inputs: EngineInputs): BuiltEngines {
       server.externalConnectionUrl,
     );
     built.metrics.push(server.metrics);
+    built.resources.push(server);
   } else if (isExternal("postgres") && inputs.external.postgres) {
     built.databaseUrls.postgres = externalDatabase("postgres", inputs.external.postgres, built);
   }
@@ -239,17 +242,20 @@ export function buildEngines(inputs: EngineInputs): BuiltEngines {
       cluster.externalConnectionUrl,
     );
     built.metrics.push(...cluster.metrics);
+    built.resources.push(cluster);
   } else if (isExternal("citus") && inputs.external.citus) {
     const external = inputs.external.citus;
     built.databaseUrls.citus = externalDatabase("citus", external, built);
     // The cluster is someone else's; which workers the coordinator uses is stepwise's to say.
     for (const [i, worker] of (external.workers ?? []).entries()) {
       const [host, port] = worker.split(":");
-      new CitusNodeRegistration(`citus-worker-${i}`, {
-        connectionString: built.databaseUrls.citus.k3s,
-        nodeName: host ?? worker,
-        nodePort: Number(port),
-      });
+      built.resources.push(
+        new CitusNodeRegistration(`citus-worker-${i}`, {
+          connectionString: built.databaseUrls.citus.k3s,
+          nodeName: host ?? worker,
+          nodePort: Number(port),
+        }),
+      );
     }
   }
 
@@ -261,6 +267,7 @@ export function buildEngines(inputs: EngineInputs): BuiltEngines {
         system === "redpanda" ? new RedpandaCluster(system, args) : new KafkaCluster(system, args);
       built.bootstrap[system] = byClient(placed.kind, cluster.bootstrap, cluster.externalBootstrap);
       built.metrics.push(cluster.metrics);
+      built.resources.push(cluster);
       // Topics are provisioned from where Pulumi runs, outside the platform: the external
       // listener, once the brokers and their external Services exist.
       topicClusters.push({ name: system, bootstrap: cluster.externalBootstrap, runBy: cluster });
@@ -278,7 +285,9 @@ export function buildEngines(inputs: EngineInputs): BuiltEngines {
     }
   }
   if (topicClusters.length > 0) {
-    new TopicSet("topics", { topics: PLATFORM_TOPICS, clusters: topicClusters });
+    built.resources.push(
+      new TopicSet("topics", { topics: PLATFORM_TOPICS, clusters: topicClusters }),
+    );
   }
   return built;
 }

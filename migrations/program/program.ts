@@ -138,10 +138,13 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
   settleMetrics(engineMetrics, engines.metrics);
   settleSystemMetrics(systemMetrics, platform.metricsEndpoints);
 
-  const phaseLedger = new PhaseLedger("phase-ledger", {
-    ledger: ledgerFromConfig(config),
-    environment: config.environment,
-  });
+  // Recorded last: the ledger says a phase is deployed only once everything of it is, so a
+  // failed update leaves the phase deployed before on record (stepwise status reads it).
+  const phaseLedger = new PhaseLedger(
+    "phase-ledger",
+    { ledger: ledgerFromConfig(config), environment: config.environment },
+    { dependsOn: [platform, ...engines.resources] },
+  );
   return {
     environment: config.environment,
     phases: config.phases,

@@ -278,6 +278,16 @@ describe("the program on the bundled stacks (under mocks)", () => {
     );
   });
 
+  it("records the ledger only after everything else of the update (it depends on all of it)", async () => {
+    const { resources } = await evaluateStack("dev");
+    const ledger = one(resources, PHASE_LEDGER_TYPE);
+    const others = resources.filter((r) => r.custom && r.type !== PHASE_LEDGER_TYPE);
+    expect(others.length).toBeGreaterThan(20);
+    expect(others.filter((r) => !ledger.dependencies.includes(r.urn)).map((r) => r.urn)).toEqual(
+      [],
+    );
+  });
+
   it("where the engine runs, the PhaseLedger's check takes `previous` from the deployed ledger", async () => {
     const deployed: Ledger = {
       phases: {
