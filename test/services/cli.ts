@@ -1,15 +1,24 @@
 /**
- * npm run services -- start | stop | status
+ * npm run services -- start [--kubernetes] | stop | status
  * Starts (or reuses), stops, or describes the real Kafka brokers and PostgreSQL the
- * integration tests use. The test command starts them by itself; this is for working by hand.
+ * integration tests use, and with --kubernetes the Kubernetes control plane the engine tests
+ * use (built by test/engine/build-kubernetes.sh). The test command starts them by itself; this
+ * is for working by hand.
  */
 import { describe, endpoints, healthy, readState, startServices, stopServices } from "./manager";
 import { MissingPrerequisite } from "./prerequisites";
 
-async function main(command: string | undefined): Promise<number> {
+async function main(command: string | undefined, flags: readonly string[]): Promise<number> {
   switch (command) {
     case "start": {
-      const { state } = await startServices((line) => console.log(line));
+      const unknown = flags.filter((flag) => flag !== "--kubernetes");
+      if (unknown.length > 0) {
+        console.error(`unknown option ${unknown.join(" ")}; start takes only --kubernetes`);
+        return 2;
+      }
+      const { state } = await startServices((line) => console.log(line), {
+        kubernetes: flags.includes("--kubernetes"),
+      });
       console.log(JSON.stringify(endpoints(state).kafka));
       return 0;
     }
@@ -27,12 +36,12 @@ async function main(command: string | undefined): Promise<number> {
       return 0;
     }
     default:
-      console.error("usage: npm run services -- start | stop | status");
+      console.error("usage: npm run services -- start [--kubernetes] | stop | status");
       return 2;
   }
 }
 
-main(process.argv[2]).then(
+main(process.argv[2], process.argv.slice(3)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(

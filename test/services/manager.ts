@@ -19,6 +19,15 @@ import {
   type KafkaBrokerState,
   type KafkaClusterName,
 } from "./kafka";
+import {
+  killApiServer,
+  kubernetesBuild,
+  kubernetesServes,
+  restartApiServer,
+  startKubernetes,
+  stopKubernetes,
+  type KubernetesState,
+} from "./kubernetes";
 import { postgresServes, startPostgres, stopPostgres, type PostgresState } from "./postgres";
 import { isRunning, sleep } from "./processes";
 import { postgresBinDir, requireJava } from "./prerequisites";
@@ -29,6 +38,8 @@ export interface ServicesState {
   readonly kafkaLibs: string;
   readonly kafka: Record<KafkaClusterName, KafkaBrokerState>;
   readonly postgres: PostgresState;
+  /** The Kubernetes control plane, when a start asked for it (the engine tests do). */
+  readonly kubernetes?: KubernetesState;
 }
 
 /** What a test needs to reach the services. */
@@ -40,6 +51,12 @@ export interface ServiceEndpoints {
     readonly user: string;
     readonly password: string;
     readonly databases: { readonly legacy: string; readonly target: string };
+  };
+  readonly kubernetes?: {
+    readonly server: string;
+    readonly caFile: string;
+    readonly token: string;
+    readonly kubeconfigFile: string;
   };
 }
 
@@ -77,6 +94,16 @@ export function endpoints(state: ServicesState): ServiceEndpoints {
       password: state.postgres.password,
       databases: state.postgres.databases,
     },
+    ...(state.kubernetes
+      ? {
+          kubernetes: {
+            server: state.kubernetes.server,
+            caFile: state.kubernetes.caFile,
+            token: state.kubernetes.token,
+            kubeconfigFile: state.kubernetes.kubeconfigFile,
+          },
+        }
+      : {}),
   };
 }
 
@@ -86,12 +113,19 @@ export async function healthy(state: ServicesState): Promise<boolean> {
     const alive =
       isRunning(state.kafka.legacy.pid, state.kafka.legacy.configFile) &&
       isRunning(state.kafka.target.pid, state.kafka.target.configFile) &&
-      isRunning(state.postgres.pid, join(state.postgres.dataDir, "pgdata"));
+      isRunning(state.postgres.pid, join(state.postgres.dataDir, "pgdata")) &&
+      (state.kubernetes === undefined ||
+        [
+          state.kubernetes.etcd,
+          state.kubernetes.apiServer,
+          state.kubernetes.controllerManager,
+        ].every((p) => isRunning(p.pid, state.kubernetes!.dir)));
     if (!alive) return false;
     const answers = await Promise.all([
       kafkaServes(state.kafka.legacy.bootstrap),
       kafkaServes(state.kafka.target.bootstrap),
       postgresServes(state.postgres),
+      state.kubernetes === undefined ? true : kubernetesServes(state.kubernetes),
     ]);
     return answers.every(Boolean);
   } catch {
@@ -105,16 +139,34 @@ export interface StartResult {
   readonly started: boolean;
 }
 
+export interface StartOptions {
+  /** Also start (or add) the Kubernetes control plane; it must be built first. @default false */
+  readonly kubernetes?: boolean;
+}
+
 /**
- * Starts both Kafka clusters and PostgreSQL, or reuses them when an earlier start left them
- * healthy. Leftovers of a crashed run (dead or half-started services) are cleaned up first.
+ * Starts both Kafka clusters and PostgreSQL (and, when asked, the Kubernetes control plane), or
+ * reuses them when an earlier start left them healthy. Leftovers of a crashed run (dead or
+ * half-started services) are cleaned up first.
  */
 export async function startServices(
   log: (line: string) => void = () => undefined,
+  options: StartOptions = {},
 ): Promise<StartResult> {
   return withLock(async () => {
     const existing = readState();
     if (existing && (await healthy(existing))) {
+      if (options.kubernetes && !existing.kubernetes) {
+        log("test services already running; adding the Kubernetes control plane");
+        const kubernetes = await startKubernetes(
+          join(existing.root, "kubernetes"),
+          kubernetesBuild(cacheDir),
+        );
+        const state = { ...existing, kubernetes };
+        writeState(state);
+        log(describe(state));
+        return { state, started: true };
+      }
       log("test services already running; reusing them");
       return { state: existing, started: false };
     }
@@ -125,6 +177,7 @@ export async function startServices(
     // Check every prerequisite before starting anything, so a missing tool fails at once.
     requireJava();
     postgresBinDir();
+    const build = options.kubernetes ? kubernetesBuild(cacheDir) : undefined;
     const kafkaLibs = resolveKafkaJars(cacheDir);
     const root = mkdtempSync(join(tmpdir(), "stepwise-services-"));
     chmodSync(root, 0o711); // PostgreSQL may run as another account and must reach its folder
@@ -134,12 +187,19 @@ export async function startServices(
         prepareKafkaBroker("legacy", kafkaLibs, join(root, "kafka-legacy")),
         prepareKafkaBroker("target", kafkaLibs, join(root, "kafka-target")),
       ]);
-      const [legacy, target, postgres] = await Promise.all([
+      const [legacy, target, postgres, kubernetes] = await Promise.all([
         startKafkaBroker(kafkaLibs, legacyPrepared).then((s) => (partial.legacy = s)),
         startKafkaBroker(kafkaLibs, targetPrepared).then((s) => (partial.target = s)),
         startPostgres(join(root, "postgres")),
+        build ? startKubernetes(join(root, "kubernetes"), build) : undefined,
       ]);
-      const state: ServicesState = { root, kafkaLibs, kafka: { legacy, target }, postgres };
+      const state: ServicesState = {
+        root,
+        kafkaLibs,
+        kafka: { legacy, target },
+        postgres,
+        ...(kubernetes ? { kubernetes } : {}),
+      };
       writeState(state);
       log(describe(state));
       return { state, started: true };
@@ -164,6 +224,7 @@ async function stopRecorded(state: ServicesState): Promise<void> {
     stopKafkaBroker(state.kafka.legacy),
     stopKafkaBroker(state.kafka.target),
     stopPostgres(state.postgres),
+    state.kubernetes ? stopKubernetes(state.kubernetes) : undefined,
   ]);
   rmSync(state.root, { recursive: true, force: true });
   rmSync(stateFile(), { force: true });
@@ -183,6 +244,21 @@ export async function startKafkaCluster(name: KafkaClusterName): Promise<void> {
   writeState({ ...state, kafka: { ...state.kafka, [name]: restarted } });
 }
 
+/** Kills the Kubernetes API server (etcd and its data stay), as a crash in mid-update would. */
+export async function killKubernetesApiServer(): Promise<void> {
+  const state = requireState();
+  if (!state.kubernetes) throw new Error("the test services run no Kubernetes control plane");
+  await killApiServer(state.kubernetes);
+}
+
+/** Starts the API server killed by killKubernetesApiServer again, on the same port and data. */
+export async function restartKubernetesApiServer(): Promise<void> {
+  const state = requireState();
+  if (!state.kubernetes) throw new Error("the test services run no Kubernetes control plane");
+  const kubernetes = await restartApiServer(state.kubernetes);
+  writeState({ ...state, kubernetes });
+}
+
 function requireState(): ServicesState {
   const state = readState();
   if (!state)
@@ -199,9 +275,15 @@ export function describe(state: ServicesState): string {
     return `kafka ${name} (${role}) ${broker.bootstrap}  started in ${broker.startMs} ms, ${broker.rssMiB ?? "?"} MiB resident`;
   });
   const pg = state.postgres;
+  const k8s = state.kubernetes;
   return [
     ...kafka,
     `postgres ${pg.version} 127.0.0.1:${pg.port} (${Object.values(pg.databases).join(", ")})  started in ${pg.startMs} ms, ${pg.rssMiB ?? "?"} MiB resident`,
+    ...(k8s
+      ? [
+          `kubernetes ${k8s.version} ${k8s.server} (etcd, kube-apiserver, kube-controller-manager; no nodes; kubeconfig ${k8s.kubeconfigFile})  started in ${k8s.startMs} ms, ${k8s.rssMiB ?? "?"} MiB resident`,
+        ]
+      : []),
   ].join("\n");
 }
 
