@@ -3,9 +3,10 @@
  * API (`@pulumi/pulumi/automation`), and the `pulumi preview --json` document, which the
  * Automation API does not offer, straight from the same binary with the same environment.
  *
- * Every stack lives in a temp dir of its own: a local file backend, a PULUMI_HOME, and (by
- * default) a working copy of the project, so the engine's writes (stack config, encryption
- * salt) never touch the checked-in project.
+ * A throwaway stack (the default) lives in a temp dir of its own: a local file backend, a
+ * PULUMI_HOME, and a working copy of the project, so the engine's writes (stack config,
+ * encryption salt) never touch the checked-in project. An ambient stack is the user's own: the
+ * backend their environment names, the project where it is, a stack that must exist.
  */
 import { execFile } from "child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "fs";
@@ -20,6 +21,7 @@ import {
   type Stack,
   type UpResult,
 } from "@pulumi/pulumi/automation";
+import { PHASE_LEDGER_TYPE, type Ledger } from "../../migrations/ledger";
 import type { Plan } from "../plan/plan";
 import { engineEnvironment } from "./environment";
 import { failureHints } from "./failure-hints";
@@ -35,11 +37,17 @@ export interface OpenStackOptions {
   /** Directory holding the project's Pulumi.yaml. */
   readonly projectDir: string;
   readonly stack: string;
-  /** Run in a temp copy of the project (node_modules linked, not copied). @default true */
+  /**
+   * "throwaway": a new stack on a temp local backend; "ambient": the existing stack in the
+   * backend the environment names (PULUMI_BACKEND_URL or `pulumi login`), with its state.
+   * @default "throwaway"
+   */
+  readonly backend?: "throwaway" | "ambient";
+  /** Run in a temp copy of the project (node_modules linked, not copied). @default true for a throwaway stack, false for an ambient one */
   readonly copyProject?: boolean;
   /**
    * Passphrase of the stack's secrets.
-   * @default $PULUMI_CONFIG_PASSPHRASE, else a fixed throwaway passphrase
+   * @default $PULUMI_CONFIG_PASSPHRASE, else (throwaway stacks only) a fixed throwaway passphrase
    */
   readonly passphrase?: string;
   /** More environment for the program and its dynamic providers. @default none */
@@ -67,6 +75,24 @@ export interface PolicyVerdict {
   readonly violations: readonly PolicyEvent[];
 }
 
+/** What a stack's state says is deployed, read from its backend. */
+export interface DeployedState {
+  /** The PhaseLedger's recorded ledger; undefined when none was ever deployed. */
+  readonly ledger: Ledger | undefined;
+  /** The stack's last update (not preview), if it ever had one. */
+  readonly lastUpdate:
+    { readonly kind: string; readonly result: string; readonly endTime?: string } | undefined;
+  /** Resources in state, the stack itself included. */
+  readonly resourceCount: number;
+}
+
+export interface UpOptions {
+  /** Policy pack directories the update must pass (each handed over as a launcher). */
+  readonly policyPacks?: readonly string[];
+  /** Policy configuration files, one per pack (`--policy-pack-config`). */
+  readonly policyPackConfigs?: readonly string[];
+}
+
 export class EngineStack {
   private constructor(
     readonly stack: Stack,
@@ -83,16 +109,21 @@ export class EngineStack {
     if (!existsSync(join(projectDir, "Pulumi.yaml"))) {
       throw new Error(`projectDir "${projectDir}" has no Pulumi.yaml: point it at a project`);
     }
+    const ambient = options.backend === "ambient";
     const tempRoot = mkdtempSync(join(tmpdir(), "stepwise-engine-"));
     try {
       const workDir =
-        options.copyProject === false ? projectDir : copyProject(projectDir, tempRoot);
+        (options.copyProject ?? !ambient) ? copyProject(projectDir, tempRoot) : projectDir;
+      const passphrase =
+        options.passphrase ??
+        process.env.PULUMI_CONFIG_PASSPHRASE ??
+        (ambient ? undefined : THROWAWAY_PASSPHRASE);
       const env = engineEnvironment({
-        backendDir: makeDir(tempRoot, "backend"),
-        pulumiHome: makeDir(tempRoot, "home"),
-        passphrase:
-          options.passphrase ?? process.env.PULUMI_CONFIG_PASSPHRASE ?? THROWAWAY_PASSPHRASE,
-        binDir: dirname(engine.pulumi),
+        ...(ambient
+          ? {}
+          : { backendDir: makeDir(tempRoot, "backend"), pulumiHome: makeDir(tempRoot, "home") }),
+        ...(passphrase !== undefined ? { passphrase } : {}),
+        binDirs: [dirname(engine.pulumi), ...engine.pluginDirs],
         path: process.env.PATH ?? "",
         ...(options.env ? { extra: options.env } : {}),
       });
@@ -100,22 +131,33 @@ export class EngineStack {
         root: commandRoot(engine.pulumi),
         skipVersionCheck: true,
       });
-      const stack = await LocalWorkspace.createOrSelectStack(
-        { stackName: options.stack, workDir },
-        { pulumiCommand, envVars: env, pulumiHome: env.PULUMI_HOME },
+      const workspace = {
+        pulumiCommand,
+        envVars: env,
+        ...(env.PULUMI_HOME !== undefined ? { pulumiHome: env.PULUMI_HOME } : {}),
+      };
+      const args = { stackName: options.stack, workDir };
+      const stack = await (
+        ambient
+          ? LocalWorkspace.selectStack(args, workspace)
+          : LocalWorkspace.createOrSelectStack(args, workspace)
       ).catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
-        throw new Error(
-          [`could not create stack ${options.stack} for ${projectDir}: ${message}`]
-            .concat(failureHints(message))
-            .join("\n"),
-        );
+        const what = ambient
+          ? `could not select stack ${options.stack} in ${backendOf(env)} for ${projectDir}`
+          : `could not create stack ${options.stack} for ${projectDir}`;
+        throw new Error([`${what}: ${message}`].concat(failureHints(message)).join("\n"));
       });
       return new EngineStack(stack, engine, workDir, tempRoot, env);
     } catch (error) {
       rmSync(tempRoot, { recursive: true, force: true });
       throw error;
     }
+  }
+
+  /** The variables every engine run of this stack gets (backend, home, passphrase, PATH). */
+  environment(): Readonly<Record<string, string>> {
+    return this.env;
   }
 
   async setConfig(values: ConfigMap): Promise<void> {
@@ -173,8 +215,39 @@ export class EngineStack {
     return policyPacks.map((pack, index) => writePolicyLauncher(pack, dir, index));
   }
 
-  async up(): Promise<UpResult> {
-    return this.stack.up();
+  /**
+   * `pulumi up` without a second preview of its own (the caller previews first). With policy
+   * packs, a mandatory violation stops the update before any resource changes.
+   */
+  async up(options: UpOptions = {}): Promise<UpResult> {
+    return this.stack.up({
+      ...(options.policyPacks ? { policyPacks: this.launchers(options.policyPacks) } : {}),
+      ...(options.policyPackConfigs
+        ? { policyPackConfigs: options.policyPackConfigs.map((file) => resolve(file)) }
+        : {}),
+    });
+  }
+
+  /** The deployed ledger and the last update's outcome, from the stack's state and history. */
+  async deployed(): Promise<DeployedState> {
+    const exported = (await this.stack.exportStack()) as {
+      deployment?: { resources?: { type: string; outputs?: Record<string, unknown> }[] };
+    };
+    const resources = exported.deployment?.resources ?? [];
+    const ledgerResource = resources.find((r) => r.type === PHASE_LEDGER_TYPE);
+    const history = await this.stack.history(10);
+    const update = history.find((entry) => entry.kind !== "preview");
+    return {
+      ledger: ledgerResource?.outputs?.ledger as Ledger | undefined,
+      lastUpdate: update
+        ? {
+            kind: update.kind,
+            result: update.result,
+            ...(update.endTime ? { endTime: update.endTime.toISOString() } : {}),
+          }
+        : undefined,
+      resourceCount: resources.length,
+    };
   }
 
   async destroy(): Promise<DestroyResult> {
@@ -221,6 +294,12 @@ export async function previewJson(
   } finally {
     engineStack.dispose();
   }
+}
+
+/** Where the engine keeps state for these variables, for messages. */
+function backendOf(env: Readonly<Record<string, string | undefined>>): string {
+  const url = env.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL;
+  return url === undefined ? "the backend of `pulumi login`" : `backend ${url}`;
 }
 
 /** PulumiCommand wants the directory above bin/pulumi. */

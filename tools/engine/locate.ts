@@ -15,6 +15,17 @@ export interface EngineLocation {
   readonly languageHost: string;
   /** Where the path came from, for messages: "STEPWISE_PULUMI", "build cache" or "PATH". */
   readonly source: string;
+  /**
+   * Directories of resource provider plugins to put on the engine's PATH: the build cache's
+   * (test/engine/build-kubernetes-provider.sh puts the kubernetes provider there) when it
+   * exists. Plugins installed with `pulumi plugin install` are found by the engine itself.
+   */
+  readonly pluginDirs: readonly string[];
+}
+
+/** Where the build scripts put provider plugins (the kubernetes provider). */
+export function pluginCacheDir(env: LocateInput["env"], repoRoot: string): string {
+  return resolve(env.STEPWISE_CACHE ?? join(repoRoot, ".cache"), "pulumi", "plugins");
 }
 
 /** The engine is not there; the message says how to get it. */
@@ -55,13 +66,17 @@ export function locateEngine(input: LocateInput): EngineLocation {
           `Point it at a pulumi binary, or unset it to use the one ${BUILD_SCRIPT} builds.`,
       );
     }
-    return withLanguageHost(pulumi, "STEPWISE_PULUMI", pathDirs, isExecutable);
+    return withPlugins(withLanguageHost(pulumi, "STEPWISE_PULUMI", pathDirs, isExecutable), input);
   }
   const cache = input.env.STEPWISE_CACHE ?? join(input.repoRoot, ".cache");
   const cached = resolve(cache, "pulumi", "bin", "pulumi");
-  if (isExecutable(cached)) return withLanguageHost(cached, "build cache", pathDirs, isExecutable);
+  if (isExecutable(cached)) {
+    return withPlugins(withLanguageHost(cached, "build cache", pathDirs, isExecutable), input);
+  }
   const onPath = pathDirs.map((dir) => resolve(dir, "pulumi")).find(isExecutable);
-  if (onPath !== undefined) return withLanguageHost(onPath, "PATH", pathDirs, isExecutable);
+  if (onPath !== undefined) {
+    return withPlugins(withLanguageHost(onPath, "PATH", pathDirs, isExecutable), input);
+  }
   throw new EngineMissingError(
     `No Pulumi engine found: STEPWISE_PULUMI is not set, ${cached} does not exist and no ` +
       `pulumi is on PATH. Build it with ${BUILD_SCRIPT} (compiles pulumi and ` +
@@ -70,12 +85,22 @@ export function locateEngine(input: LocateInput): EngineLocation {
   );
 }
 
+function withPlugins(
+  found: Omit<EngineLocation, "pluginDirs">,
+  input: LocateInput,
+): EngineLocation {
+  const dir = pluginCacheDir(input.env, input.repoRoot);
+  const isExecutable = input.isExecutable ?? isExecutableFile;
+  const present = isExecutable(join(dir, "pulumi-resource-kubernetes"));
+  return { ...found, pluginDirs: present ? [dir] : [] };
+}
+
 function withLanguageHost(
   pulumi: string,
   source: string,
   pathDirs: readonly string[],
   isExecutable: (file: string) => boolean,
-): EngineLocation {
+): Omit<EngineLocation, "pluginDirs"> {
   const candidates = [dirname(pulumi), ...pathDirs].map((dir) =>
     resolve(dir, "pulumi-language-nodejs"),
   );

@@ -385,7 +385,7 @@ describe("stepwise drill and status", () => {
       phase: string;
       inPhaseMs: number;
     }[];
-    expect(rows).toHaveLength(15);
+    expect(rows).toHaveLength(20);
     expect(rows.find((r) => r.stack === "dev" && r.path === "events")).toMatchObject({
       phase: "consumers-on-kafka",
       previous: "dual-publish",
@@ -405,7 +405,7 @@ describe("errors: exit 2 with a message saying what to fix", () => {
     const unknownStack = await run("plan", "qa", "--advance", "events", "--stacks-dir", stacks);
     expect(unknownStack.code).toBe(2);
     expect(unknownStack.stderr).toMatch(
-      /unknown stack "qa": there is no .*Pulumi\.qa\.yaml; stacks are dev, prod, staging/,
+      /unknown stack "qa": there is no .*Pulumi\.qa\.yaml; stacks are dev, local, prod, staging/,
     );
     const unknownPath = await run("advance", "dev", "eventz", "--stacks-dir", stacks);
     expect(unknownPath.code).toBe(2);

@@ -8,7 +8,7 @@ describe("engineEnvironment", () => {
         backendDir: "/t/backend",
         pulumiHome: "/t/home",
         passphrase: "pass",
-        binDir: "/e/bin",
+        binDirs: ["/e/bin", "/e/plugins"],
         path: "/node/bin::/usr/bin",
         extra: { STEPWISE_ENGINE_FIXTURE_STATE: "/t/state", PULUMI_HOME: "/ignored" },
       }),
@@ -21,7 +21,13 @@ describe("engineEnvironment", () => {
       PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       NO_COLOR: "1",
-      PATH: "/e/bin:/node/bin:/usr/bin",
+      PATH: "/e/bin:/e/plugins:/node/bin:/usr/bin",
     });
+  });
+
+  it("leaves backend, home and passphrase to the caller's environment when not given", () => {
+    const env = engineEnvironment({ binDirs: ["/e/bin"], path: "/usr/bin" });
+    expect(Object.keys(env).filter((key) => /BACKEND|HOME|PASSPHRASE/.test(key))).toEqual([]);
+    expect(env.PATH).toBe("/e/bin:/usr/bin");
   });
 });

@@ -17,7 +17,18 @@ describe("locateEngine", () => {
       case: "the build cache",
       env: { PATH: "/usr/bin" },
       files: [built, builtHost, "/usr/bin/pulumi", "/usr/bin/pulumi-language-nodejs"],
-      expected: { pulumi: built, languageHost: builtHost, source: "build cache" },
+      expected: { pulumi: built, languageHost: builtHost, source: "build cache", pluginDirs: [] },
+    },
+    {
+      case: "the build cache with the kubernetes provider built beside it",
+      env: { PATH: "/usr/bin" },
+      files: [built, builtHost, "/repo/.cache/pulumi/plugins/pulumi-resource-kubernetes"],
+      expected: {
+        pulumi: built,
+        languageHost: builtHost,
+        source: "build cache",
+        pluginDirs: ["/repo/.cache/pulumi/plugins"],
+      },
     },
     {
       case: "STEPWISE_PULUMI over the build cache",
@@ -27,6 +38,7 @@ describe("locateEngine", () => {
         pulumi: "/opt/p/bin/pulumi",
         languageHost: "/opt/p/bin/pulumi-language-nodejs",
         source: "STEPWISE_PULUMI",
+        pluginDirs: [],
       },
     },
     {
@@ -37,13 +49,19 @@ describe("locateEngine", () => {
         pulumi: "/c/pulumi/bin/pulumi",
         languageHost: "/c/pulumi/bin/pulumi-language-nodejs",
         source: "build cache",
+        pluginDirs: [],
       },
     },
     {
       case: "PATH when nothing is built, language host from a later PATH entry",
       env: { PATH: "/a:/b" },
       files: ["/a/pulumi", "/b/pulumi-language-nodejs"],
-      expected: { pulumi: "/a/pulumi", languageHost: "/b/pulumi-language-nodejs", source: "PATH" },
+      expected: {
+        pulumi: "/a/pulumi",
+        languageHost: "/b/pulumi-language-nodejs",
+        source: "PATH",
+        pluginDirs: [],
+      },
     },
   ])("finds $case", ({ env, files, expected }) => {
     expect(locateEngine({ env, repoRoot, isExecutable: fakeFiles(...files) })).toEqual(expected);

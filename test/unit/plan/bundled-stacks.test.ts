@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { MIGRATION_PATHS, PATH_IDS, type PathId } from "../../../migrations";
 import { stepwiseProgram } from "../../../migrations/program";
 import { stackEvaluationConfig } from "../../../tools/plan/stack-config";
+import type { Verdict } from "../../../policies/transition";
 import { planAndCheck } from "../../../tools/plan/transition";
 import { applyPhaseStep } from "../../../tools/stackfile";
 
@@ -124,5 +125,50 @@ describe("rolling back any phase of any path is planned", () => {
     const total = Object.values(result.plan.changeSummary).reduce((a, b) => (a ?? 0) + (b ?? 0), 0);
     expect(total).toBe(result.plan.steps.length);
     expect(nonSame(result.plan.steps).length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("the real-lane stack (local), offline", () => {
+  const blocking = (verdicts: readonly Verdict[]) =>
+    verdicts.filter((v) => !v.passed && v.level === "mandatory").map((v) => v.ruleId);
+
+  it("walks events forward to retirement and back to redpanda, each step allowed; retirement waits for the window", async () => {
+    let text = read("local");
+    let at = new Date("2026-12-02T00:00:00.000Z");
+    const steps: string[] = [];
+    const walk = async (direction: "advance" | "rollback", when: Date) => {
+      const { text: after, change } = applyPhaseStep(text, "events", direction, when, "local");
+      const result = await planAndCheck({
+        program,
+        stack: "local",
+        before: stackEvaluationConfig(text, "before"),
+        after: stackEvaluationConfig(after, "after"),
+        now: when,
+      });
+      steps.push(`${change.from} -> ${change.to}: ${blocking(result.verdicts).join(",") || "ok"}`);
+      return { after, result };
+    };
+    for (let i = 0; i < 4; i++) {
+      text = (await walk("advance", at)).after;
+      at = new Date(at.getTime() + 86_400_000);
+    }
+    // kafka-only is the cutover: retiring a day later is inside the 30-day window.
+    await walk("advance", at);
+    const late = await walk("advance", new Date(at.getTime() + 31 * 86_400_000));
+    text = late.after;
+    for (let i = 0; i < 5; i++) text = (await walk("rollback", at)).after;
+    expect(steps).toEqual([
+      "redpanda -> parallel: ok",
+      "parallel -> dual-publish: ok",
+      "dual-publish -> consumers-on-kafka: ok",
+      "consumers-on-kafka -> kafka-only: ok",
+      "kafka-only -> redpanda-retired: stateful-delete-after-window",
+      "kafka-only -> redpanda-retired: ok",
+      "redpanda-retired -> kafka-only: ok",
+      "kafka-only -> consumers-on-kafka: ok",
+      "consumers-on-kafka -> dual-publish: ok",
+      "dual-publish -> parallel: ok",
+      "parallel -> redpanda: ok",
+    ]);
   });
 });

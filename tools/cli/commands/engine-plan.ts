@@ -3,19 +3,24 @@ import { EngineMissingError, locateEngine } from "../../engine/locate";
 import { renderMarkdown, renderText } from "../../review";
 import { EXIT, UsageError } from "../main";
 import { checkPlan } from "./review";
+import type { Plan } from "../../plan/plan";
+import { projectDirOf } from "./deployed-status";
 import { nowOf, readStack, REPO_ROOT, type StackOptions } from "./stack-context";
 
 interface EnginePlanOptions extends StackOptions {
   advance?: string;
   rollback?: string;
+  initial?: boolean;
   markdown?: boolean;
   json?: boolean;
 }
 
 /**
- * `plan --engine`: the real `pulumi preview --json` of the stack's working-tree config on a
- * fresh local backend (tools/engine). Without an engine this is a usage error saying how to
- * get one.
+ * `plan --engine`: the real `pulumi preview --json` of the stack's working-tree config against
+ * its deployed state, in the backend the environment names (PULUMI_BACKEND_URL or `pulumi
+ * login`), rendered and checked like an offline plan. With --initial, the stack's first
+ * deployment on a throwaway local backend instead. Without an engine this is a usage error
+ * saying how to get one.
  */
 export async function runEnginePlan(stack: string, options: EnginePlanOptions): Promise<number> {
   try {
@@ -38,18 +43,43 @@ export async function runEnginePlan(stack: string, options: EnginePlanOptions): 
     );
   }
   readStack(stack, options);
-  const { previewJson } = await import("../../engine/engine-stack");
-  const passphrase = process.env.PULUMI_CONFIG_PASSPHRASE;
-  let plan;
-  try {
-    plan = await previewJson(REPO_ROOT, stack, passphrase === undefined ? {} : { passphrase });
-  } catch (error) {
-    // The engine's own message says what failed (passphrase, plugins, program errors).
-    throw new UsageError(`--engine: ${(error as Error).message}`);
-  }
+  const projectDir = projectDirOf(options);
+  const plan = await enginePreview(stack, projectDir, options.initial ?? false);
   const verdicts = checkPlan(plan, stack, nowOf(options));
-  const input = { plan, title: `${stack}: engine preview`, verdicts };
+  const title = options.initial
+    ? `${stack}: engine preview of the first deployment`
+    : `${stack}: engine preview`;
+  const input = { plan, title, verdicts };
   if (options.json) console.log(JSON.stringify(plan, null, 2));
   else console.log(options.markdown ? renderMarkdown(input) : renderText(input));
   return blockingVerdicts(verdicts).length > 0 ? EXIT.blocked : EXIT.ok;
+}
+
+async function enginePreview(stack: string, projectDir: string, initial: boolean): Promise<Plan> {
+  const { EngineStack, previewJson } = await import("../../engine/engine-stack");
+  try {
+    if (initial) return await previewJson(projectDir, stack);
+    const engine = await EngineStack.open({ projectDir, stack, backend: "ambient" });
+    try {
+      const preview = await engine.previewJson();
+      if (preview.exitCode !== 0) {
+        const errors = (preview.plan.diagnostics ?? [])
+          .filter((d) => d.severity === "error")
+          .map((d) => d.message.trim());
+        throw new Error(
+          `pulumi preview failed (exit ${preview.exitCode}):\n${errors.join("\n") || preview.stderr}`,
+        );
+      }
+      return preview.plan;
+    } finally {
+      engine.dispose();
+    }
+  } catch (error) {
+    // The engine's own message says what failed (passphrase, plugins, program errors).
+    const message = (error as Error).message;
+    const hint = /no stack named|could not select stack/i.test(message)
+      ? " Deploy it first (`pulumi up`), or preview its first deployment with --initial."
+      : "";
+    throw new UsageError(`--engine: ${message}${hint}`);
+  }
 }

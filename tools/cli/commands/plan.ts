@@ -52,7 +52,10 @@ export function planCommand(): Command {
     .option("--base <git-ref>", "compare with the stack file at this git ref", "HEAD")
     .option("--markdown", "print GitHub-flavoured Markdown (for a pull-request comment)")
     .option("--json", "print the plan as JSON in the shape of `pulumi preview --json`")
-    .option("--engine", "run the real `pulumi preview` through the Automation API instead");
+    .option(
+      "--engine",
+      "run the real `pulumi preview` of the stack file against the stack's deployed state (the backend of PULUMI_BACKEND_URL or `pulumi login`); with --initial, of a first deployment on a throwaway backend",
+    );
   return addStackOptions(command).action(async (stack: string, options: PlanOptions) => {
     process.exitCode = await runPlan(stack, options);
   });

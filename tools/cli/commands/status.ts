@@ -3,6 +3,7 @@ import { durationMs } from "../../../migrations/duration";
 import { phaseDefinition, PATH_IDS } from "../../../migrations/phases";
 import { minimumTimeFor } from "../../../migrations/ledger-record";
 import { resolvePolicySettings, stackPolicyInput } from "../../../policies/config";
+import { deployedPhases, type DeployedPhases } from "./deployed-status";
 import {
   addStackOptions,
   asUsage,
@@ -28,6 +29,8 @@ export interface PathStatus {
   readonly mayAdvanceInMs: number;
   /** Rollback window: ms left at a cutover phase, "closed" once retired, undefined otherwise. */
   readonly rollbackWindow: number | "closed" | undefined;
+  /** With --deployed: the phase the stack's state records ("-" when none is). */
+  readonly deployed?: string;
 }
 
 export function statusCommand(): Command {
@@ -37,15 +40,62 @@ export function statusCommand(): Command {
         "rollback window left after a cutover.",
     )
     .argument("[stack]", "only this stack")
-    .option("--json", "print the rows as JSON");
+    .option("--json", "print the rows as JSON")
+    .option(
+      "--deployed",
+      "also read what the stack's state says is deployed (the Pulumi backend of PULUMI_BACKEND_URL or `pulumi login`; needs the engine)",
+    );
   return addStackOptions(command).action(
-    (stack: string | undefined, options: StackOptions & { json?: boolean }) => {
+    async (
+      stack: string | undefined,
+      options: StackOptions & { json?: boolean; deployed?: boolean },
+    ) => {
       const stacks = stack === undefined ? stackNames(options) : [stack];
       const now = nowOf(options);
-      const rows = stacks.flatMap((name) => stackStatus(name, options, now));
-      console.log(options.json ? JSON.stringify(rows, null, 2) : statusTable(rows));
+      const rows: PathStatus[] = [];
+      const notes: string[] = [];
+      for (const name of stacks) {
+        const fileRows = stackStatus(name, options, now);
+        if (!options.deployed) {
+          rows.push(...fileRows);
+          continue;
+        }
+        const deployed = await deployedPhases(name, options);
+        rows.push(
+          ...fileRows.map((row) => ({
+            ...row,
+            deployed: deployed.phases[row.path] ?? "-",
+          })),
+        );
+        notes.push(...deploymentNotes(name, fileRows, deployed));
+      }
+      if (options.json) console.log(JSON.stringify(rows, null, 2));
+      else console.log([statusTable(rows), ...notes].join("\n"));
     },
   );
+}
+
+/** What a reader must know when the file and the state disagree, or the last update failed. */
+export function deploymentNotes(
+  stack: string,
+  rows: readonly PathStatus[],
+  deployed: DeployedPhases,
+): string[] {
+  const notes: string[] = [];
+  if (deployed.lastUpdate === undefined) notes.push(`${stack}: never deployed`);
+  else notes.push(`${stack}: last ${deployed.lastUpdate}`);
+  if (deployed.lastUpdateFailed) {
+    notes.push(
+      `${stack}: the last update failed; the deployed phases above are the last ones deployed whole. Run \`pulumi up\` again to finish the change.`,
+    );
+  }
+  const pending = rows.filter((row) => (deployed.phases[row.path] ?? row.phase) !== row.phase);
+  for (const row of pending) {
+    notes.push(
+      `${stack}: ${row.path} is at "${row.phase}" in the stack file but "${deployed.phases[row.path]}" is deployed`,
+    );
+  }
+  return notes;
 }
 
 export function stackStatus(stack: string, options: StackOptions, now: Date): PathStatus[] {
@@ -89,10 +139,12 @@ export function stackStatus(stack: string, options: StackOptions, now: Date): Pa
 }
 
 export function statusTable(rows: readonly PathStatus[]): string {
+  const withDeployed = rows.some((r) => r.deployed !== undefined);
   const header = [
     "stack",
     "path",
     "phase",
+    ...(withDeployed ? ["deployed"] : []),
     "previous",
     "in phase",
     "may advance",
@@ -102,6 +154,7 @@ export function statusTable(rows: readonly PathStatus[]): string {
     r.stack,
     r.path,
     r.phase,
+    ...(withDeployed ? [r.deployed ?? "-"] : []),
     r.previous ?? "-",
     r.inPhaseMs === undefined ? "?" : humanDuration(r.inPhaseMs),
     r.mayAdvanceInMs === 0 ? "now" : `in ${humanDuration(r.mayAdvanceInMs)}`,
