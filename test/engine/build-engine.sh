@@ -20,8 +20,10 @@
 # Nothing built or downloaded is committed: it all lives under .cache (and the Go caches).
 set -euo pipefail
 
-PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=versions.sh
+. "$here/versions.sh"
+root="$(cd "$here/../.." && pwd)"
 cache="${STEPWISE_CACHE:-$root/.cache}"
 bin="$cache/pulumi/bin"
 work="$cache/pulumi/build"
