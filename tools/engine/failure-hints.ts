@@ -11,10 +11,18 @@ const HINTS: ReadonlyArray<{ readonly pattern: RegExp; readonly hint: string }> 
       "their header comment) or pass `passphrase` to EngineStack.open / previewJson.",
   },
   {
-    pattern: /no resource plugin 'pulumi-resource-([a-z0-9-]+)' found/,
+    pattern: /no resource plugin 'pulumi-resource-kubernetes' found/,
     hint:
-      "Provider plugins cannot be downloaded here; only component and dynamic resources " +
-      "(pulumi-resource-pulumi-nodejs, linked by test/engine/build-engine.sh) can be run.",
+      "Build the kubernetes provider with test/engine/build-kubernetes-provider.sh (it lands in " +
+      ".cache/pulumi/plugins, which stepwise puts on the engine's PATH), or install a released " +
+      "one with `pulumi plugin install resource kubernetes <version>`.",
+  },
+  {
+    pattern: /no resource plugin 'pulumi-resource-(docker|postgresql)' found/,
+    hint:
+      "The docker and postgresql provider plugins cannot be downloaded or built here: stacks " +
+      "with Compose services or databases the stack runs itself are planned offline only. The " +
+      "real lane (stacks/Pulumi.local.yaml) runs services on K3s and its engines external.",
   },
 ];
 

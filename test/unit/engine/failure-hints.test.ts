@@ -15,7 +15,13 @@ describe("failureHints", () => {
     {
       output:
         "error: no resource plugin 'pulumi-resource-docker' found in the workspace at version v5.2.0 or on your $PATH",
-      hint: /Provider plugins cannot be downloaded here/,
+      hint: /docker and postgresql provider plugins cannot be downloaded or built here/,
+    },
+    {
+      // Real output of the engine on the local stack before the provider was built.
+      output:
+        "error: no resource plugin 'pulumi-resource-kubernetes' found in the workspace at version v4.25.0 or on your $PATH",
+      hint: /test\/engine\/build-kubernetes-provider\.sh/,
     },
   ])("explains $output", ({ output, hint }) => {
     const hints = failureHints(output);
