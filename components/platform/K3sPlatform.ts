@@ -24,6 +24,16 @@ import { ingressRouteSpec, type IngressRule } from "./traefik";
 export const K3S_PLATFORM_TYPE = "stepwise:platform:K3sPlatform";
 export const DEFAULT_TRAEFIK_API_VERSION = "traefik.io/v1alpha1";
 
+/**
+ * Settings of the provider the platform makes for itself. ConfigMaps and Secrets change in
+ * place: by default the provider replaces them on a data change, and since their names are
+ * fixed it deletes them first, then replaces every Deployment that reads them, which on a real
+ * cluster means downtime on every phase step. Pods still roll when config changes, through the
+ * config digest on their template (k3s-workload.ts). A provider passed in the options should
+ * set both too.
+ */
+export const PROVIDER_SETTINGS = { enableConfigMapMutable: true, enableSecretMutable: true };
+
 export interface K3sPlatformArgs {
   /** The services that run here (validated up front). */
   readonly services: readonly ServiceSpec[];
@@ -34,7 +44,10 @@ export interface K3sPlatformArgs {
    * @default "127.0.0.1" (only right when the other platform runs on the node itself)
    */
   readonly externalAddress?: string;
-  /** Used to create the Kubernetes provider when none is passed in the options. @default ambient kubeconfig */
+  /**
+   * Kubeconfig of the provider the platform makes when none is passed in the options.
+   * @default the ambient one (KUBECONFIG, ~/.kube/config)
+   */
   readonly kubeconfig?: pulumi.Input<string>;
   /** Services outside the cluster that workloads here reach by name. @default none */
   readonly externalServices?: readonly ExternalService[];
@@ -88,10 +101,12 @@ export class K3sPlatform extends pulumi.ComponentResource {
 
     const provider =
       providerFor(this, "kubernetes") ??
-      (args.kubeconfig !== undefined
-        ? new k8s.Provider(`${name}-provider`, { kubeconfig: args.kubeconfig }, { parent: this })
-        : undefined);
-    this.childOpts = provider ? { parent: this, provider } : { parent: this };
+      new k8s.Provider(
+        `${name}-provider`,
+        { ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}), ...PROVIDER_SETTINGS },
+        { parent: this },
+      );
+    this.childOpts = { parent: this, provider };
 
     this.namespace = new k8s.core.v1.Namespace(
       `${name}-namespace`,
@@ -151,7 +166,7 @@ export class K3sPlatform extends pulumi.ComponentResource {
       externalAddress,
       storageClass,
       skipAwait,
-      resourceOptions: provider ? { provider } : {},
+      resourceOptions: { provider },
     };
     this.registerOutputs({ namespace: this.namespaceName, addresses: this.addresses });
   }

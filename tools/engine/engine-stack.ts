@@ -9,7 +9,16 @@
  * backend their environment names, the project where it is, a stack that must exist.
  */
 import { execFile } from "child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from "fs";
 import { tmpdir } from "os";
 import { basename, dirname, join, resolve } from "path";
 import {
@@ -17,6 +26,7 @@ import {
   PulumiCommand,
   type ConfigMap,
   type DestroyResult,
+  type EngineEvent,
   type PolicyEvent,
   type Stack,
   type UpResult,
@@ -59,6 +69,8 @@ export interface OpenStackOptions {
 export interface PreviewJsonOptions {
   /** Policy pack directories, each handed to `--policy-pack` as a launcher. @default none */
   readonly policyPacks?: readonly string[];
+  /** Policy configuration files, one per pack (`--policy-pack-config`). @default none */
+  readonly policyPackConfigs?: readonly string[];
 }
 
 /** A preview document plus how the engine ended (it exits non-zero on errors and violations). */
@@ -66,6 +78,8 @@ export interface EnginePreview {
   readonly plan: Plan;
   readonly exitCode: number;
   readonly stderr: string;
+  /** What the policy packs reported: the `--json` document never holds it, the event log does. */
+  readonly policy: PolicyVerdict;
 }
 
 /** What the policy packs said about a preview. */
@@ -91,6 +105,8 @@ export interface UpOptions {
   readonly policyPacks?: readonly string[];
   /** Policy configuration files, one per pack (`--policy-pack-config`). */
   readonly policyPackConfigs?: readonly string[];
+  /** Called with every engine event as the update runs. */
+  readonly onEvent?: (event: EngineEvent) => void;
 }
 
 export class EngineStack {
@@ -118,12 +134,16 @@ export class EngineStack {
         options.passphrase ??
         process.env.PULUMI_CONFIG_PASSPHRASE ??
         (ambient ? undefined : THROWAWAY_PASSPHRASE);
+      const pulumiHome = ambient ? undefined : makeDir(tempRoot, "home");
+      // A throwaway home gets the built plugins installed (linked, not copied); the user's own
+      // home may not have them, so there they are found on PATH (the engine warns about that).
+      if (pulumiHome !== undefined) installPlugins(pulumiHome, engine.pluginDirs);
       const env = engineEnvironment({
-        ...(ambient
-          ? {}
-          : { backendDir: makeDir(tempRoot, "backend"), pulumiHome: makeDir(tempRoot, "home") }),
+        ...(pulumiHome !== undefined
+          ? { backendDir: makeDir(tempRoot, "backend"), pulumiHome }
+          : {}),
         ...(passphrase !== undefined ? { passphrase } : {}),
-        binDirs: [dirname(engine.pulumi), ...engine.pluginDirs],
+        binDirs: [dirname(engine.pulumi), ...(ambient ? engine.pluginDirs : [])],
         path: process.env.PATH ?? "",
         ...(options.env ? { extra: options.env } : {}),
       });
@@ -160,17 +180,31 @@ export class EngineStack {
     return this.env;
   }
 
-  async setConfig(values: ConfigMap): Promise<void> {
-    await this.stack.setAllConfig(values);
+  /**
+   * Sets config values. With `path`, keys are property paths into structured values
+   * (`stepwise:externalEngines.kafka.bootstrap`), as `pulumi config set --path` takes them.
+   */
+  async setConfig(values: ConfigMap, options: { path?: boolean } = {}): Promise<void> {
+    await this.stack.setAllConfig(values, options.path ?? false);
   }
 
-  /** `pulumi preview --json`: the engine's own document, parsed into a Plan. */
+  /**
+   * `pulumi preview --json`: the engine's own document, parsed into a Plan, and in the same run
+   * the policy packs' verdict, read from the engine's event log.
+   */
   async previewJson(options: PreviewJsonOptions = {}): Promise<EnginePreview> {
+    const eventLog = join(makeDir(this.tempRoot, "events"), `preview-${Date.now()}.jsonl`);
     const args = ["preview", "--json", "--non-interactive", "--stack", this.stack.name];
+    args.push("--event-log", eventLog);
     for (const pack of this.launchers(options.policyPacks ?? [])) args.push("--policy-pack", pack);
+    for (const file of options.policyPackConfigs ?? []) {
+      args.push("--policy-pack-config", resolve(file));
+    }
     const { stdout, stderr, exitCode } = await run(this.engine.pulumi, args, this.workDir, {
       ...process.env,
       ...this.env,
+      // --event-log is one of the CLI's debug flags, as the Automation API uses it.
+      PULUMI_DEBUG_COMMANDS: "true",
     });
     if (stdout.trim() === "") {
       throw new Error(
@@ -178,7 +212,16 @@ export class EngineStack {
           [stderr.trim(), ...failureHints(stderr)].join("\n"),
       );
     }
-    return { plan: parsePreviewDocument(stdout, "pulumi preview --json"), exitCode, stderr };
+    const violations = policyEventsIn(eventLog);
+    return {
+      plan: parsePreviewDocument(stdout, "pulumi preview --json"),
+      exitCode,
+      stderr,
+      policy: {
+        passed: !violations.some((violation) => violation.enforcementLevel === "mandatory"),
+        violations,
+      },
+    };
   }
 
   /**
@@ -225,6 +268,7 @@ export class EngineStack {
       ...(options.policyPackConfigs
         ? { policyPackConfigs: options.policyPackConfigs.map((file) => resolve(file)) }
         : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
   }
 
@@ -294,6 +338,37 @@ export async function previewJson(
   } finally {
     engineStack.dispose();
   }
+}
+
+/**
+ * Installs the resource plugins the build scripts made (`pulumi-resource-<name>` beside a
+ * `pulumi-resource-<name>.version` file) into a PULUMI_HOME the way `pulumi plugin install`
+ * lays them out, with a link to the binary instead of a copy of it.
+ */
+function installPlugins(pulumiHome: string, pluginDirs: readonly string[]): void {
+  for (const dir of pluginDirs) {
+    for (const file of readdirSync(dir)) {
+      const name = /^pulumi-resource-([a-z0-9-]+)$/.exec(file)?.[1];
+      const versionFile = join(dir, `${file}.version`);
+      if (name === undefined || !existsSync(versionFile)) continue;
+      const version = readFileSync(versionFile, "utf8").trim();
+      const target = join(pulumiHome, "plugins", `resource-${name}-v${version}`);
+      mkdirSync(target, { recursive: true });
+      symlinkSync(join(dir, file), join(target, file));
+    }
+  }
+}
+
+/** The policy events of an engine event log (one JSON event per line); none if it is missing. */
+function policyEventsIn(eventLog: string): PolicyEvent[] {
+  if (!existsSync(eventLog)) return [];
+  return readFileSync(eventLog, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .flatMap((line) => {
+      const event = JSON.parse(line) as { policyEvent?: PolicyEvent };
+      return event.policyEvent ? [event.policyEvent] : [];
+    });
 }
 
 /** Where the engine keeps state for these variables, for messages. */

@@ -25,6 +25,7 @@ describe("K3sPlatform with the four services of migration-paths.md", () => {
     expect(typesAndNames(resources).sort()).toEqual(
       [
         ["stepwise:platform:K3sPlatform", "k3s"],
+        ["pulumi:providers:kubernetes", "k3s-provider"],
         ["kubernetes:core/v1:Namespace", "k3s-namespace"],
         ...["platform-coordination", "product-catalog", "orders", "inventory"].flatMap((s) => [
           ["kubernetes:apps/v1:Deployment", `k3s-${s}`],
@@ -43,6 +44,7 @@ describe("K3sPlatform with the four services of migration-paths.md", () => {
       "kubernetes:core/v1:ConfigMap": 4,
       "kubernetes:core/v1:Secret": 1,
       "kubernetes:core/v1:PersistentVolumeClaim": 1,
+      "pulumi:providers:kubernetes": 1,
     });
     for (const r of resources.slice(1)) expect(parentName(r)).toBe("k3s");
     expect(byName(resources, "k3s-namespace").inputs.metadata).toEqual({
@@ -205,9 +207,20 @@ describe("K3sPlatform with the four services of migration-paths.md", () => {
     for (const r of children) expect(r.provider).toMatch(/::prod-k3s::prod-k3s-id$/);
   });
 
-  it("makes its own provider from a kubeconfig when none is passed", async () => {
+  it("makes its own provider when none is passed: ConfigMaps and Secrets change in place", async () => {
     const { resources } = await evaluateK3s({ kubeconfig: "apiVersion: v1\nkind: Config" });
     expect(byName(resources, "k3s-provider").type).toBe("pulumi:providers:kubernetes");
+    // Provider settings travel as strings.
+    expect(byName(resources, "k3s-provider").inputs).toEqual({
+      kubeconfig: "apiVersion: v1\nkind: Config",
+      enableConfigMapMutable: "true",
+      enableSecretMutable: "true",
+    });
+    const ambient = await evaluateK3s();
+    expect(byName(ambient.resources, "k3s-provider").inputs).toEqual({
+      enableConfigMapMutable: "true",
+      enableSecretMutable: "true",
+    });
     const children = resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers"));
     for (const r of children) expect(r.provider).toMatch(/::k3s-provider::k3s-provider-id$/);
   });

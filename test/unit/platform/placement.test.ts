@@ -80,6 +80,7 @@ describe("PlatformServices placement", () => {
         "kubernetes:core/v1:Namespace::shop-k3s-namespace",
         "kubernetes:core/v1:PersistentVolumeClaim::shop-k3s-platform-coordination-state",
         "kubernetes:core/v1:Service::shop-k3s-platform-coordination-service",
+        "pulumi:providers:kubernetes::shop-k3s-provider",
         "stepwise:platform:K3sPlatform::shop-k3s",
       ],
       deleted: [
