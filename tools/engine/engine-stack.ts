@@ -56,6 +56,12 @@ export interface OpenStackOptions {
   /** Run in a temp copy of the project (node_modules linked, not copied). @default true for a throwaway stack, false for an ambient one */
   readonly copyProject?: boolean;
   /**
+   * Folder a throwaway stack lives in (backend, home, working copy), kept by dispose() and
+   * reused by the next open(): state and the working copy's stack file survive.
+   * @default a new temp folder, removed by dispose()
+   */
+  readonly root?: string;
+  /**
    * Passphrase of the stack's secrets.
    * @default $PULUMI_CONFIG_PASSPHRASE, else (throwaway stacks only) a fixed throwaway passphrase
    */
@@ -117,6 +123,7 @@ export class EngineStack {
     readonly workDir: string,
     private readonly tempRoot: string,
     private readonly env: Record<string, string>,
+    private readonly keepRoot: boolean,
   ) {}
 
   static async open(options: OpenStackOptions): Promise<EngineStack> {
@@ -126,10 +133,18 @@ export class EngineStack {
       throw new Error(`projectDir "${projectDir}" has no Pulumi.yaml: point it at a project`);
     }
     const ambient = options.backend === "ambient";
-    const tempRoot = mkdtempSync(join(tmpdir(), "stepwise-engine-"));
+    const keepRoot = options.root !== undefined;
+    const tempRoot =
+      options.root !== undefined
+        ? makeDir(resolve(options.root), ".")
+        : mkdtempSync(join(tmpdir(), "stepwise-engine-"));
     try {
-      const workDir =
-        (options.copyProject ?? !ambient) ? copyProject(projectDir, tempRoot) : projectDir;
+      const copied = join(tempRoot, "project");
+      const workDir = !(options.copyProject ?? !ambient)
+        ? projectDir
+        : keepRoot && existsSync(copied)
+          ? copied
+          : copyProject(projectDir, tempRoot);
       const passphrase =
         options.passphrase ??
         process.env.PULUMI_CONFIG_PASSPHRASE ??
@@ -168,9 +183,9 @@ export class EngineStack {
           : `could not create stack ${options.stack} for ${projectDir}`;
         throw new Error([`${what}: ${message}`].concat(failureHints(message)).join("\n"));
       });
-      return new EngineStack(stack, engine, workDir, tempRoot, env);
+      return new EngineStack(stack, engine, workDir, tempRoot, env, keepRoot);
     } catch (error) {
-      rmSync(tempRoot, { recursive: true, force: true });
+      if (!keepRoot) rmSync(tempRoot, { recursive: true, force: true });
       throw error;
     }
   }
@@ -189,12 +204,21 @@ export class EngineStack {
   }
 
   /**
-   * `pulumi preview --json`: the engine's own document, parsed into a Plan, and in the same run
-   * the policy packs' verdict, read from the engine's event log.
+   * `pulumi preview --json --show-sames`: the engine's own document, parsed into a Plan, and in
+   * the same run the policy packs' verdict, read from the engine's event log.
    */
   async previewJson(options: PreviewJsonOptions = {}): Promise<EnginePreview> {
     const eventLog = join(makeDir(this.tempRoot, "events"), `preview-${Date.now()}.jsonl`);
-    const args = ["preview", "--json", "--non-interactive", "--stack", this.stack.name];
+    // --show-sames: the document lists every resource, not only the changing ones, so checks
+    // that need the whole stack (monitoring of both systems) see it as the offline plan does.
+    const args = [
+      "preview",
+      "--json",
+      "--show-sames",
+      "--non-interactive",
+      "--stack",
+      this.stack.name,
+    ];
     args.push("--event-log", eventLog);
     for (const pack of this.launchers(options.policyPacks ?? [])) args.push("--policy-pack", pack);
     for (const file of options.policyPackConfigs ?? []) {
@@ -272,6 +296,21 @@ export class EngineStack {
     });
   }
 
+  /**
+   * `pulumi up --yes` as at a terminal: the engine's own preview (with the packs) runs first,
+   * and a mandatory violation stops the update before any resource changes. `up()` skips that
+   * preview (as the Automation API always does), so there a stack policy, which CrossGuard runs
+   * once the program has registered everything, only fails an update already applied.
+   */
+  async upAfterPreview(options: Omit<UpOptions, "onEvent"> = {}): Promise<EngineRun> {
+    const args = ["up", "--yes", "--non-interactive", "--stack", this.stack.name];
+    for (const pack of this.launchers(options.policyPacks ?? [])) args.push("--policy-pack", pack);
+    for (const file of options.policyPackConfigs ?? []) {
+      args.push("--policy-pack-config", resolve(file));
+    }
+    return run(this.engine.pulumi, args, this.workDir, { ...process.env, ...this.env });
+  }
+
   /** The deployed ledger and the last update's outcome, from the stack's state and history. */
   async deployed(): Promise<DeployedState> {
     const exported = (await this.stack.exportStack()) as {
@@ -298,9 +337,14 @@ export class EngineStack {
     return this.stack.destroy();
   }
 
-  /** Removes the temp backend, home and working copy (the state goes with them). */
+  /** Removes the temp backend, home and working copy (the state goes with them), unless kept. */
   dispose(): void {
-    rmSync(this.tempRoot, { recursive: true, force: true });
+    if (!this.keepRoot) rmSync(this.tempRoot, { recursive: true, force: true });
+  }
+
+  /** A launcher for a policy pack, for a `pulumi` command run by hand on this stack. */
+  policyLauncher(pack: string): string {
+    return this.launchers([pack])[0] ?? "";
   }
 }
 
@@ -354,6 +398,7 @@ function installPlugins(pulumiHome: string, pluginDirs: readonly string[]): void
       const version = readFileSync(versionFile, "utf8").trim();
       const target = join(pulumiHome, "plugins", `resource-${name}-v${version}`);
       mkdirSync(target, { recursive: true });
+      rmSync(join(target, file), { force: true }); // a kept home has it linked already
       symlinkSync(join(dir, file), join(target, file));
     }
   }
@@ -418,12 +463,19 @@ function findNodeModules(from: string): string {
   }
 }
 
+/** How one run of the CLI ended. */
+export interface EngineRun {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
 function run(
   file: string,
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
-): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+): Promise<EngineRun> {
   return new Promise((resolvePromise, reject) => {
     execFile(file, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error && typeof error.code !== "number") {

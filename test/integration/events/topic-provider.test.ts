@@ -138,6 +138,29 @@ describe.each(["legacy", "target"] as const)("Topic provider on the %s broker", 
     expect(await overridesOf(admin, name)).toEqual({});
   });
 
+  it("with adoptExisting, takes over a same-shaped topic (records kept, configs set) and refuses any other", async () => {
+    const admin = await adminFor(cluster);
+    const name = uniqueName("topic-adopt");
+    await createOutside(admin, name, 3, [{ name: "retention.ms", value: "60000" }]);
+    await produce(cluster, name, 5);
+    const adopted = await create(inputs(name, { adoptExisting: true }));
+    expect(adopted.outs).toMatchObject({ name, partitions: 3, adoptExisting: true });
+    expect(await overridesOf(admin, name)).toEqual({
+      "cleanup.policy": "delete",
+      "retention.ms": "3600000",
+    });
+    expect(await recordCount(admin, name)).toBe(5);
+
+    const other = uniqueName("topic-adopt-other");
+    await createOutside(admin, other, 2);
+    await expect(topicProvider.create(inputs(other, { adoptExisting: true }))).rejects.toThrow(
+      new RegExp(
+        `topic "${other}" already exists on .* with partitions 2 \\(declared 3\\); nothing was changed`,
+      ),
+    );
+    expect(await overridesOf(admin, other)).toEqual({});
+  });
+
   it("changes configs in place: records survive, a removed key goes back to default", async () => {
     const name = uniqueName("topic-configs");
     const { outs } = await create(inputs(name));
@@ -155,6 +178,7 @@ describe.each(["legacy", "target"] as const)("Topic provider on the %s broker", 
         "bootstrap",
         "allowDeleteWithData",
         "connectionTimeoutMs",
+        "adoptExisting",
       ],
       deleteBeforeReplace: false,
     });

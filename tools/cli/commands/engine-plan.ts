@@ -46,9 +46,7 @@ export async function runEnginePlan(stack: string, options: EnginePlanOptions): 
   const projectDir = projectDirOf(options);
   const plan = await enginePreview(stack, projectDir, options.initial ?? false);
   const verdicts = checkPlan(plan, stack, nowOf(options));
-  const title = options.initial
-    ? `${stack}: engine preview of the first deployment`
-    : `${stack}: engine preview`;
+  const title = options.initial ? `${stack}: first deployment` : `${stack}: deployed → stack file`;
   const input = { plan, title, verdicts };
   if (options.json) console.log(JSON.stringify(plan, null, 2));
   else console.log(options.markdown ? renderMarkdown(input) : renderText(input));

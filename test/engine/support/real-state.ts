@@ -1,0 +1,162 @@
+/**
+ * What the real targets hold, read straight from them: objects in the Kubernetes API server,
+ * topics and records on the two Kafka clusters. The walk asserts on these after every step.
+ */
+import { readFileSync } from "node:fs";
+import { ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
+import { PartitionReader } from "../../../tools/events/partition-reader";
+import { kubeGet, type KubeAccess } from "../../services/kube-api";
+import { NAMESPACE, services } from "./real-lane";
+
+/** The event clusters by the name the stack gives them; `legacy` stands in for Redpanda. */
+export const CLUSTERS = { redpanda: "legacy", kafka: "target" } as const;
+export type EventSystem = keyof typeof CLUSTERS;
+
+export function kube(): KubeAccess {
+  const kubernetes = services().kubernetes;
+  if (!kubernetes) throw new Error("the test services run no Kubernetes control plane");
+  return {
+    server: kubernetes.server,
+    ca: readFileSync(kubernetes.caFile, "utf8"),
+    token: kubernetes.token,
+  };
+}
+
+interface KubeObject {
+  metadata: {
+    name: string;
+    resourceVersion: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  data?: Record<string, string>;
+  spec?: Record<string, unknown>;
+}
+
+const COLLECTIONS = {
+  deployments: "/apis/apps/v1/namespaces/NS/deployments",
+  services: "/api/v1/namespaces/NS/services",
+  configmaps: "/api/v1/namespaces/NS/configmaps",
+  secrets: "/api/v1/namespaces/NS/secrets",
+  persistentvolumeclaims: "/api/v1/namespaces/NS/persistentvolumeclaims",
+} as const;
+export type Collection = keyof typeof COLLECTIONS;
+
+/** Every object of a kind in the stack's namespace, by name. */
+export async function objects(kind: Collection): Promise<Record<string, KubeObject>> {
+  const list = await kubeGet<{ items: KubeObject[] }>(
+    kube(),
+    COLLECTIONS[kind].replace("NS", NAMESPACE),
+  );
+  return Object.fromEntries((list?.items ?? []).map((item) => [item.metadata.name, item]));
+}
+
+/** Kind/name → resourceVersion of everything stepwise made: equal snapshots mean nothing changed. */
+export async function snapshot(): Promise<Record<string, string>> {
+  const entries: [string, string][] = [];
+  for (const kind of Object.keys(COLLECTIONS) as Collection[]) {
+    for (const [name, object] of Object.entries(await objects(kind))) {
+      entries.push([`${kind}/${name}`, object.metadata.resourceVersion]);
+    }
+  }
+  return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The env a service's ConfigMap gives it. */
+export async function serviceEnv(service: string): Promise<Record<string, string>> {
+  const configMaps = await objects("configmaps");
+  const found = configMaps[`${service}-config`];
+  if (!found) throw new Error(`no ConfigMap ${service}-config in ${NAMESPACE}`);
+  return found.data ?? {};
+}
+
+/** ConfigSource.TOPIC_CONFIG in a DescribeConfigs response: set on the topic itself. */
+const TOPIC_OVERRIDE = 1;
+
+export function kafka(system: EventSystem): Kafka {
+  return new Kafka({
+    clientId: "stepwise-real-lane",
+    brokers: [services().kafka[CLUSTERS[system]].bootstrap],
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+/** Topic name → partitions and the overridden configs, for the topics the stack declares. */
+export async function topicsOn(
+  system: EventSystem,
+  names: readonly string[],
+): Promise<Record<string, { partitions: number; configs: Record<string, string> }>> {
+  const admin = kafka(system).admin();
+  await admin.connect();
+  try {
+    const existing = (await admin.listTopics()).filter((t) => names.includes(t));
+    if (existing.length === 0) return {};
+    const metadata = await admin.fetchTopicMetadata({ topics: existing });
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: existing.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+    });
+    return Object.fromEntries(
+      existing.sort().map((name) => {
+        const partitions = metadata.topics.find((t) => t.name === name)?.partitions.length ?? 0;
+        const entries = described.resources.find((r) => r.resourceName === name)?.configEntries;
+        const configs = Object.fromEntries(
+          (entries ?? [])
+            .filter((entry) => !entry.isDefault && Number(entry.configSource) === TOPIC_OVERRIDE)
+            .map((entry) => [entry.configName, entry.configValue]),
+        );
+        return [name, { partitions, configs }];
+      }),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Publishes one record per id to a topic on a cluster, keyed by the id. */
+export async function publish(
+  system: EventSystem,
+  topic: string,
+  ids: readonly string[],
+): Promise<void> {
+  const producer = kafka(system).producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages: ids.map((id) => ({ key: id, value: id })) });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Which of `ids` a consumer of the topic on this cluster can read, from its beginning. */
+export async function readable(
+  system: EventSystem,
+  topic: string,
+  ids: readonly string[],
+): Promise<string[]> {
+  const admin = kafka(system).admin();
+  await admin.connect();
+  let ends: { partition: number; high: string; low: string }[];
+  try {
+    ends = await admin.fetchTopicOffsets(topic);
+  } finally {
+    await admin.disconnect();
+  }
+  const found = new Set<string>();
+  const reader = new PartitionReader(kafka(system));
+  try {
+    for (const end of ends) {
+      for await (const batch of reader.range(
+        topic,
+        end.partition,
+        BigInt(end.low),
+        BigInt(end.high),
+      )) {
+        for (const message of batch) found.add(message.value?.toString() ?? "");
+      }
+    }
+  } finally {
+    await reader.close();
+  }
+  return ids.filter((id) => found.has(id));
+}
