@@ -3,9 +3,10 @@
  *
  *   PULUMI_CONFIG_PASSPHRASE=<the stacks' passphrase> ./run npx tsx test/engine/preview-program.ts [stack]
  *
- * (default stack: dev; the demo stacks name their passphrase in their header comment). Here the
- * preview is expected to stop where the program first needs a provider plugin that cannot be
- * had on this machine (docker, kubernetes, postgresql).
+ * (default stack: dev; the demo stacks name their passphrase in their header comment). The
+ * dev, staging and prod stacks stop where the program first needs the docker provider, which
+ * cannot be had here; `local` previews whole once the kubernetes provider is built (its
+ * engines are external), though it reaches the test cluster only as `npm run lane` points it.
  */
 import { resolve } from "path";
 import { EngineStack } from "../../tools/engine";
