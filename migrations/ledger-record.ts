@@ -1,5 +1,6 @@
 import { durationMs } from "./duration";
 import type { Ledger, PhaseRecord } from "./ledger";
+export { reconcileLedger } from "./ledger-reconcile";
 import type { PathId } from "./path";
 import { PATH_IDS } from "./phases";
 import type { StackConfig } from "./stack-config";
@@ -30,52 +31,6 @@ export function ledgerFromConfig(config: StackConfig): Ledger {
     };
   }
   return { phases, gates: { ...config.gates } };
-}
-
-/**
- * Reconciles the configured ledger with the one last deployed (read from stack state): where a
- * path's configured phase differs from the deployed one, the deployed phase is the real
- * `previous` and its entry time the real `previousEnteredAt`, whatever the config claims — so a
- * two-phase jump written into the config shows up as one to the checks. Where nothing was
- * deployed yet, the config stands.
- *
- * The PhaseLedger's dynamic provider runs this in its `check`, where the engine hands it the
- * deployed inputs; Pulumi serializes it there, so it uses nothing outside its own body.
- */
-export function reconcileLedger(configured: Ledger, deployed: Ledger | undefined): Ledger {
-  if (!deployed || typeof deployed.phases !== "object" || deployed.phases === null) {
-    return configured;
-  }
-  const phases: Record<string, PhaseRecord> = {};
-  for (const [path, wanted] of Object.entries(configured.phases)) {
-    if (!wanted) continue;
-    const before = (deployed.phases as Record<string, PhaseRecord | undefined>)[path];
-    if (!before) {
-      phases[path] = wanted;
-    } else if (before.phase !== wanted.phase) {
-      // What the file claims came before is replaced by what the stack recorded.
-      phases[path] = {
-        phase: wanted.phase,
-        enteredAt: wanted.enteredAt,
-        ...(wanted.minimumTime !== undefined ? { minimumTime: wanted.minimumTime } : {}),
-        previous: before.phase,
-        previousEnteredAt: before.enteredAt,
-      };
-    } else {
-      // Same phase as deployed: when it was entered is what the stack recorded, not the file.
-      phases[path] = {
-        phase: wanted.phase,
-        ...(wanted.minimumTime !== undefined ? { minimumTime: wanted.minimumTime } : {}),
-        enteredAt: before.enteredAt,
-        ...(before.previous !== undefined ? { previous: before.previous } : {}),
-        ...(before.previousEnteredAt !== undefined
-          ? { previousEnteredAt: before.previousEnteredAt }
-          : {}),
-      };
-    }
-  }
-  // Gates come from recorded tool results in the config; a deployed one is not carried over.
-  return { phases, gates: configured.gates };
 }
 
 /** Milliseconds left before a path may leave its phase forward (0 when it may). */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Ledger } from "./ledger";
-import { reconcileLedger } from "./ledger-record";
+import { reconcileLedger } from "./ledger-reconcile";
 
 export interface PhaseLedgerArgs {
   /** What this update deploys: every path's phase, entry time and phase before, and the gates. */

@@ -43,12 +43,18 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Exits once stdout and stderr have been flushed: to a pipe they are written asynchronously, and
+ * process.exit right after a large `--json` plan would cut it short.
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+}
+
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(EXIT.usage);
-    },
-  );
+  main(process.argv.slice(2)).then(exitWhenFlushed, (error: unknown) => {
+    console.error(error);
+    exitWhenFlushed(EXIT.usage);
+  });
 }

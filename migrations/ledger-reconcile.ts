@@ -1,0 +1,48 @@
+import type { Ledger, PhaseRecord } from "./ledger";
+
+/**
+ * Reconciles the configured ledger with the one last deployed (read from stack state): where a
+ * path's configured phase differs from the deployed one, the deployed phase is the real
+ * `previous` and its entry time the real `previousEnteredAt`, whatever the config claims — so a
+ * two-phase jump written into the config shows up as one to the checks. Where nothing was
+ * deployed yet, the config stands.
+ *
+ * The PhaseLedger's dynamic provider runs this in its `check`, where the engine hands it the
+ * deployed inputs. Pulumi serializes it with the provider, and with it this whole module: so
+ * the module imports nothing at run time and exports nothing else.
+ */
+export function reconcileLedger(configured: Ledger, deployed: Ledger | undefined): Ledger {
+  if (!deployed || typeof deployed.phases !== "object" || deployed.phases === null) {
+    return configured;
+  }
+  const phases: Record<string, PhaseRecord> = {};
+  for (const [path, wanted] of Object.entries(configured.phases)) {
+    if (!wanted) continue;
+    const before = (deployed.phases as Record<string, PhaseRecord | undefined>)[path];
+    if (!before) {
+      phases[path] = wanted;
+    } else if (before.phase !== wanted.phase) {
+      // What the file claims came before is replaced by what the stack recorded.
+      phases[path] = {
+        phase: wanted.phase,
+        enteredAt: wanted.enteredAt,
+        ...(wanted.minimumTime !== undefined ? { minimumTime: wanted.minimumTime } : {}),
+        previous: before.phase,
+        previousEnteredAt: before.enteredAt,
+      };
+    } else {
+      // Same phase as deployed: when it was entered is what the stack recorded, not the file.
+      phases[path] = {
+        phase: wanted.phase,
+        ...(wanted.minimumTime !== undefined ? { minimumTime: wanted.minimumTime } : {}),
+        enteredAt: before.enteredAt,
+        ...(before.previous !== undefined ? { previous: before.previous } : {}),
+        ...(before.previousEnteredAt !== undefined
+          ? { previousEnteredAt: before.previousEnteredAt }
+          : {}),
+      };
+    }
+  }
+  // Gates come from recorded tool results in the config; a deployed one is not carried over.
+  return { phases, gates: configured.gates };
+}
