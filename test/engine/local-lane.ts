@@ -6,7 +6,11 @@
  * keep the stack and re-point it (the services' ports change when they restart).
  * Needs the engine, the control plane and the kubernetes provider built (test/engine/build-*.sh).
  */
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadStackConfig } from "../../migrations/stack-file";
+import { resolvePolicySettings, stackPolicyInput } from "../../policies/config";
+import { packConfigFor } from "../../policies/pack-config";
 import { EngineStack } from "../../tools/engine";
 import { endpoints, startServices } from "../services/manager";
 import { MissingPrerequisite } from "../services/prerequisites";
@@ -27,6 +31,18 @@ async function main(): Promise<void> {
     const env = engine.environment();
     const stacks = join(engine.workDir, "stacks");
     const pack = engine.policyLauncher(PACK);
+    // The pack's settings for the stack, as `stepwise policies pack-config` prints them.
+    const raw = stackPolicyInput(loadStackConfig(join(stacks, `Pulumi.${STACK}.yaml`)).config);
+    const packConfig = join(ROOT, "pack-config.json");
+    writeFileSync(
+      packConfig,
+      JSON.stringify(
+        packConfigFor(resolvePolicySettings(raw, { stack: STACK }), raw as Record<string, unknown>),
+        null,
+        2,
+      ),
+    );
+    const up = `(cd ${engine.workDir} && pulumi up --stack ${STACK} --policy-pack ${pack} --policy-pack-config ${packConfig})`;
     const stepwise = `./run npm run --silent stepwise --`;
     console.log(
       [
@@ -37,10 +53,10 @@ async function main(): Promise<void> {
         `  export PULUMI_CONFIG_PASSPHRASE=${PASSPHRASE} PATH=${env.PATH?.split(":")[0]}:$PATH`,
         "",
         "Deploy, take a step, look:",
-        `  (cd ${engine.workDir} && pulumi up --stack ${STACK} --policy-pack ${pack})`,
+        `  ${up}`,
         `  ${stepwise} advance ${STACK} events --stacks-dir ${stacks}`,
         `  ${stepwise} plan ${STACK} --engine --stacks-dir ${stacks}`,
-        `  (cd ${engine.workDir} && pulumi up --stack ${STACK} --policy-pack ${pack})`,
+        `  ${up}`,
         `  ${stepwise} status ${STACK} --deployed --stacks-dir ${stacks}`,
         `  kubectl --kubeconfig ${state.kubernetes?.kubeconfigFile ?? "?"} -n stepwise get all`,
         "",

@@ -445,10 +445,15 @@ const NOT_COPIED = new Set(["node_modules", ".git", ".cache", "dist"]);
 /** Copies the project (without node_modules) and links the node_modules it resolves from. */
 function copyProject(projectDir: string, tempRoot: string): string {
   const workDir = join(tempRoot, "project");
-  cpSync(projectDir, workDir, {
-    recursive: true,
-    filter: (source) => !NOT_COPIED.has(basename(source)),
-  });
+  // Entry by entry: a kept root may live under the project's .cache, and cpSync refuses to copy
+  // a folder into itself even when a filter would leave that part out.
+  for (const entry of readdirSync(projectDir)) {
+    if (NOT_COPIED.has(entry)) continue;
+    cpSync(join(projectDir, entry), join(workDir, entry), {
+      recursive: true,
+      filter: (source) => !NOT_COPIED.has(basename(source)),
+    });
+  }
   symlinkSync(findNodeModules(projectDir), join(workDir, "node_modules"), "dir");
   return workDir;
 }
