@@ -86,9 +86,15 @@ export interface K3sSettings {
    * @default "127.0.0.1" (only right where they run on the node itself)
    */
   readonly externalAddress: string;
+  /** Namespace of every workload the stack runs on the cluster. @default "stepwise" */
+  readonly namespace: string;
 }
 
-export const DEFAULT_K3S_SETTINGS: K3sSettings = { skipAwait: false, externalAddress: "127.0.0.1" };
+export const DEFAULT_K3S_SETTINGS: K3sSettings = {
+  skipAwait: false,
+  externalAddress: "127.0.0.1",
+  namespace: "stepwise",
+};
 
 /** Every config key the program reads; anything else under `stepwise:` is an error. */
 export const CONFIG_KEYS = [
@@ -244,11 +250,18 @@ function schemaFor(services: readonly string[]) {
               .string({ error: "must be a host name or IP address" })
               .regex(/^[^\s:/,]+$/, { error: "must be a host name or IP address, without a port" })
               .optional(),
+            namespace: z
+              .string({ error: "must be a Kubernetes namespace name" })
+              .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+                error:
+                  "must be a Kubernetes namespace name: lowercase letters, digits and '-', at most 63",
+              })
+              .optional(),
           },
           {
             error: (issue) =>
               issue.code === "unrecognized_keys"
-                ? "unknown setting; valid settings are skipAwait, externalAddress"
+                ? "unknown setting; valid settings are skipAwait, externalAddress, namespace"
                 : "must be a map of K3s settings",
           },
         )

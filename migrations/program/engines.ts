@@ -33,6 +33,7 @@ import {
   DEFAULT_K3S_SETTINGS,
   type Engine,
   type EnginePlacement,
+  type K3sSettings,
   type PlatformKind,
 } from "../stack-config";
 import type { ByClientPlatform } from "./topology";
@@ -78,7 +79,7 @@ export const PLATFORM_TOPICS: readonly TopicDeclaration[] = [
 /** How the platforms PlatformServices builds are reachable; the program passes the same values. */
 export const PLATFORM_SETTINGS = {
   compose: { name: "platform-compose", hostAddress: "host.docker.internal" },
-  k3s: { name: "platform-k3s", namespace: "stepwise" },
+  k3s: { name: "platform-k3s" },
 } as const;
 
 export interface EngineInputs {
@@ -142,15 +143,15 @@ export function externalMetricJobs(engine: Engine, external: ExternalEngines): [
 export function plannedBootstrap(
   system: "redpanda" | "kafka",
   clusterOn: PlatformKind,
-  k3sAddress: string = DEFAULT_K3S_SETTINGS.externalAddress,
+  k3s: Pick<K3sSettings, "externalAddress" | "namespace"> = DEFAULT_K3S_SETTINGS,
 ): ByClientPlatform<string> {
-  const ref = plannedRef(clusterOn, k3sAddress);
+  const ref = plannedRef(clusterOn, k3s);
   const engine = system === "redpanda" ? redpandaEngine : kafkaEngine;
   const cluster = resolveBrokerCluster(system, brokerArgs(system, ref), engine.defaultImage);
   const internal =
     ref.kind === "compose"
       ? internalBootstrap(cluster, (i) => composeHost(system, i))
-      : internalBootstrap(cluster, (i) => k3sHost(system, i, PLATFORM_SETTINGS.k3s.namespace));
+      : internalBootstrap(cluster, (i) => k3sHost(system, i, k3s.namespace));
   const external = externalBootstrap(
     cluster,
     ref.kind === "compose" ? ref.hostAddress : ref.externalAddress,
@@ -158,7 +159,10 @@ export function plannedBootstrap(
   return byClient(clusterOn, internal, external);
 }
 
-function plannedRef(kind: PlatformKind, k3sAddress: string): ComposePlatformRef | K3sPlatformRef {
+function plannedRef(
+  kind: PlatformKind,
+  k3s: Pick<K3sSettings, "externalAddress" | "namespace">,
+): ComposePlatformRef | K3sPlatformRef {
   return kind === "compose"
     ? {
         kind,
@@ -169,7 +173,8 @@ function plannedRef(kind: PlatformKind, k3sAddress: string): ComposePlatformRef 
     : {
         kind,
         ...PLATFORM_SETTINGS.k3s,
-        externalAddress: k3sAddress,
+        namespace: k3s.namespace,
+        externalAddress: k3s.externalAddress,
         resourceOptions: {},
       };
 }

@@ -119,7 +119,7 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
     ...(usesK3s(topology)
       ? {
           k3s: {
-            namespace: PLATFORM_SETTINGS.k3s.namespace,
+            namespace: config.k3s.namespace,
             externalAddress: config.k3s.externalAddress,
             skipAwait: config.k3s.skipAwait,
             ...(kubeconfig ? { kubeconfig } : {}),
@@ -204,7 +204,7 @@ function topologyEngine(
     const external = config.externalEngines[system];
     return external ? { [system]: externalClusterBootstrap(external) } : undefined;
   }
-  return { [system]: plannedBootstrap(system, on, config.k3s.externalAddress) };
+  return { [system]: plannedBootstrap(system, on, config.k3s) };
 }
 
 function settleSystemMetrics(

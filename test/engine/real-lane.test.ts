@@ -100,7 +100,7 @@ async function expectReadableAsWired(phase: string, ids: readonly string[]): Pro
 async function expectEventsWiring(phase: string): Promise<void> {
   const wiring = phaseDefinition("events", phase).wiring;
   const bootstrap = (system: string) => services().kafka[CLUSTERS[system as EventSystem]].bootstrap;
-  const env = await serviceEnv("orders");
+  const env = await serviceEnv("orders", lane.namespace);
   expect(env).toMatchObject({
     EVENTS_PUBLISH_TO: (wiring.writeTo ?? []).join(","),
     EVENTS_PUBLISH_BOOTSTRAP: (wiring.writeTo ?? []).map(bootstrap).join(","),
@@ -123,7 +123,7 @@ async function expectEventsWiring(phase: string): Promise<void> {
 }
 
 async function deploymentNames(): Promise<string[]> {
-  return Object.keys(await objects("deployments")).sort();
+  return Object.keys(await objects("deployments", lane.namespace)).sort();
 }
 
 describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", () => {
@@ -160,7 +160,7 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
       "product-catalog",
     ]);
     // The database URL reaches the pod only through secretKeyRef; the Secret holds it.
-    const catalog = (await objects("deployments"))["product-catalog"];
+    const catalog = (await objects("deployments", lane.namespace))["product-catalog"];
     const container = (
       catalog?.spec as {
         template: {
@@ -176,7 +176,9 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
         valueFrom: { secretKeyRef: { name: "product-catalog-secret", key: "database-url" } },
       },
     ]);
-    const secret = (await objects("secrets"))["product-catalog-secret"] as unknown as {
+    const secret = (await objects("secrets", lane.namespace))[
+      "product-catalog-secret"
+    ] as unknown as {
       data: Record<string, string>;
     };
     const pg = services().postgres;
@@ -184,7 +186,7 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
       `postgresql://${pg.user}:${encodeURIComponent(pg.password)}@${pg.host}:${pg.port}/${pg.databases.legacy}`,
     );
     // Nowhere else: not in ConfigMaps, not in the stack's state.
-    const configMaps = JSON.stringify(await objects("configmaps"));
+    const configMaps = JSON.stringify(await objects("configmaps", lane.namespace));
     expect(configMaps).not.toContain(pg.password);
     expect(lane.rawState()).not.toContain(pg.password);
     expect(lane.rawState()).toContain("ciphertext");
@@ -194,7 +196,7 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
   });
 
   it("refuses a two-phase jump on the real preview; pulumi up with the pack changes nothing", async () => {
-    const before = await snapshot();
+    const before = await snapshot(lane.namespace);
     const topicsBefore = await topicsOn("kafka", TOPIC_NAMES);
     const claimed = lane.text().replace("    events: redpanda\n", "    events: dual-publish\n");
     expect(claimed).not.toBe(lane.text());
@@ -216,7 +218,7 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
       const up = await lane.upAfterPreview(packConfig);
       expect(up.exitCode).not.toBe(0);
       expect(up.stdout + up.stderr).toContain("one-phase-step");
-      expect(await snapshot()).toEqual(before);
+      expect(await snapshot(lane.namespace)).toEqual(before);
       expect(await topicsOn("kafka", TOPIC_NAMES)).toEqual(topicsBefore);
       expect((await lane.ledgerOutput()).phases.events?.phase).toBe("redpanda");
     } finally {
@@ -236,7 +238,7 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
   });
 
   it("refuses retirement inside the rollback window on the real preview", async () => {
-    const before = await snapshot();
+    const before = await snapshot(lane.namespace);
     const early = new Date(at.getTime() + DAY);
     lane.write(applyPhaseStep(lane.text(), "events", "advance", early, STACK).text);
     try {
@@ -251,7 +253,7 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
       const up = await lane.upAfterPreview(packConfig);
       expect(up.exitCode).not.toBe(0);
       expect(up.stdout + up.stderr).toContain("stateful-delete-after-window");
-      expect(await snapshot()).toEqual(before);
+      expect(await snapshot(lane.namespace)).toEqual(before);
       expect((await lane.ledgerOutput()).phases.events?.phase).toBe("kafka-only");
     } finally {
       lane.discard();
@@ -280,7 +282,8 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
       at = new Date(at.getTime() + 60_000);
       lane.edit(["stepwise:apiWeights", "product-catalog"], percent);
       await takeStep(`api weight ${percent}`);
-      const labels = (await objects("deployments"))["product-catalog-next"]?.spec as {
+      const labels = (await objects("deployments", lane.namespace))["product-catalog-next"]
+        ?.spec as {
         template: { metadata: { labels: Record<string, string> } };
       };
       expect(labels.template.metadata.labels["stepwise.dev/traffic-weight"]).toBe(String(percent));
@@ -306,7 +309,7 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
     expect(await move("advance", "consolidation")).toBe("monolith-parallel");
     expect(await deploymentNames()).toContain("modular-monolith");
     expect(await move("advance", "consolidation")).toBe("modular-monolith");
-    const scaled = await objects("deployments");
+    const scaled = await objects("deployments", lane.namespace);
     for (const name of microservices) {
       expect([name, (scaled[name]?.spec as { replicas: number }).replicas]).toEqual([name, 0]);
     }

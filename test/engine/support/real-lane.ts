@@ -22,7 +22,6 @@ import type { ServiceEndpoints } from "../../services/manager";
 import { PACK, PASSPHRASE, pointAtServices, REPO_ROOT, STACK } from "./local-stack";
 
 export { REPO_ROOT, STACK };
-export const NAMESPACE = "stepwise";
 
 export function services(): ServiceEndpoints {
   return inject("services");
@@ -71,7 +70,11 @@ export interface EngineStep {
 }
 
 export class RealLane {
-  private constructor(readonly engine: EngineStack) {}
+  private constructor(
+    readonly engine: EngineStack,
+    /** The stack's namespace: a new one per run, so a reused API server holds no leftovers. */
+    readonly namespace: string,
+  ) {}
 
   /** A throwaway local backend and working copy of the project, pointed at the test services. */
   static async open(): Promise<RealLane> {
@@ -80,9 +83,13 @@ export class RealLane {
       stack: STACK,
       passphrase: PASSPHRASE,
     });
-    const lane = new RealLane(engine);
+    const lane = new RealLane(engine, `stepwise-${Date.now().toString(36)}`);
     try {
       await pointAtServices(engine, services());
+      await engine.setConfig(
+        { "stepwise:k3s.namespace": { value: lane.namespace } },
+        { path: true },
+      );
       lane.git("init", "-q");
       lane.git("add", "stacks");
       lane.git("commit", "-q", "-m", "the real lane at its baselines");

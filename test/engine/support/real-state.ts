@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
 import { PartitionReader } from "../../../tools/events/partition-reader";
 import { kubeGet, type KubeAccess } from "../../services/kube-api";
-import { NAMESPACE, services } from "./real-lane";
+import { services } from "./real-lane";
 
 /** The event clusters by the name the stack gives them; `legacy` stands in for Redpanda. */
 export const CLUSTERS = { redpanda: "legacy", kafka: "target" } as const;
@@ -43,19 +43,22 @@ const COLLECTIONS = {
 export type Collection = keyof typeof COLLECTIONS;
 
 /** Every object of a kind in the stack's namespace, by name. */
-export async function objects(kind: Collection): Promise<Record<string, KubeObject>> {
+export async function objects(
+  kind: Collection,
+  namespace: string,
+): Promise<Record<string, KubeObject>> {
   const list = await kubeGet<{ items: KubeObject[] }>(
     kube(),
-    COLLECTIONS[kind].replace("NS", NAMESPACE),
+    COLLECTIONS[kind].replace("NS", namespace),
   );
   return Object.fromEntries((list?.items ?? []).map((item) => [item.metadata.name, item]));
 }
 
 /** Kind/name → resourceVersion of everything stepwise made: equal snapshots mean nothing changed. */
-export async function snapshot(): Promise<Record<string, string>> {
+export async function snapshot(namespace: string): Promise<Record<string, string>> {
   const entries: [string, string][] = [];
   for (const kind of Object.keys(COLLECTIONS) as Collection[]) {
-    for (const [name, object] of Object.entries(await objects(kind))) {
+    for (const [name, object] of Object.entries(await objects(kind, namespace))) {
       entries.push([`${kind}/${name}`, object.metadata.resourceVersion]);
     }
   }
@@ -63,10 +66,13 @@ export async function snapshot(): Promise<Record<string, string>> {
 }
 
 /** The env a service's ConfigMap gives it. */
-export async function serviceEnv(service: string): Promise<Record<string, string>> {
-  const configMaps = await objects("configmaps");
+export async function serviceEnv(
+  service: string,
+  namespace: string,
+): Promise<Record<string, string>> {
+  const configMaps = await objects("configmaps", namespace);
   const found = configMaps[`${service}-config`];
-  if (!found) throw new Error(`no ConfigMap ${service}-config in ${NAMESPACE}`);
+  if (!found) throw new Error(`no ConfigMap ${service}-config in ${namespace}`);
   return found.data ?? {};
 }
 

@@ -59,7 +59,7 @@ describe("parseStackConfig", () => {
         prometheus: "compose",
       },
       externalEngines: {},
-      k3s: { skipAwait: false, externalAddress: "127.0.0.1" },
+      k3s: { skipAwait: false, externalAddress: "127.0.0.1", namespace: "stepwise" },
       apiImages: {},
       apiWeights: {},
       monolithImage: undefined,
@@ -165,12 +165,16 @@ describe("parseStackConfig", () => {
         ...base,
         enginePlacement: { kafka: "external", postgres: "external", citus: "external" },
         externalEngines: { kafka, postgres, citus: { ...postgres, workers: ["w0:5432"] } },
-        k3s: { skipAwait: true, externalAddress: "10.0.0.5" },
+        k3s: { skipAwait: true, externalAddress: "10.0.0.5", namespace: "shop" },
         databasePassword: undefined,
       });
       expect(config.enginePlacement).toMatchObject({ kafka: "external", redpanda: "compose" });
       expect(config.externalEngines.citus?.workers).toEqual(["w0:5432"]);
-      expect(config.k3s).toEqual({ skipAwait: true, externalAddress: "10.0.0.5" });
+      expect(config.k3s).toEqual({
+        skipAwait: true,
+        externalAddress: "10.0.0.5",
+        namespace: "shop",
+      });
     });
 
     it.each([
@@ -219,7 +223,9 @@ describe("parseStackConfig", () => {
       [
         "an unknown K3s setting",
         { k3s: { skip: true } },
-        ["stepwise:k3s.skip: unknown setting; valid settings are skipAwait, externalAddress"],
+        [
+          "stepwise:k3s.skip: unknown setting; valid settings are skipAwait, externalAddress, namespace",
+        ],
       ],
     ])("refuses %s", (_case, change, expected) => {
       expect(problems({ ...base, ...change })).toEqual(expected);

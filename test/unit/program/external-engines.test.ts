@@ -43,7 +43,7 @@ const EXTERNAL = {
       workers: ["citus-w0.example:5432", "citus-w1.example:5432"],
     },
   },
-  k3s: { skipAwait: true, externalAddress: "10.0.0.5" },
+  k3s: { skipAwait: true, externalAddress: "10.0.0.5", namespace: "shop" },
 };
 
 function ofType(resources: readonly RegisteredResource[], type: string): RegisteredResource[] {
@@ -114,6 +114,20 @@ describe("external engines (enginePlacement: external)", () => {
     expect(prometheus).toContain("rp-0.example:9644");
     expect(prometheus).toContain("pg.example:9187");
     expect(prometheus).not.toContain("kafka.example");
+  });
+
+  it("puts every workload in the stack's namespace", async () => {
+    const { resources } = await evaluateStack("dev", EXTERNAL);
+    const namespaced = resources.filter(
+      (r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:core/v1:Namespace",
+    );
+    expect(namespaced.length).toBeGreaterThan(10);
+    for (const r of namespaced) {
+      expect([r.name, (r.inputs.metadata as { namespace?: string }).namespace]).toEqual([
+        r.name,
+        "shop",
+      ]);
+    }
   });
 
   it("asks the kubernetes provider not to wait on an API server without nodes", async () => {

@@ -104,7 +104,7 @@ describe("plannedBootstrap", () => {
     k3s: {
       kind: "k3s",
       name: PLATFORM_SETTINGS.k3s.name,
-      namespace: PLATFORM_SETTINGS.k3s.namespace,
+      namespace: DEFAULT_K3S_SETTINGS.namespace,
       externalAddress: DEFAULT_K3S_SETTINGS.externalAddress,
       resourceOptions: {},
     },
