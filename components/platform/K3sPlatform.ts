@@ -103,7 +103,10 @@ export class K3sPlatform extends pulumi.ComponentResource {
       providerFor(this, "kubernetes") ??
       new k8s.Provider(
         `${name}-provider`,
-        { ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}), ...PROVIDER_SETTINGS },
+        {
+          ...(args.kubeconfig !== undefined ? { kubeconfig: args.kubeconfig } : {}),
+          ...PROVIDER_SETTINGS,
+        },
         { parent: this },
       );
     this.childOpts = { parent: this, provider };

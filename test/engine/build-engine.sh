@@ -20,11 +20,8 @@
 # Nothing built or downloaded is committed: it all lives under .cache (and the Go caches).
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=versions.sh
-. "$here/versions.sh"
-root="$(cd "$here/../.." && pwd)"
-cache="${STEPWISE_CACHE:-$root/.cache}"
+# shellcheck source=build-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/build-common.sh"
 bin="$cache/pulumi/bin"
 work="$cache/pulumi/build"
 host_version="${STEPWISE_LANGUAGE_HOST_VERSION:-}"
@@ -40,9 +37,6 @@ go_build() {
   nice -n 19 go build -buildvcs=false \
     -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" "$@"
 }
-say() { echo "build-engine: $*" >&2; }
-
-command -v go >/dev/null || { say "Go is needed (go1.25 or newer): install it and rerun"; exit 2; }
 
 built_version() { [ -x "$bin/pulumi" ] && "$bin/pulumi" version 2>/dev/null || true; }
 if [ "$(built_version)" = "$PULUMI_VERSION" ] && [ -x "$bin/pulumi-language-nodejs" ] \

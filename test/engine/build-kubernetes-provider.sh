@@ -15,17 +15,11 @@
 # provider's `sdk/v4 => ../sdk` replace. About 9 minutes and 5 GB of memory on two cores.
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=versions.sh
-. "$here/versions.sh"
-root="$(cd "$here/../.." && pwd)"
-cache="${STEPWISE_CACHE:-$root/.cache}"
+# shellcheck source=build-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/build-common.sh"
 plugin_dir="$cache/pulumi/plugins"
 plugin="$plugin_dir/pulumi-resource-kubernetes"
 work="$cache/pulumi/build/kubernetes-provider"
-say() { echo "build-kubernetes-provider: $*" >&2; }
-
-command -v go >/dev/null || { say "Go is needed (go1.25 or newer): install it and rerun"; exit 2; }
 
 stamp="$plugin_dir/pulumi-resource-kubernetes.version"
 if [ "${1:-}" != "--force" ] && [ -x "$plugin" ] && [ -f "$stamp" ] \

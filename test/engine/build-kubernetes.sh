@@ -16,16 +16,10 @@
 # (and the Go caches).
 set -euo pipefail
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=versions.sh
-. "$here/versions.sh"
-root="$(cd "$here/../.." && pwd)"
-cache="${STEPWISE_CACHE:-$root/.cache}"
+# shellcheck source=build-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/build-common.sh"
 bin="$cache/kubernetes/bin"
 work="$cache/kubernetes/build"
-say() { echo "build-kubernetes: $*" >&2; }
-
-command -v go >/dev/null || { say "Go is needed (go1.25 or newer): install it and rerun"; exit 2; }
 
 wanted="kubernetes $KUBERNETES_VERSION etcd $ETCD_VERSION traefik-crds $TRAEFIK_VERSION"
 crds="$cache/kubernetes/crds/traefik-$TRAEFIK_VERSION.yml"

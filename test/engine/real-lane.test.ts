@@ -38,6 +38,14 @@ import {
 const DAY = 86_400_000;
 const TOPIC = "order-events";
 const TOPIC_NAMES = PLATFORM_TOPICS.map((t) => t.name);
+/** The four services and Prometheus, as every path's baseline runs them. */
+const BASELINE_DEPLOYMENTS = [
+  "inventory",
+  "orders",
+  "platform-coordination",
+  "platform-prometheus",
+  "product-catalog",
+];
 
 let lane: RealLane;
 /** The clock every step is taken at (`--at`): a minute per step, a month for a retirement. */
@@ -97,6 +105,23 @@ async function expectReadableAsWired(phase: string, ids: readonly string[]): Pro
   expect([phase, from, await readable(from, TOPIC, ids)]).toEqual([phase, from, ids]);
 }
 
+/**
+ * One step of the events path with records: published as the phase wires producers, the step
+ * taken, then the services' wiring and topics checked and the records read back where the new
+ * phase's consumers read. Returns the new phase.
+ */
+async function eventsStep(
+  direction: "advance" | "rollback",
+  phase: string,
+  days = 0,
+): Promise<string> {
+  const ids = await publishAsWired(phase);
+  const next = await move(direction, "events", days);
+  await expectEventsWiring(next);
+  await expectReadableAsWired(next, ids);
+  return next;
+}
+
 async function expectEventsWiring(phase: string): Promise<void> {
   const wiring = phaseDefinition("events", phase).wiring;
   const bootstrap = (system: string) => services().kafka[CLUSTERS[system as EventSystem]].bootstrap;
@@ -119,6 +144,33 @@ async function expectEventsWiring(phase: string): Promise<void> {
         ),
       });
     }
+  }
+}
+
+/**
+ * The pack refuses the uncommitted change on the real preview for exactly `rule`, and `pulumi
+ * up` with the pack (its preview first) changes nothing: every object, the topics, the ledger.
+ * The change is dropped afterwards.
+ */
+async function expectRefusedByPack(rule: string, message: RegExp, deployed: string): Promise<void> {
+  const before = await snapshot(lane.namespace);
+  const topicsBefore = await topicsOn("kafka", TOPIC_NAMES);
+  try {
+    const packConfig = await lane.packConfig();
+    const preview = await lane.preview(packConfig);
+    expect(preview.exitCode).not.toBe(0);
+    expect(preview.policy.violations.map((v) => [v.policyName, v.enforcementLevel])).toEqual([
+      [rule, "mandatory"],
+    ]);
+    expect(preview.policy.violations[0]?.message).toMatch(message);
+    const up = await lane.upAfterPreview(packConfig);
+    expect(up.exitCode).not.toBe(0);
+    expect(up.stdout + up.stderr).toContain(rule);
+    expect(await snapshot(lane.namespace)).toEqual(before);
+    expect(await topicsOn("kafka", TOPIC_NAMES)).toEqual(topicsBefore);
+    expect((await lane.ledgerOutput()).phases.events?.phase).toBe(deployed);
+  } finally {
+    lane.discard();
   }
 }
 
@@ -152,13 +204,7 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
     expect(fidelity.at(-1)?.unexplained).toEqual([]);
     expect(step.up?.summary.result).toBe("succeeded");
 
-    expect(await deploymentNames()).toEqual([
-      "inventory",
-      "orders",
-      "platform-coordination",
-      "platform-prometheus",
-      "product-catalog",
-    ]);
+    expect(await deploymentNames()).toEqual(BASELINE_DEPLOYMENTS);
     // The database URL reaches the pod only through secretKeyRef; the Secret holds it.
     const catalog = (await objects("deployments", lane.namespace))["product-catalog"];
     const container = (
@@ -196,84 +242,41 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
   });
 
   it("refuses a two-phase jump on the real preview; pulumi up with the pack changes nothing", async () => {
-    const before = await snapshot(lane.namespace);
-    const topicsBefore = await topicsOn("kafka", TOPIC_NAMES);
     const claimed = lane.text().replace("    events: redpanda\n", "    events: dual-publish\n");
     expect(claimed).not.toBe(lane.text());
     lane.write(claimed);
     lane.edit(["stepwise:previousPhases", "events"], "parallel"); // what a PR could claim
-    try {
-      const offline = await lane.plan(at);
-      expect(offline.code).toBe(1);
-      const packConfig = await lane.packConfig();
-      const preview = await lane.preview(packConfig);
-      expect(preview.exitCode).not.toBe(0);
-      expect(preview.policy.violations.map((v) => [v.policyName, v.enforcementLevel])).toEqual([
-        ["one-phase-step", "mandatory"],
-      ]);
-      // The file claims parallel came first; the deployed ledger says redpanda.
-      expect(preview.policy.violations[0]?.message).toContain(
-        'path "events" moves 2 phases (redpanda → dual-publish)',
-      );
-      const up = await lane.upAfterPreview(packConfig);
-      expect(up.exitCode).not.toBe(0);
-      expect(up.stdout + up.stderr).toContain("one-phase-step");
-      expect(await snapshot(lane.namespace)).toEqual(before);
-      expect(await topicsOn("kafka", TOPIC_NAMES)).toEqual(topicsBefore);
-      expect((await lane.ledgerOutput()).phases.events?.phase).toBe("redpanda");
-    } finally {
-      lane.discard();
-    }
+    expect((await lane.plan(at)).code).toBe(1);
+    // The file claims parallel came first; the deployed ledger says redpanda.
+    await expectRefusedByPack(
+      "one-phase-step",
+      /path "events" moves 2 phases \(redpanda → dual-publish\)/,
+      "redpanda",
+    );
   });
 
   it("walks events forward to kafka-only; records written before each step stay readable", async () => {
     let phase = "redpanda";
-    for (let i = 0; i < 4; i++) {
-      const ids = await publishAsWired(phase);
-      phase = await move("advance", "events");
-      await expectEventsWiring(phase);
-      await expectReadableAsWired(phase, ids);
-    }
+    for (let i = 0; i < 4; i++) phase = await eventsStep("advance", phase);
     expect(phase).toBe("kafka-only");
   });
 
   it("refuses retirement inside the rollback window on the real preview", async () => {
-    const before = await snapshot(lane.namespace);
     const early = new Date(at.getTime() + DAY);
     lane.write(applyPhaseStep(lane.text(), "events", "advance", early, STACK).text);
-    try {
-      const packConfig = await lane.packConfig();
-      const preview = await lane.preview(packConfig);
-      expect(preview.policy.violations.map((v) => v.policyName)).toEqual([
-        "stateful-delete-after-window",
-      ]);
-      expect(preview.policy.violations[0]?.message).toMatch(
-        /path "events" enters "redpanda-retired" 1\.0 days after cutover "kafka-only"; the rollback window is 30 days/,
-      );
-      const up = await lane.upAfterPreview(packConfig);
-      expect(up.exitCode).not.toBe(0);
-      expect(up.stdout + up.stderr).toContain("stateful-delete-after-window");
-      expect(await snapshot(lane.namespace)).toEqual(before);
-      expect((await lane.ledgerOutput()).phases.events?.phase).toBe("kafka-only");
-    } finally {
-      lane.discard();
-    }
+    await expectRefusedByPack(
+      "stateful-delete-after-window",
+      /path "events" enters "redpanda-retired" 1\.0 days after cutover "kafka-only"; the rollback window is 30 days/,
+      "kafka-only",
+    );
   });
 
   it("retires Redpanda after the window, forgetting its topics (not deleting them), and rolls back to redpanda", async () => {
-    const ids = await publishAsWired("kafka-only");
-    let phase = await move("advance", "events", 31);
+    let phase = await eventsStep("advance", "kafka-only", 31);
     expect(phase).toBe("redpanda-retired");
-    await expectEventsWiring(phase);
-    await expectReadableAsWired(phase, ids);
     // Redpanda is external: its topics and the records on them are not the stack's to delete.
     expect(Object.keys(await topicsOn("redpanda", TOPIC_NAMES))).toEqual([...TOPIC_NAMES].sort());
-    for (let i = 0; i < 5; i++) {
-      const written = await publishAsWired(phase);
-      phase = await move("rollback", "events");
-      await expectEventsWiring(phase);
-      await expectReadableAsWired(phase, written);
-    }
+    for (let i = 0; i < 5; i++) phase = await eventsStep("rollback", phase);
     expect(phase).toBe("redpanda");
   });
 
@@ -322,13 +325,7 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
     expect(await move("rollback", "consolidation")).toBe("modular-monolith");
     expect(await move("rollback", "consolidation")).toBe("monolith-parallel");
     expect(await move("rollback", "consolidation")).toBe("microservices");
-    expect(await deploymentNames()).toEqual([
-      "inventory",
-      "orders",
-      "platform-coordination",
-      "platform-prometheus",
-      "product-catalog",
-    ]);
+    expect(await deploymentNames()).toEqual(BASELINE_DEPLOYMENTS);
   });
 
   it("after an update that failed midway, status tells the deployed phase and the next up completes", async () => {
