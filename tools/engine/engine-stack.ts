@@ -8,17 +8,7 @@
  * encryption salt) never touch the checked-in project. An ambient stack is the user's own: the
  * backend their environment names, the project where it is, a stack that must exist.
  */
-import { execFile } from "child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from "fs";
+import { existsSync, mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { basename, dirname, join, resolve } from "path";
 import {
@@ -33,10 +23,12 @@ import {
 } from "@pulumi/pulumi/automation";
 import { PHASE_LEDGER_TYPE, type Ledger } from "../../migrations/ledger";
 import type { Plan } from "../plan/plan";
+import { policyEventsIn, run, type EngineRun } from "./cli-run";
 import { engineEnvironment } from "./environment";
 import { failureHints } from "./failure-hints";
 import { locateEngine, type EngineLocation } from "./locate";
 import { writePolicyLauncher } from "./policy-launcher";
+import { copyProject, installPlugins, makeDir } from "./stack-folder";
 import { parsePreviewDocument } from "./preview-document";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -384,38 +376,6 @@ export async function previewJson(
   }
 }
 
-/**
- * Installs the resource plugins the build scripts made (`pulumi-resource-<name>` beside a
- * `pulumi-resource-<name>.version` file) into a PULUMI_HOME the way `pulumi plugin install`
- * lays them out, with a link to the binary instead of a copy of it.
- */
-function installPlugins(pulumiHome: string, pluginDirs: readonly string[]): void {
-  for (const dir of pluginDirs) {
-    for (const file of readdirSync(dir)) {
-      const name = /^pulumi-resource-([a-z0-9-]+)$/.exec(file)?.[1];
-      const versionFile = join(dir, `${file}.version`);
-      if (name === undefined || !existsSync(versionFile)) continue;
-      const version = readFileSync(versionFile, "utf8").trim();
-      const target = join(pulumiHome, "plugins", `resource-${name}-v${version}`);
-      mkdirSync(target, { recursive: true });
-      rmSync(join(target, file), { force: true }); // a kept home has it linked already
-      symlinkSync(join(dir, file), join(target, file));
-    }
-  }
-}
-
-/** The policy events of an engine event log (one JSON event per line); none if it is missing. */
-function policyEventsIn(eventLog: string): PolicyEvent[] {
-  if (!existsSync(eventLog)) return [];
-  return readFileSync(eventLog, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .flatMap((line) => {
-      const event = JSON.parse(line) as { policyEvent?: PolicyEvent };
-      return event.policyEvent ? [event.policyEvent] : [];
-    });
-}
-
 /** Where the engine keeps state for these variables, for messages. */
 function backendOf(env: Readonly<Record<string, string | undefined>>): string {
   const url = env.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL;
@@ -431,67 +391,4 @@ function commandRoot(pulumi: string): string {
     );
   }
   return dirname(dirname(pulumi));
-}
-
-function makeDir(parent: string, name: string): string {
-  const dir = join(parent, name);
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-/** Neither part of a program nor small: never copied into a working copy. */
-const NOT_COPIED = new Set(["node_modules", ".git", ".cache", "dist"]);
-
-/** Copies the project (without node_modules) and links the node_modules it resolves from. */
-function copyProject(projectDir: string, tempRoot: string): string {
-  const workDir = join(tempRoot, "project");
-  // Entry by entry: a kept root may live under the project's .cache, and cpSync refuses to copy
-  // a folder into itself even when a filter would leave that part out.
-  for (const entry of readdirSync(projectDir)) {
-    if (NOT_COPIED.has(entry)) continue;
-    cpSync(join(projectDir, entry), join(workDir, entry), {
-      recursive: true,
-      filter: (source) => !NOT_COPIED.has(basename(source)),
-    });
-  }
-  symlinkSync(findNodeModules(projectDir), join(workDir, "node_modules"), "dir");
-  return workDir;
-}
-
-function findNodeModules(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, "node_modules");
-    if (existsSync(join(candidate, "@pulumi", "pulumi"))) return candidate;
-    if (dirname(dir) === dir) {
-      throw new Error(`no node_modules with @pulumi/pulumi above ${from}: run npm ci first`);
-    }
-  }
-}
-
-/** How one run of the CLI ended. */
-export interface EngineRun {
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly exitCode: number;
-}
-
-function run(
-  file: string,
-  args: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-): Promise<EngineRun> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(file, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== "number") {
-        reject(new Error(`could not run ${file}: ${error.message}`));
-        return;
-      }
-      resolvePromise({
-        stdout,
-        stderr,
-        exitCode: typeof error?.code === "number" ? error.code : 0,
-      });
-    });
-  });
 }

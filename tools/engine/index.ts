@@ -1,3 +1,4 @@
+export * from "./cli-run";
 export * from "./compare";
 export * from "./engine-stack";
 export * from "./environment";
