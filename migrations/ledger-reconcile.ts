@@ -1,4 +1,4 @@
-import type { Ledger, PhaseRecord } from "./ledger";
+import type { EngineMove, Ledger, PhaseRecord } from "./ledger";
 
 /**
  * Reconciles the configured ledger with the one last deployed (read from stack state): where a
@@ -9,7 +9,8 @@ import type { Ledger, PhaseRecord } from "./ledger";
  *
  * The PhaseLedger's dynamic provider runs this in its `check`, where the engine hands it the
  * deployed inputs. Pulumi serializes it with the provider, and with it this whole module: so
- * the module imports nothing at run time and exports nothing else.
+ * the module imports nothing at run time and exports nothing else. It also records which
+ * engines in use the update moves to another place (`engineMoves`).
  */
 export function reconcileLedger(configured: Ledger, deployed: Ledger | undefined): Ledger {
   if (!deployed || typeof deployed.phases !== "object" || deployed.phases === null) {
@@ -43,6 +44,18 @@ export function reconcileLedger(configured: Ledger, deployed: Ledger | undefined
       };
     }
   }
+  // An engine in use both before and after, now placed elsewhere, is moved by this update.
+  const engineMoves: EngineMove[] = Object.entries(configured.engines ?? {}).flatMap(
+    ([engine, to]) => {
+      const from = deployed.engines?.[engine];
+      return from !== undefined && from !== to ? [{ engine, from, to }] : [];
+    },
+  );
   // Gates come from recorded tool results in the config; a deployed one is not carried over.
-  return { phases, gates: configured.gates };
+  return {
+    phases,
+    gates: configured.gates,
+    ...(configured.engines ? { engines: configured.engines } : {}),
+    ...(engineMoves.length > 0 ? { engineMoves } : {}),
+  };
 }

@@ -2,7 +2,7 @@ import { durationMs } from "./duration";
 import type { Ledger, PhaseRecord } from "./ledger";
 export { reconcileLedger } from "./ledger-reconcile";
 import type { PathId } from "./path";
-import { PATH_IDS } from "./phases";
+import { PATH_IDS, phaseDefinition } from "./phases";
 import type { StackConfig } from "./stack-config";
 
 /**
@@ -30,7 +30,21 @@ export function ledgerFromConfig(config: StackConfig): Ledger {
       minimumTime: minimumTimeFor(config.minimumTime, path, phase),
     };
   }
-  return { phases, gates: { ...config.gates } };
+  return { phases, gates: { ...config.gates }, engines: enginesInUse(config) };
+}
+
+/** The brokers and databases the current phases use, and where each runs. */
+export function enginesInUse(config: StackConfig): Record<string, string> {
+  const used = new Set(
+    (["events", "database"] as const).flatMap(
+      (path) => phaseDefinition(path, config.phases[path]).wiring.deployed,
+    ),
+  );
+  return Object.fromEntries(
+    (["redpanda", "kafka", "postgres", "citus"] as const)
+      .filter((engine) => used.has(engine))
+      .map((engine) => [engine, config.enginePlacement[engine]]),
+  );
 }
 
 /** Milliseconds left before a path may leave its phase forward (0 when it may). */
@@ -40,10 +54,15 @@ export function timeLeftInPhase(record: PhaseRecord, now: Date): number {
   return Math.max(0, minimum - elapsed);
 }
 
-/** A deployed ledger read back from stack outputs, or undefined when it is not one. */
+/** A ledger read from a plan step's inputs or from state, or undefined when it is not one. */
 export function asLedger(value: unknown): Ledger | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const candidate = value as Partial<Ledger>;
   if (typeof candidate.phases !== "object" || candidate.phases === null) return undefined;
-  return { phases: candidate.phases, gates: candidate.gates ?? {} };
+  return {
+    phases: candidate.phases,
+    gates: candidate.gates ?? {},
+    ...(candidate.engines ? { engines: candidate.engines } : {}),
+    ...(candidate.engineMoves ? { engineMoves: candidate.engineMoves } : {}),
+  };
 }

@@ -29,9 +29,23 @@ export interface GateRecord {
   readonly detail: string;
 }
 
+/** An engine a phase uses, moved to another place (compose, k3s, external) in one update. */
+export interface EngineMove {
+  readonly engine: string;
+  readonly from: string;
+  readonly to: string;
+}
+
 export interface Ledger {
   readonly phases: Readonly<Partial<Record<PathId, PhaseRecord>>>;
   readonly gates: Readonly<Partial<Record<GateId, GateRecord>>>;
+  /** Where each broker and database the phases use runs: compose, k3s or external. */
+  readonly engines?: Readonly<Record<string, string>>;
+  /**
+   * Engines this update moves, against the deployed ledger (the PhaseLedger's check sets it;
+   * it is empty again on the next update).
+   */
+  readonly engineMoves?: readonly EngineMove[];
 }
 
 /**

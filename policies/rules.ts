@@ -14,6 +14,7 @@ export const RULE_IDS = [
   "one-phase-step",
   "one-path-per-update",
   "one-service-platform-move",
+  "engine-stays-put",
   "traffic-weight-step",
   "no-create-and-delete-systems",
   "stateful-never-replaced",
@@ -87,6 +88,16 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy: "Change the placement of one service per update.",
     levels: STRICT,
     coverage: { pack: false, transition: true },
+  },
+  {
+    id: "engine-stays-put",
+    title: "An engine in use stays where it runs",
+    prevents:
+      "Moving a broker or database that a phase uses between Compose, K3s and external: a new, empty one takes its place and every client is pointed at it.",
+    satisfy:
+      "Change stepwise:enginePlacement of an engine only while no phase uses it (before the path deploys it, or after a rollback past it); to move data, migrate it through a path.",
+    levels: STRICT,
+    coverage: { pack: true, transition: true },
   },
   {
     id: "traffic-weight-step",

@@ -10,6 +10,7 @@ import { isDatalessRollback } from "../migrations/phases";
 import type { Plan } from "../tools/plan/plan";
 import type { PolicySettings } from "./config";
 import { RULES, type Level, type RuleId } from "./rules";
+import { engineMoveFindings, enginesMoved } from "./checks/engines";
 import { monitoringFindings } from "./checks/monitoring";
 import {
   drillFindings,
@@ -86,6 +87,7 @@ const TRANSITION_CHECKS: Readonly<Record<RuleId, (t: Transition) => Finding[]>> 
     return [{ message: `${moved.length} paths move in one update: ${list}` }];
   },
   "one-service-platform-move": (t) => platformMoveFindings(t.plan),
+  "engine-stays-put": (t) => engineMoveFindings(enginesMoved(t.before, t.after)),
   "traffic-weight-step": (t) => weightStepFindings(t.plan, t.settings.weightStep),
   "no-create-and-delete-systems": (t) => createAndDeleteFindings(t.plan, moving(t), PATHS),
   "stateful-never-replaced": (t) => replacedStatefulFindings(t.plan),

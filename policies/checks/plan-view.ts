@@ -4,6 +4,7 @@
  */
 import type { Plan, PlanResourceState, PlanStep, StepOp } from "../../tools/plan/plan";
 import type { Ledger } from "../../migrations/ledger";
+import { asLedger } from "../../migrations/ledger-record";
 import { isLedgerType, nameFromUrn, type ResourceView } from "../classify";
 
 const CREATES: ReadonlySet<StepOp> = new Set(["create", "create-replacement", "import"]);
@@ -73,13 +74,6 @@ export function isDelete(step: PlanStep): boolean {
 /** A delete that only drops the resource from state (retainOnDelete): its data stays. */
 export function isRetainedDelete(step: PlanStep): boolean {
   return isDelete(step) && step.oldState?.retainOnDelete === true;
-}
-
-function asLedger(value: unknown): Ledger | undefined {
-  if (typeof value !== "object" || value === null) return undefined;
-  const candidate = value as Partial<Ledger>;
-  if (typeof candidate.phases !== "object" || candidate.phases === null) return undefined;
-  return { phases: candidate.phases, gates: candidate.gates ?? {} };
 }
 
 /**

@@ -21,6 +21,7 @@ import { MIGRATION_PATHS } from "../../migrations/paths";
 import { isLedgerType, stackFromUrn, type ResourceView } from "../classify";
 import { PolicyConfigError, resolvePolicySettings, type PolicySettings } from "../config";
 import { RULES, type RuleDefinition, type RuleId } from "../rules";
+import { engineMoveFindings } from "../checks/engines";
 import { monitoringFindings } from "../checks/monitoring";
 import {
   drillFindings,
@@ -69,7 +70,11 @@ export function ledgerInStack(
   if (!resource || typeof ledger !== "object" || ledger === null) return undefined;
   const environment: unknown = resource.props.environment;
   return {
-    ledger: { phases: ledger.phases ?? {}, gates: ledger.gates ?? {} },
+    ledger: {
+      phases: ledger.phases ?? {},
+      gates: ledger.gates ?? {},
+      ...(ledger.engineMoves ? { engineMoves: ledger.engineMoves } : {}),
+    },
     ...(typeof environment === "string" ? { environment } : {}),
     urn: resource.urn,
   };
@@ -95,6 +100,7 @@ type ResourceCheck = (resource: ResourceView, context: PackContext) => Finding[]
 /** Rules the pack checks on the whole stack (they need the ledger). */
 export const PACK_STACK_CHECKS: Partial<Record<RuleId, StackCheck>> = {
   "one-phase-step": (ledger) => ledgerMoves(ledger).flatMap(phaseStepFindings),
+  "engine-stays-put": (ledger) => engineMoveFindings(ledger.engineMoves ?? []),
   "phase-gates": (ledger) => ledgerMoves(ledger).flatMap((m) => gateFindings(m, ledger)),
   // The pack cannot tell this update's step from an earlier one, so the drill is judged at the
   // time the phase was entered: the verdict stays the same on every later update.

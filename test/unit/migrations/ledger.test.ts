@@ -146,6 +146,16 @@ describe("reconcileLedger", () => {
     });
   });
 
+  it("records an engine in use that the update moves, and nothing once it stays", () => {
+    const external = { ...configured, engines: { redpanda: "external" } };
+    const onK3s = { ...configured, engines: { redpanda: "k3s", kafka: "k3s" } };
+    expect(reconcileLedger(onK3s, external).engineMoves).toEqual([
+      { engine: "redpanda", from: "external", to: "k3s" },
+    ]);
+    expect(reconcileLedger(onK3s, onK3s).engineMoves).toBeUndefined();
+    expect(reconcileLedger(onK3s, onK3s).engines).toEqual({ redpanda: "k3s", kafka: "k3s" });
+  });
+
   it("reads a deployed ledger back from stack outputs, refusing what is not one", () => {
     expect(asLedger(undefined)).toBeUndefined();
     expect(asLedger("x")).toBeUndefined();

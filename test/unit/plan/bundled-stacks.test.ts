@@ -172,3 +172,36 @@ describe("the real-lane stack (local), offline", () => {
     ]);
   });
 });
+
+describe("the real-lane stack (local): engines stay where they run", () => {
+  it("refuses moving the external Kafka onto K3s while the phase uses it, not before", async () => {
+    const at = new Date("2026-12-02T00:00:00.000Z");
+    const moveKafka = (text: string): string => {
+      const document = parseDocument(text);
+      document.setIn(["config", "stepwise:enginePlacement", "kafka"], "k3s");
+      document.deleteIn(["config", "stepwise:externalEngines", "kafka"]);
+      return document.toString();
+    };
+    const verdict = async (before: string, after: string) => {
+      const result = await planAndCheck({
+        program,
+        stack: "local",
+        before: stackEvaluationConfig(before, "before"),
+        after: stackEvaluationConfig(after, "after"),
+        now: at,
+      });
+      return result.verdicts.filter((v) => v.ruleId === "engine-stays-put" && !v.passed);
+    };
+    const baseline = read("local");
+    // At redpanda no phase uses Kafka yet: placing it elsewhere is free.
+    expect(await verdict(baseline, moveKafka(baseline))).toEqual([]);
+    const parallel = applyPhaseStep(baseline, "events", "advance", at, "local").text;
+    const refused = await verdict(parallel, moveKafka(parallel));
+    expect(refused.map((v) => [v.level, v.message.split(". To pass")[0]])).toEqual([
+      [
+        "mandatory",
+        'kafka is in use and moves from "external" to "k3s" (stepwise:enginePlacement.kafka); a new, empty kafka would replace it',
+      ],
+    ]);
+  });
+});

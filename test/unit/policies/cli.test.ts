@@ -43,6 +43,7 @@ describe("stepwise policies", () => {
     >;
     expect(Object.keys(config)).toEqual([
       "one-phase-step",
+      "engine-stays-put",
       "stateful-delete-after-window",
       "phase-gates",
       "rollback-drill-recent",
@@ -65,7 +66,7 @@ describe("stepwise policies", () => {
     expect(out).toMatch(
       /^ {2}phase-gates +advisory +pack\+plan +Gates hold before a phase is entered$/m,
     );
-    expect(out.split("\n")).toHaveLength(15);
+    expect(out.split("\n")).toHaveLength(16);
   });
 
   it("exits 2 naming the stack file, the field and the valid ids on a bad rule id", async () => {

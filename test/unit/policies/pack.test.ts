@@ -66,6 +66,19 @@ const GATES = { "compatibility-verified": passedGate(), "rollback-drill": passed
 const inParallel = (gates: Ledger["gates"] = GATES, enteredAt = NOW.toISOString()): Ledger =>
   ledger({ events: { phase: "parallel", enteredAt, previous: "redpanda" } }, gates);
 
+describe("engine-stays-put in the pack", () => {
+  it("reports the moves the PhaseLedger's check recorded against the deployed ledger", () => {
+    const moved: Ledger = {
+      ...inParallel(),
+      engineMoves: [{ engine: "kafka", from: "external", to: "k3s" }],
+    };
+    expect(stackViolations("engine-stays-put", moved)).toEqual([
+      'kafka is in use and moves from "external" to "k3s" (stepwise:enginePlacement.kafka); a new, empty kafka would replace it',
+    ]);
+    expect(stackViolations("engine-stays-put", inParallel())).toEqual([]);
+  });
+});
+
 describe("stateful-delete-after-window in the pack", () => {
   const retired = (cutoverDaysBefore: number | undefined): Ledger =>
     ledger(
@@ -100,6 +113,7 @@ describe("the pack's policies", () => {
   it("are the rules the pack can check, in rule order, mandatory unless configured", () => {
     expect(policies.map((p) => p.name)).toEqual([
       "one-phase-step",
+      "engine-stays-put",
       "stateful-delete-after-window",
       "phase-gates",
       "rollback-drill-recent",

@@ -160,6 +160,32 @@ describe("one-service-platform-move", () => {
   });
 });
 
+describe("engine-stays-put", () => {
+  const withEngines = (base: Ledger, engines: Record<string, string>): Ledger => ({
+    ...base,
+    engines,
+  });
+
+  it("passes an engine that stays, and one placed anew while no phase uses it", () => {
+    const stays = {
+      before: withEngines(BEFORE, { redpanda: "external" }),
+      after: withEngines(AFTER, { redpanda: "external", kafka: "k3s" }),
+    };
+    expect(failures(stays, "engine-stays-put")).toEqual([]);
+  });
+
+  it("fails an engine in use that moves, e.g. an external Redpanda onto K3s", () => {
+    const moved = {
+      before: withEngines(BEFORE, { redpanda: "external" }),
+      after: withEngines(AFTER, { redpanda: "k3s", kafka: "k3s" }),
+    };
+    expect(failures(moved, "engine-stays-put")).toEqual([
+      'redpanda is in use and moves from "external" to "k3s" (stepwise:enginePlacement.redpanda); a new, empty redpanda would replace it',
+    ]);
+    expect(blockingVerdicts(run(moved)).map((v) => v.ruleId)).toContain("engine-stays-put");
+  });
+});
+
 describe("traffic-weight-step", () => {
   const route = (
     before: Record<string, number> | undefined,
