@@ -261,6 +261,16 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
     expect(phase).toBe("kafka-only");
   });
 
+  it("refuses moving the external Kafka in use onto K3s on the real preview", async () => {
+    lane.edit(["stepwise:enginePlacement", "kafka"], "k3s");
+    lane.remove(["stepwise:externalEngines", "kafka"]);
+    await expectRefusedByPack(
+      "engine-stays-put",
+      /kafka is in use and moves from "external" to "k3s"/,
+      "kafka-only",
+    );
+  });
+
   it("refuses retirement inside the rollback window on the real preview", async () => {
     const early = new Date(at.getTime() + DAY);
     lane.write(applyPhaseStep(lane.text(), "events", "advance", early, STACK).text);

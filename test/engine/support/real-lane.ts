@@ -141,6 +141,13 @@ export class RealLane {
     this.write(document.toString());
   }
 
+  /** Removes a key by hand, as an edit of the stack file. */
+  remove(key: readonly (string | number)[]): void {
+    const document = parseDocument(this.text());
+    document.deleteIn(["config", ...key]);
+    this.write(document.toString());
+  }
+
   /** `stepwise plan local --base HEAD --json`: the offline plan of the uncommitted change. */
   async plan(at: Date): Promise<{ plan: Plan; code: number }> {
     const result = await stepwise([
