@@ -3,10 +3,7 @@
  * (its own state folder), started, checked, its API server killed and restarted, and stopped.
  * In the engine layer because it needs test/engine/build-kubernetes.sh's binaries.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { kubeAccess, STORAGE_CLASS } from "../services/kubernetes";
 import { kubeGet, kubeNames, kubeRequest } from "../services/kube-api";
 import {
@@ -18,20 +15,10 @@ import {
   stopServices,
 } from "../services/manager";
 import { isRunning } from "../services/processes";
-
-const servicesDir = mkdtempSync(join(tmpdir(), "stepwise-kubernetes-"));
-const previousDir = process.env.STEPWISE_SERVICES_DIR;
+import { useSeparateServices } from "../services/separate-set";
 
 describe.sequential("the Kubernetes control plane of the test services", () => {
-  beforeAll(() => {
-    process.env.STEPWISE_SERVICES_DIR = servicesDir;
-  });
-  afterAll(async () => {
-    await stopServices();
-    if (previousDir === undefined) delete process.env.STEPWISE_SERVICES_DIR;
-    else process.env.STEPWISE_SERVICES_DIR = previousDir;
-    rmSync(servicesDir, { recursive: true, force: true });
-  });
+  useSeparateServices("stepwise-kubernetes");
 
   it("starts with K3s's storage class and Traefik's CRDs, which the server enforces", async () => {
     const { state } = await startServices(() => undefined, { kubernetes: true });

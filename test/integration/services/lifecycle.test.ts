@@ -1,8 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isRunning } from "../../services/processes";
+import { useSeparateServices } from "../../services/separate-set";
 import {
   healthy,
   readState,
@@ -10,11 +9,6 @@ import {
   stopServices,
   type ServicesState,
 } from "../../services/manager";
-
-// A second, separate set of services (its own state folder), so that starting, crashing and
-// stopping them here never touches the set the other integration tests use.
-const servicesDir = mkdtempSync(join(tmpdir(), "stepwise-lifecycle-"));
-const previousDir = process.env.STEPWISE_SERVICES_DIR;
 
 function processes(state: ServicesState): Array<[number, string]> {
   return [
@@ -25,15 +19,7 @@ function processes(state: ServicesState): Array<[number, string]> {
 }
 
 describe("test services lifecycle", () => {
-  beforeAll(() => {
-    process.env.STEPWISE_SERVICES_DIR = servicesDir;
-  });
-  afterAll(async () => {
-    await stopServices();
-    if (previousDir === undefined) delete process.env.STEPWISE_SERVICES_DIR;
-    else process.env.STEPWISE_SERVICES_DIR = previousDir;
-    rmSync(servicesDir, { recursive: true, force: true });
-  });
+  useSeparateServices("stepwise-lifecycle");
 
   it("starts once, and a second start reuses the running services", async () => {
     const first = await startServices();
