@@ -1,4 +1,4 @@
-import type { EngineMove, Ledger, PhaseRecord } from "./ledger";
+import type { EngineMove, Ledger, LedgerMove, PhaseRecord } from "./ledger";
 
 /**
  * Reconciles the configured ledger with the one last deployed (read from stack state): where a
@@ -9,7 +9,7 @@ import type { EngineMove, Ledger, PhaseRecord } from "./ledger";
  *
  * The PhaseLedger's dynamic provider runs this in its `check`, where the engine hands it the
  * deployed inputs. Pulumi serializes it with the provider, and with it this whole module: so
- * the module imports nothing at run time and exports nothing else. It also records which
+ * the module imports nothing at run time and exports nothing else (its helpers stay private). It also records which
  * engines in use the update moves to another place (`engineMoves`).
  */
 export function reconcileLedger(configured: Ledger, deployed: Ledger | undefined): Ledger {
@@ -17,12 +17,14 @@ export function reconcileLedger(configured: Ledger, deployed: Ledger | undefined
     return configured;
   }
   const phases: Record<string, PhaseRecord> = {};
+  const moves: LedgerMove[] = [];
   for (const [path, wanted] of Object.entries(configured.phases)) {
     if (!wanted) continue;
     const before = (deployed.phases as Record<string, PhaseRecord | undefined>)[path];
     if (!before) {
       phases[path] = wanted;
     } else if (before.phase !== wanted.phase) {
+      moves.push({ path, from: before.phase, to: wanted.phase });
       // What the file claims came before is replaced by what the stack recorded.
       phases[path] = {
         phase: wanted.phase,
@@ -51,11 +53,28 @@ export function reconcileLedger(configured: Ledger, deployed: Ledger | undefined
       return from !== undefined && from !== to ? [{ engine, from, to }] : [];
     },
   );
+  // The policy this update obeys is the one deployed; a new one applies from the next update.
+  const policyChanged =
+    deployed.policy !== undefined &&
+    canonical(deployed.policy) !== canonical(configured.policy);
   // Gates come from recorded tool results in the config; a deployed one is not carried over.
   return {
     phases,
     gates: configured.gates,
     ...(configured.engines ? { engines: configured.engines } : {}),
     ...(engineMoves.length > 0 ? { engineMoves } : {}),
+    ...(configured.policy ? { policy: configured.policy } : {}),
+    ...(policyChanged ? { policyInForce: deployed.policy } : {}),
+    ...(moves.length > 0 ? { moves } : {}),
   };
+}
+
+// State may hand maps back with their keys in another order: compare them sorted.
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "null";
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
 }

@@ -30,7 +30,12 @@ export function ledgerFromConfig(config: StackConfig): Ledger {
       minimumTime: minimumTimeFor(config.minimumTime, path, phase),
     };
   }
-  return { phases, gates: { ...config.gates }, engines: enginesInUse(config) };
+  return {
+    phases,
+    gates: { ...config.gates },
+    engines: enginesInUse(config),
+    policy: { environment: config.environment, ...config.policy },
+  };
 }
 
 /** The brokers and databases the current phases use, and where each runs. */
@@ -64,5 +69,8 @@ export function asLedger(value: unknown): Ledger | undefined {
     gates: candidate.gates ?? {},
     ...(candidate.engines ? { engines: candidate.engines } : {}),
     ...(candidate.engineMoves ? { engineMoves: candidate.engineMoves } : {}),
+    ...(candidate.policy ? { policy: candidate.policy } : {}),
+    ...(candidate.policyInForce ? { policyInForce: candidate.policyInForce } : {}),
+    ...(candidate.moves ? { moves: candidate.moves } : {}),
   };
 }

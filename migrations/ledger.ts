@@ -36,6 +36,13 @@ export interface EngineMove {
   readonly to: string;
 }
 
+/** One path's phase change since the deployed ledger (set by the PhaseLedger's check). */
+export interface LedgerMove {
+  readonly path: string;
+  readonly from: string;
+  readonly to: string;
+}
+
 export interface Ledger {
   readonly phases: Readonly<Partial<Record<PathId, PhaseRecord>>>;
   readonly gates: Readonly<Partial<Record<GateId, GateRecord>>>;
@@ -46,6 +53,15 @@ export interface Ledger {
    * it is empty again on the next update).
    */
   readonly engineMoves?: readonly EngineMove[];
+  /** The stack's `stepwise:policy` as written, with its environment: what later updates obey. */
+  readonly policy?: Readonly<Record<string, unknown>>;
+  /**
+   * The policy deployed before, when this update changes it (the PhaseLedger's check sets it):
+   * this update is judged by it, the new one applies from the next.
+   */
+  readonly policyInForce?: Readonly<Record<string, unknown>>;
+  /** Paths whose phase this update changes against the deployed ledger (the check sets it). */
+  readonly moves?: readonly LedgerMove[];
 }
 
 /**

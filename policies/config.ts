@@ -13,6 +13,7 @@ import {
   type Level,
   type RuleId,
 } from "./rules";
+import { floorProblems } from "./floor";
 
 /** Minimum time in each phase when the stack config says nothing. */
 export const DEFAULT_MINIMUM_PHASE_TIME: Readonly<Record<Environment, string>> = {
@@ -112,7 +113,12 @@ export function environmentOfStack(stack: string): Environment | undefined {
  */
 export function resolvePolicySettings(
   raw: unknown,
-  options: { stack?: string; field?: string } = {},
+  options: {
+    stack?: string;
+    field?: string;
+    /** An environment whose floor applies too: the deployed side's, when a change relabels it. */
+    alsoFloorOf?: Environment;
+  } = {},
 ): PolicySettings {
   const field = options.field ?? "stepwise:policy";
   const input = raw ?? {};
@@ -124,12 +130,20 @@ export function resolvePolicySettings(
   const fromStack = options.stack === undefined ? undefined : environmentOfStack(options.stack);
   const withEnvironment = { environment: fromStack, ...(input as Record<string, unknown>) };
   // A missing environment is reported together with every other problem, not alone.
-  const missingEnvironment =
+  const environmentProblems =
     withEnvironment.environment === undefined
       ? [
           `${field}.environment: missing, and stack ${JSON.stringify(options.stack)} is not named after one; set it to one of ${ENVIRONMENTS.join(", ")}`,
         ]
       : [];
+  // A stack named after an environment is that environment: its file cannot relabel it.
+  const claimed = withEnvironment.environment;
+  const isEnvironment = (ENVIRONMENTS as readonly unknown[]).includes(claimed);
+  if (fromStack !== undefined && isEnvironment && claimed !== fromStack) {
+    environmentProblems.push(
+      `${field}.environment: ${JSON.stringify(claimed)} contradicts stack ${JSON.stringify(options.stack)}, which is named after ${fromStack}; remove it or set it to ${fromStack}`,
+    );
+  }
   const parsed = policySettingsSchema.safeParse({
     ...withEnvironment,
     environment: withEnvironment.environment ?? "prod",
@@ -148,8 +162,8 @@ export function resolvePolicySettings(
           ? `${where}: ${issue.message}`
           : `${where}: ${issue.message} (got ${got})`;
       });
-  if (missingEnvironment.length > 0 || !parsed.success) {
-    throw new PolicyConfigError([...missingEnvironment, ...problems]);
+  if (environmentProblems.length > 0 || !parsed.success) {
+    throw new PolicyConfigError([...environmentProblems, ...problems]);
   }
   const settings = parsed.data;
   const environment = settings.environment;
@@ -157,7 +171,7 @@ export function resolvePolicySettings(
     typeof settings.minimumPhaseTime === "string"
       ? settings.minimumPhaseTime
       : (settings.minimumPhaseTime?.[environment] ?? DEFAULT_MINIMUM_PHASE_TIME[environment]);
-  return {
+  const resolved: PolicySettings = {
     environment,
     levels: Object.fromEntries(
       RULES.map((rule) => [
@@ -172,6 +186,10 @@ export function resolvePolicySettings(
     minimumPhaseTimeMs: parseDuration(minimum) ?? 0,
     allowMultiplePaths: settings.allowMultiplePaths ?? false,
   };
+  const floors = new Set([environment, options.alsoFloorOf ?? environment]);
+  const belowFloor = [...floors].flatMap((floor) => floorProblems(resolved, floor, field));
+  if (belowFloor.length > 0) throw new PolicyConfigError([...new Set(belowFloor)]);
+  return resolved;
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

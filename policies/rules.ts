@@ -11,6 +11,7 @@ export type Level = "mandatory" | "advisory" | "disabled";
 export const LEVELS: readonly Level[] = ["mandatory", "advisory", "disabled"];
 
 export const RULE_IDS = [
+  "policy-change-alone",
   "one-phase-step",
   "one-path-per-update",
   "one-service-platform-move",
@@ -65,6 +66,16 @@ const EVERYWHERE: Record<Environment, Level> = {
 
 export const RULES: readonly RuleDefinition[] = [
   {
+    id: "policy-change-alone",
+    title: "A policy change is an update of its own",
+    prevents:
+      "Relaxing the rules in the same update that uses the relaxation: every change is judged by the policy already in force (the base side, or the deployed ledger), so a new policy applies from the next update.",
+    satisfy:
+      "Change stepwise:policy or stepwise:environment in an update that moves no path and changes no resource; take the step in a later update.",
+    levels: EVERYWHERE,
+    coverage: { pack: true, transition: true },
+  },
+  {
     id: "one-phase-step",
     title: "One phase step per path per update",
     prevents: "Skipping phases (e.g. Redpanda straight to Kafka-only), forward or back.",
@@ -79,7 +90,7 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy:
       "Move one path per update, or set stepwise:policy.allowMultiplePaths: true for this stack.",
     levels: STRICT,
-    coverage: { pack: false, transition: true },
+    coverage: { pack: true, transition: true },
   },
   {
     id: "one-service-platform-move",

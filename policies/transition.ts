@@ -9,9 +9,12 @@ import { MIGRATION_PATHS } from "../migrations/paths";
 import { isDatalessRollback } from "../migrations/phases";
 import type { Plan } from "../tools/plan/plan";
 import type { PolicySettings } from "./config";
+import type { PolicySettingChange } from "./policy-change";
 import { RULES, type Level, type RuleId } from "./rules";
 import { engineMoveFindings, enginesMoved } from "./checks/engines";
 import { monitoringFindings } from "./checks/monitoring";
+import { onePathFindings } from "./checks/one-path";
+import { changedResources, policyChangeFindings } from "./checks/policy";
 import {
   drillFindings,
   gateFindings,
@@ -46,7 +49,10 @@ export interface TransitionInput {
   readonly plan: Plan;
   readonly before: Ledger;
   readonly after: Ledger;
+  /** The policy in force: the before side's (base or deployed), never the change's own. */
   readonly settings: PolicySettings;
+  /** What the change does to the policy settings; it takes effect from the next update. */
+  readonly policyChanges?: readonly PolicySettingChange[];
   readonly now: Date;
 }
 
@@ -79,13 +85,10 @@ const datalessRollback = (t: Transition): boolean => {
 
 /** One function per rule; each returns what it found wrong. */
 const TRANSITION_CHECKS: Readonly<Record<RuleId, (t: Transition) => Finding[]>> = {
+  "policy-change-alone": (t) =>
+    policyChangeFindings(t.policyChanges ?? [], moving(t), changedResources(t.plan)),
   "one-phase-step": (t) => t.moves.flatMap(phaseStepFindings),
-  "one-path-per-update": (t) => {
-    const moved = moving(t);
-    if (t.settings.allowMultiplePaths || moved.length <= 1) return [];
-    const list = moved.map((m) => `${m.path.id} (${m.from} → ${m.to})`).join(", ");
-    return [{ message: `${moved.length} paths move in one update: ${list}` }];
-  },
+  "one-path-per-update": (t) => onePathFindings(moving(t), t.settings),
   "one-service-platform-move": (t) => platformMoveFindings(t.plan),
   "engine-stays-put": (t) => engineMoveFindings(enginesMoved(t.before, t.after)),
   "traffic-weight-step": (t) => weightStepFindings(t.plan, t.settings.weightStep),

@@ -23,6 +23,9 @@ import { PolicyConfigError, resolvePolicySettings, type PolicySettings } from ".
 import { RULES, type RuleDefinition, type RuleId } from "../rules";
 import { engineMoveFindings } from "../checks/engines";
 import { monitoringFindings } from "../checks/monitoring";
+import { onePathFindings } from "../checks/one-path";
+import { policyChangeFindings } from "../checks/policy";
+import { policySettingChanges } from "../policy-change";
 import {
   drillFindings,
   gateFindings,
@@ -46,13 +49,18 @@ interface PackContext {
   readonly now: Date;
 }
 
-/** Settings from the pack config; the environment falls back to the PhaseLedger's, then the stack name. */
+/**
+ * The settings a check obeys: the policy in force in the stack's ledger (the deployed one when
+ * this update changes it, so a change cannot relax its own rules), else the pack config's; the
+ * environment falls back to the PhaseLedger's, then the stack name.
+ */
 export function packSettings(
   config: PackPolicyConfig,
   urn: string,
   ledgerEnvironment?: string,
+  ledgerPolicy?: Readonly<Record<string, unknown>>,
 ): PolicySettings {
-  const given = (config.settings ?? {}) as Record<string, unknown>;
+  const given = (ledgerPolicy ?? config.settings ?? {}) as Record<string, unknown>;
   const withEnvironment =
     given.environment === undefined && ledgerEnvironment !== undefined
       ? { ...given, environment: ledgerEnvironment }
@@ -74,10 +82,21 @@ export function ledgerInStack(
       phases: ledger.phases ?? {},
       gates: ledger.gates ?? {},
       ...(ledger.engineMoves ? { engineMoves: ledger.engineMoves } : {}),
+      ...(ledger.policy ? { policy: ledger.policy } : {}),
+      ...(ledger.policyInForce ? { policyInForce: ledger.policyInForce } : {}),
+      ...(ledger.moves ? { moves: ledger.moves } : {}),
     },
     ...(typeof environment === "string" ? { environment } : {}),
     urn: resource.urn,
   };
+}
+
+/** The paths this update moves against the deployed ledger (the PhaseLedger's check records them). */
+function thisUpdatesMoves(ledger: Ledger): PathMove[] {
+  return (ledger.moves ?? []).flatMap((m) => {
+    const path = (MIGRATION_PATHS as Record<string, MigrationPath | undefined>)[m.path];
+    return path ? [{ path, from: m.from, to: m.to }] : [];
+  });
 }
 
 /** Each path's move as the ledger records it: from `previous` to the current phase. */
@@ -99,6 +118,23 @@ type ResourceCheck = (resource: ResourceView, context: PackContext) => Finding[]
 
 /** Rules the pack checks on the whole stack (they need the ledger). */
 export const PACK_STACK_CHECKS: Partial<Record<RuleId, StackCheck>> = {
+  "policy-change-alone": (ledger, _resources, c) => {
+    if (ledger.policyInForce === undefined || ledger.policy === undefined) return [];
+    let proposed: PolicySettings;
+    try {
+      proposed = resolvePolicySettings(ledger.policy, { alsoFloorOf: c.settings.environment });
+    } catch (error) {
+      if (!(error instanceof PolicyConfigError)) throw error;
+      return [{ message: `the new policy cannot apply: ${error.message}` }];
+    }
+    const moved = thisUpdatesMoves(ledger);
+    const engines = (ledger.engineMoves ?? []).map(
+      (m) => `engine ${m.engine} moves ${m.from} → ${m.to}`,
+    );
+    return policyChangeFindings(policySettingChanges(c.settings, proposed), moved, engines);
+  },
+  "one-path-per-update": (ledger, _resources, c) =>
+    onePathFindings(thisUpdatesMoves(ledger), c.settings),
   "one-phase-step": (ledger) => ledgerMoves(ledger).flatMap(phaseStepFindings),
   "engine-stays-put": (ledger) => engineMoveFindings(ledger.engineMoves ?? []),
   "phase-gates": (ledger) => ledgerMoves(ledger).flatMap((m) => gateFindings(m, ledger)),
@@ -201,7 +237,13 @@ export function stackPolicy(
       const config = args.getConfig<PackPolicyConfig>();
       withSettings(
         rule,
-        () => packSettings(config, found.urn, found.environment),
+        () =>
+          packSettings(
+            config,
+            found.urn,
+            found.environment,
+            found.ledger.policyInForce ?? found.ledger.policy,
+          ),
         reportViolation,
         (settings) => {
           const resources = args.resources.map((r) => ({

@@ -1,6 +1,9 @@
 import type { Ledger } from "../../migrations/ledger";
 import type { PathId } from "../../migrations/path";
+import type { PolicySettings } from "../../policies/config";
+import type { Environment } from "../../policies/rules";
 import { resolvePolicySettings, stackPolicyInput } from "../../policies/config";
+import { policySettingChanges, type PolicySettingChange } from "../../policies/policy-change";
 import { checkTransition, pathMoves, type Verdict } from "../../policies/transition";
 import type { RegisteredResource } from "../evaluate";
 import { planOffline, type ProgramFunction } from "./offline-planner";
@@ -19,6 +22,8 @@ export interface CheckedTransition {
   readonly stack: string;
   readonly plan: Plan;
   readonly verdicts: readonly Verdict[];
+  /** What the change does to the policy settings (shown first in a review). */
+  readonly policyChanges: readonly PolicySettingChange[];
   /** Paths whose phase changes, from the ledger each evaluation registered. */
   readonly moves: readonly PhaseMove[];
   readonly before: Ledger;
@@ -42,14 +47,13 @@ export async function planAndCheck(request: TransitionRequest): Promise<CheckedT
   const t0 = performance.now();
   const after = ledgerOf(result.after) ?? EMPTY_LEDGER;
   const before = request.before ? (ledgerOf(result.before) ?? EMPTY_LEDGER) : claimedBefore(after);
-  const settings = resolvePolicySettings(stackPolicyInput(request.after.config), {
-    stack: request.stack,
-  });
+  const { settings, policyChanges } = policyInForce(request);
   const verdicts = checkTransition({
     plan: result.plan,
     before,
     after,
     settings,
+    policyChanges,
     now: request.now ?? new Date(),
   });
   const moves = pathMoves(before, after)
@@ -59,6 +63,7 @@ export async function planAndCheck(request: TransitionRequest): Promise<CheckedT
     stack: request.stack,
     plan: result.plan,
     verdicts,
+    policyChanges,
     moves,
     before,
     after,
@@ -68,6 +73,27 @@ export async function planAndCheck(request: TransitionRequest): Promise<CheckedT
       check: performance.now() - t0,
     },
   };
+}
+
+/**
+ * The change is judged by the policy of its before side; the after side's settings only have to
+ * be valid, within the floor of both sides' environments (so relabelling a prod stack as dev
+ * cannot lower its floor), and are reported as changes. A first deployment has no before side:
+ * its own settings, within the floor, apply.
+ */
+export function policyInForce(request: Pick<TransitionRequest, "stack" | "before" | "after">): {
+  settings: PolicySettings;
+  policyChanges: PolicySettingChange[];
+} {
+  const resolve = (config: StackEvaluationConfig, alsoFloorOf?: Environment) =>
+    resolvePolicySettings(stackPolicyInput(config.config), {
+      stack: request.stack,
+      ...(alsoFloorOf ? { alsoFloorOf } : {}),
+    });
+  if (!request.before) return { settings: resolve(request.after), policyChanges: [] };
+  const settings = resolve(request.before);
+  const proposed = resolve(request.after, settings.environment);
+  return { settings, policyChanges: policySettingChanges(settings, proposed) };
 }
 
 const EMPTY_LEDGER: Ledger = { phases: {}, gates: {} };

@@ -42,7 +42,9 @@ describe("stepwise policies", () => {
       { enforcementLevel: string; settings: object }
     >;
     expect(Object.keys(config)).toEqual([
+      "policy-change-alone",
       "one-phase-step",
+      "one-path-per-update",
       "engine-stays-put",
       "stateful-delete-after-window",
       "phase-gates",
@@ -66,14 +68,14 @@ describe("stepwise policies", () => {
     expect(out).toMatch(
       /^ {2}phase-gates +advisory +pack\+plan +Gates hold before a phase is entered$/m,
     );
-    expect(out.split("\n")).toHaveLength(16);
+    expect(out.split("\n")).toHaveLength(17);
   });
 
   it("exits 2 naming the stack file, the field and the valid ids on a bad rule id", async () => {
     const { code, err } = await run("policies", "list", "--stack", "bad", "--stacks-dir", dir);
     expect(code).toBe(2);
     expect(err).toContain(
-      `${join(dir, "Pulumi.bad.yaml")}: stepwise:policy.levels.phase-gate: unknown rule id "phase-gate"; valid ids: one-phase-step,`,
+      `${join(dir, "Pulumi.bad.yaml")}: stepwise:policy.levels.phase-gate: unknown rule id "phase-gate"; valid ids: policy-change-alone, one-phase-step,`,
     );
   });
 });

@@ -112,7 +112,9 @@ describe("stateful-delete-after-window in the pack", () => {
 describe("the pack's policies", () => {
   it("are the rules the pack can check, in rule order, mandatory unless configured", () => {
     expect(policies.map((p) => p.name)).toEqual([
+      "policy-change-alone",
       "one-phase-step",
+      "one-path-per-update",
       "engine-stays-put",
       "stateful-delete-after-window",
       "phase-gates",
@@ -305,7 +307,18 @@ describe("pack settings (from the generated --policy-pack-config)", () => {
       events: { phase: "dual-publish", enteredAt: NOW.toISOString(), previous: "redpanda" },
     });
     const config = { settings: { levels: { "one-phase-step": "disabled" } } };
-    expect(stackViolations("one-phase-step", skipped, [], { config })).toEqual([]);
+    expect(
+      stackViolations("one-phase-step", skipped, [], { config, environment: "dev", stack: "dev" }),
+    ).toEqual([]);
+  });
+  it("refuse settings below the environment's floor, whatever the pack config says", () => {
+    const skipped = ledger({
+      events: { phase: "dual-publish", enteredAt: NOW.toISOString(), previous: "redpanda" },
+    });
+    const config = { settings: { levels: { "one-phase-step": "disabled" } } };
+    expect(stackViolations("one-phase-step", skipped, [], { config })).toEqual([
+      "one-phase-step: invalid policy settings:\n  stepwise:policy.levels.one-phase-step: disabled is below prod's floor (policies/floor.ts), which keeps it mandatory; remove the override",
+    ]);
   });
   it("report a settings error as a violation that says what is wrong", () => {
     const config = { settings: { weightStep: "big" } };

@@ -128,7 +128,10 @@ describe("one-path-per-update", () => {
   });
   it("passes them when the stack allows multiple paths", () => {
     expect(
-      failures({ ...two, settings: { allowMultiplePaths: true } }, "one-path-per-update"),
+      failures(
+        { ...two, settings: { allowMultiplePaths: true }, stack: "staging" },
+        "one-path-per-update",
+      ),
     ).toEqual([]);
   });
 });
@@ -661,12 +664,20 @@ describe("verdicts", () => {
     });
   });
   it("take the stack's level: advisory failures do not block, disabled rules still report", () => {
-    const advisory = run({ ...skipped, settings: { levels: { "one-phase-step": "advisory" } } });
+    const advisory = run({
+      ...skipped,
+      settings: { levels: { "one-phase-step": "advisory" } },
+      stack: "staging",
+    });
     expect(
       advisory.filter((v) => v.ruleId === "one-phase-step").map((v) => [v.level, v.passed]),
     ).toEqual([["advisory", false]]);
     expect(blockingVerdicts(advisory).map((v) => v.ruleId)).not.toContain("one-phase-step");
-    const disabled = run({ ...skipped, settings: { levels: { "one-phase-step": "disabled" } } });
+    const disabled = run({
+      ...skipped,
+      settings: { levels: { "one-phase-step": "disabled" } },
+      stack: "dev",
+    });
     expect(
       disabled.filter((v) => v.ruleId === "one-phase-step").map((v) => [v.level, v.passed]),
     ).toEqual([["disabled", false]]);

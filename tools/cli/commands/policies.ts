@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { loadStackConfig } from "../../../migrations/stack-file";
+import { loadStackConfig, parseStackFile } from "../../../migrations/stack-file";
 import {
   PolicyConfigError,
   resolvePolicySettings,
@@ -15,18 +15,21 @@ import {
 import { packConfigFor } from "../../../policies/pack-config";
 import { RULES } from "../../../policies/rules";
 import { UsageError } from "../main";
+import { stackTextAt } from "./stack-context";
 
 const REPO_ROOT = resolve(__dirname, "..", "..", "..");
 
 interface PolicyCommandOptions {
   stack: string;
   stacksDir: string;
+  base?: string;
 }
 
 /** A stack's policy settings: `stepwise:policy`, its environment from `stepwise:environment` or the name. */
 export function stackPolicySettings(
   stack: string,
   stacksDir: string,
+  base?: string,
 ): { settings: PolicySettings; raw: Record<string, unknown> } {
   const file = join(stacksDir, `Pulumi.${stack}.yaml`);
   if (!existsSync(file)) {
@@ -36,8 +39,14 @@ export function stackPolicySettings(
   }
   let loaded;
   try {
-    loaded = loadStackConfig(file);
+    // The policy in force is the base side's; a stack file new at the base brings its own.
+    const baseText = base === undefined ? undefined : stackTextAt(base, file);
+    loaded =
+      baseText === undefined
+        ? loadStackConfig(file)
+        : parseStackFile(baseText, `${file} at ${base}`);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError((error as Error).message);
   }
   const input = stackPolicyInput(loaded.config);
@@ -87,8 +96,12 @@ export function registerPolicyCommands(program: Command): void {
     )
     .requiredOption("--stack <name>", "stack whose settings apply (stacks/Pulumi.<name>.yaml)")
     .option("--stacks-dir <dir>", "folder holding Pulumi.<stack>.yaml", join(REPO_ROOT, "stacks"))
+    .option(
+      "--base <git-ref>",
+      "take the settings from the stack file at this git ref (the policy in force), not from the change under review",
+    )
     .action((options: PolicyCommandOptions) => {
-      const { settings, raw } = stackPolicySettings(options.stack, options.stacksDir);
+      const { settings, raw } = stackPolicySettings(options.stack, options.stacksDir, options.base);
       console.log(JSON.stringify(packConfigFor(settings, raw), null, 2));
     });
 }
