@@ -1,3 +1,4 @@
 export * from "./review-model";
 export * from "./render-markdown";
 export * from "./render-text";
+export { code, gfm, joinMarkdown, tableRow, terminalLine, type Markdown } from "./escape";

@@ -1,5 +1,7 @@
 import { MIGRATION_PATHS } from "../../migrations/paths";
 import { pathDiagram } from "../../migrations/diagram";
+import { nameFromUrn } from "../../policies/classify";
+import { code, fenced, gfm, joinMarkdown, tableRow, type Markdown } from "./escape";
 import { buildReview, type ReviewInput, type ReviewModel, type ReviewStep } from "./review-model";
 import { changedValues } from "./values";
 
@@ -22,23 +24,27 @@ export interface MarkdownOptions {
   readonly fullPlanHint?: string;
 }
 
+const BLANK = gfm``;
+
 /**
  * The plan as a GitHub pull-request comment: verdict and counts first, destructive steps as a
  * CAUTION alert, failed rules, each path's phase change on its diagram, then every changed
  * resource collapsed in <details>. Details are cut (with a note) to stay under `limit`.
+ * Every piece of text from the plan goes through `gfm` or `code` (./escape): it reads as text
+ * and cannot add a heading, a verdict, HTML or a mention of its own.
  */
 export function renderMarkdown(input: ReviewInput, options: MarkdownOptions = {}): string {
   const review = buildReview(input);
   const limit = options.limit ?? GITHUB_COMMENT_LIMIT;
   const head =
-    [
+    block([
       ...header(review),
       ...destructiveSection(review),
       ...verdictSection(review),
       ...movesSection(review),
       ...diagnosticsSection(review),
-    ].join("\n") + "\n";
-  const tail = review.note ? `\n\n> [!NOTE]\n> ${review.note}\n` : "\n";
+    ]).source + "\n";
+  const tail = review.note ? gfm`\n\n> [!NOTE]\n> ${review.note}\n`.source : "\n";
   const hint = options.fullPlanHint ?? "run the same command with --json for the whole plan";
   const details = detailsSection(review, limit - head.length - tail.length, hint);
   const body = `${head}${details}${tail}`;
@@ -48,102 +54,108 @@ export function renderMarkdown(input: ReviewInput, options: MarkdownOptions = {}
     : `${body.slice(0, limit - 80)}\n\n…cut at ${limit} characters\n`;
 }
 
-function header(review: ReviewModel): string[] {
+function block(lines: readonly Markdown[]): Markdown {
+  return joinMarkdown(lines, gfm`\n`);
+}
+
+function header(review: ReviewModel): Markdown[] {
+  const mandatory = review.failed.filter((v) => v.level === "mandatory").length;
   const verdict = review.blocked
-    ? `⛔ **Blocked** by ${review.failed.filter((v) => v.level === "mandatory").length} mandatory rule(s)`
+    ? gfm`⛔ **Blocked** by ${mandatory} mandatory rule(s)`
     : review.failed.length > 0
-      ? `⚠️ **Allowed with warnings** (${review.failed.length} advisory finding(s))`
+      ? gfm`⚠️ **Allowed with warnings** (${review.failed.length} advisory finding(s))`
       : review.passed.length > 0
-        ? "✅ **Allowed**: every rule passed"
-        : "ℹ️ No policy verdicts were given";
+        ? gfm`✅ **Allowed**: every rule passed`
+        : gfm`ℹ️ No policy verdicts were given`;
   const source =
     review.source === "offline" ? "offline plan (desired-state diff)" : "engine preview";
-  const counts = review.counts.map(([op, n]) => `${OP_MARK[op] ?? ""}${op} **${n}**`).join(" · ");
+  const counts = review.counts.map(([op, n]) => gfm`${OP_MARK[op] ?? ""}${op} **${n}**`);
   return [
-    `## stepwise: ${review.title}`,
-    "",
-    `${verdict} — ${source}`,
-    "",
-    counts === "" ? "No resources." : counts,
-    "",
+    gfm`## stepwise: ${review.title}`,
+    BLANK,
+    gfm`${verdict} — ${source}`,
+    BLANK,
+    counts.length === 0 ? gfm`No resources.` : joinMarkdown(counts, gfm` · `),
+    BLANK,
   ];
 }
 
-function destructiveSection(review: ReviewModel): string[] {
+function destructiveSection(review: ReviewModel): Markdown[] {
   if (review.destructive.length === 0) return [];
   return [
-    "> [!CAUTION]",
-    `> **${review.destructive.length} destructive step(s) on stateful resources** — data is lost unless it was moved first:`,
-    ...review.destructive.map(
-      (s) =>
-        `> - **${s.op.toUpperCase()}** \`${s.name}\` (\`${s.type}\`)${s.replaceReasons.length > 0 ? ` — replaced because ${s.replaceReasons.map((r) => `\`${r}\``).join(", ")} changed` : ""}`,
-    ),
-    "",
+    gfm`> [!CAUTION]`,
+    gfm`> **${review.destructive.length} destructive step(s) on stateful resources** — data is lost unless it was moved first:`,
+    ...review.destructive.map((s) => {
+      const reasons =
+        s.replaceReasons.length > 0
+          ? gfm` — replaced because ${codeList(s.replaceReasons)} changed`
+          : BLANK;
+      return gfm`> - **${s.op.toUpperCase()}** ${code(s.name)} (${code(s.type)})${reasons}`;
+    }),
+    BLANK,
   ];
 }
 
-function verdictSection(review: ReviewModel): string[] {
+function verdictSection(review: ReviewModel): Markdown[] {
   if (review.failed.length === 0 && review.passed.length === 0) return [];
-  const lines = ["### Policy verdicts", ""];
+  const lines = [gfm`### Policy verdicts`, BLANK];
   if (review.failed.length > 0) {
-    lines.push("| | rule | level | finding |", "|---|---|---|---|");
+    lines.push(gfm`| | rule | level | finding |`, gfm`|---|---|---|---|`);
     for (const v of review.failed) {
       const icon = v.level === "mandatory" ? "⛔" : v.level === "advisory" ? "⚠️" : "➖";
-      const where = v.urn ? ` (\`${nameOf(v.urn)}\`)` : "";
-      lines.push(`| ${icon} | \`${v.ruleId}\` | ${v.level} | ${cell(v.message)}${where} |`);
+      const where = v.urn ? gfm` (${code(nameFromUrn(v.urn))})` : BLANK;
+      lines.push(
+        tableRow([gfm`${icon}`, code(v.ruleId), gfm`${v.level}`, gfm`${v.message}${where}`]),
+      );
     }
-    lines.push("");
+    lines.push(BLANK);
   }
   if (review.passed.length > 0) {
     lines.push(
-      `<details><summary>${review.passed.length} rule(s) passed</summary>`,
-      "",
-      ...review.passed.map((v) => `- ✅ \`${v.ruleId}\` (${v.level})`),
-      "",
-      "</details>",
-      "",
+      gfm`<details><summary>${review.passed.length} rule(s) passed</summary>`,
+      BLANK,
+      ...review.passed.map((v) => gfm`- ✅ ${code(v.ruleId)} (${v.level})`),
+      BLANK,
+      gfm`</details>`,
+      BLANK,
     );
   }
   return lines;
 }
 
-function diagnosticsSection(review: ReviewModel): string[] {
+function diagnosticsSection(review: ReviewModel): Markdown[] {
   if (review.diagnostics.length === 0) return [];
   return [
-    "### Diagnostics",
-    "",
-    ...review.diagnostics.map((d) => `- **${d.severity}**: ${cell(d.message.trim())}`),
-    "",
+    gfm`### Diagnostics`,
+    BLANK,
+    ...review.diagnostics.map((d) => gfm`- **${d.severity}**: ${d.message.trim()}`),
+    BLANK,
   ];
 }
 
-function movesSection(review: ReviewModel): string[] {
-  const lines: string[] = [];
-  for (const move of review.moves) {
-    const path = MIGRATION_PATHS[move.path];
-    lines.push(
-      `### Path \`${move.path}\`: \`${move.from}\` → \`${move.to}\``,
-      "",
-      "```mermaid",
-      pathDiagram(path, { current: move.from, next: move.to }).trimEnd(),
-      "```",
-      "",
-    );
-  }
-  return lines;
+function movesSection(review: ReviewModel): Markdown[] {
+  return review.moves.flatMap((move) => [
+    gfm`### Path ${code(move.path)}: ${code(move.from)} → ${code(move.to)}`,
+    BLANK,
+    fenced(
+      "mermaid",
+      pathDiagram(MIGRATION_PATHS[move.path], { current: move.from, next: move.to }).trimEnd(),
+    ),
+    BLANK,
+  ]);
 }
 
 function detailsSection(review: ReviewModel, budget: number, hint: string): string {
   if (review.changes.length === 0) return "";
-  const open = `<details><summary>${review.changes.length} changed resource(s)</summary>\n\n`;
+  const open = gfm`<details><summary>${review.changes.length} changed resource(s)</summary>\n\n`;
   const close = "\n</details>\n";
-  let text = open;
+  let text = open.source;
   let shown = 0;
   for (const step of review.changes) {
-    const entry = stepMarkdown(step);
-    const cutNote = `\n_…${review.changes.length - shown} more not shown to stay under GitHub's comment limit; ${hint}._\n`;
-    if (text.length + entry.length + close.length + cutNote.length > budget) {
-      return text + cutNote + close;
+    const entry = stepMarkdown(step).source;
+    const cutNote = gfm`\n_…${review.changes.length - shown} more not shown to stay under GitHub's comment limit; ${hint}._\n`;
+    if (text.length + entry.length + close.length + cutNote.source.length > budget) {
+      return text + cutNote.source + close;
     }
     text += entry;
     shown += 1;
@@ -151,34 +163,26 @@ function detailsSection(review: ReviewModel, budget: number, hint: string): stri
   return text + close;
 }
 
-function stepMarkdown(step: ReviewStep): string {
+function stepMarkdown(step: ReviewStep): Markdown {
   const flag =
     (step.stateful ? " 🗄️ stateful" : "") +
     (step.retained ? " — retained: only forgotten by Pulumi, data kept" : "");
   const lines = [
-    `- ${OP_MARK[step.op] ?? ""}**${step.op}** \`${step.name}\` \`${step.type}\`${flag}`,
+    gfm`- ${OP_MARK[step.op] ?? ""}**${step.op}** ${code(step.name)} ${code(step.type)}${flag}`,
   ];
   if (step.replaceReasons.length > 0) {
-    lines.push(`  - replaced because: ${step.replaceReasons.map((r) => `\`${r}\``).join(", ")}`);
+    lines.push(gfm`  - replaced because: ${codeList(step.replaceReasons)}`);
   }
   for (const change of changedValues(step)) {
     lines.push(
       change.kind === "items"
-        ? `  - \`${change.key}\`: removed \`${inline(change.before)}\`, added \`${inline(change.after)}\``
-        : `  - \`${change.key}\`: \`${inline(change.before)}\` → \`${inline(change.after)}\``,
+        ? gfm`  - ${code(change.key)}: removed ${code(change.before)}, added ${code(change.after)}`
+        : gfm`  - ${code(change.key)}: ${code(change.before)} → ${code(change.after)}`,
     );
   }
-  return lines.join("\n") + "\n";
+  return gfm`${block(lines)}\n`;
 }
 
-function nameOf(urn: string): string {
-  return urn.slice(urn.lastIndexOf("::") + 2);
-}
-
-function cell(text: string): string {
-  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
-}
-
-function inline(text: string): string {
-  return text.replaceAll("`", "'");
+function codeList(texts: readonly string[]): Markdown {
+  return joinMarkdown(texts.map(code), gfm`, `);
 }

@@ -1,4 +1,5 @@
 import { MIGRATION_PATHS } from "../../migrations/paths";
+import { terminalLine } from "./escape";
 import { buildReview, type ReviewInput, type ReviewModel } from "./review-model";
 import { changedValues, OP_SYMBOL } from "./values";
 
@@ -7,20 +8,23 @@ export interface TextOptions {
   readonly maxSteps?: number;
 }
 
-/** The plan for a terminal: the same sections as the Markdown, in plain text. */
+/**
+ * The plan for a terminal: the same sections as the Markdown, in plain text. Each line goes
+ * through `terminalLine` (./escape), so text from the plan cannot carry escape sequences or
+ * start a line of its own.
+ */
 export function renderText(input: ReviewInput, options: TextOptions = {}): string {
   const review = buildReview(input);
-  return (
-    [
-      ...summary(review),
-      ...destructive(review),
-      ...verdicts(review),
-      ...moves(review),
-      ...review.diagnostics.map((d) => `${d.severity}: ${d.message.trim()}`),
-      ...changes(review, options.maxSteps ?? 200),
-      ...(review.note ? ["", `Note: ${review.note}`] : []),
-    ].join("\n") + "\n"
-  );
+  const lines = [
+    ...summary(review),
+    ...destructive(review),
+    ...verdicts(review),
+    ...moves(review),
+    ...review.diagnostics.map((d) => `${d.severity}: ${d.message.trim()}`),
+    ...changes(review, options.maxSteps ?? 200),
+    ...(review.note ? ["", `Note: ${review.note}`] : []),
+  ];
+  return lines.map(terminalLine).join("\n") + "\n";
 }
 
 function summary(review: ReviewModel): string[] {

@@ -30,7 +30,7 @@ export function changedValues(step: ReviewStep): ValueChange[] {
   if (step.op !== "update" && step.op !== "replace") return [];
   const changes: ValueChange[] = [];
   for (const key of step.diffReasons) {
-    collect(key, step.oldInputs?.[key], step.newInputs?.[key], changes);
+    collect(keyPath(undefined, key), step.oldInputs?.[key], step.newInputs?.[key], changes);
   }
   if (changes.length <= MAX_CHANGES) return changes;
   return [
@@ -58,7 +58,7 @@ function collect(path: string, a: unknown, b: unknown, into: ValueChange[]): voi
   }
   if (isRecord(a) && isRecord(b)) {
     for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-      collect(`${path}.${key}`, a[key], b[key], into);
+      collect(keyPath(path, key), a[key], b[key], into);
     }
     return;
   }
@@ -67,6 +67,15 @@ function collect(path: string, a: unknown, b: unknown, into: ValueChange[]): voi
     return;
   }
   into.push({ key: path, before: show(a), after: show(b), kind: "value" });
+}
+
+// Keys come from the plan: one that is not a plain name is shown quoted, so that a dot, a space
+// or a line break in it cannot pass for the structure around it.
+const PLAIN_KEY = /^[\w$@/:-]+$/;
+
+function keyPath(parent: string | undefined, key: string): string {
+  if (!PLAIN_KEY.test(key)) return `${parent ?? ""}[${JSON.stringify(key)}]`;
+  return parent === undefined ? key : `${parent}.${key}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

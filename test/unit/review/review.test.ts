@@ -124,7 +124,10 @@ describe("renderMarkdown", () => {
     };
     const markdown = renderMarkdown({ plan: offline });
     expect(markdown).toContain("offline plan (desired-state diff)");
-    expect(markdown).toContain(`> [!NOTE]\n> ${OFFLINE_PLAN_NOTE}`);
+    // The note is the plan's own text, so it is escaped like any other: its backticks stay text.
+    const escapedNote = OFFLINE_PLAN_NOTE.replaceAll("`", "\\`");
+    expect(escapedNote).toContain("Run \\`pulumi preview\\` for the provider's verdict.");
+    expect(markdown).toContain(`> [!NOTE]\n> ${escapedNote}\n`);
     expect(markdown.startsWith("## stepwise: prod\n")).toBe(true);
     expect(markdown).toContain("ℹ️ No policy verdicts were given");
   });
