@@ -1,5 +1,6 @@
 import { MIGRATION_PATHS } from "../../migrations/paths";
 import { pathDiagram } from "../../migrations/diagram";
+import { hasPhase } from "../../migrations/phases";
 import { nameFromUrn } from "../../policies/classify";
 import { code, fenced, gfm, joinMarkdown, tableRow, type Markdown } from "./escape";
 import { buildReview, type ReviewInput, type ReviewModel, type ReviewStep } from "./review-model";
@@ -134,15 +135,24 @@ function diagnosticsSection(review: ReviewModel): Markdown[] {
 }
 
 function movesSection(review: ReviewModel): Markdown[] {
-  return review.moves.flatMap((move) => [
-    gfm`### Path ${code(move.path)}: ${code(move.from)} → ${code(move.to)}`,
-    BLANK,
-    fenced(
-      "mermaid",
-      pathDiagram(MIGRATION_PATHS[move.path], { current: move.from, next: move.to }).trimEnd(),
-    ),
-    BLANK,
-  ]);
+  return review.moves.flatMap((move) => {
+    // A plan document can name any phase; the diagram can only draw the path's own.
+    const unknown = [move.from, move.to].filter((phase) => !hasPhase(move.path, phase));
+    return [
+      gfm`### Path ${code(move.path)}: ${code(move.from)} → ${code(move.to)}`,
+      BLANK,
+      unknown.length > 0
+        ? gfm`No diagram: not a phase of this path: ${codeList(unknown)}`
+        : fenced(
+            "mermaid",
+            pathDiagram(MIGRATION_PATHS[move.path], {
+              current: move.from,
+              next: move.to,
+            }).trimEnd(),
+          ),
+      BLANK,
+    ];
+  });
 }
 
 function detailsSection(review: ReviewModel, budget: number, hint: string): string {

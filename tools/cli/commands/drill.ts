@@ -2,7 +2,16 @@ import { Command } from "commander";
 import { baselinePhase, isDatalessRollback } from "../../../migrations/phases";
 import { PATH_IDS } from "../../../migrations/phases";
 import { blockingVerdicts } from "../../../policies/transition";
-import { buildReview, renderMarkdown } from "../../review";
+import {
+  buildReview,
+  code,
+  gfm,
+  joinMarkdown,
+  renderMarkdown,
+  tableRow,
+  terminalLine,
+  type Markdown,
+} from "../../review";
 import { applyPhaseStep, currentPhase } from "../../stackfile";
 import { EXIT, UsageError } from "../main";
 import { createProgress } from "../progress";
@@ -115,26 +124,34 @@ export function drillText(stack: string, results: readonly DrillResult[]): strin
     lines.push(`  ${r.path}: ${r.from} -> ${r.to}: ${verdict}`);
     for (const problem of r.problems) lines.push(`    - ${problem}`);
   }
-  return lines.join("\n");
+  return lines.map(terminalLine).join("\n");
 }
 
-function drillMarkdown(
+function resultCell(result: DrillResult): Markdown {
+  if (result.to === undefined) return gfm`at baseline`;
+  if (result.problems.length === 0) return gfm`✅ ok`;
+  return gfm`⛔ ${joinMarkdown(
+    result.problems.map((problem) => gfm`${problem}`),
+    gfm`<br>`,
+  )}`;
+}
+
+export function drillMarkdown(
   stack: string,
   results: readonly DrillResult[],
   plans: readonly string[],
 ): string {
+  // Problems carry the stack file's own text (config errors, gate details): escaped (tools/review).
   const rows = results.map((r) =>
-    r.to === undefined
-      ? `| \`${r.path}\` | \`${r.from}\` | — | at baseline |`
-      : `| \`${r.path}\` | \`${r.from}\` | \`${r.to}\` | ${r.problems.length === 0 ? "✅ ok" : `⛔ ${r.problems.map((p) => p.replaceAll("|", "\\|")).join("<br>")}`} |`,
+    tableRow([code(r.path), code(r.from), r.to === undefined ? gfm`—` : code(r.to), resultCell(r)]),
   );
   const failed = results.some((r) => r.problems.length > 0);
   return [
-    `# Rollback drill: ${stack} ${failed ? "⛔ failed" : "✅ passed"}`,
+    gfm`# Rollback drill: ${stack} ${failed ? "⛔ failed" : "✅ passed"}`.source,
     "",
     "| path | from | rollback to | result |",
     "|---|---|---|---|",
-    ...rows,
+    ...rows.map((row) => row.source),
     "",
     ...plans.map(
       (p) =>
