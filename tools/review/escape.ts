@@ -66,8 +66,7 @@ function atLineStart(text: string): string {
 export function codeSpan(text: string): string {
   const content = withoutControls(text, LINE_BREAK_MARK);
   if (content === "") return "` `";
-  const longestRun = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longestRun + 1);
+  const fence = fenceFor(content, 1);
   // A span strips one space from each end when both are there: pad so the text survives whole.
   const pad = /^[` ]|[` ]$/.test(content) && content.trim() !== "" ? " " : "";
   return `${fence}${pad}${content}${pad}${fence}`;
@@ -79,9 +78,16 @@ export function codeBlock(language: string, text: string): string {
     throw new Error(
       `code block language ${JSON.stringify(language)}: use letters, digits and dashes only`,
     );
-  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(Math.max(3, longestRun + 1));
+  const fence = fenceFor(text, 3);
   return `${fence}${language}\n${withoutControls(text, "\n")}\n${fence}`;
+}
+
+/** A run of backticks longer than any in `text`, and at least `shortest` long. */
+function fenceFor(text: string, shortest: number): string {
+  // A loop, not Math.max(...runs): a text of a million runs must not overflow the stack.
+  let longest = shortest - 1;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return "`".repeat(longest + 1);
 }
 
 /** A piece of Markdown that is safe to place: built only by `gfm` and the helpers below. */

@@ -46,7 +46,10 @@ export interface ReviewStep {
   readonly newInputs: Record<string, unknown> | undefined;
 }
 
-/** Everything both renderers show, worked out once from a plan of either source. */
+/**
+ * Everything both renderers show, worked out once from a plan of either source. Its text comes
+ * from the change under review (names, keys, messages, the note): the renderers escape it.
+ */
 export interface ReviewModel {
   readonly title: string;
   readonly source: "offline" | "engine";

@@ -77,6 +77,13 @@ describe("codeSpan", () => {
   ])("%s", (_, input, expected) => {
     expect(codeSpan(input)).toBe(expected);
   });
+
+  it("fences a text of a million backtick runs without overflowing", () => {
+    const text = "`a".repeat(1_000_000) + "``";
+    const span = codeSpan(text);
+    expect(span.startsWith("```")).toBe(true);
+    expect(span.startsWith("````")).toBe(false);
+  });
 });
 
 describe("codeBlock", () => {
