@@ -214,6 +214,48 @@ describe("renderText", () => {
   });
 });
 
+describe("text from the plan that could pass for structure", () => {
+  const urn = "urn:pulumi:dev::stepwise::kubernetes:apps/v1:Deployment::orders";
+  const plan: Plan = {
+    steps: [
+      {
+        op: "update",
+        urn,
+        oldState: {
+          type: "kubernetes:apps/v1:Deployment",
+          urn,
+          inputs: { metadata: { labels: { "app.kubernetes.io/name": "a", "x\ny": 1, plain: 1 } } },
+        },
+        newState: {
+          type: "kubernetes:apps/v1:Deployment",
+          urn,
+          inputs: { metadata: { labels: { "app.kubernetes.io/name": "b", "x\ny": 2, plain: 2 } } },
+        },
+        diffReasons: ["metadata"],
+      },
+    ],
+    changeSummary: { update: 1 },
+  };
+
+  it("shows a key with a dot or a line break quoted, a plain one dotted", () => {
+    const text = renderText({ plan });
+    expect(text).toContain('        metadata.labels["app.kubernetes.io/name"]: "a" => "b"');
+    expect(text).toContain('        metadata.labels["x\\ny"]: 1 => 2');
+    expect(text).toContain("        metadata.labels.plain: 1 => 2");
+  });
+
+  it("draws no diagram for a move to a phase the path does not have, and says so", () => {
+    const markdown = renderMarkdown({
+      plan,
+      moves: [{ path: "events", from: "parallel", to: "nope" }],
+    });
+    expect(markdown).toContain(
+      "### Path `events`: `parallel` → `nope`\n\nNo diagram: not a phase of this path: `nope`",
+    );
+    expect(markdown).not.toContain("```mermaid");
+  });
+});
+
 describe("the review of a document the real engine printed", () => {
   // Captured from `pulumi preview --json` by the engine tests (test/engine, docs/engine.md).
   const file = join(__dirname, "../../fixtures/engine/record-pair.change.preview.json");
