@@ -103,18 +103,24 @@ export function systemReceivedWrites(path: PathRef, phase: string, system: strin
 }
 
 /**
- * A rollback out of a phase in which the path's new system never received writes (e.g.
- * `parallel` → `redpanda`, `citus-provisioned` → `postgres`) removes a system that holds no
- * data of record: it is the rollback the path promises, so deleting that system's stateful
- * resources loses nothing. Paths whose phases model no writes (platform, api, consolidation)
- * count as such; their volumes are retained on delete by the platform components.
+ * The system a rollback may delete with its data: the path's new system, when the rollback's
+ * target phase no longer deploys it and it never received writes (e.g. Kafka when rolling
+ * `events` back from `parallel` to `redpanda`, Citus from `citus-provisioned` to `postgres`).
+ * That deletion loses nothing: it is the rollback the path promises. Undefined for every other
+ * move, and the exemption covers that system's own resources only, nothing else in the update.
  */
-export function isDatalessRollback(path: PathRef, from: string, to: string): boolean {
+export function datalessRollbackSystem(
+  path: PathRef,
+  from: string,
+  to: string,
+): string | undefined {
   const definition = resolve(path);
   const known = (phase: string): boolean => definition.phases.some((p) => p.id === phase);
-  if (!known(from) || !known(to)) return false; // other rules report unknown phases
-  return (
-    stepsBetween(definition, from, to) < 0 &&
-    !systemReceivedWrites(definition, from, definition.newSystem)
-  );
+  if (!known(from) || !known(to)) return undefined; // other rules report unknown phases
+  const system = definition.newSystem;
+  const dropped =
+    phaseDefinition(definition, from).wiring.deployed.includes(system) &&
+    !phaseDefinition(definition, to).wiring.deployed.includes(system);
+  const back = stepsBetween(definition, from, to) < 0;
+  return back && dropped && !systemReceivedWrites(definition, from, system) ? system : undefined;
 }

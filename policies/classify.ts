@@ -3,6 +3,7 @@
  * stepwise components come from their `*_TYPE` constants (components/*); provider tokens are
  * the providers' own.
  */
+import { isTopicResourceOn } from "../components/events/topic-set-plan";
 import { PHASE_LEDGER_TYPE } from "../migrations/ledger";
 import type { PathId } from "../migrations/path";
 
@@ -16,13 +17,22 @@ export interface ResourceView {
 
 export type ResourceRole = "stateful" | "workload" | "system" | "weighted-route" | "ledger";
 
+/** One system of a migration path, e.g. `{ path: "events", name: "kafka" }`. */
+export interface SystemRef {
+  readonly path: PathId;
+  readonly name: string;
+}
+
 export interface ResourceClass {
   readonly roles: readonly ResourceRole[];
   /** For workloads: the platform they run on. */
   readonly platform?: "compose" | "k3s";
   /** For a system's own component: which system of which path it is. */
-  readonly system?: { readonly path: PathId; readonly name: string };
+  readonly system?: SystemRef;
 }
+
+/** Kafka topics are dynamic resources (components/events/Topic.ts TOPIC_TYPE). */
+const TOPIC_TYPE = "pulumi-nodejs:dynamic/stepwise:Topic";
 
 export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
   // Data holders: replacing or deleting one loses data.
@@ -30,8 +40,7 @@ export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
   "kubernetes:core/v1:PersistentVolumeClaim": { roles: ["stateful"] },
   "kubernetes:apps/v1:StatefulSet": { roles: ["stateful", "workload"], platform: "k3s" },
   "postgresql:index/database:Database": { roles: ["stateful"] },
-  // Kafka topics are dynamic resources (components/events/Topic.ts TOPIC_TYPE).
-  "pulumi-nodejs:dynamic/stepwise:Topic": { roles: ["stateful"] },
+  [TOPIC_TYPE]: { roles: ["stateful"] },
   // Citus tables are dynamic resources (components/database, module "stepwise-database").
   "pulumi-nodejs:dynamic/stepwise-database:DistributedTable": { roles: ["stateful"] },
   "pulumi-nodejs:dynamic/stepwise-database:ReferenceTable": { roles: ["stateful"] },
@@ -89,6 +98,27 @@ export function nameFromUrn(urn: string): string {
 /** Types of a resource's ancestors and itself, from the URN's qualified type (`A$B$C`). */
 export function typeChainOf(urn: string): string[] {
   return (urn.split("::")[2] ?? "").split("$");
+}
+
+/** Every system of every path, from the table above. */
+const SYSTEMS: readonly SystemRef[] = Object.values(RESOURCE_CLASSES).flatMap((c) =>
+  c.system ? [c.system] : [],
+);
+
+/**
+ * The path system a resource belongs to: a system's own component or anything declared under
+ * it (the outermost system in its URN's type chain, so a Citus node, itself a PostgresServer,
+ * is Citus's), or a topic, which belongs to the cluster its name says it is on
+ * (components/events/topic-set-plan.ts).
+ */
+export function systemOfResource(resource: ResourceView): SystemRef | undefined {
+  for (const type of [...typeChainOf(resource.urn), resource.type]) {
+    const system = RESOURCE_CLASSES[type]?.system;
+    if (system) return system;
+  }
+  const topic = resource.props.name;
+  if (resource.type !== TOPIC_TYPE || typeof topic !== "string") return undefined;
+  return SYSTEMS.find((s) => isTopicResourceOn(resource.name, s.name, topic));
 }
 
 /** Monitoring's children follow every system change (scrape targets), so they ride along. */

@@ -6,7 +6,6 @@
 import type { Ledger } from "../migrations/ledger";
 import type { MigrationPath } from "../migrations/path";
 import { MIGRATION_PATHS } from "../migrations/paths";
-import { isDatalessRollback } from "../migrations/phases";
 import type { Plan } from "../tools/plan/plan";
 import type { PolicySettings } from "./config";
 import type { PolicySettingChange } from "./policy-change";
@@ -26,8 +25,8 @@ import {
 } from "./checks/phases";
 import {
   createAndDeleteFindings,
+  deleteAloneFindings,
   deletedStateful,
-  otherChanges,
   platformMoveFindings,
   replacedStatefulFindings,
   weightStepFindings,
@@ -77,12 +76,6 @@ export function pathMoves(before: Ledger, after: Ledger): PathMove[] {
 
 const moving = (t: Transition): PathMove[] => t.moves.filter((m) => m.from !== m.to);
 
-/** Every moving path rolls back out of a phase whose new system never received writes. */
-const datalessRollback = (t: Transition): boolean => {
-  const moved = moving(t);
-  return moved.length > 0 && moved.every((m) => isDatalessRollback(m.path, m.from, m.to));
-};
-
 /** One function per rule; each returns what it found wrong. */
 const TRANSITION_CHECKS: Readonly<Record<RuleId, (t: Transition) => Finding[]>> = {
   "policy-change-alone": (t) =>
@@ -95,7 +88,6 @@ const TRANSITION_CHECKS: Readonly<Record<RuleId, (t: Transition) => Finding[]>> 
   "no-create-and-delete-systems": (t) => createAndDeleteFindings(t.plan, moving(t), PATHS),
   "stateful-never-replaced": (t) => replacedStatefulFindings(t.plan),
   "stateful-delete-after-window": (t) => {
-    if (datalessRollback(t)) return [];
     const retiring = moving(t).filter(
       (m) => m.path.phases.find((p) => p.id === m.to)?.retirement && m.to !== m.from,
     );
@@ -103,30 +95,12 @@ const TRANSITION_CHECKS: Readonly<Record<RuleId, (t: Transition) => Finding[]>> 
       rollbackWindowFindings(m, t.before.phases[m.path.id]?.enteredAt, t.settings, t.now),
     );
     if (retiring.length > 0) return windowFindings;
-    return deletedStateful(t.plan).map((r) => ({
+    return deletedStateful(t.plan, moving(t)).map((r) => ({
       message: `${r.name} (${r.type}) is deleted but no path enters a retirement phase in this update`,
       urn: r.urn,
     }));
   },
-  "stateful-delete-alone": (t) => {
-    if (datalessRollback(t)) return [];
-    const deleted = deletedStateful(t.plan);
-    if (deleted.length === 0) return [];
-    const others = otherChanges(t.plan).map((r) => r.name);
-    const otherPaths = moving(t).filter(
-      (m) => !m.path.phases.find((p) => p.id === m.to)?.retirement,
-    );
-    const problems = [
-      ...others.map((name) => `${name} changes`),
-      ...otherPaths.map((m) => `path "${m.path.id}" moves`),
-    ];
-    if (problems.length === 0) return [];
-    return [
-      {
-        message: `this update deletes ${deleted.map((r) => r.name).join(", ")} and also: ${problems.join("; ")}`,
-      },
-    ];
-  },
+  "stateful-delete-alone": (t) => deleteAloneFindings(t.plan, moving(t)),
   "phase-gates": (t) => moving(t).flatMap((m) => gateFindings(m, t.after)),
   "rollback-drill-recent": (t) =>
     moving(t).flatMap((m) => drillFindings(m, t.after, t.settings, t.now)),

@@ -32,6 +32,16 @@ export interface PlannedTopic {
   readonly configs: Readonly<Record<string, string>>;
 }
 
+/** The resource name of one topic of a set on one cluster: `<set>-<cluster>-<topic>`. */
+export function topicResourceName(setName: string, cluster: string, topic: string): string {
+  return `${setName}-${cluster}-${topic}`;
+}
+
+/** Whether a Topic resource of any set is the copy of `topic` on `cluster`, by its name. */
+export function isTopicResourceOn(resourceName: string, cluster: string, topic: string): boolean {
+  return resourceName.endsWith(topicResourceName("", cluster, topic));
+}
+
 const CLUSTER_NAME = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
 
 /**
@@ -77,7 +87,7 @@ export function planTopicSet(
   });
   return clusters.flatMap((cluster) =>
     declared.map((topic) => ({
-      resourceName: `${setName}-${cluster.name}-${topic.name}`,
+      resourceName: topicResourceName(setName, cluster.name, topic.name),
       cluster: cluster.name,
       topic: topic.name,
       partitions: topic.partitions,

@@ -1,11 +1,13 @@
 /** Rules only a plan can check: they compare before with after, or look at deletions. */
 import type { MigrationPath } from "../../migrations/path";
+import { datalessRollbackSystem } from "../../migrations/phases";
 import type { Plan, PlanStep } from "../../tools/plan/plan";
 import {
   classify,
   hasRole,
   isMonitoringResource,
   serviceOfWorkload,
+  systemOfResource,
   type ResourceView,
 } from "../classify";
 import type { Finding, PathMove } from "./phases";
@@ -229,7 +231,7 @@ export function replacedStatefulFindings(plan: Plan): Finding[] {
 }
 
 /** Stateful resources whose data this update destroys; retained ones are only forgotten. */
-export function deletedStateful(plan: Plan): ResourceView[] {
+function destroyedStateful(plan: Plan): ResourceView[] {
   return plan.steps
     .filter((s) => isDelete(s) && !isRetainedDelete(s))
     .map((s) => subjectOf(s))
@@ -237,10 +239,56 @@ export function deletedStateful(plan: Plan): ResourceView[] {
 }
 
 /**
+ * The stateful deletes a dataless rollback among `moves` makes: those of the system it removes
+ * (datalessRollbackSystem), e.g. Kafka's brokers, volumes and topics when `events` rolls back
+ * from `parallel`. Only these; any other delete in the same update is judged as usual.
+ */
+export function datalessRollbackDeletes(plan: Plan, moves: readonly PathMove[]): ResourceView[] {
+  const removed = moves.flatMap((m) => {
+    const name = datalessRollbackSystem(m.path, m.from, m.to);
+    return name === undefined ? [] : [{ path: m.path.id, name }];
+  });
+  return destroyedStateful(plan).filter((r) => {
+    const system = systemOfResource(r);
+    return removed.some((s) => s.path === system?.path && s.name === system.name);
+  });
+}
+
+/** Stateful deletes the delete rules judge: all but those of a dataless rollback in `moves`. */
+export function deletedStateful(plan: Plan, moves: readonly PathMove[]): ResourceView[] {
+  const exempt = new Set(datalessRollbackDeletes(plan, moves).map((r) => r.urn));
+  return destroyedStateful(plan).filter((r) => !exempt.has(r.urn));
+}
+
+/**
+ * A data deletion rides alone: besides the stateful deletes, nothing is created, replaced or
+ * changed in a workload, and no path moves but one entering retirement or the dataless
+ * rollback whose system is all that is deleted.
+ */
+export function deleteAloneFindings(plan: Plan, moves: readonly PathMove[]): Finding[] {
+  const deleted = destroyedStateful(plan);
+  if (deleted.length === 0) return [];
+  const foreign = deletedStateful(plan, moves);
+  const explains = (m: PathMove): boolean =>
+    m.path.phases.find((p) => p.id === m.to)?.retirement === true ||
+    (foreign.length === 0 && datalessRollbackSystem(m.path, m.from, m.to) !== undefined);
+  const problems = [
+    ...otherChanges(plan).map((r) => `${r.name} changes`),
+    ...moves.filter((m) => !explains(m)).map((m) => `path "${m.path.id}" moves`),
+  ];
+  if (problems.length === 0) return [];
+  return [
+    {
+      message: `this update deletes ${deleted.map((r) => r.name).join(", ")} and also: ${problems.join("; ")}`,
+    },
+  ];
+}
+
+/**
  * Changes that must not ride along with a data deletion: creates, replacements and workload
  * updates. The ledger and Monitoring (which stops scraping what is deleted) are exempt.
  */
-export function otherChanges(plan: Plan): ResourceView[] {
+function otherChanges(plan: Plan): ResourceView[] {
   return plan.steps
     .filter((s) => {
       const subject = subjectOf(s);

@@ -7,7 +7,7 @@ import {
   cutoverPhase,
   gatesToEnter,
   isForward,
-  isDatalessRollback,
+  datalessRollbackSystem,
   nextPhase,
   pathById,
   phaseIndex,
@@ -141,15 +141,24 @@ describe("path helpers", () => {
   });
 });
 
-describe("isDatalessRollback", () => {
+describe("datalessRollbackSystem", () => {
   it.each([
-    ["events", "parallel", "redpanda", true],
-    ["events", "dual-publish", "parallel", false],
-    ["events", "kafka-only", "consumers-on-kafka", false],
-    ["database", "citus-provisioned", "postgres", true],
-    ["database", "dual-write", "citus-provisioned", false],
-    ["events", "redpanda", "parallel", false],
+    ["events", "parallel", "redpanda", "kafka"],
+    ["database", "citus-provisioned", "postgres", "citus"],
+    ["api", "canary", "old", "new"],
+    ["consolidation", "monolith-parallel", "microservices", "modular-monolith"],
+    ["platform", "coordination-on-k3s", "compose", "k3s"],
+    // Kafka has received writes from dual-publish on: deleting it would lose them.
+    ["events", "dual-publish", "parallel", undefined],
+    ["events", "kafka-only", "consumers-on-kafka", undefined],
+    ["database", "dual-write", "citus-provisioned", undefined],
+    // The target phase still runs the new system: the rollback deletes none of it.
+    ["api", "new", "canary", undefined],
+    ["consolidation", "modular-monolith", "monolith-parallel", undefined],
+    // Forward, or phases the path does not have.
+    ["events", "redpanda", "parallel", undefined],
+    ["events", "parallel", "kafka", undefined],
   ] as const)("%s %s -> %s: %s", (path, from, to, expected) => {
-    expect(isDatalessRollback(path, from, to)).toBe(expected);
+    expect(datalessRollbackSystem(path, from, to)).toBe(expected);
   });
 });

@@ -7,6 +7,7 @@ export const VOLUME = "docker:index/volume:Volume";
 export const TRAEFIK_SERVICE = "kubernetes:traefik.io/v1alpha1:TraefikService";
 export const REDPANDA = "stepwise:events:RedpandaCluster";
 export const KAFKA = "stepwise:events:KafkaCluster";
+export const TOPIC = "pulumi-nodejs:dynamic/stepwise:Topic";
 
 export function container(service: string, envs: string[] | string = []): Record<string, unknown> {
   return {

@@ -10,6 +10,7 @@ import {
   DEPLOYMENT,
   KAFKA,
   REDPANDA,
+  TOPIC,
   TRAEFIK_SERVICE,
   VOLUME,
   container,
@@ -401,14 +402,53 @@ describe("stateful-delete-after-window and stateful-delete-alone", () => {
     );
     expect(failures(retire(31, [prometheusReplaced]), "stateful-delete-alone")).toEqual([]);
   });
-  it("lets a rollback remove a new system that never received writes, and no other", () => {
-    const kafkaGone = plan(step("delete", KAFKA, "kafka"), step("delete", VOLUME, "kafka-data"));
-    const beforeWrites = { ...move("events", "parallel", "redpanda"), plan: kafkaGone };
+  const kafkaGone = [
+    step("delete", KAFKA, "kafka"),
+    step("delete", VOLUME, "kafka-broker-0-data", {}, KAFKA),
+    step("delete", TOPIC, "topics-kafka-order-events", { before: { name: "order-events" } }),
+  ];
+  it("lets a rollback remove a new system that never received writes: its own resources", () => {
+    const beforeWrites = { ...move("events", "parallel", "redpanda"), plan: plan(...kafkaGone) };
     expect(failures(beforeWrites, "stateful-delete-after-window")).toEqual([]);
     expect(failures(beforeWrites, "stateful-delete-alone")).toEqual([]);
     // From dual-publish, Kafka has received writes: deleting it would lose them.
-    const afterWrites = { ...move("events", "dual-publish", "parallel"), plan: kafkaGone };
-    expect(failures(afterWrites, "stateful-delete-after-window")).toHaveLength(2);
+    const afterWrites = { ...move("events", "dual-publish", "parallel"), plan: plan(...kafkaGone) };
+    expect(failures(afterWrites, "stateful-delete-after-window")).toHaveLength(3);
+  });
+  it("judges every other delete in a dataless rollback as usual, and what rides along", () => {
+    const postgresData = step(
+      "delete",
+      VOLUME,
+      "postgres-data",
+      {},
+      "stepwise:database:PostgresServer",
+    );
+    const redpandaTopic = step("delete", TOPIC, "topics-redpanda-order-events", {
+      before: { name: "order-events" },
+    });
+    const c = {
+      ...move("events", "parallel", "redpanda"),
+      plan: plan(...kafkaGone, postgresData, redpandaTopic),
+    };
+    expect(failures(c, "stateful-delete-after-window")).toEqual([
+      "postgres-data (docker:index/volume:Volume) is deleted but no path enters a retirement phase in this update",
+      "topics-redpanda-order-events (pulumi-nodejs:dynamic/stepwise:Topic) is deleted but no path enters a retirement phase in this update",
+    ]);
+    expect(failures(c, "stateful-delete-alone")).toEqual([
+      'this update deletes kafka, kafka-broker-0-data, topics-kafka-order-events, postgres-data, topics-redpanda-order-events and also: path "events" moves',
+    ]);
+    const ridingAlong = step("update", DEPLOYMENT, "k3s-orders", {
+      before: deployment("orders", { replicas: 2 }),
+      after: deployment("orders", { replicas: 3 }),
+    });
+    const withChange = {
+      ...move("events", "parallel", "redpanda"),
+      plan: plan(...kafkaGone, ridingAlong),
+    };
+    expect(failures(withChange, "stateful-delete-after-window")).toEqual([]);
+    expect(failures(withChange, "stateful-delete-alone")).toEqual([
+      "this update deletes kafka, kafka-broker-0-data, topics-kafka-order-events and also: k3s-orders changes",
+    ]);
   });
   it("fails a retirement that also creates or changes a workload", () => {
     const c = retire(31, [

@@ -1,6 +1,6 @@
 import { Command } from "commander";
-import { baselinePhase, isDatalessRollback } from "../../../migrations/phases";
-import { PATH_IDS } from "../../../migrations/phases";
+import { baselinePhase, pathById, PATH_IDS } from "../../../migrations/phases";
+import { datalessRollbackDeletes } from "../../../policies/checks/plan-rules";
 import { blockingVerdicts } from "../../../policies/transition";
 import {
   buildReview,
@@ -80,11 +80,13 @@ async function runDrill(stack: string, options: DrillOptions): Promise<number> {
       continue;
     }
     const review = buildReview({ plan: transition.plan, verdicts: transition.verdicts });
-    // Deleting a new system that never received writes is the rollback the path promises.
-    const dataless = isDatalessRollback(path, change.from, change.to);
+    // Deleting a new system that never received writes is the rollback the path promises:
+    // that system's own resources, the same ones the delete rules exempt, and nothing else.
+    const move = { path: pathById(path), from: change.from, to: change.to };
+    const promised = new Set(datalessRollbackDeletes(transition.plan, [move]).map((r) => r.urn));
     const problems = [
       ...review.destructive
-        .filter((s) => !(dataless && s.op === "delete"))
+        .filter((s) => !(s.op === "delete" && promised.has(s.urn)))
         .map((s) => `${s.op} of stateful ${s.name} (${s.type})`),
       ...blockingVerdicts(transition.verdicts).map((v) => `rule ${v.ruleId}: ${v.message}`),
     ];
