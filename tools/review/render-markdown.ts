@@ -40,6 +40,7 @@ export function renderMarkdown(input: ReviewInput, options: MarkdownOptions = {}
   const head =
     block([
       ...header(review),
+      ...policySection(review),
       ...destructiveSection(review),
       ...verdictSection(review),
       ...movesSection(review),
@@ -77,6 +78,16 @@ function header(review: ReviewModel): Markdown[] {
     gfm`${verdict} — ${source}`,
     BLANK,
     counts.length === 0 ? gfm`No resources.` : joinMarkdown(counts, gfm` · `),
+    BLANK,
+  ];
+}
+
+function policySection(review: ReviewModel): Markdown[] {
+  if (review.policyChanges.length === 0) return [];
+  return [
+    gfm`> [!IMPORTANT]`,
+    gfm`> **This change alters the policy.** It is judged by the policy in force; the new settings apply from the next update:`,
+    ...review.policyChanges.map((c) => gfm`> - ${code(c.field)}: ${code(c.from)} → ${code(c.to)}`),
     BLANK,
   ];
 }

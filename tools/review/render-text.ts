@@ -17,6 +17,7 @@ export function renderText(input: ReviewInput, options: TextOptions = {}): strin
   const review = buildReview(input);
   const lines = [
     ...summary(review),
+    ...policyChanges(review),
     ...destructive(review),
     ...verdicts(review),
     ...moves(review),
@@ -40,6 +41,15 @@ function summary(review: ReviewModel): string[] {
     `stepwise: ${review.title} (${review.source === "offline" ? "offline plan" : "engine preview"})`,
     `Resources: ${counts}`,
     `Verdict: ${verdict}`,
+  ];
+}
+
+function policyChanges(review: ReviewModel): string[] {
+  if (review.policyChanges.length === 0) return [];
+  return [
+    "",
+    "POLICY CHANGES (judged by the policy in force; they apply from the next update):",
+    ...review.policyChanges.map((c) => `  ${c.field}: ${c.from} → ${c.to}`),
   ];
 }
 

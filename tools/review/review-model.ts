@@ -21,6 +21,13 @@ export interface ReviewMove {
   readonly to: string;
 }
 
+/** A policy setting the change alters (policies/policy-change.ts); shown before anything else. */
+export interface ReviewPolicyChange {
+  readonly field: string;
+  readonly from: string;
+  readonly to: string;
+}
+
 export interface ReviewInput {
   readonly plan: Plan;
   /** e.g. "dev: advance events". @default the plan's stack, or "preview" */
@@ -28,6 +35,8 @@ export interface ReviewInput {
   readonly verdicts?: readonly ReviewVerdict[];
   /** Phase changes; left out, they are read from the PhaseLedger step of the plan. */
   readonly moves?: readonly ReviewMove[];
+  /** Policy settings the change alters; they apply from the next update. */
+  readonly policyChanges?: readonly ReviewPolicyChange[];
 }
 
 export type DestructiveKind = "delete" | "replace";
@@ -64,6 +73,7 @@ export interface ReviewModel {
   readonly passed: readonly ReviewVerdict[];
   readonly blocked: boolean;
   readonly moves: readonly ReviewMove[];
+  readonly policyChanges: readonly ReviewPolicyChange[];
   readonly diagnostics: readonly { readonly severity: string; readonly message: string }[];
 }
 
@@ -95,6 +105,7 @@ export function buildReview(input: ReviewInput): ReviewModel {
     passed: verdicts.filter((v) => v.passed === true),
     blocked: failed.some((v) => v.level === "mandatory"),
     moves: input.moves ?? movesFromLedgerStep(plan),
+    policyChanges: input.policyChanges ?? [],
     diagnostics: (plan.diagnostics ?? []).filter(
       (d) => d.severity === "error" || d.severity === "warning",
     ),

@@ -122,7 +122,27 @@ describe("a pull request that weakens its own policy", () => {
       );
       const { code, out } = await plan("staging");
       expect(code).toBe(0);
-      expect(out).toContain("weightStep 25 → 10");
+      const lines = out.split("\n");
+    // Shown at the top, right under the verdict: old value → new value.
+    expect(lines.slice(3, 6)).toEqual([
+      "",
+      "POLICY CHANGES (judged by the policy in force; they apply from the next update):",
+      "  weightStep: 25 → 10",
+    ]);
+    const markdown = await cli(
+      "plan",
+      "staging",
+      "--base",
+      "HEAD",
+      "--markdown",
+      "--stacks-dir",
+      repo.stacksDir,
+      "--at",
+      AT,
+    );
+    expect(markdown.out).toContain(
+      "> **This change alters the policy.** It is judged by the policy in force; the new settings apply from the next update:\n> - `weightStep`: `25` → `10`",
+    );
       reset("staging");
     },
     SLOW,

@@ -19,6 +19,7 @@ export function printTransition(
     title,
     verdicts: transition.verdicts,
     moves: transition.moves,
+    policyChanges: transition.policyChanges,
   };
   if (options.json) {
     console.log(
@@ -29,6 +30,7 @@ export function printTransition(
             ...transition.plan.stepwise,
             verdicts: transition.verdicts,
             moves: transition.moves,
+            policyChanges: transition.policyChanges,
           },
         },
         null,
