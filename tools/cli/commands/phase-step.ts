@@ -1,7 +1,13 @@
-import { writeFileSync } from "node:fs";
 import { Command } from "commander";
-import { applyPhaseStep, type Direction } from "../../stackfile";
-import { EXIT } from "../main";
+import type { PathId } from "../../../migrations/path";
+import {
+  applyPhaseStep,
+  replaceStackFile,
+  StackFileError,
+  withFileLock,
+  type Direction,
+} from "../../stackfile";
+import { EXIT, UsageError } from "../main";
 import { printTransition, type OutputOptions } from "./output";
 import {
   addStackOptions,
@@ -10,6 +16,7 @@ import {
   pathArgument,
   planStackTransition,
   readStack,
+  stackFile,
   type StackOptions,
 } from "./stack-context";
 
@@ -22,7 +29,9 @@ export function phaseStepCommand(direction: Direction): Command {
     .description(
       `${verb} one migration path of a stack by exactly one phase: edits phases, enteredAt and\n` +
         "previousPhases in stacks/Pulumi.<stack>.yaml (comments kept) and prints the plan with verdicts.\n" +
-        "When a mandatory rule blocks the transition the file is left unchanged and the exit code is 1.",
+        "When a mandatory rule blocks the transition the file is left unchanged and the exit code is 1.\n" +
+        "One command edits a stack at a time (a lock file beside it); the file is replaced whole, and\n" +
+        "only if nothing else changed it meanwhile, otherwise it is left as it was (exit 2).",
     )
     .argument("<stack>", "stack name (stacks/Pulumi.<stack>.yaml)")
     .argument("<path>", "migration path: events, platform, database, api or consolidation")
@@ -42,6 +51,24 @@ async function runPhaseStep(
   options: StepOptions,
 ): Promise<number> {
   const path = pathArgument(pathName);
+  const locked = stackFile(stack, options);
+  try {
+    return await withFileLock(locked, `stepwise ${direction} ${stack} ${path}`, () =>
+      stepLocked(direction, stack, path, options),
+    );
+  } catch (error) {
+    // Held lock, file changed meanwhile, failed write: the file is as it was; say what to do.
+    if (error instanceof StackFileError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function stepLocked(
+  direction: Direction,
+  stack: string,
+  path: PathId,
+  options: StepOptions,
+): Promise<number> {
   const { file, text } = readStack(stack, options);
   const { text: after, change } = asUsage(() =>
     applyPhaseStep(text, path, direction, nowOf(options), file),
@@ -59,7 +86,7 @@ async function runPhaseStep(
     console.error(`stepwise: ${direction} blocked by a mandatory rule; ${file} is unchanged`);
     return code;
   }
-  writeFileSync(file, after);
+  replaceStackFile(file, text, after);
   console.error(`stepwise: ${file}: ${path} ${change.from} → ${change.to}`);
   return EXIT.ok;
 }
