@@ -36,6 +36,38 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** Deeper than any preview document gets (a Kubernetes Deployment's inputs are ~15 levels). */
+const MAX_NESTING = 100;
+
+/** Whether `value` nests deeper than `limit`; without recursion, so depth cannot overflow it. */
+function deeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    if (typeof item !== "object" || item === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** What is wrong with a step's oldState or newState (a suffix to its path), if anything. */
+function stateProblem(state: unknown): string | undefined {
+  if (state === undefined) return undefined;
+  if (!isObject(state)) return ` is ${show(state)}, not an object`;
+  if (typeof state.type !== "string") return `.type is ${show(state.type)}, not a type token`;
+  for (const field of ["inputs", "outputs"] as const) {
+    if (state[field] !== undefined && !isObject(state[field])) {
+      return `.${field} is ${show(state[field])}, not an object`;
+    }
+  }
+  return undefined;
+}
+
+function isTextList(value: unknown): boolean {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
 /**
  * Parses a preview document. `origin` names where it came from (a file, "pulumi preview") in
  * error messages.
@@ -48,6 +80,11 @@ export function parsePreviewDocument(text: string, origin: string): Plan {
     throw new PreviewDocumentError(
       `${origin}: not JSON (${(error as Error).message}); expected the output of ` +
         `\`pulumi preview --json\`, got ${show(text.slice(0, 60))}`,
+    );
+  }
+  if (deeperThan(document, MAX_NESTING)) {
+    throw new PreviewDocumentError(
+      `${origin}: nested more than ${MAX_NESTING} levels deep, which no preview document is; give the output of \`pulumi preview --json\``,
     );
   }
   if (!isObject(document)) {
@@ -71,6 +108,22 @@ export function parsePreviewDocument(text: string, origin: string): Plan {
       throw new PreviewDocumentError(
         `${origin}: steps[${index}].urn is ${show(step.urn)}, expected a "urn:pulumi:..." string`,
       );
+    }
+    for (const side of ["oldState", "newState"] as const) {
+      const problem = stateProblem(step[side]);
+      if (problem !== undefined) {
+        throw new PreviewDocumentError(
+          `${origin}: steps[${index}].${side}${problem}; leave it out or give the resource's state as the engine prints it`,
+        );
+      }
+    }
+    for (const list of ["diffReasons", "replaceReasons"] as const) {
+      const value = step[list];
+      if (value !== undefined && value !== null && !isTextList(value)) {
+        throw new PreviewDocumentError(
+          `${origin}: steps[${index}].${list} is ${show(value)}, expected a list of property names`,
+        );
+      }
     }
   });
   const changeSummary = document.changeSummary ?? {};

@@ -197,7 +197,7 @@ describe("stepwise plan", () => {
       );
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(
-        /--base no-such-ref: cannot read .*Pulumi\.staging\.yaml at that ref/,
+        /--base "no-such-ref": cannot read .*Pulumi\.staging\.yaml at that ref/,
       );
 
       // A stack file added in the change under review: its first deployment, from nothing.
@@ -488,6 +488,6 @@ describe("stepwise review", () => {
     expect(md.stdout).toContain("> [!CAUTION]");
     const missing = await run("review", "/nonexistent.json");
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/cannot read \/nonexistent\.json/);
+    expect(missing.stderr).toBe('stepwise: plan "/nonexistent.json" does not exist; check the path');
   });
 });

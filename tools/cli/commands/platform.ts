@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { parse, stringify } from "yaml";
 import { composeFileForPlacement, type Placement } from "../../../components/platform";
@@ -9,6 +9,7 @@ import {
   type ServiceSpec,
 } from "../../../components/spec";
 import { UsageError } from "../main";
+import { firstLine, readInputFile, shown } from "./input-files";
 
 interface ComposeFileOptions {
   services?: string;
@@ -59,12 +60,7 @@ export function registerPlatformCommands(program: Command): void {
 }
 
 function importForCli(file: string, options: { out?: string }): void {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new UsageError(`${file}: cannot read it (${(error as Error).message})`);
-  }
+  const text = readInputFile(file, "compose file");
   let result;
   try {
     result = importComposeFile(text, file);
@@ -112,13 +108,15 @@ export function parsePlacement(values: readonly string[]): Placement {
 }
 
 function readServices(file: string): readonly ServiceSpec[] {
-  let text: string;
+  const text = readInputFile(file, "--services");
+  let specs: unknown;
   try {
-    text = readFileSync(file, "utf8");
+    specs = parse(text);
   } catch (error) {
-    throw new UsageError(`--services ${file}: cannot read it (${(error as Error).message})`);
+    throw new UsageError(
+      `--services ${shown(file)} is not valid YAML or JSON (${firstLine((error as Error).message)}); give a list of service specs`,
+    );
   }
-  const specs: unknown = parse(text);
   if (!Array.isArray(specs)) {
     throw new UsageError(
       `--services ${file}: must hold a list of service specs, found ${typeof specs}`,

@@ -2,7 +2,6 @@
  * `stepwise policies list` (each rule, its level for a stack, where it is checked) and
  * `stepwise policies pack-config` (the stack's --policy-pack-config for the CrossGuard pack).
  */
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadStackConfig, parseStackFile } from "../../../migrations/stack-file";
@@ -15,7 +14,7 @@ import {
 import { packConfigFor } from "../../../policies/pack-config";
 import { RULES } from "../../../policies/rules";
 import { UsageError } from "../main";
-import { stackTextAt } from "./stack-context";
+import { stackFile, stackTextAt } from "./stack-context";
 
 const REPO_ROOT = resolve(__dirname, "..", "..", "..");
 
@@ -31,12 +30,7 @@ export function stackPolicySettings(
   stacksDir: string,
   base?: string,
 ): { settings: PolicySettings; raw: Record<string, unknown> } {
-  const file = join(stacksDir, `Pulumi.${stack}.yaml`);
-  if (!existsSync(file)) {
-    throw new UsageError(
-      `--stack ${stack}: no stack file ${file}; give an existing stack or --stacks-dir`,
-    );
-  }
+  const file = stackFile(stack, { stacksDir }, "--stack");
   let loaded;
   try {
     // The policy in force is the base side's; a stack file new at the base brings its own.

@@ -4,7 +4,7 @@
  * usage errors that name what to fix.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
@@ -17,6 +17,7 @@ import { stackEvaluationConfig, type StackEvaluationConfig } from "../../plan/st
 import { planAndCheck, type CheckedTransition } from "../../plan/transition";
 import { StackFileError } from "../../stackfile";
 import { UsageError } from "../main";
+import { readInputFile, shown } from "./input-files";
 
 export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
 
@@ -52,21 +53,41 @@ export function nowOf(options: StackOptions): Date {
 }
 
 export function stacksDir(options: StackOptions): string {
-  return resolve(options.stacksDir ?? join(REPO_ROOT, "stacks"));
+  const dir = resolve(options.stacksDir ?? join(REPO_ROOT, "stacks"));
+  const kind = existsSync(dir) ? (statSync(dir).isDirectory() ? "folder" : "file") : "missing";
+  if (kind !== "folder") {
+    throw new UsageError(
+      `--stacks-dir ${shown(dir)} ${kind === "file" ? "is a file" : "does not exist"}; give the folder holding Pulumi.<stack>.yaml`,
+    );
+  }
+  return dir;
+}
+
+/**
+ * What a stack name may be. It becomes part of a file path and an argument to `pulumi`, so
+ * nothing that could leave the stacks folder (`/`, `..`) or pass for an option (`-`).
+ */
+export const STACK_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+/** A stack name from the command line, checked against STACK_NAME; `label` names the input. */
+export function stackNameArgument(name: string, label = "stack"): string {
+  if (!STACK_NAME.test(name)) {
+    throw new UsageError(
+      `${label} ${shown(name)} is not a stack name; use lowercase letters, digits and "-", starting with a letter or digit (e.g. dev, prod-eu)`,
+    );
+  }
+  return name;
 }
 
 export function stackNames(options: StackOptions): string[] {
-  const dir = stacksDir(options);
-  if (!existsSync(dir))
-    throw new UsageError(`stacks folder ${dir} does not exist; pass --stacks-dir`);
-  return readdirSync(dir)
+  return readdirSync(stacksDir(options))
     .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-    .filter((name): name is string => name !== undefined)
+    .filter((name): name is string => name !== undefined && STACK_NAME.test(name))
     .sort();
 }
 
-export function stackFile(stack: string, options: StackOptions): string {
-  const file = join(stacksDir(options), `Pulumi.${stack}.yaml`);
+export function stackFile(stack: string, options: StackOptions, label = "stack"): string {
+  const file = join(stacksDir(options), `Pulumi.${stackNameArgument(stack, label)}.yaml`);
   if (!existsSync(file)) {
     const known = stackNames(options);
     throw new UsageError(
@@ -78,14 +99,21 @@ export function stackFile(stack: string, options: StackOptions): string {
 
 export function readStack(stack: string, options: StackOptions): { file: string; text: string } {
   const file = stackFile(stack, options);
-  return { file, text: readFileSync(file, "utf8") };
+  return { file, text: readInputFile(file, "stack file") };
 }
 
 /**
  * The stack file's text at a git ref (`git show REF:path`), from the repository holding it;
  * undefined when the ref exists but the file did not yet (the stack is new in this change).
+ * The ref is resolved to a commit first and only the commit id is passed on, so no ref can
+ * reach git as an option.
  */
 export function stackTextAt(ref: string, file: string): string | undefined {
+  if (ref.startsWith("-") || ref.trim() === "") {
+    throw new UsageError(
+      `--base ${shown(ref)} is not a git ref; give a commit, branch or tag (e.g. --base origin/main)`,
+    );
+  }
   const dir = resolve(file, "..");
   try {
     const top = execFileSync("git", ["rev-parse", "--show-toplevel"], {
@@ -95,14 +123,20 @@ export function stackTextAt(ref: string, file: string): string | undefined {
     const inRepo = relative(top, file).split("\\").join("/");
     const git = (args: string[]) =>
       execFileSync("git", args, { cwd: top, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
-    const listed = git(["ls-tree", "--name-only", ref, "--", inRepo]).trim();
+    const commit = git([
+      "rev-parse",
+      "--verify",
+      "--quiet",
+      "--end-of-options",
+      `${ref}^{commit}`,
+    ]).trim();
+    const listed = git(["ls-tree", "--name-only", commit, "--", inRepo]).trim();
     if (listed === "") return undefined;
-    return git(["show", `${ref}:${inRepo}`]);
+    return git(["show", `${commit}:${inRepo}`]);
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
     throw new UsageError(
-      `--base ${ref}: cannot read ${file} at that ref (${stderr || (error as Error).message}); give a commit, branch or tag where the file exists`,
+      `--base ${shown(ref)}: cannot read ${file} at that ref (${stderr || (error as Error).message}); give a commit, branch or tag where the file exists`,
     );
   }
 }
@@ -169,12 +203,16 @@ export async function planStackTransition(
   }
 }
 
-/** Runs a parse step; whatever it rejects is the user's input to fix (exit 2). */
-export function asUsage<T>(run: () => T): T {
+/**
+ * Runs a parse step; whatever it rejects is the user's input to fix (exit 2). `field`, when
+ * given, names the input the message is about.
+ */
+export function asUsage<T>(run: () => T, field?: string): T {
   try {
     return run();
   } catch (error) {
-    throw error instanceof Error ? new UsageError(error.message) : error;
+    if (!(error instanceof Error)) throw error;
+    throw new UsageError(field === undefined ? error.message : `${field}: ${error.message}`);
   }
 }
 
