@@ -40,18 +40,25 @@ export interface PolicySettings {
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
+/**
+ * Longest time any setting may hold (ten years), as a duration or a count of days: far beyond
+ * any rollback window, and it keeps every "wait until" date a real date.
+ */
+export const MAX_SETTING_DAYS = 3650;
+
 /** "0", "90m", "24h", "7d" → milliseconds; undefined when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
   const trimmed = text.trim();
   if (trimmed === "0") return 0;
   const match = DURATION.exec(trimmed);
   if (!match) return undefined;
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  return ms <= MAX_SETTING_DAYS * UNIT_MS.d ? ms : undefined;
 }
 
 const durationText = z.string().refine((text) => parseDuration(text) !== undefined, {
   error: (issue) =>
-    `bad duration ${JSON.stringify(issue.input)}; write a number and a unit (ms, s, m, h, d), e.g. "24h", "30m", "7d" or "0"`,
+    `bad duration ${JSON.stringify(issue.input)}; write a number and a unit (ms, s, m, h, d), e.g. "24h", "30m", "7d" or "0", at most ${MAX_SETTING_DAYS}d`,
 });
 
 const levelText = z.string().refine((text) => (LEVELS as readonly string[]).includes(text), {
@@ -78,8 +85,8 @@ export const policySettingsSchema = z.strictObject({
     })
     .optional(),
   weightStep: z.number().int().min(1).max(100).optional(),
-  rollbackWindowDays: z.number().min(0).optional(),
-  rollbackDrillMaxAgeDays: z.number().min(0).optional(),
+  rollbackWindowDays: z.number().min(0).max(MAX_SETTING_DAYS).optional(),
+  rollbackDrillMaxAgeDays: z.number().min(0).max(MAX_SETTING_DAYS).optional(),
   minimumPhaseTime: z
     .union([
       durationText,

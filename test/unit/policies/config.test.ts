@@ -79,10 +79,10 @@ describe("resolvePolicySettings", () => {
 
   it("names a bad duration and shows how to write one", () => {
     expect(problemsOf({ minimumPhaseTime: "one day" }, "prod")).toEqual([
-      `stepwise:policy.minimumPhaseTime: bad duration "one day"; write a number and a unit (ms, s, m, h, d), e.g. "24h", "30m", "7d" or "0"`,
+      `stepwise:policy.minimumPhaseTime: bad duration "one day"; write a number and a unit (ms, s, m, h, d), e.g. "24h", "30m", "7d" or "0", at most 3650d`,
     ]);
     expect(problemsOf({ minimumPhaseTime: { prod: "24 hours" } }, "prod")).toEqual([
-      `stepwise:policy.minimumPhaseTime.prod: bad duration "24 hours"; write a number and a unit (ms, s, m, h, d), e.g. "24h", "30m", "7d" or "0"`,
+      `stepwise:policy.minimumPhaseTime.prod: bad duration "24 hours"; write a number and a unit (ms, s, m, h, d), e.g. "24h", "30m", "7d" or "0", at most 3650d`,
     ]);
   });
 
