@@ -1,3 +1,5 @@
+import type { ClientConfig } from "pg";
+
 /** A connection setting the user must fix; the message never contains a password. */
 export class ConnectionSettingError extends Error {}
 
@@ -31,4 +33,30 @@ export function redactConnectionString(url: string): string {
   return url
     .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@")
     .replace(/(\bpassword=)[^&\s]*/gi, "$1***");
+}
+
+/** How long a PostgreSQL client waits, in milliseconds. */
+export interface PgTimeouts {
+  /** Connecting, through the server's first answer (a server that accepts and never answers). */
+  readonly connectMs: number;
+  /** One statement. */
+  readonly statementMs: number;
+}
+
+/** Bounded by default: a silent server fails a command in seconds instead of hanging it. */
+export const DEFAULT_PG_TIMEOUTS: PgTimeouts = { connectMs: 10_000, statementMs: 30_000 };
+
+/** node-postgres settings for `connectionString` with every wait bounded. */
+export function pgClientConfig(
+  connectionString: string,
+  timeouts: PgTimeouts = DEFAULT_PG_TIMEOUTS,
+): ClientConfig {
+  return {
+    connectionString,
+    connectionTimeoutMillis: timeouts.connectMs,
+    // The server cancels a slow statement itself and says so; the client gives up a moment
+    // later, for a server that cannot even say that.
+    statement_timeout: timeouts.statementMs,
+    query_timeout: timeouts.statementMs + 1000,
+  };
 }

@@ -15,8 +15,16 @@ import { TranslationError } from "../../events/offsets/translate-partition";
 import { verifyTopic, VerifyError, type TopicVerification } from "../../events/verify/verify-topic";
 import { EXIT, UsageError } from "../main";
 import { createProgress } from "../progress";
+import {
+  addTimeoutOptions,
+  noAnswerHint,
+  timeoutsOf,
+  withDeadline,
+  type NetworkTimeouts,
+  type TimeoutOptions,
+} from "./timeouts";
 
-interface Clusters {
+interface Clusters extends TimeoutOptions {
   source: string;
   target: string;
 }
@@ -26,8 +34,7 @@ export function registerEventsCommands(program: Command): void {
     .command("events")
     .description("Redpanda → Kafka event tools (kafkajs, real brokers)");
 
-  events
-    .command("compat")
+  addTimeoutOptions(events.command("compat"))
     .description(
       "Compare topics, settings and API versions of two clusters; exit 1 on a blocking difference",
     )
@@ -62,8 +69,7 @@ export function registerEventsCommands(program: Command): void {
       },
     );
 
-  events
-    .command("migrate-offsets")
+  addTimeoutOptions(events.command("migrate-offsets"))
     .description(
       "Translate consumer group offsets from source to target and commit them (resumable)",
     )
@@ -139,8 +145,7 @@ export function registerEventsCommands(program: Command): void {
       },
     );
 
-  events
-    .command("verify")
+  addTimeoutOptions(events.command("verify"))
     .description("Prove every message on the source is on the target, per partition; exit 1 if not")
     .requiredOption("--source <bootstrap>", "cluster whose messages must all be on the target")
     .requiredOption("--target <bootstrap>", "cluster checked")
@@ -237,16 +242,17 @@ function parsePositive(value: string): number {
 
 /** Clients that fail fast, checked before any work: an unreachable broker is named at once. */
 async function connectBoth(options: Clusters): Promise<[Kafka, Kafka]> {
-  const source = client(options.source);
-  const target = client(options.target);
+  const timeouts = timeoutsOf(options);
+  const source = client(options.source, timeouts);
+  const target = client(options.target, timeouts);
   await Promise.all([
-    reachable(source, "--source", options.source),
-    reachable(target, "--target", options.target),
+    reachable(source, "--source", options.source, timeouts),
+    reachable(target, "--target", options.target, timeouts),
   ]);
   return [source, target];
 }
 
-function client(bootstrap: string): Kafka {
+function client(bootstrap: string, timeouts: NetworkTimeouts): Kafka {
   const brokers = bootstrap
     .split(",")
     .map((b) => b.trim())
@@ -259,21 +265,35 @@ function client(bootstrap: string): Kafka {
     clientId: "stepwise-events",
     brokers,
     logLevel: logLevel.NOTHING,
-    connectionTimeout: 3000,
+    connectionTimeout: timeouts.connectMs,
+    requestTimeout: timeouts.requestMs,
     retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2000 },
   });
 }
 
-async function reachable(kafka: Kafka, flag: string, bootstrap: string): Promise<void> {
+async function reachable(
+  kafka: Kafka,
+  flag: string,
+  bootstrap: string,
+  timeouts: NetworkTimeouts,
+): Promise<void> {
   const admin = kafka.admin();
+  const where = `the cluster at ${flag} ${bootstrap}`;
   try {
-    await admin.connect();
-    await admin.describeCluster();
-  } catch (error) {
-    throw new UsageError(
-      `cannot reach the cluster at ${flag} ${bootstrap} (${(error as Error).message}); check the address and that the broker runs`,
+    // kafkajs retries a broker that accepts and never answers for up to a request timeout
+    // each time; the connect timeout bounds the whole check.
+    await withDeadline(
+      admin.connect().then(() => admin.describeCluster()),
+      timeouts.connectMs,
+      () => new UsageError(`${where}: ${noAnswerHint(timeouts, "connect")}`),
     );
-  } finally {
-    await admin.disconnect().catch(() => undefined);
+  } catch (error) {
+    // Not awaited: a disconnect waits for kafkajs to finish retrying the silent broker.
+    void admin.disconnect().catch(() => undefined);
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(
+      `cannot reach ${where} (${(error as Error).message}); check the address and that the broker runs`,
+    );
   }
+  await admin.disconnect().catch(() => undefined);
 }
