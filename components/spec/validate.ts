@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { EnvFileError, parseEnvFile } from "./env-file";
+import { containsPlaintextSecret } from "./plaintext-secret";
 import { serviceSpecSchema } from "./schema";
 import type { ServiceSpec } from "./service-spec";
 
@@ -84,7 +85,9 @@ function describeIssue(label: string, raw: unknown, issue: z.core.$ZodIssue): st
     const parent = formatPath(issue.path.slice(0, -1));
     return `${label}: ${parent} key ${show(key)}: ${issue.issues[0]?.message ?? issue.message}`;
   }
-  const shown = SECRET_FIELDS.has(path[0] ?? "") ? "[secret]" : show(valueAt(raw, issue.path));
+  const value = valueAt(raw, issue.path);
+  const secret = SECRET_FIELDS.has(path[0] ?? "") || containsPlaintextSecret(value, path.at(-1));
+  const shown = secret ? "[secret]" : show(value);
   return `${where} = ${shown}: ${issue.message}`;
 }
 
