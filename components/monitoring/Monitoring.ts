@@ -1,8 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { configDigest } from "../platform/k3s-workload";
-import { awaitedMetadata } from "../platform/annotations";
+import { configDigest, resourcesFor } from "../platform/k3s-workload";
+import { awaitedMetadata, SINGLE_REPLICA_ANNOTATION } from "../platform/annotations";
 import type { ComposePlatformRef, K3sPlatformRef, PlatformRef } from "../platform/platform-ref";
 import type { MetricsEndpoint } from "./metrics-endpoint";
 import { renderPrometheusConfig } from "./prometheus-config";
@@ -10,6 +10,10 @@ import { renderPrometheusConfig } from "./prometheus-config";
 export const MONITORING_TYPE = "stepwise:monitoring:Monitoring";
 export const DEFAULT_PROMETHEUS_IMAGE = "prom/prometheus:v3.5.0";
 const CONFIG_PATH = "/etc/prometheus/prometheus.yml";
+export const DEFAULT_PROMETHEUS_RESOURCES = { cpu: 0.5, memoryMiB: 512 } as const;
+/** Why Prometheus runs once: what the prod workload rule asks of a single replica. */
+export const PROMETHEUS_SINGLE_REPLICA_REASON =
+  "one Prometheus per stack: a second replica would scrape every target again and keep a diverging copy of the metrics";
 
 export interface MonitoringArgs {
   /** Where Prometheus runs. */
@@ -22,6 +26,8 @@ export interface MonitoringArgs {
   readonly scrapeIntervalSeconds?: number;
   /** Port Prometheus serves on (published on Compose, Service port on K3s). @default 9090 */
   readonly port?: number;
+  /** CPU (cores) and memory Prometheus gets on K3s, requested and limited. @default 0.5, 512 MiB */
+  readonly resources?: { readonly cpu: number; readonly memoryMiB: number };
 }
 
 /**
@@ -54,7 +60,8 @@ export class Monitoring extends pulumi.ComponentResource {
     if (args.platform.kind === "compose") {
       this.onCompose(name, args.platform, { image, port }, childOpts);
     } else {
-      this.onK3s(name, args.platform, { image, port }, childOpts);
+      const resources = args.resources ?? DEFAULT_PROMETHEUS_RESOURCES;
+      this.onK3s(name, args.platform, { image, port, resources }, childOpts);
     }
     this.address = `${name}:${port}`;
     this.jobs = [...new Set(args.endpoints.map((e) => e.job))];
@@ -91,7 +98,7 @@ export class Monitoring extends pulumi.ComponentResource {
   private onK3s(
     name: string,
     platform: K3sPlatformRef,
-    settings: { image: string; port: number },
+    settings: { image: string; port: number; resources: { cpu: number; memoryMiB: number } },
     opts: pulumi.CustomResourceOptions,
   ): void {
     const labels = {
@@ -124,6 +131,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 "stepwise.dev/config-digest": this.config.apply((text) =>
                   configDigest({ "prometheus.yml": text }),
                 ),
+                [SINGLE_REPLICA_ANNOTATION]: PROMETHEUS_SINGLE_REPLICA_REASON,
               },
             },
             spec: {
@@ -135,6 +143,7 @@ export class Monitoring extends pulumi.ComponentResource {
                   ports: [{ name: "http", containerPort: settings.port }],
                   readinessProbe: { httpGet: { path: "/-/ready", port: settings.port } },
                   livenessProbe: { httpGet: { path: "/-/healthy", port: settings.port } },
+                  resources: resourcesFor(settings.resources),
                   volumeMounts: [{ name: "config", mountPath: "/etc/prometheus" }],
                 },
               ],

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { Monitoring } from "../../../components/monitoring";
+import { Monitoring, PROMETHEUS_SINGLE_REPLICA_REASON } from "../../../components/monitoring";
 import { ComposePlatform, K3sPlatform, PlatformServices } from "../../../components/platform";
 import { evaluateProgram } from "../../../tools/evaluate";
 import { PLATFORM_SERVICES } from "../../../components/spec";
@@ -90,12 +90,23 @@ describe("Monitoring", () => {
       spec: {
         replicas: 1,
         template: {
+          // One replica with its reason, bounded resources and both probes: prod-ready.
+          metadata: {
+            annotations: {
+              "stepwise.dev/single-replica-reason": PROMETHEUS_SINGLE_REPLICA_REASON,
+            },
+          },
           spec: {
             containers: [
               {
                 image: "prom/prometheus:v3.5.0",
                 ports: [{ name: "http", containerPort: 9091 }],
                 readinessProbe: { httpGet: { path: "/-/ready", port: 9091 } },
+                livenessProbe: { httpGet: { path: "/-/healthy", port: 9091 } },
+                resources: {
+                  requests: { cpu: "500m", memory: "512Mi" },
+                  limits: { cpu: "500m", memory: "512Mi" },
+                },
               },
             ],
             volumes: [{ name: "config", configMap: { name: "prometheus-config" } }],
