@@ -7,7 +7,6 @@ import {
   type ServiceSpec,
 } from "../spec";
 import {
-  dockerEnvList,
   planComposeServices,
   type ComposeServicePlan,
   type RestartPolicy,
@@ -154,13 +153,20 @@ function internalAddresses(services: readonly ResolvedService[]): Record<string,
   );
 }
 
-/** Plain and secret env in one list; the whole list is secret as soon as one value is. */
+/**
+ * Plain and secret env in one list, each secret entry secret on its own: the plain entries stay
+ * visible in plans, so the no-plaintext-secrets rule judges every variable by itself.
+ */
 function containerEnv(
   plain: Record<string, string>,
   secret: Readonly<Record<string, pulumi.Input<string>>>,
-): pulumi.Input<string[]> {
-  if (Object.keys(secret).length === 0) return dockerEnvList(plain);
-  return pulumi.secret(
-    pulumi.all(secret).apply((values) => dockerEnvList({ ...plain, ...values })),
-  );
+): pulumi.Input<string>[] {
+  // Docker's env list is `KEY=value` entries; key order keeps the list stable between updates.
+  return Object.keys({ ...plain, ...secret })
+    .sort()
+    .map((key) => {
+      const value = secret[key];
+      if (value === undefined) return `${key}=${plain[key]}`;
+      return pulumi.secret(pulumi.output(value).apply((v) => `${key}=${v}`));
+    });
 }

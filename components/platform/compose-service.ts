@@ -41,13 +41,6 @@ export function containerLabels(
   return { ...service.labels, "stepwise.platform": platform, "stepwise.service": service.name };
 }
 
-/** `KEY=value` lines in key order, as Docker's env list wants them. */
-export function dockerEnvList(env: Readonly<Record<string, string>>): string[] {
-  return Object.keys(env)
-    .sort()
-    .map((key) => `${key}=${env[key]}`);
-}
-
 /** Docker resource names: one volume per service volume, so two services never share one. */
 export function dockerVolumeName(platform: string, service: string, volume: string): string {
   return `${platform}-${service}-${volume}`;

@@ -146,8 +146,8 @@ function captureRegistrations(into: RegisteredResource[]): void {
 }
 
 function toRegisteredResource(req: RegisterRequest, urn: string): RegisteredResource {
-  const inputs = pulumi.runtime.deserializeProperties(
-    req.getObject() as Parameters<typeof pulumi.runtime.deserializeProperties>[0],
+  const inputs = deserializeKeepingSecrets(
+    (req.getObject() as { toJavaScript(): unknown }).toJavaScript(),
   ) as Record<string, unknown>;
   return {
     urn,
@@ -164,6 +164,27 @@ function toRegisteredResource(req: RegisterRequest, urn: string): RegisteredReso
     replaceOnChanges: req.getReplaceonchangesList(),
     ignoreChanges: req.getIgnorechangesList(),
   };
+}
+
+/**
+ * The SDK's deserializer, except that a secret inside a list or map stays on its element, as
+ * the program registered it (the SDK lifts it to the whole value): offline plans then show which
+ * entries are secret, and no-plaintext-secrets judges the plain ones beside them. (Providers
+ * that check inputs later mark a whole list secret, so engine plans mask more.)
+ */
+function deserializeKeepingSecrets(prop: unknown): unknown {
+  if (Array.isArray(prop)) return prop.map(deserializeKeepingSecrets);
+  if (typeof prop !== "object" || prop === null) return pulumi.runtime.deserializeProperty(prop);
+  const value = prop as Record<string, unknown>;
+  if (pulumi.runtime.isRpcSecret(value)) {
+    return { secret: deserializeKeepingSecrets(value.value) };
+  }
+  if (pulumi.runtime.specialSigKey in value) return pulumi.runtime.deserializeProperty(value);
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, deserializeKeepingSecrets(v)]),
+  );
 }
 
 /** Turns the SDK's RPC secret envelopes into `{ secret: value }`, recursively. */

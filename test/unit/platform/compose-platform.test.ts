@@ -92,14 +92,12 @@ describe("ComposePlatform with the four services of migration-paths.md", () => {
     expect(byName(resources, "compose-platform-coordination").inputs.volumes).toEqual([
       { volumeName: "compose-platform-coordination-state", containerPath: "/var/lib/coordination" },
     ]);
-    expect(byName(resources, "compose-product-catalog").inputs.envs).toEqual({
-      secret: [
-        "DATABASE_URL=postgresql://catalog@postgres:5432/catalog",
-        "LOG_LEVEL=info",
-        "PLATFORM_COORDINATION_ADDRESS=platform-coordination:8080",
-      ],
-    });
-    // Services without secret env keep a plain, reviewable env list.
+    // Each secret entry is secret on its own; the plain ones stay reviewable beside it.
+    expect(byName(resources, "compose-product-catalog").inputs.envs).toEqual([
+      { secret: "DATABASE_URL=postgresql://catalog@postgres:5432/catalog" },
+      "LOG_LEVEL=info",
+      "PLATFORM_COORDINATION_ADDRESS=platform-coordination:8080",
+    ]);
     expect(byName(resources, "compose-orders").inputs.envs).toEqual([
       "INVENTORY_ADDRESS=inventory:8084",
       "LOG_LEVEL=info",
@@ -121,8 +119,9 @@ describe("ComposePlatform with the four services of migration-paths.md", () => {
         outputsFor: platformOutputs,
       },
     );
-    const envs = byName(resources, "compose-product-catalog").inputs.envs as { secret: string[] };
-    expect(envs.secret).toContain("DATABASE_URL=postgresql://catalog:pw@db/catalog");
+    expect(byName(resources, "compose-product-catalog").inputs.envs).toContainEqual({
+      secret: "DATABASE_URL=postgresql://catalog:pw@db/catalog",
+    });
   });
 
   it("creates each container after the containers it depends on", async () => {

@@ -15,10 +15,12 @@ function one(resources: RegisteredResource[], type: string, name?: string): Regi
   return found[0];
 }
 
-/** Env of a Compose container as a map; secret env lists are unwrapped (they are checked elsewhere). */
+/** Env of a Compose container as a map; secret entries are unwrapped (they are checked elsewhere). */
 function containerEnv(resource: RegisteredResource): Record<string, string> {
   const raw = resource.inputs.envs;
-  const list = (isSecretValue(raw) ? raw.secret : raw) as string[];
+  const list = ((isSecretValue(raw) ? raw.secret : raw) as unknown[]).map((e) =>
+    String(isSecretValue(e) ? e.secret : e),
+  );
   return Object.fromEntries(
     list.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
   );
