@@ -1,5 +1,11 @@
 import { Scalar, stringify } from "yaml";
-import { resolveService, validateServiceSpecs, type ServiceSpec } from "../spec";
+import {
+  plaintextSecretReason,
+  resolveService,
+  ServiceSpecError,
+  validateServiceSpecs,
+  type ServiceSpec,
+} from "../spec";
 import {
   planComposeServices,
   type ComposeServicePlan,
@@ -37,6 +43,8 @@ export function renderComposeFile(args: ComposeFileArgs): string {
     args.services.map(resolveService),
     remoteServices,
   );
+  const leaks = plans.flatMap((plan) => plaintextSecrets(plan, secretsDir));
+  if (leaks.length > 0) throw new ServiceSpecError(leaks);
   const healthy = new Set(plans.filter((p) => p.healthcheck).map((p) => p.service.name));
 
   const document = {
@@ -55,6 +63,33 @@ export function renderComposeFile(args: ComposeFileArgs): string {
     }),
   };
   return `${header(plans, secretsDir)}${stringify(document, { lineWidth: 0 })}`;
+}
+
+/**
+ * What the file would print in plain text that is a secret (rule no-plaintext-secrets): each
+ * env variable and label by name and shape, commands and health checks by shape. Reasons name
+ * the place, never the value.
+ */
+function plaintextSecrets(plan: ComposeServicePlan, secretsDir: string): string[] {
+  const { service } = plan;
+  const named = (field: string, map: Readonly<Record<string, string>>) =>
+    Object.entries(map).map(([name, value]) => ({ label: `${field}.${name}`, name, value }));
+  const listed = (field: string, items: readonly string[] = []) =>
+    items.map((value, i) => ({ label: `${field}[${i}]`, name: "", value }));
+  const texts = [
+    ...named("env", plan.env),
+    ...named("labels", service.labels),
+    ...listed("command", service.command),
+    ...listed("args", service.args),
+    ...listed("healthCheck", plan.healthcheck?.tests),
+  ];
+  return texts.flatMap(({ label, name, value }) => {
+    const reason = plaintextSecretReason(name, value, label);
+    if (!reason) return [];
+    return [
+      `service "${service.name}": ${reason}: move it to secretEnv (the Compose file then reads it from ${secretsDir}/${service.name}.env); rule no-plaintext-secrets`,
+    ];
+  });
 }
 
 function composeService(
