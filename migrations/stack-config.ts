@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { containsPlaintextSecret } from "../components/spec/plaintext-secret";
 import { PolicyConfigError, resolvePolicySettings } from "../policies/config";
 import { isDuration } from "./duration";
 import {
@@ -369,7 +370,8 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
   if (issue.code === "custom" && issue.path.length > 0 && issue.input === issue.path.at(-1)) {
     return [`${keyName(issue.path)}: ${issue.message}`];
   }
-  const shown = secret ? "[secret]" : JSON.stringify(issue.input);
+  const shown =
+    secret || containsPlaintextSecret(issue.input) ? "[secret]" : JSON.stringify(issue.input);
   return [`${keyName(issue.path)} = ${shown}: ${issue.message}`];
 }
 

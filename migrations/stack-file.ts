@@ -48,7 +48,7 @@ export function parseStackFile(text: string, file = "<stack file>"): LoadedStack
       );
     }
     const found = { secret: false };
-    config[key] = replaceSecure(value, found);
+    config[key] = replaceSecure(value, found, `${file}: config ${key}`);
     if (found.secret) secretKeys.push(key);
   }
   return { config, secretKeys };
@@ -57,18 +57,39 @@ export function parseStackFile(text: string, file = "<stack file>"): LoadedStack
 /** Prefix of the placeholder that stands for a `secure:` value. */
 export const SECRET_PLACEHOLDER_PREFIX = "[secret:";
 
-function replaceSecure(value: unknown, found: { secret: boolean }): unknown {
+/** `where` names the value in errors (`<file>: config stepwise:key.field`); values are never shown. */
+function replaceSecure(value: unknown, found: { secret: boolean }, where: string): unknown {
   if (isMap(value)) {
-    const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === "secure" && typeof value.secure === "string") {
+    if ("secure" in value) {
       found.secret = true;
-      const digest = createHash("sha256").update(value.secure).digest("hex").slice(0, 12);
-      return `${SECRET_PLACEHOLDER_PREFIX}${digest}]`;
+      return securePlaceholder(value, where);
     }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceSecure(v, found)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, replaceSecure(v, found, `${where}.${k}`)]),
+    );
   }
-  if (Array.isArray(value)) return value.map((v) => replaceSecure(v, found));
+  if (Array.isArray(value)) return value.map((v, i) => replaceSecure(v, found, `${where}[${i}]`));
   return value;
+}
+
+/**
+ * A `secure:` value stands alone: anything beside it (`value: <plain copy>`) would be plain text
+ * next to the ciphertext, and the engine would take the map for a plain value.
+ */
+function securePlaceholder(value: Record<string, unknown>, where: string): string {
+  const others = Object.keys(value).filter((k) => k !== "secure");
+  if (others.length > 0) {
+    throw new Error(
+      `${where} has ${others.map((k) => `"${k}"`).join(", ")} beside "secure": a secure value stands alone; remove ${others.length === 1 ? "it" : "them"} (and rotate the secret if it was a plain copy), or set it again with \`pulumi config set --secret\``,
+    );
+  }
+  if (typeof value.secure !== "string") {
+    throw new Error(
+      `${where}.secure is not the ciphertext \`pulumi config set --secret\` writes (a string); set it again with that command`,
+    );
+  }
+  const digest = createHash("sha256").update(value.secure).digest("hex").slice(0, 12);
+  return `${SECRET_PLACEHOLDER_PREFIX}${digest}]`;
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
