@@ -4,6 +4,7 @@ import type { PolicySettings } from "../../policies/config";
 import type { Environment } from "../../policies/rules";
 import { resolvePolicySettings, stackPolicyInput } from "../../policies/config";
 import { policySettingChanges, type PolicySettingChange } from "../../policies/policy-change";
+import { withholdPlaintextSecrets } from "../../policies/checks/secrets";
 import { checkTransition, pathMoves, type Verdict } from "../../policies/transition";
 import type { RegisteredResource } from "../evaluate";
 import { planOffline, type ProgramFunction } from "./offline-planner";
@@ -61,7 +62,8 @@ export async function planAndCheck(request: TransitionRequest): Promise<CheckedT
     .map((m) => ({ path: m.path.id, from: m.from, to: m.to }));
   return {
     stack: request.stack,
-    plan: result.plan,
+    // Checked as planned, handed on with every plaintext secret withheld: this is what is printed.
+    plan: withholdPlaintextSecrets(result.plan),
     verdicts,
     policyChanges,
     moves,

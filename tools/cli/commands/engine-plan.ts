@@ -1,3 +1,4 @@
+import { withholdPlaintextSecrets } from "../../../policies/checks/secrets";
 import { blockingVerdicts } from "../../../policies/transition";
 import { EngineMissingError, locateEngine } from "../../engine/locate";
 import { renderMarkdown, renderText } from "../../review";
@@ -47,8 +48,10 @@ export async function runEnginePlan(stack: string, options: EnginePlanOptions): 
   const plan = await enginePreview(stack, projectDir, options.initial ?? false);
   const verdicts = checkPlan(plan, stack, nowOf(options));
   const title = options.initial ? `${stack}: first deployment` : `${stack}: deployed → stack file`;
-  const input = { plan, title, verdicts };
-  if (options.json) console.log(JSON.stringify(plan, null, 2));
+  // The engine prints plain config as it is; stepwise withholds what the rule found.
+  const shown = withholdPlaintextSecrets(plan);
+  const input = { plan: shown, title, verdicts };
+  if (options.json) console.log(JSON.stringify(shown, null, 2));
   else console.log(options.markdown ? renderMarkdown(input) : renderText(input));
   return blockingVerdicts(verdicts).length > 0 ? EXIT.blocked : EXIT.ok;
 }

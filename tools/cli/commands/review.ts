@@ -3,6 +3,7 @@ import { Command } from "commander";
 import type { Ledger } from "../../../migrations/ledger";
 import { nameFromUrn, stackFromUrn } from "../../../policies/classify";
 import { resolvePolicySettings, stackPolicyInput } from "../../../policies/config";
+import { withholdPlaintextSecrets } from "../../../policies/checks/secrets";
 import { blockingVerdicts, checkTransition, type Verdict } from "../../../policies/transition";
 import { parsePreviewDocument } from "../../engine/preview-document";
 import type { Plan } from "../../plan/plan";
@@ -42,7 +43,11 @@ function runReview(file: string, options: ReviewOptions): number {
   const plan = asUsage(() => parsePreviewDocument(text, file));
   const stack = options.stack ?? plan.stepwise?.stack ?? stackOfPlan(plan);
   const verdicts = checkPlan(plan, stack, nowOf(options));
-  const input = { plan, title: `${stack ?? "stack"}: ${file}`, verdicts };
+  const input = {
+    plan: withholdPlaintextSecrets(plan),
+    title: `${stack ?? "stack"}: ${file}`,
+    verdicts,
+  };
   console.log(options.markdown ? renderMarkdown(input) : renderText(input));
   return blockingVerdicts(verdicts).length > 0 ? EXIT.blocked : EXIT.ok;
 }
