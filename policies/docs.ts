@@ -5,6 +5,7 @@ import {
   DEFAULT_ROLLBACK_WINDOW_DAYS,
   DEFAULT_WEIGHT_STEP,
 } from "./config";
+import { LABELS, NEXT_SUFFIX } from "../migrations/program/topology";
 import { RESOURCE_CLASSES } from "./classify";
 import { ENVIRONMENTS, RULES, type RuleDefinition } from "./rules";
 
@@ -115,15 +116,66 @@ export function renderPolicyDocs(): string {
     ...classes,
     "",
     "A service is identified by the `stepwise.service` label (Compose) or `app.kubernetes.io/name`",
-    "(Kubernetes). Traffic weights come from the `stepwise.dev/traffic-weight` label the program puts on",
-    "each implementation's workload (compared per service, so a service moving platforms with its weight",
-    "is no move) and from Traefik `TraefikService` `spec.weighted.services`. Scrape targets come from the",
+    "(Kubernetes). Scrape targets come from the",
     "`system` labels in the prometheus.yml that Monitoring renders (or MetricsEndpoint objects in inputs):",
     "during a phase where both systems of a path run, both the path's `oldSystem` and `newSystem` names",
     "must appear (for the api path: `old` and `new`; for consolidation: `microservices` and",
     "`modular-monolith`). Monitoring's own children may change alongside a retirement.",
     "",
+    ...exemptionDocs(),
   ].join("\n");
+}
+
+/** Which deletes a dataless rollback may make, and how the weight rule sees traffic. */
+function exemptionDocs(): string[] {
+  const weight = `\`${LABELS.trafficWeight}\``;
+  const servedBy = `\`${LABELS.servedBy}\``;
+  return [
+    "### Which system a resource belongs to",
+    "",
+    "A resource belongs to a path's system when it is that system's component or is declared under",
+    "it: the outermost system component in its URN's type chain, so a Citus node (itself a",
+    "PostgresServer) is Citus's. A topic belongs to the cluster its resource name says it is on",
+    "(`<set>-<cluster>-<topic>`).",
+    "",
+    "The dataless-rollback exemption covers exactly that system: a rollback out of a phase whose new",
+    "system never received writes, to a phase that no longer deploys it (`parallel` → `redpanda`,",
+    "`citus-provisioned` → `postgres`), may delete that system's own stateful resources outside a",
+    "retirement. Any other stateful delete in the same update is judged by",
+    "`stateful-delete-after-window` as usual, and `stateful-delete-alone` still refuses whatever rides",
+    "along (another path moving, a workload created or changed). `stepwise drill` exempts the same",
+    "deletes and no others.",
+    "",
+    "### Traffic",
+    "",
+    "`traffic-weight-step` sees traffic as which implementation serves what share of each service's",
+    "requests, before and after the update. The shares come from the labels the program puts on",
+    `workloads: ${weight} on the api canary's old implementation \`S\` and new one`,
+    `\`S${NEXT_SUFFIX}\` (both serve \`S\`), ${servedBy} on the modular monolith (the services' traffic`,
+    "goes to them all or, all of it, to the monolith), and Traefik `TraefikService`",
+    "`spec.weighted.services`. An implementation is a workload and the image repository it runs (the",
+    "Kubernetes container's image, or the Compose container's RemoteImage): a new tag or digest of the",
+    "same repository is an ordinary update of that implementation; another repository is another",
+    "implementation, so all of the traffic it serves changes hands. Per service, at most `weightStep`",
+    "points may change hands in one update:",
+    "",
+    "- the api canary moves its weight in steps; a service moving platforms with its weight is no move;",
+    "- at api `new` or `old-retired`, another repository in `apiImages.<service>` would send all of the",
+    "  service's traffic to an implementation no canary has seen: refused. Take it through the canary:",
+    "  at `canary`, set the service's weight to 0, change the image, then raise the weight step by",
+    "  step. A new tag of the same repository passes: releasing the implementation that already serves",
+    "  is the service's own delivery, not a migration;",
+    "- the consolidation cutover `monolith-parallel` → `modular-monolith`, and its rollback, hands all",
+    "  of the services' traffic over at once: refused where the rule is mandatory. The consolidation",
+    "  path has no weighted phase, so its cutover passes only where the rule is not mandatory (dev) or",
+    "  the stack's `weightStep` is 100, set in a policy update of its own where the policy floor allows",
+    "  it. Another `monolithImage` repository is refused once the monolith serves, not while it only",
+    "  runs beside the services.",
+    "",
+    "The pack sees no old inputs: it checks the share of traffic the phases of this update's moves",
+    "fix (the consolidation cutover); canary weights and image changes are judged on plans.",
+    "",
+  ];
 }
 
 /** Replaces what lies between the README markers; refuses when they are missing or out of order. */

@@ -113,11 +113,12 @@ export const RULES: readonly RuleDefinition[] = [
   {
     id: "traffic-weight-step",
     title: "Traffic weight moves by a bounded step",
-    prevents: "Shifting most traffic to a new implementation in one go.",
+    prevents:
+      "Shifting most traffic to a new implementation in one go: a canary weight jump, the consolidation cutover, or another image for the implementation that serves.",
     satisfy:
-      "Move each weight by at most stepwise:policy.weightStep points (default 25) per update.",
+      "Move each implementation's share of a service's traffic by at most stepwise:policy.weightStep points (default 25) per update; another image repository is another implementation and starts from 0 (a new tag of the same repository is an ordinary update).",
     levels: STRICT,
-    coverage: { pack: false, transition: true },
+    coverage: { pack: true, transition: true },
   },
   {
     id: "no-create-and-delete-systems",
@@ -142,7 +143,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: "Stateful resources are deleted only in retirement, after the rollback window",
     prevents: "Deleting the old system's data while a rollback to it may still be needed.",
     satisfy:
-      "Delete stateful resources only when entering a retirement phase, at least rollbackWindowDays (default 30) after the cutover phase was entered. (A rollback out of a phase whose new system never received writes, e.g. parallel → redpanda, may delete that system: it holds no data. A resource with retainOnDelete, such as a moved service's volume, is only forgotten by Pulumi and does not count.)",
+      "Delete stateful resources only when entering a retirement phase, at least rollbackWindowDays (default 30) after the cutover phase was entered. (A rollback out of a phase whose new system never received writes, e.g. parallel → redpanda, may delete that system's own resources: they hold no data; any other delete in that update counts. A resource with retainOnDelete, such as a moved service's volume, is only forgotten by Pulumi and does not count.)",
     levels: STRICT,
     coverage: { pack: true, transition: true },
   },

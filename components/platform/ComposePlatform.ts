@@ -11,6 +11,7 @@ import {
   type ComposeServicePlan,
   type RestartPolicy,
 } from "./compose-service";
+import { dockerImageResourceName } from "./compose-names";
 import { firstPublished } from "./discovery";
 import type { ComposePlatformRef } from "./platform-ref";
 import { providerFor } from "./provider";
@@ -100,7 +101,7 @@ export class ComposePlatform extends pulumi.ComponentResource {
     const { service } = plan;
     const opts = { parent: this };
     const image = new docker.RemoteImage(
-      `${plan.containerName}-image`,
+      dockerImageResourceName(plan.containerName),
       { name: service.image, keepLocally: true },
       opts,
     );

@@ -11,6 +11,7 @@ import {
   type ResourceView,
 } from "../classify";
 import type { Finding, PathMove } from "./phases";
+import { trafficStepFindings } from "./traffic";
 import {
   beforeOf,
   afterOf,
@@ -65,85 +66,13 @@ export function weightShares(resource: ResourceView): Map<string, number> {
   return new Map(weights.map(([name, w]) => [name, total === 0 ? 0 : (100 * w) / total]));
 }
 
-/** Label the program puts on each implementation's workload during the api canary. */
-export const TRAFFIC_WEIGHT_LABEL = "stepwise.dev/traffic-weight";
-
-/** A workload's traffic-weight label: Compose container labels, or K8s (pod template) labels. */
-export function trafficWeightOf(resource: ResourceView): number | undefined {
-  const props = resource.props;
-  let text: unknown;
-  if (Array.isArray(props.labels)) {
-    const entry = (props.labels as { label?: unknown; value?: unknown }[]).find(
-      (l) => l.label === TRAFFIC_WEIGHT_LABEL,
-    );
-    text = entry?.value;
-  }
-  const spec = props.spec as { template?: { metadata?: { labels?: Record<string, unknown> } } };
-  const metadata = props.metadata as { labels?: Record<string, unknown> } | undefined;
-  text ??=
-    spec?.template?.metadata?.labels?.[TRAFFIC_WEIGHT_LABEL] ??
-    metadata?.labels?.[TRAFFIC_WEIGHT_LABEL];
-  const weight = typeof text === "string" || typeof text === "number" ? Number(text) : NaN;
-  return Number.isFinite(weight) ? weight : undefined;
-}
-
-/** Each service's traffic weight over a set of resources; no label means all of it (100). */
-interface ServiceWeight {
-  readonly weight: number;
-  readonly urn: string;
-  readonly labelled: boolean;
-}
-
-function serviceWeights(resources: readonly ResourceView[]): Map<string, ServiceWeight> {
-  const weights = new Map<string, ServiceWeight>();
-  for (const resource of resources) {
-    if (!hasRole(resource, "workload")) continue;
-    const service = serviceOfWorkload(resource);
-    if (service === undefined) continue;
-    // A service on two platforms at once (while it moves) counts once, by its labelled copy.
-    const weight = trafficWeightOf(resource);
-    const known = weights.get(service);
-    if (!known || (weight !== undefined && !known.labelled)) {
-      weights.set(service, {
-        weight: weight ?? 100,
-        urn: resource.urn,
-        labelled: weight !== undefined,
-      });
-    }
-  }
-  return weights;
-}
-
 /**
- * Per service, the weight may move by at most `step` points. By service, not by resource, so
- * a service moving platforms with its weight unchanged is no move; a new service starts at 0.
- */
-function workloadWeightFindings(plan: Plan, step: number): Finding[] {
-  const before = serviceWeights(plan.steps.flatMap((s) => beforeOf(s) ?? []));
-  const after = serviceWeights(plan.steps.flatMap((s) => afterOf(s) ?? []));
-  const findings: Finding[] = [];
-  for (const service of [...new Set([...before.keys(), ...after.keys()])].sort()) {
-    const was = before.get(service);
-    const is = after.get(service);
-    // Only services under weighted routing; one that goes away is judged by the phase rules.
-    if (!is || !(was?.labelled || is.labelled)) continue;
-    const from = was?.weight ?? 0;
-    const to = is.weight;
-    if (Math.abs(to - from) <= step) continue;
-    findings.push({
-      message: `service "${service}": traffic weight moves ${Math.abs(to - from)} points (${from}% → ${to}%); the limit is ${step}`,
-      urn: is.urn,
-    });
-  }
-  return findings;
-}
-
-/**
- * Each backend's share may move by at most `step` points. A new weighted route is judged
- * against all traffic on one backend (the one it had before the route existed).
+ * Traffic moves by at most `step` points per update: per route, by implementation (traffic.ts),
+ * and per backend of a Traefik weighted route. A new weighted route is judged against all
+ * traffic on one backend (the one it had before the route existed).
  */
 export function weightStepFindings(plan: Plan, step: number): Finding[] {
-  const findings: Finding[] = workloadWeightFindings(plan, step);
+  const findings: Finding[] = trafficStepFindings(plan, step);
   for (const planStep of plan.steps) {
     const after = afterOf(planStep);
     if (!after || !hasRole(after, "weighted-route")) continue;

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
 import { cli, stackRepo, type StackRepo } from "./stack-repo";
 
 // Exemptions cover exactly what they name. Each attack comes as a pull request on the bundled
@@ -28,13 +29,25 @@ async function rollBack(repo: StackRepo, stack: string, path: string): Promise<v
 const findings = (out: string, rule: string): string[] =>
   out.split("\n").filter((line) => line.includes(`] ${rule}: `));
 
+/**
+ * The events rollback out of `parallel` taken with the real command, then `extra` stack config
+ * added to the same change; the plan of it against the base.
+ */
+async function eventsRollbackWith(repo: StackRepo, stack: string, extra: readonly string[]) {
+  await rollBack(repo, stack, "events");
+  if (extra.length > 0) {
+    repo.edit(stack, (text) =>
+      text.replace("  stepwise:minimumTime:", [...extra, "  stepwise:minimumTime:"].join("\n")),
+    );
+  }
+  return plan(repo, stack);
+}
+
 describe("the dataless-rollback exemption covers the rolled-back system only", () => {
   it(
     "staging: rolling events back from parallel alone deletes Kafka and passes",
     async () => {
-      const repo = freshRepo();
-      await rollBack(repo, "staging", "events");
-      const { code, out } = await plan(repo, "staging");
+      const { code, out } = await eventsRollbackWith(freshRepo(), "staging", []);
       expect(code).toBe(0);
       expect(out).toContain("DELETE kafka-broker-0-data (docker:index/volume:Volume)");
       expect(findings(out, "stateful-delete-after-window")).toEqual([]);
@@ -46,15 +59,10 @@ describe("the dataless-rollback exemption covers the rolled-back system only", (
   it(
     "staging: the same rollback while moving postgres deletes postgres-data: exit 1, both delete rules name it",
     async () => {
-      const repo = freshRepo();
-      await rollBack(repo, "staging", "events");
-      repo.edit("staging", (text) =>
-        text.replace(
-          "  stepwise:minimumTime:",
-          "  stepwise:enginePlacement:\n    postgres: k3s\n  stepwise:minimumTime:",
-        ),
-      );
-      const { code, out } = await plan(repo, "staging");
+      const { code, out } = await eventsRollbackWith(freshRepo(), "staging", [
+        "  stepwise:enginePlacement:",
+        "    postgres: k3s",
+      ]);
       expect(code).toBe(1);
       expect(out).toContain("DELETE postgres-data (docker:index/volume:Volume)");
       // Only postgres-data is judged: Kafka's deletes are the rollback's own.
@@ -75,15 +83,10 @@ describe("the dataless-rollback exemption covers the rolled-back system only", (
   it(
     "staging: the same rollback with a workload change riding along: exit 1, stateful-delete-alone",
     async () => {
-      const repo = freshRepo();
-      await rollBack(repo, "staging", "events");
-      repo.edit("staging", (text) =>
-        text.replace(
-          "  stepwise:minimumTime:",
-          "  stepwise:k3s:\n    skipAwait: true\n  stepwise:minimumTime:",
-        ),
-      );
-      const { code, out } = await plan(repo, "staging");
+      const { code, out } = await eventsRollbackWith(freshRepo(), "staging", [
+        "  stepwise:k3s:",
+        "    skipAwait: true",
+      ]);
       expect(code).toBe(1);
       expect(findings(out, "stateful-delete-after-window")).toEqual([]);
       const alone = findings(out, "stateful-delete-alone");
@@ -100,37 +103,20 @@ describe("the dataless-rollback exemption covers the rolled-back system only", (
     "prod: with events at parallel, the rollback plus moving postgres out: exit 1, postgres named",
     async () => {
       const repo = freshRepo();
-      repo.edit("prod", (text) =>
-        text
-          .replace("    events: redpanda\n", "    events: parallel\n")
-          .replace('    events: "2026-06-01T00:00:00Z"', '    events: "2026-11-20T00:00:00Z"')
-          .replace(
-            "  stepwise:gates:",
-            "  stepwise:previousPhases:\n    events: redpanda\n  stepwise:gates:",
-          ),
-      );
-      repo.commit("prod: events in parallel");
-      await rollBack(repo, "prod", "events");
+      baseAt(repo, "prod", "events", "parallel", "redpanda");
       // Prod runs only Compose, so postgres moves out: onto a server outside the stack.
-      repo.edit("prod", (text) =>
-        text.replace(
-          "  stepwise:minimumTime:",
-          [
-            "  stepwise:enginePlacement:",
-            "    postgres: external",
-            "  stepwise:externalEngines:",
-            "    postgres:",
-            "      host: 10.0.0.5",
-            "      port: 5432",
-            "      database: stepwise",
-            "      user: stepwise",
-            "      password:",
-            "        secure: v1:t4PG9UuZGzFYpQRW:f5lcOJdyHCmSn7lYemVR8/HsuireeOwmRFJ2XhL2L43njm+0g9Q=",
-            "  stepwise:minimumTime:",
-          ].join("\n"),
-        ),
-      );
-      const { code, out } = await plan(repo, "prod");
+      const { code, out } = await eventsRollbackWith(repo, "prod", [
+        "  stepwise:enginePlacement:",
+        "    postgres: external",
+        "  stepwise:externalEngines:",
+        "    postgres:",
+        "      host: 10.0.0.5",
+        "      port: 5432",
+        "      database: stepwise",
+        "      user: stepwise",
+        "      password:",
+        "        secure: v1:t4PG9UuZGzFYpQRW:f5lcOJdyHCmSn7lYemVR8/HsuireeOwmRFJ2XhL2L43njm+0g9Q=",
+      ]);
       expect(code).toBe(1);
       expect(findings(out, "stateful-delete-after-window")).toEqual([
         expect.stringContaining(
@@ -143,6 +129,75 @@ describe("the dataless-rollback exemption covers the rolled-back system only", (
       expect(findings(out, "stateful-delete-alone")).toEqual([
         expect.stringContaining('path "events" moves'),
       ]);
+    },
+    SLOW,
+  );
+});
+
+/** Puts `path` at `phase` (entered a week ago, after `previous`) in the base: the committed file. */
+function baseAt(repo: StackRepo, stack: string, path: string, phase: string, previous: string) {
+  repo.edit(stack, (text) => {
+    const document = parseDocument(text);
+    document.setIn(["config", "stepwise:phases", path], phase);
+    document.setIn(["config", "stepwise:enteredAt", path], "2026-11-19T12:00:00Z");
+    document.setIn(["config", "stepwise:previousPhases", path], previous);
+    return document.toString();
+  });
+  repo.commit(`${stack}: ${path} at ${phase}`);
+}
+
+describe("every traffic move is stepped, whatever carries it", () => {
+  it.each(["staging", "prod"])(
+    "%s: consolidation monolith-parallel → modular-monolith hands all traffic over: exit 1, traffic-weight-step",
+    async (stack) => {
+      const repo = freshRepo();
+      baseAt(repo, stack, "consolidation", "monolith-parallel", "microservices");
+      const { code, out } = await cli(
+        "plan",
+        stack,
+        "--advance",
+        "consolidation",
+        "--stacks-dir",
+        repo.stacksDir,
+        "--at",
+        AT,
+      );
+      expect(code).toBe(1);
+      expect(out).toContain("Path consolidation: monolith-parallel -> modular-monolith");
+      expect(findings(out, "traffic-weight-step")).toEqual([
+        expect.stringContaining(
+          "[mandatory] traffic-weight-step: consolidation: 100 points of the services' traffic change hands in one update (microservices 100% → 0%, modular-monolith 0% → 100%); the limit is 25. The consolidation path has no weighted phase",
+        ),
+      ]);
+    },
+    SLOW,
+  );
+
+  it.each(["staging", "prod"])(
+    "%s: at api new, another image for the new implementation: exit 1, traffic-weight-step; a new tag passes",
+    async (stack) => {
+      const repo = freshRepo();
+      baseAt(repo, stack, "api", "new", "canary");
+      const serving = "product-catalog: firstviscount/product-catalog-gin:0.9.0";
+      repo.edit(stack, (text) =>
+        text.replace(serving, "product-catalog: firstviscount/product-catalog-fiber:1.0.0"),
+      );
+      const swapped = await plan(repo, stack);
+      expect(swapped.code).toBe(1);
+      expect(findings(swapped.out, "traffic-weight-step")).toEqual([
+        expect.stringContaining(
+          '[mandatory] traffic-weight-step: service "product-catalog": 100 points of its traffic change hands in one update (product-catalog-next firstviscount/product-catalog-gin 100% → firstviscount/product-catalog-fiber 100%); the limit is 25. product-catalog-next would run another implementation, which gets traffic only through the canary',
+        ),
+      ]);
+      repo.edit(stack, (text) =>
+        text.replace(
+          "product-catalog: firstviscount/product-catalog-fiber:1.0.0",
+          "product-catalog: firstviscount/product-catalog-gin:0.9.1",
+        ),
+      );
+      const newTag = await plan(repo, stack);
+      expect(findings(newTag.out, "traffic-weight-step")).toEqual([]);
+      expect(newTag.code, newTag.out).toBe(0);
     },
     SLOW,
   );

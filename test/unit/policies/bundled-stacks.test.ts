@@ -182,7 +182,7 @@ describe("policies on the bundled dev stack (services moving, api canary at 25)"
     ]);
   });
 
-  it("the canary weight moving 25 → 50 passes; 25 → 75 fails on both implementations", async () => {
+  it("the canary weight moving 25 → 50 passes; 25 → 75 fails, naming both implementations", async () => {
     const step = await transition(
       DEV,
       edited([[["stepwise:apiWeights", "product-catalog"], 50]]),
@@ -195,8 +195,7 @@ describe("policies on the bundled dev stack (services moving, api canary at 25)"
       "dev",
     );
     expect(failed(jump, "traffic-weight-step")).toEqual([
-      'service "product-catalog": traffic weight moves 50 points (75% → 25%); the limit is 25',
-      'service "product-catalog-next": traffic weight moves 50 points (25% → 75%); the limit is 25',
+      'service "product-catalog": 50 points of its traffic change hands in one update (product-catalog 75% → 25%, product-catalog-next 25% → 75%); the limit is 25',
     ]);
     expect(jump.verdicts.find((v) => v.ruleId === "traffic-weight-step")?.level).toBe("advisory");
   });

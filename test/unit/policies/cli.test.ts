@@ -46,6 +46,7 @@ describe("stepwise policies", () => {
       "one-phase-step",
       "one-path-per-update",
       "engine-stays-put",
+      "traffic-weight-step",
       "stateful-delete-after-window",
       "phase-gates",
       "rollback-drill-recent",

@@ -116,6 +116,7 @@ describe("the pack's policies", () => {
       "one-phase-step",
       "one-path-per-update",
       "engine-stays-put",
+      "traffic-weight-step",
       "stateful-delete-after-window",
       "phase-gates",
       "rollback-drill-recent",
@@ -150,6 +151,57 @@ describe("one-phase-step (pack)", () => {
     expect(stackViolations("one-phase-step", skipped)).toEqual([
       'path "events" moves 2 phases (redpanda → dual-publish) in one update; go to "parallel" first',
     ]);
+  });
+});
+
+describe("traffic-weight-step (pack)", () => {
+  const moving = (from: string, to: string): Ledger => ({
+    ...ledger({ consolidation: { phase: to, enteredAt: NOW.toISOString(), previous: from } }),
+    moves: [{ path: "consolidation", from, to }],
+  });
+  it("fails this update's consolidation cutover: it hands all traffic over at once", () => {
+    expect(
+      stackViolations("traffic-weight-step", moving("monolith-parallel", "modular-monolith")),
+    ).toEqual([
+      expect.stringMatching(
+        /^path "consolidation": monolith-parallel → modular-monolith moves 100 points of traffic to modular-monolith in one update \(0% → 100%\); the limit is 25\. The consolidation path has no weighted phase/,
+      ),
+    ]);
+    expect(
+      stackViolations("traffic-weight-step", moving("modular-monolith", "monolith-parallel")),
+    ).toEqual([expect.stringContaining("moves 100 points of traffic away from modular-monolith")]);
+  });
+  it("passes steps that fix no new share, and a cutover deployed by an earlier update", () => {
+    expect(
+      stackViolations("traffic-weight-step", moving("microservices", "monolith-parallel")),
+    ).toEqual([]);
+    expect(
+      stackViolations("traffic-weight-step", moving("modular-monolith", "services-retired")),
+    ).toEqual([]);
+    const deployed = ledger({
+      consolidation: {
+        phase: "modular-monolith",
+        enteredAt: NOW.toISOString(),
+        previous: "monolith-parallel",
+      },
+    });
+    expect(stackViolations("traffic-weight-step", deployed)).toEqual([]);
+    // The canary's weights are the stack's, per service: plans judge them (old inputs).
+    const api: Ledger = {
+      ...ledger({ api: "canary" }),
+      moves: [{ path: "api", from: "canary", to: "new" }],
+    };
+    expect(stackViolations("traffic-weight-step", api)).toEqual([]);
+  });
+  it("uses the configured weightStep", () => {
+    const config = { settings: { weightStep: 100 } };
+    expect(
+      stackViolations("traffic-weight-step", moving("monolith-parallel", "modular-monolith"), [], {
+        config,
+        environment: "staging",
+        stack: "staging",
+      }),
+    ).toEqual([]);
   });
 });
 
