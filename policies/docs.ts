@@ -6,6 +6,7 @@ import {
   DEFAULT_WEIGHT_STEP,
 } from "./config";
 import { LABELS, NEXT_SUFFIX } from "../migrations/program/topology";
+import { WITHHELD_SECRET } from "../components/spec/plaintext-secret";
 import { RESOURCE_CLASSES } from "./classify";
 import { ENVIRONMENTS, RULES, type RuleDefinition } from "./rules";
 
@@ -95,6 +96,7 @@ export function renderPolicyDocs(): string {
     "Errors name the field, show the value and list what is valid, e.g.",
     '`stepwise:policy.levels.no-bigbang: unknown rule id "no-bigbang"; valid ids: one-phase-step, …`.',
     "",
+    ...plaintextSecretsSection(),
     "## Running the pack",
     "",
     "```sh",
@@ -105,9 +107,9 @@ export function renderPolicyDocs(): string {
     "Both are exercised against the real engine in test/engine/policy-pack.test.ts (a skipped",
     "phase fails the preview; with the generated config making that rule advisory, it warns).",
     "Without a pack config every pack rule is mandatory (the safe side) and the environment comes from",
-    "the PhaseLedger's `environment`, else the stack name. The pack cannot see Docker env secrets",
-    "(CrossGuard unwraps `pulumi.secret` values before a policy sees them); plans show them as",
-    '`"[secret]"`, so the transition checks cover Docker.',
+    "the PhaseLedger's `environment`, else the stack name. The pack leaves Docker env to the plans",
+    "(CrossGuard unwraps `pulumi.secret` values before a policy sees them, so secret env would look",
+    "plain); see [Plaintext secrets](#plaintext-secrets).",
     "",
     "## How resources are classified",
     "",
@@ -174,6 +176,49 @@ function exemptionDocs(): string[] {
     "",
     "The pack sees no old inputs: it checks the share of traffic the phases of this update's moves",
     "fix (the consolidation cutover); canary weights and image changes are judged on plans.",
+    "",
+  ];
+}
+
+function plaintextSecretsSection(): string[] {
+  return [
+    "## Plaintext secrets",
+    "",
+    "`no-plaintext-secrets` judges each variable on its own, before anything masks it, with one",
+    "definition of what looks like a secret (`components/spec/plaintext-secret.ts`) that the plan",
+    "checks, the pack, `platform compose-file` and error messages share:",
+    "",
+    "- **by name:** a word of the name says it holds a credential: PASSWORD and its spellings",
+    "  (PASSWD, PWD, PASS, PGPASS, PASSPHRASE), SECRET(S), TOKEN(S), CREDENTIAL(S), KEY and its kinds",
+    "  (APIKEY, ACCESSKEY, …), unless the last word says the name points at or describes one",
+    "  (`PASSWORD_FILE`, `SECRET_NAME`, `TOKEN_URL`, `TOKEN_TTL`);",
+    "- **by value, whatever the name:** a URL or DSN with a password (`postgres://app:pw@db`,",
+    "  `jdbc:mysql://app:pw@db`, `app:pw@tcp(db)`), a credential setting inside a value (libpq",
+    "  `password=`, JDBC `?password=` or `;password=`, `-D…password=`, a kubeconfig's `token:` or",
+    "  `client-key-data:`), an `Authorization` header, `Basic` credentials, a bearer token, a private",
+    "  key (PEM, or base64 of one), and known token formats (GitHub, GitLab, AWS access key, Slack,",
+    "  Stripe, JSON Web Token). References are not secrets: `$(VAR)`, `${VAR}`, a URL without a",
+    "  password such as `postgres://user@host/db`.",
+    "",
+    "Where it looks:",
+    "",
+    "- **plans** (`plan`, `review`, `drill`): every entry of a Compose container's env (a service's",
+    "  secret env is secret entry by entry, so the plain entries beside it stay visible), Kubernetes",
+    "  env values, ConfigMap data, every other plain input by its value, and the stack config, where",
+    "  a `secure:` value must stand alone;",
+    "- **the pack:** the same on Kubernetes objects (Secrets aside) and on Docker containers apart",
+    "  from their env. On the real engine the Docker provider marks a container's whole env list",
+    "  secret as soon as one entry is, so a plain entry beside secret env is found by the offline",
+    "  plan (`stepwise plan`), not by the pack or `plan --engine`;",
+    "- **`platform compose-file`:** env, labels, command, args and health check of every service;",
+    "  each finding is listed and the file is not written (exit 2);",
+    "- **reading a stack file:** a `secure:` value with keys beside it (`value: <plain copy>`) is",
+    "  refused (exit 2).",
+    "",
+    `Nothing found is ever printed. Plans print \`${WITHHELD_SECRET}\` in its place (in text,`,
+    "`--json` and `--markdown`, for offline and engine plans alike), which the rule still refuses",
+    "when a printed plan is reviewed again. Stack config and service spec errors that show a value",
+    "show `[secret]` in place of one that looks like a secret.",
     "",
   ];
 }

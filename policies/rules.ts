@@ -196,7 +196,7 @@ export const RULES: readonly RuleDefinition[] = [
     id: "no-plaintext-secrets",
     title: "No secret in plain text",
     prevents:
-      "Passwords, tokens and keys in container env, Kubernetes env values or unencrypted stack config.",
+      "Passwords, tokens and keys in plain text, by name or by value (a URL or DSN with a password, a `password=` setting, an auth header, a private key, a kubeconfig token): in container env, Kubernetes env values, ConfigMaps, any other input or unencrypted stack config.",
     satisfy:
       "Put the value in the service spec's secretEnv (Kubernetes: valueFrom.secretKeyRef) or `pulumi config set --secret`.",
     levels: EVERYWHERE,
