@@ -16,7 +16,7 @@ export function renderPathsDoc(
 function renderPath(path: MigrationPath): string {
   const rows = path.phases.map(
     (phase, index) =>
-      `| ${index} | \`${phase.id}\`${marks(phase)} | ${phase.summary} | ${wiring(phase)} | ${
+      `| ${index} | \`${phase.id}\`${marks(phase)} | ${phase.summary} | ${wiring(phase, path)} | ${
         phase.gates.map((g) => `\`${g}\``).join(", ") || "—"
       } | ${phase.rollbackTo ? `\`${phase.rollbackTo}\`` : "—"} |`,
   );
@@ -40,7 +40,7 @@ function marks(phase: PhaseDefinition): string {
   return "";
 }
 
-function wiring(phase: PhaseDefinition): string {
+function wiring(phase: PhaseDefinition, path: MigrationPath): string {
   const w = phase.wiring;
   const parts = [`deployed: ${w.deployed.join(" + ")}`];
   if (w.writeTo) parts.push(`write/publish → ${w.writeTo.join(" + ")}`);
@@ -48,7 +48,7 @@ function wiring(phase: PhaseDefinition): string {
   if (w.placement) parts.push(`services: ${w.placement}`);
   if (w.newTrafficPercent !== undefined)
     parts.push(
-      `new gets ${w.newTrafficPercent === "per-service" ? "`apiWeights`" : `${w.newTrafficPercent}%`}`,
+      `new gets ${w.newTrafficPercent === "per-service" ? `\`${path.weightsKey}\`` : `${w.newTrafficPercent}%`}`,
     );
   if (w.oldReplicas !== undefined) parts.push(`old scaled to ${w.oldReplicas}`);
   return parts.join("; ");

@@ -53,7 +53,7 @@ export interface PhaseWiring {
   readonly placement?: "compose" | "coordination" | "per-service" | "k3s";
   /**
    * api, consolidation: percent of requests the new system serves. "per-service" follows the
-   * stack's `apiWeights`.
+   * stack's weights for the path (MigrationPath.weightsKey).
    */
   readonly newTrafficPercent?: number | "per-service";
   /** consolidation: replicas the old services keep (0 = kept, scaled down, for re-extraction). */
@@ -65,6 +65,8 @@ export interface MigrationPath {
   readonly title: string;
   readonly oldSystem: string;
   readonly newSystem: string;
+  /** The stack config key of the per-service weights its "per-service" phase follows. */
+  readonly weightsKey?: "apiWeights" | "monolithWeights";
   /** Ordered from baseline to retired; one step per update, forward or back. */
   readonly phases: readonly PhaseDefinition[];
 }

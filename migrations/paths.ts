@@ -211,6 +211,7 @@ export const API_PATH: MigrationPath = {
   title: "API framework, per service",
   oldSystem: "old",
   newSystem: "new",
+  weightsKey: "apiWeights",
   phases: [
     {
       id: "old",
@@ -258,6 +259,7 @@ export const CONSOLIDATION_PATH: MigrationPath = {
   title: "Microservices ⇄ modular monolith",
   oldSystem: "microservices",
   newSystem: "modular-monolith",
+  weightsKey: "monolithWeights",
   phases: [
     {
       id: "microservices",
@@ -272,11 +274,11 @@ export const CONSOLIDATION_PATH: MigrationPath = {
       id: "monolith-parallel",
       title: "Monolith alongside",
       summary:
-        "The modular monolith runs beside the services; traffic still to the services; events still published.",
+        "The modular monolith runs beside the services; each service's traffic moves to it in weighted steps; events still published.",
       gates: ["compatibility-verified"],
       rollbackTo: "microservices",
       systems: "both",
-      wiring: { deployed: ["microservices", "modular-monolith"], newTrafficPercent: 0 },
+      wiring: { deployed: ["microservices", "modular-monolith"], newTrafficPercent: "per-service" },
     },
     {
       id: "modular-monolith",

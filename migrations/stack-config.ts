@@ -11,7 +11,7 @@ import {
 } from "./external-engines";
 import type { GateRecord } from "./ledger";
 import type { GateId, PathId } from "./path";
-import { PATH_IDS, phaseDefinition, phaseIds } from "./phases";
+import { PATH_IDS, pathById, phaseDefinition, phaseIds } from "./phases";
 
 /** Config namespace of every stepwise key (`stepwise:phases`, …): the Pulumi project name. */
 export const CONFIG_NAMESPACE = "stepwise";
@@ -68,6 +68,11 @@ export interface StackConfig {
   readonly apiWeights: Readonly<Record<string, number>>;
   /** Image of the modular monolith (consolidation path). */
   readonly monolithImage: string | undefined;
+  /**
+   * Percent of each absorbed service's requests the monolith serves during `monolith-parallel`
+   * (only there); a service left out gets 0.
+   */
+  readonly monolithWeights: Readonly<Record<string, number>>;
   /** Minimum time in a phase: keys "default", a path id, or "<path>.<phase>"; most specific wins. */
   readonly minimumTime: Readonly<Record<string, string>>;
   /** Policy settings, validated by the policy pack's own schema (policies/config.ts). */
@@ -111,6 +116,7 @@ export const CONFIG_KEYS = [
   "apiImages",
   "apiWeights",
   "monolithImage",
+  "monolithWeights",
   "minimumTime",
   "policy",
   ...SECRET_CONFIG_KEYS,
@@ -128,6 +134,7 @@ export const OBJECT_CONFIG_KEYS: readonly string[] = [
   "k3s",
   "apiImages",
   "apiWeights",
+  "monolithWeights",
   "minimumTime",
   "policy",
 ];
@@ -270,6 +277,9 @@ function schemaFor(services: readonly string[]) {
       apiImages: mapOf(services, "service", image).optional(),
       apiWeights: mapOf(services, "service", weight).optional(),
       monolithImage: image.optional(),
+      monolithWeights: z
+        .record(z.string(), weight, { error: "must be a map of service to weight" })
+        .optional(),
       minimumTime: z
         .record(z.string(), duration, { error: "must be a map of phase to duration" })
         .superRefine((map, ctx) => {
@@ -334,12 +344,14 @@ export function parseStackConfig(
     apiImages: defined<string>(parsed.apiImages ?? {}),
     apiWeights: defined<number>(parsed.apiWeights ?? {}),
     monolithImage: parsed.monolithImage,
+    monolithWeights: parsed.monolithWeights ?? {},
     minimumTime: parsed.minimumTime ?? {},
     policy: parsed.policy ?? {},
   };
   const problems = [
     ...passwordProblems,
     ...crossCheck(config, options.services),
+    ...monolithWeightProblems(config, options.services),
     ...policyProblems(config),
   ];
   if (problems.length > 0) throw new StackConfigError(problems);
@@ -462,6 +474,27 @@ function crossCheck(config: StackConfig, services: readonly string[]): string[] 
   return problems;
 }
 
+/** Monolith weights: for services the monolith absorbs, in the one phase that follows them. */
+function monolithWeightProblems(config: StackConfig, services: readonly string[]): string[] {
+  const absorbed = absorbedServices(services);
+  const phase = config.phases.consolidation;
+  const weighted = phaseDefinition("consolidation", phase).wiring.newTrafficPercent;
+  return Object.keys(config.monolithWeights).flatMap((service) => {
+    const key = `${keyName(["monolithWeights", service])} = ${config.monolithWeights[service]}`;
+    if (!absorbed.includes(service)) {
+      return [
+        `${key}: ${service} is not a service the monolith absorbs; give weights for ${list(absorbed)}`,
+      ];
+    }
+    if (weighted !== "per-service") {
+      return [
+        `${key}: consolidation phase "${phase}" fixes the monolith's share at ${weighted}%; monolith weights apply only at "monolith-parallel", so remove them (stepwise advance and rollback do)`,
+      ];
+    }
+    return [];
+  });
+}
+
 /** Every engine placed `external` has endpoints, and only those have them. */
 function externalProblems(config: StackConfig): string[] {
   const problems: string[] = [];
@@ -505,3 +538,9 @@ export function fixedPlacement(
 
 /** The service that moves to K3s first (migration-paths.md, "Progressive Rollout"). */
 export const COORDINATION_SERVICE = "platform-coordination";
+
+/** The services the modular monolith absorbs as its modules: all but coordination (and itself). */
+export function absorbedServices(services: readonly string[]): string[] {
+  const monolith = pathById("consolidation").newSystem;
+  return services.filter((name) => name !== COORDINATION_SERVICE && name !== monolith);
+}

@@ -5,7 +5,7 @@ import {
   DEFAULT_ROLLBACK_WINDOW_DAYS,
   DEFAULT_WEIGHT_STEP,
 } from "./config";
-import { LABELS, NEXT_SUFFIX } from "../migrations/program/topology";
+import { LABELS, monolithWeightLabel, NEXT_SUFFIX } from "../migrations/program/topology";
 import { WITHHELD_SECRET } from "../components/spec/plaintext-secret";
 import { RESOURCE_CLASSES } from "./classify";
 import { ENVIRONMENTS, RULES, type RuleDefinition } from "./rules";
@@ -131,7 +131,7 @@ export function renderPolicyDocs(): string {
 /** Which deletes a dataless rollback may make, and how the weight rule sees traffic. */
 function exemptionDocs(): string[] {
   const weight = `\`${LABELS.trafficWeight}\``;
-  const servedBy = `\`${LABELS.servedBy}\``;
+  const monolithWeight = `\`${monolithWeightLabel("S")}\``;
   return [
     "### Which system a resource belongs to",
     "",
@@ -153,13 +153,13 @@ function exemptionDocs(): string[] {
     "`traffic-weight-step` sees traffic as which implementation serves what share of each service's",
     "requests, before and after the update. The shares come from the labels the program puts on",
     `workloads: ${weight} on the api canary's old implementation \`S\` and new one`,
-    `\`S${NEXT_SUFFIX}\` (both serve \`S\`), ${servedBy} on the modular monolith (the services' traffic`,
-    "goes to them all or, all of it, to the monolith), and Traefik `TraefikService`",
-    "`spec.weighted.services`. An implementation is a workload and the image repository it runs (the",
-    "Kubernetes container's image, or the Compose container's RemoteImage): a new tag or digest of the",
-    "same repository is an ordinary update of that implementation; another repository is another",
-    "implementation, so all of the traffic it serves changes hands. Per service, at most `weightStep`",
-    "points may change hands in one update:",
+    `\`S${NEXT_SUFFIX}\` (both serve \`S\`) and on each service \`S\` the modular monolith absorbs,`,
+    `while both run; ${monolithWeight} on the monolith, one per service it serves; and`,
+    "Traefik `TraefikService` `spec.weighted.services`. An implementation is a workload and the image",
+    "repository it runs (the Kubernetes container's image, or the Compose container's RemoteImage): a",
+    "new tag or digest of the same repository is an ordinary update of that implementation; another",
+    "repository is another implementation, so all of the traffic it serves changes hands. Per service,",
+    "at most `weightStep` points may change hands in one update:",
     "",
     "- the api canary moves its weight in steps; a service moving platforms with its weight is no move;",
     "- at api `new` or `old-retired`, another repository in `apiImages.<service>` would send all of the",
@@ -167,15 +167,15 @@ function exemptionDocs(): string[] {
     "  at `canary`, set the service's weight to 0, change the image, then raise the weight step by",
     "  step. A new tag of the same repository passes: releasing the implementation that already serves",
     "  is the service's own delivery, not a migration;",
-    "- the consolidation cutover `monolith-parallel` → `modular-monolith`, and its rollback, hands all",
-    "  of the services' traffic over at once: refused where the rule is mandatory. The consolidation",
-    "  path has no weighted phase, so its cutover passes only where the rule is not mandatory (dev) or",
-    "  the stack's `weightStep` is 100, set in a policy update of its own where the policy floor allows",
-    "  it. Another `monolithImage` repository is refused once the monolith serves, not while it only",
-    "  runs beside the services.",
+    "- at consolidation `monolith-parallel` each service's traffic moves to the monolith in steps of",
+    "  `monolithWeights.<service>`; the cutover to `modular-monolith` hands over what is left, so it",
+    "  passes once every weight is at least `100 − weightStep` (from 0 it is refused). Its rollback lands",
+    "  on weights of 100 (`stepwise rollback` writes them), which then step down before the rollback to",
+    "  `microservices`. Another `monolithImage` repository moves all the traffic the monolith serves.",
     "",
     "The pack sees no old inputs: it checks the share of traffic the phases of this update's moves",
-    "fix (the consolidation cutover); canary weights and image changes are judged on plans.",
+    "fix and, entering a weighted phase (`canary`, `monolith-parallel`), the shares its workloads",
+    "carry; weight changes, steps out of a weighted phase and image changes are judged on plans.",
     "",
   ];
 }

@@ -3,6 +3,7 @@ import type { ServiceSpec } from "../../components/spec";
 import type { PathId, PhaseWiring } from "../path";
 import { phaseDefinition } from "../phases";
 import {
+  absorbedServices,
   COORDINATION_SERVICE,
   fixedPlacement,
   type Engine,
@@ -22,9 +23,17 @@ export const NEXT_PORT_OFFSET = 10_000;
 /** Label keys that record a phase's routing decisions on each workload. */
 export const LABELS = {
   implementation: "stepwise.dev/implementation",
+  /** Percent of its own service's requests a workload serves (both api implementations). */
   trafficWeight: "stepwise.dev/traffic-weight",
-  servedBy: "stepwise.dev/served-by",
 } as const;
+
+/**
+ * Label key for the percent of service S's requests the modular monolith serves: it serves
+ * several services' routes, one label each, e.g. `stepwise.dev/traffic-weight.orders`.
+ */
+export function monolithWeightLabel(service: string): string {
+  return `${LABELS.trafficWeight}.${service}`;
+}
 
 /** One value per platform a client may run on (an engine is reached differently from each). */
 export type ByClientPlatform<T> = Readonly<Record<PlatformKind, T>>;
@@ -51,6 +60,8 @@ export interface Topology {
   readonly database: { readonly writeTo: readonly string[]; readonly readFrom: string };
   /** Percent of requests the new implementation serves, per service under the api path. */
   readonly apiWeights: Readonly<Record<string, number>>;
+  /** Percent of requests the modular monolith serves, per service it absorbs (when it runs). */
+  readonly monolithWeights: Readonly<Record<string, number>>;
 }
 
 export function wiringOf(config: StackConfig, path: PathId): PhaseWiring {
@@ -90,7 +101,8 @@ export function planTopology(
 
   const apiWeights = apiWeightsFor(config);
   let services = withApiImplementations(baseServices, config, apiWeights);
-  services = withConsolidation(services, config);
+  const monolithWeights = monolithWeightsFor(config, baseServices);
+  services = withConsolidation(services, config, monolithWeights);
   const placement = placementFor(config, services);
   const wiring = { publishTo, consumeFrom, writeTo, readFrom };
   services = services.map((spec) =>
@@ -104,6 +116,7 @@ export function planTopology(
     events: { publishTo, consumeFrom },
     database: { writeTo, readFrom },
     apiWeights,
+    monolithWeights,
   };
 }
 
@@ -114,6 +127,26 @@ export function apiWeightsFor(config: StackConfig): Record<string, number> {
     Object.keys(config.apiImages).map((service) => [
       service,
       traffic === "per-service" ? (config.apiWeights[service] ?? 0) : traffic,
+    ]),
+  );
+}
+
+/**
+ * Percent served by the monolith, per service it absorbs: what the phase fixes, or at
+ * `monolith-parallel` the stack's `monolithWeights` (0 for a service left out). Empty while the
+ * monolith does not run.
+ */
+export function monolithWeightsFor(
+  config: StackConfig,
+  services: readonly ServiceSpec[],
+): Record<string, number> {
+  const wiring = wiringOf(config, "consolidation");
+  if (!wiring.deployed.includes(MONOLITH_SERVICE)) return {};
+  const traffic = wiring.newTrafficPercent ?? 0;
+  return Object.fromEntries(
+    absorbedServices(services.map((s) => s.name)).map((service) => [
+      service,
+      traffic === "per-service" ? (config.monolithWeights[service] ?? 0) : traffic,
     ]),
   );
 }
@@ -163,21 +196,28 @@ function withApiImplementations(
   return result;
 }
 
-function withConsolidation(services: readonly ServiceSpec[], config: StackConfig): ServiceSpec[] {
+/**
+ * The monolith beside (or instead of) the services it absorbs. Each such service and the
+ * monolith carry their share of the service's requests, like the api canary's implementations.
+ */
+function withConsolidation(
+  services: readonly ServiceSpec[],
+  config: StackConfig,
+  weights: Readonly<Record<string, number>>,
+): ServiceSpec[] {
   const wiring = wiringOf(config, "consolidation");
   const keepServices = wiring.deployed.includes("microservices");
   const runMonolith = wiring.deployed.includes(MONOLITH_SERVICE);
-  const servedBy = wiring.newTrafficPercent === 100 ? MONOLITH_SERVICE : "microservices";
-  const modules = services.filter((s) => s.name !== COORDINATION_SERVICE);
-  const result: ServiceSpec[] = services.filter(
-    (s) => keepServices || s.name === COORDINATION_SERVICE,
-  );
+  const absorbed = (spec: ServiceSpec) => weights[spec.name] !== undefined;
+  const modules = services.filter(absorbed);
+  const result: ServiceSpec[] = services.filter((s) => keepServices || !absorbed(s));
   if (keepServices && runMonolith) {
     for (let i = 0; i < result.length; i++) {
       const spec = result[i];
-      if (spec.name === COORDINATION_SERVICE) continue;
+      const weight = weights[spec.name];
+      if (weight === undefined) continue;
       result[i] = labelled(wiring.oldReplicas === 0 ? { ...spec, replicas: 0 } : spec, {
-        [LABELS.servedBy]: servedBy,
+        [LABELS.trafficWeight]: String(100 - weight),
       });
     }
   }
@@ -201,7 +241,12 @@ function withConsolidation(services: readonly ServiceSpec[], config: StackConfig
             : [],
           metrics: { port: MONOLITH_PORT },
         },
-        { [LABELS.servedBy]: servedBy },
+        Object.fromEntries(
+          Object.entries(weights).map(([service, weight]) => [
+            monolithWeightLabel(service),
+            String(weight),
+          ]),
+        ),
       ),
     );
   }

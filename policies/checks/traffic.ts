@@ -7,7 +7,12 @@
  */
 import { dockerImageResourceName } from "../../components/platform/compose-names";
 import { CONSOLIDATION_PATH } from "../../migrations/paths";
-import { LABELS, MONOLITH_SERVICE, NEXT_SUFFIX } from "../../migrations/program/topology";
+import {
+  LABELS,
+  MONOLITH_SERVICE,
+  monolithWeightLabel,
+  NEXT_SUFFIX,
+} from "../../migrations/program/topology";
 import type { Plan } from "../../tools/plan/plan";
 import { hasRole, serviceOfWorkload, type ResourceView } from "../classify";
 import type { Finding, PathMove } from "./phases";
@@ -21,15 +26,15 @@ interface Serving {
 
 /** Who serves each route on one side of a plan. */
 interface SideTraffic {
-  /** Routes the program weighs (api) or hands over (consolidation), by route. */
+  /** Routes the program weighs (api canary, consolidation), by route. */
   readonly routed: ReadonlyMap<string, { serving: Map<string, Serving>; urn: string }>;
   /** Every other service's workload: it serves all of its own traffic. */
   readonly plain: ReadonlyMap<string, Serving>;
 }
 
 const DOCKER_IMAGE_TYPE = "docker:index/remoteImage:RemoteImage";
-/** What serves the modules' traffic until the monolith does: the services, together. */
-const SERVICES = CONSOLIDATION_PATH.oldSystem;
+/** What precedes the service name in the monolith's per-service weight labels. */
+const MONOLITH_WEIGHT_PREFIX = monolithWeightLabel("");
 
 /** A workload's labels: Compose container labels, or Kubernetes object and pod template labels. */
 export function workloadLabels(resource: ResourceView): Record<string, string> {
@@ -88,6 +93,7 @@ function sideTraffic(resources: readonly ResourceView[]): SideTraffic {
   const serve = (route: string, urn: string, who: string, serving: Serving) => {
     const entry = routed.get(route) ?? { serving: new Map<string, Serving>(), urn };
     entry.serving.set(who, serving); // a service on two platforms at once counts once
+    if (who === route) entry.urn = urn; // findings point at the service's own workload
     routed.set(route, entry);
   };
   for (const resource of resources) {
@@ -97,22 +103,18 @@ function sideTraffic(resources: readonly ResourceView[]): SideTraffic {
     const image = imageOf(resource, service, remoteImages);
     const repository = image === undefined ? undefined : imageRepository(image);
     const weight = labels[LABELS.trafficWeight];
+    const monolithRoutes = Object.keys(labels).filter((k) => k.startsWith(MONOLITH_WEIGHT_PREFIX));
     if (weight !== undefined || labels[LABELS.implementation] !== undefined) {
-      // api: the old implementation S and the new one S-next share the route S by weight.
+      // api: the old implementation S and the new one S-next share the route S by weight;
+      // consolidation: so do the service S and the monolith.
       const route = service.endsWith(NEXT_SUFFIX) ? service.slice(0, -NEXT_SUFFIX.length) : service;
-      const share = Number(weight ?? 100);
-      serve(route, resource.urn, service, {
-        share: Number.isFinite(share) ? share : 100,
-        repository,
-      });
-    } else if (service === MONOLITH_SERVICE && labels[LABELS.servedBy] !== undefined) {
-      // consolidation: the modules' traffic goes to the services or, all of it, to the monolith.
-      const toMonolith = labels[LABELS.servedBy] === MONOLITH_SERVICE;
-      serve(service, resource.urn, SERVICES, {
-        share: toMonolith ? 0 : 100,
-        repository: undefined,
-      });
-      serve(service, resource.urn, service, { share: toMonolith ? 100 : 0, repository });
+      serve(route, resource.urn, service, { share: shareOf(weight), repository });
+    } else if (monolithRoutes.length > 0) {
+      // consolidation: the monolith serves a share of each service it absorbs.
+      for (const key of monolithRoutes) {
+        const route = key.slice(MONOLITH_WEIGHT_PREFIX.length);
+        serve(route, resource.urn, service, { share: shareOf(labels[key]), repository });
+      }
     } else if (!plain.has(service)) {
       plain.set(service, { share: 100, repository });
     }
@@ -120,15 +122,19 @@ function sideTraffic(resources: readonly ResourceView[]): SideTraffic {
   return { routed, plain };
 }
 
+/** A weight label's percent; a workload without one (or with nonsense) serves all of it. */
+function shareOf(label: string | undefined): number {
+  const share = Number(label ?? 100);
+  return Number.isFinite(share) ? share : 100;
+}
+
 /**
- * Who serves a route on one side: as routed, else what served it before routing began (the api
- * path's old implementation alone; the services, for the monolith), else nobody.
+ * Who serves a route on one side: as routed, else what served it before routing began (the
+ * service's own workload alone), else nobody.
  */
 function servingOn(side: SideTraffic, route: string): Map<string, Serving> | undefined {
   const routed = side.routed.get(route);
   if (routed) return routed.serving;
-  if (route === MONOLITH_SERVICE)
-    return new Map([[SERVICES, { share: 100, repository: undefined }]]);
   const plain = side.plain.get(route);
   return plain ? new Map([[route, plain]]) : undefined;
 }
@@ -164,10 +170,18 @@ function movedPoints(was: ReadonlyMap<string, Serving>, is: ReadonlyMap<string, 
   return Math.max(gained, lost);
 }
 
-/** The implementations whose part changes, e.g. `S 75% → 25%` or `S-next a/x 100% → a/y 100%`. */
-function describeMove(was: ReadonlyMap<string, Serving>, is: ReadonlyMap<string, Serving>): string {
+/**
+ * The implementations whose part changes, the route's own service first, e.g.
+ * `S 75% → 25%, S-next 25% → 75%` or `S-next a/x 100% → a/y 100%`.
+ */
+function describeMove(
+  route: string,
+  was: ReadonlyMap<string, Serving>,
+  is: ReadonlyMap<string, Serving>,
+): string {
   const parts: string[] = [];
-  for (const who of new Set([...was.keys(), ...is.keys()])) {
+  const first = (a: string, b: string) => (a === route ? -1 : b === route ? 1 : a.localeCompare(b));
+  for (const who of [...new Set([...was.keys(), ...is.keys()])].sort(first)) {
     const before = was.get(who);
     const after = is.get(who);
     if (swapped(before, after)) {
@@ -181,27 +195,33 @@ function describeMove(was: ReadonlyMap<string, Serving>, is: ReadonlyMap<string,
   return parts.join(", ");
 }
 
-const NO_WEIGHTED_PHASE =
-  "The consolidation path has no weighted phase: its cutover, and the rollback of it, hands all of the services' traffic over at once, so it passes only where traffic-weight-step is not mandatory (dev) or stepwise:policy.weightStep is 100, set in an update of its own";
+/** How a service's traffic moves to the monolith and back, for a refused move on its route. */
+function consolidationSteps(route: string, step: number): string {
+  const weight = `stepwise:monolithWeights.${route}`;
+  return `The modular monolith takes a service's traffic in weighted steps: at consolidation phase "monolith-parallel" move ${weight} by at most ${step} per update, up to at least ${100 - step} before the cutover to "modular-monolith" and down to at most ${step} before the rollback to "microservices" (the rollback from "modular-monolith" sets the weights to 100)`;
+}
 
 /** What to do instead, when the rule's own advice (smaller weight steps) is not enough. */
 function howToStep(
   route: string,
   was: ReadonlyMap<string, Serving>,
   is: ReadonlyMap<string, Serving>,
+  step: number,
 ): string {
-  if (route === MONOLITH_SERVICE) return `. ${NO_WEIGHTED_PHASE}`;
   const replaced = [...is.keys()].find(
     (who) => (is.get(who)?.share ?? 0) > 0 && swapped(was.get(who), is.get(who)),
   );
-  if (replaced === undefined) return "";
-  return `. ${replaced} would run another implementation, which gets traffic only through the canary: at api phase "canary" set stepwise:apiWeights.${route} to 0, change the image, then raise the weight step by step (a new tag of the same repository is an ordinary update)`;
+  if (replaced === MONOLITH_SERVICE) {
+    return `. ${MONOLITH_SERVICE} would run another implementation, which gets traffic only in weighted steps: at consolidation phase "monolith-parallel" step every stepwise:monolithWeights entry to 0, change stepwise:monolithImage, then raise the weights step by step (a new tag of the same repository is an ordinary update)`;
+  }
+  if (replaced !== undefined) {
+    return `. ${replaced} would run another implementation, which gets traffic only through the canary: at api phase "canary" set stepwise:apiWeights.${route} to 0, change the image, then raise the weight step by step (a new tag of the same repository is an ordinary update)`;
+  }
+  if (was.has(MONOLITH_SERVICE) || is.has(MONOLITH_SERVICE)) {
+    return `. ${consolidationSteps(route, step)}`;
+  }
+  return "";
 }
-
-const whose = (route: string, points: number): string =>
-  route === MONOLITH_SERVICE
-    ? `consolidation: ${points} points of the services'`
-    : `service "${route}": ${points} points of its`;
 
 /** Per route, at most `step` points of its traffic may change hands in one update. */
 export function trafficStepFindings(plan: Plan, step: number): Finding[] {
@@ -216,30 +236,50 @@ export function trafficStepFindings(plan: Plan, step: number): Finding[] {
     if (moved <= step + 1e-9) continue;
     const urn = after.routed.get(route)?.urn ?? before.routed.get(route)?.urn;
     findings.push({
-      message: `${whose(route, moved)} traffic change hands in one update (${describeMove(was, is)}); the limit is ${step}${howToStep(route, was, is)}`,
+      message: `service "${route}": ${moved} points of its traffic change hands in one update (${describeMove(route, was, is)}); the limit is ${step}${howToStep(route, was, is, step)}`,
       ...(urn === undefined ? {} : { urn }),
     });
   }
   return findings;
 }
 
+/** The workload that is a path's new system on a route: the monolith, or the api's `S-next`. */
+function newSystemOn(path: PathMove["path"], route: string): string {
+  return path.id === CONSOLIDATION_PATH.id ? MONOLITH_SERVICE : `${route}${NEXT_SUFFIX}`;
+}
+
 /**
- * A phase step that moves the share of traffic its phases fix (the consolidation cutover hands
- * 0 → 100 % to the monolith) by more than `step` points. What the pack can see without the old
- * inputs; shares a stack sets per service (the api canary's weights) are judged on plans.
+ * A phase step that moves a share of traffic by more than `step` points, as far as the pack
+ * sees it (new inputs only): between the shares two phases fix (api `old` → `new`), or from a
+ * fixed share into a weighted phase (api `canary`, consolidation `monolith-parallel`) whose
+ * per-service shares the workloads' labels carry. A step out of a weighted phase starts from
+ * weights only the old inputs hold: plans judge it, as they judge weight changes.
  */
-export function phaseTrafficFindings(move: PathMove, step: number): Finding[] {
+export function phaseTrafficFindings(
+  move: PathMove,
+  step: number,
+  resources: readonly ResourceView[],
+): Finding[] {
   const share = (phase: string) =>
     move.path.phases.find((p) => p.id === phase)?.wiring.newTrafficPercent;
   const from = share(move.from);
   const to = share(move.to);
-  if (typeof from !== "number" || typeof to !== "number") return [];
-  const moved = Math.abs(to - from);
-  if (moved <= step) return [];
-  const hint = move.path.id === CONSOLIDATION_PATH.id ? `. ${NO_WEIGHTED_PHASE}` : "";
-  return [
-    {
-      message: `path "${move.path.id}": ${move.from} → ${move.to} moves ${moved} points of traffic ${to > from ? "to" : "away from"} ${move.path.newSystem} in one update (${from}% → ${to}%); the limit is ${step}${hint}`,
-    },
-  ];
+  if (typeof from !== "number" || to === undefined) return [];
+  const shares =
+    to === "per-service"
+      ? [...sideTraffic(resources).routed].map(([route, { serving, urn }]) => ({
+          what: `service "${route}"'s traffic`,
+          share: serving.get(newSystemOn(move.path, route))?.share,
+          urn,
+        }))
+      : [{ what: "traffic", share: to, urn: undefined }];
+  return shares.flatMap(({ what, share: is, urn }) => {
+    if (is === undefined || Math.abs(is - from) <= step) return [];
+    return [
+      {
+        message: `path "${move.path.id}": ${move.from} → ${move.to} moves ${Math.abs(is - from)} points of ${what} ${is > from ? "to" : "away from"} ${move.path.newSystem} in one update (${from}% → ${is}%); the limit is ${step}`,
+        ...(urn === undefined ? {} : { urn }),
+      },
+    ];
+  });
 }

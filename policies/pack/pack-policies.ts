@@ -137,10 +137,12 @@ export const PACK_STACK_CHECKS: Partial<Record<RuleId, StackCheck>> = {
   "one-path-per-update": (ledger, _resources, c) =>
     onePathFindings(thisUpdatesMoves(ledger), c.settings),
   "one-phase-step": (ledger) => ledgerMoves(ledger).flatMap(phaseStepFindings),
-  // The pack sees no old weights, but it sees this update's phase steps and the share of
-  // traffic each phase fixes: the consolidation cutover hands all of it over at once.
-  "traffic-weight-step": (ledger, _resources, c) =>
-    thisUpdatesMoves(ledger).flatMap((m) => phaseTrafficFindings(m, c.settings.weightStep)),
+  // The pack sees no old weights, but it sees this update's phase steps, the share of traffic
+  // each phase fixes and, in a weighted phase being entered, the shares the workloads carry.
+  "traffic-weight-step": (ledger, resources, c) =>
+    thisUpdatesMoves(ledger).flatMap((m) =>
+      phaseTrafficFindings(m, c.settings.weightStep, resources),
+    ),
   "engine-stays-put": (ledger) => engineMoveFindings(ledger.engineMoves ?? []),
   "phase-gates": (ledger) => ledgerMoves(ledger).flatMap((m) => gateFindings(m, ledger)),
   // The pack cannot tell this update's step from an earlier one, so the drill is judged at the

@@ -317,10 +317,33 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
     expect(await deploymentNames()).not.toContain("product-catalog-next");
   });
 
-  it("walks consolidation: the monolith beside the services, traffic to it, services retired, and back", async () => {
+  it("walks consolidation: the monolith beside the services, traffic to it in weighted steps, services retired, and back", async () => {
     const microservices = ["inventory", "orders", "product-catalog"];
+    const labels = async () => {
+      const deployments = await objects("deployments", lane.namespace);
+      return (name: string) =>
+        (deployments[name]?.spec as { template: { metadata: { labels: Record<string, string> } } })
+          .template.metadata.labels;
+    };
+    /** Every service's monolith weight set to `percent` in a reviewed step of its own. */
+    const weight = async (percent: number) => {
+      at = new Date(at.getTime() + 60_000);
+      for (const service of microservices) {
+        lane.edit(["stepwise:monolithWeights", service], percent);
+      }
+      await takeStep(`monolith weight ${percent}`);
+      const of = await labels();
+      for (const service of microservices) {
+        expect([
+          service,
+          of(service)["stepwise.dev/traffic-weight"],
+          of("modular-monolith")[`stepwise.dev/traffic-weight.${service}`],
+        ]).toEqual([service, String(100 - percent), String(percent)]);
+      }
+    };
     expect(await move("advance", "consolidation")).toBe("monolith-parallel");
     expect(await deploymentNames()).toContain("modular-monolith");
+    for (const percent of [25, 50, 75, 100]) await weight(percent);
     expect(await move("advance", "consolidation")).toBe("modular-monolith");
     const scaled = await objects("deployments", lane.namespace);
     for (const name of microservices) {
@@ -333,7 +356,20 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
       "platform-prometheus",
     ]);
     expect(await move("rollback", "consolidation")).toBe("modular-monolith");
+    // A rollback landing on a lower weight hands traffic back in one jump: the plan and the
+    // pack refuse it (the pack sees the weights of the phase being entered).
+    at = new Date(at.getTime() + 60_000);
+    expect((await lane.move("rollback", "consolidation", at)).code).toBe(0);
+    lane.edit(["stepwise:monolithWeights", "inventory"], 50);
+    expect((await lane.plan(at)).code).toBe(1);
+    await expectRefusedByPack(
+      "traffic-weight-step",
+      /path "consolidation": modular-monolith → monolith-parallel moves 50 points of service "inventory"'s traffic away from modular-monolith in one update \(100% → 50%\); the limit is 25/,
+      "redpanda",
+    );
+    // `stepwise rollback` lands on weights of 100: no traffic moves until they step down.
     expect(await move("rollback", "consolidation")).toBe("monolith-parallel");
+    for (const percent of [75, 50, 25, 0]) await weight(percent);
     expect(await move("rollback", "consolidation")).toBe("microservices");
     expect(await deploymentNames()).toEqual(BASELINE_DEPLOYMENTS);
   });

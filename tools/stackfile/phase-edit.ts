@@ -1,7 +1,8 @@
-import { isMap, parseDocument, type Document } from "yaml";
-import { CONFIG_NAMESPACE } from "../../migrations/stack-config";
+import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from "yaml";
+import { PLATFORM_SERVICES } from "../../components/spec/examples";
+import { absorbedServices, CONFIG_NAMESPACE } from "../../migrations/stack-config";
 import type { PathId } from "../../migrations/path";
-import { nextPhase, phaseIds, rollbackTarget } from "../../migrations/phases";
+import { nextPhase, phaseDefinition, phaseIds, rollbackTarget } from "../../migrations/phases";
 
 export type Direction = "advance" | "rollback";
 
@@ -50,7 +51,8 @@ export function currentPhase(text: string, path: PathId, source: string): string
 
 /**
  * Returns the stack file's text with one path moved by one phase: `phases.<path>` set to the
- * new phase, `enteredAt.<path>` to `now`, `previousPhases.<path>` to the phase it left.
+ * new phase, `enteredAt.<path>` to `now`, `previousPhases.<path>` to the phase it left, and the
+ * consolidation path's `monolithWeights` set or removed (setMonolithWeights).
  * Everything else (comments, order, quoting, other keys) is left as it was.
  */
 export function applyPhaseStep(
@@ -67,7 +69,35 @@ export function applyPhaseStep(
   setField(document, "phases", path, to);
   setField(document, "enteredAt", path, enteredAt);
   setField(document, "previousPhases", path, from);
+  if (path === "consolidation") setMonolithWeights(document, from, to);
   return { text: document.toString(), change: { path, from, to, direction, enteredAt } };
+}
+
+/**
+ * The monolith weights exist only at `monolith-parallel` (stack-config refuses them elsewhere).
+ * Entering it they start at the share the phase left fixed, 0 coming from `microservices` and
+ * 100 coming back from `modular-monolith`, so the phase step itself moves no traffic; leaving
+ * it they go. Set for every service the monolith absorbs among the services the CLI's program
+ * runs (PLATFORM_SERVICES).
+ */
+function setMonolithWeights(document: Document, from: string, to: string): void {
+  const weights = key("monolithWeights");
+  const share = (phase: string) => phaseDefinition("consolidation", phase).wiring.newTrafficPercent;
+  const start = share(from);
+  document.deleteIn(["config", weights]);
+  if (share(to) !== "per-service" || typeof start !== "number") return;
+  const services = absorbedServices(PLATFORM_SERVICES.map((s) => s.name));
+  const entries = Object.fromEntries(services.map((service) => [service, start]));
+  const config = document.get("config") as YAMLMap;
+  // Beside the monolith's image, where a reader looks for it.
+  const image = config.items.findIndex(
+    (p) => isScalar(p.key) && p.key.value === key("monolithImage"),
+  );
+  config.items.splice(
+    image < 0 ? config.items.length : image + 1,
+    0,
+    document.createPair(weights, entries),
+  );
 }
 
 function setField(document: Document, map: string, path: PathId, value: string): void {

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { cli, stackRepo, type StackRepo } from "./stack-repo";
@@ -16,8 +18,8 @@ function freshRepo(): StackRepo {
   return repo;
 }
 
-const plan = (repo: StackRepo, stack: string) =>
-  cli("plan", stack, "--base", "HEAD", "--stacks-dir", repo.stacksDir, "--at", AT);
+const plan = (repo: StackRepo, stack: string, when = AT) =>
+  cli("plan", stack, "--base", "HEAD", "--stacks-dir", repo.stacksDir, "--at", when);
 
 /** Rolls `path` back one phase in the working tree with the real command (exit 0: allowed). */
 async function rollBack(repo: StackRepo, stack: string, path: string): Promise<void> {
@@ -146,9 +148,67 @@ function baseAt(repo: StackRepo, stack: string, path: string, phase: string, pre
   repo.commit(`${stack}: ${path} at ${phase}`);
 }
 
+/** The consolidation path's services, in the order traffic-weight-step reports their routes. */
+const ABSORBED = ["inventory", "orders", "product-catalog"];
+const HOUR = 3_600_000;
+const at = (hours: number) => new Date(Date.parse(AT) + hours * HOUR).toISOString();
+
+/** Refused (exit 1) with one traffic-weight-step finding per absorbed service, as `text` says. */
+function refusedPerService(
+  result: { code: number; out: string },
+  text: (service: string) => string,
+): void {
+  expect(result.code).toBe(1);
+  expect(findings(result.out, "traffic-weight-step")).toEqual(
+    ABSORBED.map((service): unknown => expect.stringContaining(text(service))),
+  );
+}
+
+const stackText = (repo: StackRepo, stack: string): string =>
+  readFileSync(join(repo.stacksDir, `Pulumi.${stack}.yaml`), "utf8");
+
+/** Every absorbed service's monolith weight set to `weight` in the working tree. */
+function monolithWeights(repo: StackRepo, stack: string, weight: number): void {
+  repo.edit(stack, (text) => {
+    const document = parseDocument(text);
+    for (const service of ABSORBED) {
+      document.setIn(["config", "stepwise:monolithWeights", service], weight);
+    }
+    return document.toString();
+  });
+}
+
+/** A phase step with the real command at `when` (exit 0: every rule passed; the file written). */
+async function phaseStep(
+  repo: StackRepo,
+  stack: string,
+  direction: "advance" | "rollback",
+  when: string,
+): Promise<string> {
+  const done = await cli(
+    direction,
+    stack,
+    "consolidation",
+    "--stacks-dir",
+    repo.stacksDir,
+    "--at",
+    when,
+  );
+  expect([direction, done.code, done.out + done.err]).toEqual([direction, 0, expect.any(String)]);
+  return done.out;
+}
+
+/** A weight step as a pull request: planned against the base, then merged. */
+async function weightStep(repo: StackRepo, stack: string, weight: number, when: string) {
+  monolithWeights(repo, stack, weight);
+  const { code, out } = await plan(repo, stack, when);
+  expect([weight, code, findings(out, "traffic-weight-step")]).toEqual([weight, 0, []]);
+  repo.commit(`${stack}: monolith weights ${weight}`);
+}
+
 describe("every traffic move is stepped, whatever carries it", () => {
   it.each(["staging", "prod"])(
-    "%s: consolidation monolith-parallel → modular-monolith hands all traffic over: exit 1, traffic-weight-step",
+    "%s: consolidation monolith-parallel → modular-monolith with the monolith at weight 0 hands all traffic over: exit 1, traffic-weight-step per service",
     async (stack) => {
       const repo = freshRepo();
       baseAt(repo, stack, "consolidation", "monolith-parallel", "microservices");
@@ -162,15 +222,85 @@ describe("every traffic move is stepped, whatever carries it", () => {
         "--at",
         AT,
       );
-      expect(code).toBe(1);
       expect(out).toContain("Path consolidation: monolith-parallel -> modular-monolith");
-      expect(findings(out, "traffic-weight-step")).toEqual([
-        expect.stringContaining(
-          "[mandatory] traffic-weight-step: consolidation: 100 points of the services' traffic change hands in one update (microservices 100% → 0%, modular-monolith 0% → 100%); the limit is 25. The consolidation path has no weighted phase",
-        ),
-      ]);
+      refusedPerService(
+        { code, out },
+        (service) =>
+          `[mandatory] traffic-weight-step: service "${service}": 100 points of its traffic change hands in one update (${service} 100% → 0%, modular-monolith 0% → 100%); the limit is 25. The modular monolith takes a service's traffic in weighted steps: at consolidation phase "monolith-parallel" move stepwise:monolithWeights.${service} by at most 25 per update`,
+      );
     },
     SLOW,
+  );
+
+  it.each(["staging", "prod"])(
+    "%s: consolidation walked in weighted steps passes: monolith weights 25/50/75, the cutover, the rollback onto 100, weights down, the rollback to microservices",
+    async (stack) => {
+      const repo = freshRepo();
+      // Entering monolith-parallel writes every weight at 0: the monolith serves nothing yet.
+      await phaseStep(repo, stack, "advance", AT);
+      expect(stackText(repo, stack)).toContain(
+        "  stepwise:monolithWeights:\n    product-catalog: 0\n    orders: 0\n    inventory: 0\n",
+      );
+      repo.commit(`${stack}: consolidation at monolith-parallel`);
+      for (const weight of [25, 50, 75]) await weightStep(repo, stack, weight, at(1));
+      // The cutover moves the last 25 points (past the minimum time in the phase).
+      const cutover = await phaseStep(repo, stack, "advance", at(48));
+      expect(cutover).toContain("Path consolidation: monolith-parallel -> modular-monolith");
+      expect(stackText(repo, stack)).not.toContain("monolithWeights");
+      repo.commit(`${stack}: consolidation cut over`);
+      // Back: onto weights of 100, so the step back moves no traffic; then down in steps.
+      await phaseStep(repo, stack, "rollback", at(49));
+      expect(stackText(repo, stack)).toContain(
+        "  stepwise:monolithWeights:\n    product-catalog: 100\n    orders: 100\n    inventory: 100\n",
+      );
+      repo.commit(`${stack}: consolidation back at monolith-parallel`);
+      for (const weight of [75, 50, 25]) await weightStep(repo, stack, weight, at(50));
+      await phaseStep(repo, stack, "rollback", at(51));
+      expect(stackText(repo, stack)).not.toContain("monolithWeights");
+    },
+    4 * SLOW,
+  );
+
+  it.each(["staging", "prod"])(
+    "%s: monolith weights that skip a step, a rollback onto lower weights, a rollback to microservices from 50: exit 1, traffic-weight-step",
+    async (stack) => {
+      const repo = freshRepo();
+      await phaseStep(repo, stack, "advance", AT);
+      repo.commit(`${stack}: consolidation at monolith-parallel`);
+      monolithWeights(repo, stack, 50);
+      const jump = await plan(repo, stack);
+      refusedPerService(
+        jump,
+        (service) =>
+          `service "${service}": 50 points of its traffic change hands in one update (${service} 100% → 50%, modular-monolith 0% → 50%); the limit is 25`,
+      );
+      // Merged anyway (two changes of 25 each), then back to microservices from 50.
+      repo.commit(`${stack}: monolith weights 50`);
+      const back = await cli(
+        "rollback",
+        stack,
+        "consolidation",
+        "--stacks-dir",
+        repo.stacksDir,
+        "--at",
+        at(1),
+      );
+      expect(back.code).toBe(1);
+      expect(findings(back.out, "traffic-weight-step")).toHaveLength(3);
+      expect(back.out).toContain("(orders 50% → 100%, modular-monolith 50% → 0%)");
+      // From the cutover, a rollback that lands at 50 instead of 100.
+      const cut = freshRepo();
+      baseAt(cut, stack, "consolidation", "modular-monolith", "monolith-parallel");
+      await phaseStep(cut, stack, "rollback", AT);
+      monolithWeights(cut, stack, 50);
+      const lower = await plan(cut, stack);
+      refusedPerService(
+        lower,
+        (service) =>
+          `service "${service}": 50 points of its traffic change hands in one update (${service} 0% → 50%, modular-monolith 100% → 50%)`,
+      );
+    },
+    2 * SLOW,
   );
 
   it.each(["staging", "prod"])(

@@ -63,6 +63,7 @@ describe("parseStackConfig", () => {
       apiImages: {},
       apiWeights: {},
       monolithImage: undefined,
+      monolithWeights: {},
       minimumTime: {},
       policy: {},
     });
@@ -111,7 +112,7 @@ describe("parseStackConfig", () => {
       "an unknown key",
       { phase: {} },
       [
-        "stepwise:phase: unknown key; valid keys are environment, phases, enteredAt, previousPhases, gates, placement, enginePlacement, externalEngines, k3s, apiImages, apiWeights, monolithImage, minimumTime, policy, databasePassword, kubeconfig",
+        "stepwise:phase: unknown key; valid keys are environment, phases, enteredAt, previousPhases, gates, placement, enginePlacement, externalEngines, k3s, apiImages, apiWeights, monolithImage, monolithWeights, minimumTime, policy, databasePassword, kubeconfig",
       ],
     ],
     [

@@ -76,3 +76,37 @@ describe("applyPhaseStep", () => {
     }
   });
 });
+
+describe("applyPhaseStep: the monolith weights (consolidation)", () => {
+  const at = (phase: string) => `config:
+  stepwise:phases:
+    consolidation: ${phase}
+  stepwise:enteredAt:
+    consolidation: "2026-11-01T10:00:00.000Z"
+  stepwise:monolithImage: firstviscount/modular-monolith:1.0.0 # the monolith
+  stepwise:minimumTime:
+    default: 4h
+`;
+  const weights = (share: number) =>
+    `  stepwise:monolithWeights:\n    product-catalog: ${share}\n    orders: ${share}\n    inventory: ${share}\n`;
+  const step = (text: string, direction: "advance" | "rollback") =>
+    applyPhaseStep(text, "consolidation", direction, NOW, "dev").text;
+  const image = "  stepwise:monolithImage: firstviscount/modular-monolith:1.0.0 # the monolith\n";
+
+  it("entering monolith-parallel, sets every absorbed service's weight to the share it left", () => {
+    // From microservices the monolith serves nothing; back from the cutover, all of it.
+    expect(step(at("microservices"), "advance")).toContain(`${image}${weights(0)}`);
+    expect(step(at("modular-monolith"), "rollback")).toContain(`${image}${weights(100)}`);
+  });
+
+  it("leaving monolith-parallel either way, removes the weights; other phases have none", () => {
+    const weighted = at("monolith-parallel").replace(image, `${image}${weights(75)}`);
+    for (const direction of ["advance", "rollback"] as const) {
+      const text = step(weighted, direction);
+      expect(text).not.toContain("monolithWeights");
+      expect(text).toContain(image);
+      expect(text).toContain("  stepwise:minimumTime:\n    default: 4h\n");
+    }
+    expect(step(at("modular-monolith"), "advance")).not.toContain("monolithWeights");
+  });
+});

@@ -155,53 +155,93 @@ describe("one-phase-step (pack)", () => {
 });
 
 describe("traffic-weight-step (pack)", () => {
-  const moving = (from: string, to: string): Ledger => ({
-    ...ledger({ consolidation: { phase: to, enteredAt: NOW.toISOString(), previous: from } }),
-    moves: [{ path: "consolidation", from, to }],
+  const moving = (from: string, to: string, path: "consolidation" | "api" = "consolidation") => ({
+    ...ledger({ [path]: { phase: to, enteredAt: NOW.toISOString(), previous: from } }),
+    moves: [{ path, from, to }],
   });
-  it("fails this update's consolidation cutover: it hands all traffic over at once", () => {
+  /** The workloads of monolith-parallel: each service and the monolith with their shares. */
+  const monolithServing = (weights: Record<string, number>): PolicyResource[] => [
+    ...Object.entries(weights).map(([service, weight]) =>
+      policyResource(CONTAINER, `compose-${service}`, {
+        ...container(service),
+        labels: [
+          { label: "stepwise.service", value: service },
+          { label: "stepwise.dev/traffic-weight", value: String(100 - weight) },
+        ],
+      }),
+    ),
+    policyResource(CONTAINER, "compose-modular-monolith", {
+      ...container("modular-monolith"),
+      labels: [
+        { label: "stepwise.service", value: "modular-monolith" },
+        ...Object.entries(weights).map(([service, weight]) => ({
+          label: `stepwise.dev/traffic-weight.${service}`,
+          value: String(weight),
+        })),
+      ],
+    }),
+  ];
+  /** The pack's verdict on a consolidation step with the monolith serving `weights`. */
+  const consolidationStep = (
+    from: string,
+    to: string,
+    weights: Record<string, number>,
+    options: Parameters<typeof stackViolations>[3] = {},
+  ) => stackViolations("traffic-weight-step", moving(from, to), monolithServing(weights), options);
+  it("fails a rollback of the cutover onto monolith weights more than a step below 100", () => {
+    const back = ["modular-monolith", "monolith-parallel"] as const;
+    expect(consolidationStep(...back, { orders: 100, inventory: 50 })).toEqual([
+      'path "consolidation": modular-monolith → monolith-parallel moves 50 points of service "inventory"\'s traffic away from modular-monolith in one update (100% → 50%); the limit is 25',
+    ]);
+    // As `stepwise rollback` writes it: the weights at 100, no traffic moves.
+    expect(consolidationStep(...back, { orders: 100, inventory: 100 })).toEqual([]);
+  });
+  it("fails entering monolith-parallel with a weight above the step, passes it at 0", () => {
+    const entering = ["microservices", "monolith-parallel"] as const;
+    expect(consolidationStep(...entering, { orders: 50, inventory: 0 })).toEqual([
+      'path "consolidation": microservices → monolith-parallel moves 50 points of service "orders"\'s traffic to modular-monolith in one update (0% → 50%); the limit is 25',
+    ]);
+    expect(consolidationStep(...entering, { orders: 0, inventory: 0 })).toEqual([]);
+  });
+  it("passes steps out of a weighted phase: only plans see the weights they start from", () => {
+    // The cutover and the rollback to microservices start from the deployed weights, which
+    // the pack never sees; plans judge them (from 0 the cutover is refused there).
     expect(
       stackViolations("traffic-weight-step", moving("monolith-parallel", "modular-monolith")),
-    ).toEqual([
-      expect.stringMatching(
-        /^path "consolidation": monolith-parallel → modular-monolith moves 100 points of traffic to modular-monolith in one update \(0% → 100%\); the limit is 25\. The consolidation path has no weighted phase/,
-      ),
-    ]);
+    ).toEqual([]);
     expect(
-      stackViolations("traffic-weight-step", moving("modular-monolith", "monolith-parallel")),
-    ).toEqual([expect.stringContaining("moves 100 points of traffic away from modular-monolith")]);
-  });
-  it("passes steps that fix no new share, and a cutover deployed by an earlier update", () => {
-    expect(
-      stackViolations("traffic-weight-step", moving("microservices", "monolith-parallel")),
+      stackViolations("traffic-weight-step", moving("monolith-parallel", "microservices")),
     ).toEqual([]);
     expect(
       stackViolations("traffic-weight-step", moving("modular-monolith", "services-retired")),
     ).toEqual([]);
+    expect(stackViolations("traffic-weight-step", moving("canary", "new", "api"))).toEqual([]);
     const deployed = ledger({
       consolidation: {
-        phase: "modular-monolith",
+        phase: "monolith-parallel",
         enteredAt: NOW.toISOString(),
-        previous: "monolith-parallel",
+        previous: "modular-monolith",
       },
     });
-    expect(stackViolations("traffic-weight-step", deployed)).toEqual([]);
-    // The canary's weights are the stack's, per service: plans judge them (old inputs).
-    const api: Ledger = {
-      ...ledger({ api: "canary" }),
-      moves: [{ path: "api", from: "canary", to: "new" }],
-    };
-    expect(stackViolations("traffic-weight-step", api)).toEqual([]);
+    // Not this update's move: an earlier update entered it.
+    expect(
+      stackViolations("traffic-weight-step", deployed, monolithServing({ orders: 0 })),
+    ).toEqual([]);
+  });
+  it("fails a phase step between two fixed shares that differ by more than the step", () => {
+    expect(stackViolations("traffic-weight-step", moving("new", "old-retired", "api"))).toEqual([]);
+    // One phase apart there are none (old → canary → new); a two-phase jump (one-phase-step
+    // refuses it too):
+    expect(stackViolations("traffic-weight-step", moving("old", "new", "api"))).toEqual([
+      'path "api": old → new moves 100 points of traffic to new in one update (0% → 100%); the limit is 25',
+    ]);
   });
   it("uses the configured weightStep", () => {
-    const config = { settings: { weightStep: 100 } };
-    expect(
-      stackViolations("traffic-weight-step", moving("monolith-parallel", "modular-monolith"), [], {
-        config,
-        environment: "staging",
-        stack: "staging",
-      }),
-    ).toEqual([]);
+    const config = { settings: { weightStep: 50 } };
+    const staging = { config, environment: "staging", stack: "staging" };
+    const back = ["modular-monolith", "monolith-parallel"] as const;
+    expect(consolidationStep(...back, { orders: 50 }, staging)).toEqual([]);
+    expect(consolidationStep(...back, { orders: 25 }, staging)).toHaveLength(1);
   });
 });
 

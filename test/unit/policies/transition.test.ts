@@ -332,58 +332,99 @@ describe("traffic-weight-step", () => {
       ),
     ]);
   });
-  /** The monolith's container (served-by label) and RemoteImage, from one side to the other. */
-  const monolith = (from: [string, string], to: [string, string]): Plan => {
-    const inputs = (servedBy: string) => ({
-      ...container("modular-monolith"),
-      labels: [
-        { label: "stepwise.service", value: "modular-monolith" },
-        { label: "stepwise.dev/served-by", value: servedBy },
-      ],
-    });
+  const MONOLITH = "shop/monolith:1.0.0";
+  /** The monolith's container, serving `share` of orders' traffic (its per-service label). */
+  const monolithServing = (share: number) => ({
+    ...container("modular-monolith"),
+    labels: [
+      { label: "stepwise.service", value: "modular-monolith" },
+      { label: "stepwise.dev/traffic-weight.orders", value: String(share) },
+    ],
+  });
+  const opOf = (before: unknown, after: unknown) =>
+    before === undefined ? "create" : after === undefined ? "delete" : "update";
+  /**
+   * orders and the monolith, from one side to the other: the monolith's share of orders'
+   * traffic (undefined: no monolith, orders unlabelled) and the monolith's image.
+   */
+  const consolidation = (
+    from: number | undefined,
+    to: number | undefined,
+    images: [string, string] = [MONOLITH, MONOLITH],
+  ): Plan => {
+    const orders = (share: number | undefined) =>
+      labelled("orders", share === undefined ? undefined : 100 - share);
+    const monolith = (share: number | undefined) =>
+      share === undefined ? undefined : monolithServing(share);
+    const image = (share: number | undefined, name: string) =>
+      share === undefined ? undefined : { name };
     return plan(
-      step("update", CONTAINER, "compose-modular-monolith", {
-        before: inputs(from[0]),
-        after: inputs(to[0]),
+      step("update", CONTAINER, "compose-orders", { before: orders(from), after: orders(to) }),
+      step(opOf(from, to), CONTAINER, "compose-modular-monolith", {
+        before: monolith(from),
+        after: monolith(to),
       }),
-      step(from[1] === to[1] ? "same" : "replace", REMOTE_IMAGE, "compose-modular-monolith-image", {
-        before: { name: from[1] },
-        after: { name: to[1] },
-      }),
+      step(
+        images[0] === images[1] ? opOf(from, to) : "replace",
+        REMOTE_IMAGE,
+        "compose-modular-monolith-image",
+        { before: image(from, images[0]), after: image(to, images[1]) },
+      ),
     );
   };
-  const MONOLITH = "shop/monolith:1.0.0";
-  it("sees the consolidation cutover hand all of the services' traffic to the monolith", () => {
-    const cutover = monolith(["microservices", MONOLITH], ["modular-monolith", MONOLITH]);
-    expect(failures({ plan: cutover }, "traffic-weight-step")).toEqual([
-      "consolidation: 100 points of the services' traffic change hands in one update (microservices 100% → 0%, modular-monolith 0% → 100%); the limit is 25. The consolidation path has no weighted phase: its cutover, and the rollback of it, hands all of the services' traffic over at once, so it passes only where traffic-weight-step is not mandatory (dev) or stepwise:policy.weightStep is 100, set in an update of its own",
+  const STEP_HINT =
+    'The modular monolith takes a service\'s traffic in weighted steps: at consolidation phase "monolith-parallel" move stepwise:monolithWeights.orders by at most 25 per update, up to at least 75 before the cutover to "modular-monolith" and down to at most 25 before the rollback to "microservices" (the rollback from "modular-monolith" sets the weights to 100)';
+  it("reads the monolith's share of each service: a cutover from 0 hands all of it over", () => {
+    expect(failures({ plan: consolidation(0, 100) }, "traffic-weight-step")).toEqual([
+      `service "orders": 100 points of its traffic change hands in one update (orders 100% → 0%, modular-monolith 0% → 100%); the limit is 25. ${STEP_HINT}`,
     ]);
-    const back = monolith(["modular-monolith", MONOLITH], ["microservices", MONOLITH]);
-    expect(failures({ plan: back }, "traffic-weight-step")).toHaveLength(1);
-    // The monolith arriving beside the services takes no traffic.
-    const arriving = plan(
-      step("create", CONTAINER, "compose-modular-monolith", {
-        after: {
-          ...container("modular-monolith"),
-          labels: [
-            { label: "stepwise.service", value: "modular-monolith" },
-            { label: "stepwise.dev/served-by", value: "microservices" },
-          ],
-        },
-      }),
-    );
-    expect(failures({ plan: arriving }, "traffic-weight-step")).toEqual([]);
+    // Back from the cutover onto weights of 0: the same jump the other way.
+    expect(failures({ plan: consolidation(100, 0) }, "traffic-weight-step")).toEqual([
+      expect.stringContaining("(orders 0% → 100%, modular-monolith 100% → 0%)"),
+    ]);
   });
-  it("sees another monolith image once the monolith serves, not before", () => {
-    const other = "other/monolith:1.0.0";
-    const serving = monolith(["modular-monolith", MONOLITH], ["modular-monolith", other]);
-    expect(failures({ plan: serving }, "traffic-weight-step")).toEqual([
-      expect.stringContaining(
-        "(modular-monolith shop/monolith 100% → other/monolith 100%); the limit is 25",
-      ),
+  it("passes the monolith's weight in steps, the cutover from 75 and the rollback onto 100", () => {
+    for (const [from, to] of [
+      [0, 25],
+      [25, 50],
+      [50, 75],
+      [75, 100],
+      [100, 100],
+      [100, 75],
+    ]) {
+      expect([
+        from,
+        to,
+        failures({ plan: consolidation(from, to) }, "traffic-weight-step"),
+      ]).toEqual([from, to, []]);
+    }
+    expect(failures({ plan: consolidation(25, 75) }, "traffic-weight-step")).toEqual([
+      `service "orders": 50 points of its traffic change hands in one update (orders 75% → 25%, modular-monolith 25% → 75%); the limit is 25. ${STEP_HINT}`,
     ]);
-    const idle = monolith(["microservices", MONOLITH], ["microservices", other]);
-    expect(failures({ plan: idle }, "traffic-weight-step")).toEqual([]);
+  });
+  it("counts the monolith arriving and leaving from and to the service serving alone", () => {
+    // Arriving beside the services at 0, leaving from 25: no more than a step.
+    expect(failures({ plan: consolidation(undefined, 0) }, "traffic-weight-step")).toEqual([]);
+    expect(failures({ plan: consolidation(25, undefined) }, "traffic-weight-step")).toEqual([]);
+    expect(failures({ plan: consolidation(undefined, 50) }, "traffic-weight-step")).toEqual([
+      expect.stringContaining("(orders 100% → 50%, modular-monolith 0% → 50%)"),
+    ]);
+    expect(failures({ plan: consolidation(75, undefined) }, "traffic-weight-step")).toEqual([
+      expect.stringContaining("(orders 25% → 100%, modular-monolith 75% → 0%)"),
+    ]);
+  });
+  it("sees another monolith image as far as the monolith serves", () => {
+    const other = "other/monolith:1.0.0";
+    expect(
+      failures({ plan: consolidation(100, 100, [MONOLITH, other]) }, "traffic-weight-step"),
+    ).toEqual([
+      'service "orders": 100 points of its traffic change hands in one update (modular-monolith shop/monolith 100% → other/monolith 100%); the limit is 25. modular-monolith would run another implementation, which gets traffic only in weighted steps: at consolidation phase "monolith-parallel" step every stepwise:monolithWeights entry to 0, change stepwise:monolithImage, then raise the weights step by step (a new tag of the same repository is an ordinary update)',
+    ]);
+    expect(
+      failures({ plan: consolidation(0, 0, [MONOLITH, other]) }, "traffic-weight-step"),
+    ).toEqual([]);
+    const newTag = consolidation(100, 100, [MONOLITH, "shop/monolith:1.0.1"]);
+    expect(failures({ plan: newTag }, "traffic-weight-step")).toEqual([]);
   });
   it("uses the stack's weightStep", () => {
     const c = {

@@ -4,6 +4,7 @@ import { parseStackConfig, type StackConfig } from "../../../migrations";
 import {
   LABELS,
   MONOLITH_SERVICE,
+  monolithWeightLabel,
   planTopology,
   placementFor,
   type Topology,
@@ -213,6 +214,22 @@ describe("planTopology: api phases run the new implementation beside the old", (
 describe("planTopology: consolidation phases", () => {
   const monolith = { monolithImage: "firstviscount/modular-monolith:1.0.0" };
 
+  /**
+   * Per absorbed service, its share labels: the service's own and the monolith's for it (what
+   * traffic-weight-step reads), and the weight the topology records.
+   */
+  const shares = (topology: Topology) =>
+    Object.fromEntries(
+      ["product-catalog", "orders", "inventory"].map((name) => [
+        name,
+        [
+          topology.services.find((s) => s.name === name)?.labels?.[LABELS.trafficWeight],
+          service(topology, MONOLITH_SERVICE).labels?.[monolithWeightLabel(name)],
+          topology.monolithWeights[name],
+        ],
+      ]),
+    );
+
   it("monolith-parallel: the monolith beside the services, traffic still to the services", () => {
     const topology = plan(configWith(monolith, { consolidation: "monolith-parallel" }));
     expect(topology.services.map((s) => s.name)).toEqual([
@@ -225,23 +242,55 @@ describe("planTopology: consolidation phases", () => {
     const app = service(topology, MONOLITH_SERVICE);
     expect(app.env?.MODULES).toBe("product-catalog,orders,inventory");
     expect(app.secretEnv?.DATABASE_URL).toBe("postgresql://pg-url");
-    expect(app.labels?.[LABELS.servedBy]).toBe("microservices");
+    // No weights given: every service keeps all of its traffic.
+    expect(shares(topology)).toEqual({
+      "product-catalog": ["100", "0", 0],
+      orders: ["100", "0", 0],
+      inventory: ["100", "0", 0],
+    });
     expect(service(topology, "orders").replicas).toBeUndefined();
+  });
+
+  it("monolith-parallel with monolithWeights: each service's share moves to the monolith", () => {
+    const weighted = { ...monolith, monolithWeights: { orders: 75, inventory: 25 } };
+    const topology = plan(configWith(weighted, { consolidation: "monolith-parallel" }));
+    expect(shares(topology)).toEqual({
+      "product-catalog": ["100", "0", 0],
+      orders: ["25", "75", 75],
+      inventory: ["75", "25", 25],
+    });
+    expect(service(topology, "platform-coordination").labels).toBeUndefined();
+    expect(Object.keys(service(topology, MONOLITH_SERVICE).labels ?? {})).toHaveLength(3);
   });
 
   it("modular-monolith: traffic to the monolith, services scaled to zero", () => {
     const topology = plan(configWith(monolith, { consolidation: "modular-monolith" }));
     expect(service(topology, "orders").replicas).toBe(0);
-    expect(service(topology, "orders").labels?.[LABELS.servedBy]).toBe(MONOLITH_SERVICE);
+    expect(shares(topology)).toEqual({
+      "product-catalog": ["0", "100", 100],
+      orders: ["0", "100", 100],
+      inventory: ["0", "100", 100],
+    });
     expect(service(topology, "platform-coordination").replicas).toBeUndefined();
   });
 
-  it("services-retired: only coordination and the monolith", () => {
+  it("services-retired: only coordination and the monolith, which serves all", () => {
     const topology = plan(configWith(monolith, { consolidation: "services-retired" }));
     expect(topology.services.map((s) => s.name)).toEqual([
       "platform-coordination",
       "modular-monolith",
     ]);
+    expect(shares(topology)).toEqual({
+      "product-catalog": [undefined, "100", 100],
+      orders: [undefined, "100", 100],
+      inventory: [undefined, "100", 100],
+    });
+  });
+
+  it("microservices: no monolith, no weights, no share labels", () => {
+    const topology = plan(configWith(monolith));
+    expect(topology.monolithWeights).toEqual({});
+    expect(topology.services.filter((s) => s.labels !== undefined)).toEqual([]);
   });
 });
 
