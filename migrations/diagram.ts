@@ -10,7 +10,7 @@ export interface DiagramMarks {
 
 /**
  * Mermaid flowchart of a path: phases left to right, forward steps labelled with the gates they
- * need, rollbacks as dashed edges back. With `current`/`next` it shows one phase change, which
+ * need, rollbacks as dashed edges back (labelled with the gates a step back needs). With `current`/`next` it shows one phase change, which
  * is how the review renderer displays a transition. Node ids are positional (p0, p1, …) because
  * Mermaid reads some phase names ("end", names with "-->") as syntax.
  */
@@ -29,7 +29,9 @@ export function pathDiagram(path: MigrationPath, marks: DiagramMarks = {}): stri
   });
   for (const phase of path.phases) {
     if (phase.rollbackTo !== undefined) {
-      edges.push({ from: phase.id, to: phase.rollbackTo, text: "-.->|rollback|" });
+      const gates = phase.rollbackGates ?? [];
+      const label = gates.length > 0 ? `"rollback, gate: ${gates.join(", ")}"` : "rollback";
+      edges.push({ from: phase.id, to: phase.rollbackTo, text: `-.->|${label}|` });
     }
   }
 

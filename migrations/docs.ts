@@ -18,7 +18,7 @@ function renderPath(path: MigrationPath): string {
     (phase, index) =>
       `| ${index} | \`${phase.id}\`${marks(phase)} | ${phase.summary} | ${wiring(phase, path)} | ${
         phase.gates.map((g) => `\`${g}\``).join(", ") || "—"
-      } | ${phase.rollbackTo ? `\`${phase.rollbackTo}\`` : "—"} |`,
+      } | ${rollback(phase)} |`,
   );
   return [
     `### ${path.title} (\`${path.id}\`)`,
@@ -32,6 +32,13 @@ function renderPath(path: MigrationPath): string {
     "```",
     "",
   ].join("\n");
+}
+
+/** Where a rollback goes, and the gates it needs first. */
+function rollback(phase: PhaseDefinition): string {
+  if (phase.rollbackTo === undefined) return "—";
+  const gates = (phase.rollbackGates ?? []).map((g) => `\`${g}\``).join(", ");
+  return `\`${phase.rollbackTo}\`${gates ? ` (gate: ${gates})` : ""}`;
 }
 
 function marks(phase: PhaseDefinition): string {

@@ -3,16 +3,22 @@
 export type PathId = "events" | "platform" | "database" | "api" | "consolidation";
 
 /**
- * Recorded checks that must hold before a phase is entered. Each is produced by a real tool
- * (kafka compatibility check, offset migration, data verification, Citus readiness check,
- * rollback drill) and recorded in the stack's ledger.
+ * Recorded checks that must hold before a phase is entered going forward, or before a path
+ * moves back out of a phase (the `-back` ones: the old system brought back in step first).
+ * Each is produced by a real tool (kafka compatibility check, offset migration, message and data
+ * comparison, Citus readiness check, rollback drill) and recorded in the stack's ledger.
  */
-export type GateId =
-  | "compatibility-verified"
-  | "offsets-migrated"
-  | "data-verified"
-  | "data-model-reviewed"
-  | "rollback-drill";
+export const GATE_IDS = [
+  "compatibility-verified",
+  "offsets-migrated",
+  "data-verified",
+  "data-model-reviewed",
+  "rollback-drill",
+  "messages-synced-back",
+  "offsets-migrated-back",
+  "data-synced-back",
+] as const;
+export type GateId = (typeof GATE_IDS)[number];
 
 /** Which of the two systems of a path run while a phase lasts. */
 export type Systems = "old" | "both" | "new";
@@ -26,6 +32,14 @@ export interface PhaseDefinition {
   readonly gates: readonly GateId[];
   /** Where a rollback from this phase goes; undefined for the baseline. */
   readonly rollbackTo: string | undefined;
+  /**
+   * Gates that must be recorded before the path moves back out of this phase: the rollback
+   * points readers or writers at a system that missed what happened here (writes, consumer
+   * positions), so that system is brought back in step first and a check shows it, recorded
+   * after this phase was entered. A rollback out of retirement lands in the phase before it
+   * with the old system recreated empty; that phase's gates then ask for it restored.
+   */
+  readonly rollbackGates?: readonly GateId[];
   readonly systems: Systems;
   /** The rollback window (default 30 days) counts from entering this phase. */
   readonly cutover?: boolean;

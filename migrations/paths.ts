@@ -47,6 +47,8 @@ export const EVENTS_PATH: MigrationPath = {
       summary: "Consumers read Kafka from translated offsets; producers still publish to both.",
       gates: ["offsets-migrated"],
       rollbackTo: "dual-publish",
+      // Consumers go back to Redpanda: their positions there are stale until translated back.
+      rollbackGates: ["offsets-migrated-back"],
       systems: "both",
       wiring: {
         deployed: ["redpanda", "kafka"],
@@ -60,6 +62,9 @@ export const EVENTS_PATH: MigrationPath = {
       summary: "Producers publish only to Kafka; Redpanda kept running, idle, for rollback.",
       gates: [],
       rollbackTo: "consumers-on-kafka",
+      // Producers publish to Redpanda again: it missed every record published here only to
+      // Kafka (all of them, after a rollback out of retirement recreated it empty).
+      rollbackGates: ["messages-synced-back"],
       systems: "both",
       wiring: { deployed: ["redpanda", "kafka"], writeTo: ["kafka"], readFrom: "kafka" },
       cutover: true,
@@ -189,6 +194,9 @@ export const DATABASE_PATH: MigrationPath = {
       summary: "Reads and writes go to Citus; PostgreSQL kept for rollback.",
       gates: ["data-verified"],
       rollbackTo: "verified",
+      // Reads and writes go back to PostgreSQL: it missed every write made here only to Citus
+      // (all of them, after a rollback out of retirement recreated it empty).
+      rollbackGates: ["data-synced-back"],
       systems: "both",
       wiring: { deployed: ["postgres", "citus"], writeTo: ["citus"], readFrom: "citus" },
       cutover: true,

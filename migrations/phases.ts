@@ -124,3 +124,37 @@ export function datalessRollbackSystem(
   const back = stepsBetween(definition, from, to) < 0;
   return back && dropped && !systemReceivedWrites(definition, from, system) ? system : undefined;
 }
+
+/** The phases a rollback passes through from `phase` back to the baseline, `phase` first. */
+export function rollbackRoute(path: PathRef, phase: string): string[] {
+  const route = [phase];
+  for (let at = rollbackTarget(path, phase); at !== undefined; at = rollbackTarget(path, at)) {
+    if (route.includes(at)) throw new Error(`path "${resolve(path).id}" rolls back in a circle`);
+    route.push(at);
+  }
+  return route;
+}
+
+/** Gates that must be recorded before the path moves back out of `phase`. */
+export function gatesToLeaveBack(path: PathRef, phase: string): readonly GateId[] {
+  return phaseDefinition(path, phase).rollbackGates ?? [];
+}
+
+/**
+ * Systems a move back from `from` to `to` points clients at although they missed what happened
+ * in `from`: the system reads switch to (consumer positions, and rows or records it was not
+ * written), and every system writes resume to that `from` did not write to. Such a step reads
+ * stale data unless that system is brought back in step first (the phase's `rollbackGates`).
+ */
+export function systemsBehindOnRollback(path: PathRef, from: string, to: string): string[] {
+  const left = phaseDefinition(path, from).wiring;
+  const entered = phaseDefinition(path, to).wiring;
+  const behind = new Set<string>();
+  if (entered.readFrom !== undefined && entered.readFrom !== left.readFrom) {
+    behind.add(entered.readFrom);
+  }
+  for (const system of entered.writeTo ?? []) {
+    if (!(left.writeTo ?? []).includes(system)) behind.add(system);
+  }
+  return [...behind];
+}

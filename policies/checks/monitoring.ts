@@ -6,9 +6,9 @@
  */
 import { parse } from "yaml";
 import { MIGRATION_PATHS } from "../../migrations/paths";
-import type { Ledger } from "../../migrations/ledger";
-import type { PathId } from "../../migrations/path";
-import type { ResourceView } from "../classify";
+import type { Ledger, PhaseRecord } from "../../migrations/ledger";
+import type { MigrationPath, PathId } from "../../migrations/path";
+import { classify, type ResourceView } from "../classify";
 import type { Finding } from "./phases";
 
 interface PrometheusConfig {
@@ -64,14 +64,48 @@ export function scrapedSystems(resources: readonly ResourceView[]): {
   return unreadable === undefined ? { systems } : { systems, unreadable };
 }
 
+/** Platforms at least one workload (a service's or an engine's) runs on. */
+function platformsInUse(resources: readonly ResourceView[]): Set<string> {
+  return new Set(
+    resources.flatMap((r) => {
+      const { roles, platform } = classify(r);
+      return roles.includes("workload") && platform !== undefined ? [platform] : [];
+    }),
+  );
+}
+
+/**
+ * A rollback out of retirement (e.g. `compose-retired` → `k3s`) brings the old platform back
+ * empty: nothing runs on it to be compared until a service or engine is placed there again,
+ * and from then on it needs its scrape target like any other. Only platforms: a broker or
+ * database that a phase deploys runs, and is scraped, whatever came before.
+ */
+function restoredEmpty(
+  path: MigrationPath,
+  record: PhaseRecord,
+  system: string,
+  inUse: ReadonlySet<string>,
+): boolean {
+  const cameFrom = path.phases.find((p) => p.id === record.previous);
+  return (
+    cameFrom?.retirement === true &&
+    system === path.oldSystem &&
+    path.phases.some((p) => p.wiring.placement !== undefined) && // its systems are platforms
+    !inUse.has(system)
+  );
+}
+
 export function monitoringFindings(resources: readonly ResourceView[], ledger: Ledger): Finding[] {
   const { systems: scraped, unreadable } = scrapedSystems(resources);
+  const inUse = platformsInUse(resources);
   const findings: Finding[] = [];
   for (const [pathId, record] of Object.entries(ledger.phases)) {
     const path = MIGRATION_PATHS[pathId as PathId];
     const phase = path?.phases.find((p) => p.id === record?.phase);
-    if (!path || !phase || phase.systems !== "both") continue;
-    const missing = [path.oldSystem, path.newSystem].filter((s) => !scraped.has(s));
+    if (!path || !record || !phase || phase.systems !== "both") continue;
+    const missing = [path.oldSystem, path.newSystem].filter(
+      (s) => !scraped.has(s) && !restoredEmpty(path, record, s, inUse),
+    );
     if (missing.length > 0) {
       findings.push({
         message: `path "${path.id}" is in "${phase.id}" where both systems run, but ${missing.map((s) => `"${s}"`).join(" and ")} ${missing.length > 1 ? "have" : "has"} no metrics scrape target (scraped: ${[...scraped].sort().join(", ") || "none"})`,

@@ -5,6 +5,8 @@
  */
 import type { MigrationPath, PhaseDefinition } from "../../migrations/path";
 import type { Ledger, PhaseRecord } from "../../migrations/ledger";
+import { GATE_RECORDERS } from "../../migrations/gate-evidence";
+import { systemsBehindOnRollback } from "../../migrations/phases";
 import { parseDuration, type PolicySettings } from "../config";
 
 /** A problem found by a rule; the rule's "how to satisfy" is appended when it is reported. */
@@ -58,9 +60,13 @@ function phaseOf(move: PathMove, id: string): PhaseDefinition | undefined {
   return move.path.phases.find((p) => p.id === id);
 }
 
-/** Gates of the phase entered going forward: each must be recorded and passed. */
-export function gateFindings(move: PathMove, ledger: Ledger): Finding[] {
-  if ((stepsOf(move) ?? 0) <= 0) return [];
+/**
+ * Gates of the phase entered going forward: each must be recorded and passed. Going back, the
+ * gates the phase being left asks for (rollbackGateFindings).
+ */
+export function gateFindings(move: PathMove, ledger: Ledger, leftEnteredAt?: string): Finding[] {
+  if ((stepsOf(move) ?? 0) < 0) return rollbackGateFindings(move, ledger, leftEnteredAt);
+  if ((stepsOf(move) ?? 0) === 0) return [];
   const target = phaseOf(move, move.to);
   if (!target) return [];
   const findings: Finding[] = [];
@@ -77,6 +83,49 @@ export function gateFindings(move: PathMove, ledger: Ledger): Finding[] {
     }
   }
   return findings;
+}
+
+/**
+ * Moving back out of a phase with `rollbackGates` points clients at a system that missed what
+ * happened there: each gate must be recorded, passed, and recorded after the path entered the
+ * phase it leaves, so that it covers that time. When that phase was entered comes from
+ * `leftEnteredAt` (a plan's base side) or the ledger's `previousEnteredAt` (the deployed ledger,
+ * where the engine runs); without either, the time is not compared.
+ */
+export function rollbackGateFindings(
+  move: PathMove,
+  ledger: Ledger,
+  leftEnteredAt?: string,
+): Finding[] {
+  const gates = phaseOf(move, move.from)?.rollbackGates ?? [];
+  if ((stepsOf(move) ?? 0) >= 0 || gates.length === 0) return [];
+  const record = ledger.phases[move.path.id];
+  const entered =
+    leftEnteredAt ?? (record?.previous === move.from ? record.previousEnteredAt : undefined);
+  const behind = systemsBehindOnRollback(move.path, move.from, move.to);
+  const where =
+    `path "${move.path.id}" moves back from "${move.from}" to "${move.to}", pointing clients at ` +
+    `${behind.join(" and ") || "a system"} that missed what happened in "${move.from}"`;
+  return gates.flatMap((gate): Finding[] => {
+    const recorded = ledger.gates[gate];
+    const how = `bring it back in step, then record it with \`${GATE_RECORDERS[gate]}\``;
+    if (!recorded) return [{ message: `${where}, but gate "${gate}" is not recorded; ${how}` }];
+    if (!recorded.passed) {
+      return [
+        {
+          message: `${where}, but gate "${gate}" failed at ${recorded.recordedAt} (${recorded.detail}); ${how}`,
+        },
+      ];
+    }
+    if (entered !== undefined && Date.parse(recorded.recordedAt) < Date.parse(entered)) {
+      return [
+        {
+          message: `${where}, but gate "${gate}" was recorded at ${recorded.recordedAt}, before the path entered "${move.from}" (${entered}), so it does not cover that time; ${how}`,
+        },
+      ];
+    }
+    return [];
+  });
 }
 
 /** In prod every forward step needs a passed rollback drill no older than the limit. */

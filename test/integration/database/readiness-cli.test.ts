@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "pg";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../../tools/cli/main";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli";
 import { postgres, services, uniqueName } from "../support/services";
 import { createShopSchema, fixture, schemaName } from "./shop-schema";
 
@@ -13,31 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), "stepwise-readiness-"));
 const ENV = "STEPWISE_TEST_READINESS_URL";
 let client: Client;
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function run(...argv: string[]): Promise<Run> {
-  let out = "";
-  let err = "";
-  const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const error = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
-    err += args.join(" ");
-  });
-  try {
-    const code = await main(argv);
-    return { code, out, err };
-  } finally {
-    write.mockRestore();
-    error.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const run = runCli;
 
 beforeAll(async () => {
   const pg = services().postgres;

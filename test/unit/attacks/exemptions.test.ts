@@ -303,6 +303,34 @@ describe("every traffic move is stepped, whatever carries it", () => {
     2 * SLOW,
   );
 
+  it(
+    "staging: the drill walks consolidation back from the cutover, stepping the monolith weights down",
+    async () => {
+      const repo = freshRepo();
+      baseAt(repo, "staging", "consolidation", "modular-monolith", "monolith-parallel");
+      const { code, out } = await cli(
+        "drill",
+        "staging",
+        "--stacks-dir",
+        repo.stacksDir,
+        "--at",
+        at(1),
+      );
+      const weights = (from: number, to: number) =>
+        ABSORBED.map((s) => `monolithWeights.${s}: ${from} -> ${to}`).join(", ");
+      expect(out.split("\n").filter((line) => line.includes("consolidation"))).toEqual([
+        "  consolidation: modular-monolith -> monolith-parallel: ok",
+        `  consolidation: in monolith-parallel, ${weights(100, 75)}: ok`,
+        `  consolidation: in monolith-parallel, ${weights(75, 50)}: ok`,
+        `  consolidation: in monolith-parallel, ${weights(50, 25)}: ok`,
+        `  consolidation: in monolith-parallel, ${weights(25, 0)}: ok`,
+        "  consolidation: monolith-parallel -> microservices: ok",
+      ]);
+      expect(code, out).toBe(0);
+    },
+    2 * SLOW,
+  );
+
   it.each(["staging", "prod"])(
     "%s: at api new, another image for the new implementation: exit 1, traffic-weight-step; a new tag passes",
     async (stack) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EVENTS_PATH, MIGRATION_PATHS, pathDiagram } from "../../../migrations";
 
 describe("pathDiagram", () => {
-  it("draws the events path: forward steps with their gates, rollbacks dashed back", () => {
+  it("draws the events path: forward steps with their gates, rollbacks dashed back with theirs", () => {
     expect(pathDiagram(EVENTS_PATH)).toBe(
       [
         "flowchart LR",
@@ -19,8 +19,8 @@ describe("pathDiagram", () => {
         "  p4 --> p5",
         "  p1 -.->|rollback| p0",
         "  p2 -.->|rollback| p1",
-        "  p3 -.->|rollback| p2",
-        "  p4 -.->|rollback| p3",
+        '  p3 -.->|"rollback, gate: offsets-migrated-back"| p2',
+        '  p4 -.->|"rollback, gate: messages-synced-back"| p3',
         "  p5 -.->|rollback| p4",
         "  classDef retirement stroke-dasharray: 4 4",
         "  classDef current fill:#d1e7dd,stroke:#198754,stroke-width:3px",
@@ -59,7 +59,7 @@ describe("pathDiagram", () => {
   it.each(Object.values(MIGRATION_PATHS))("draws every phase and rollback of $id", (path) => {
     const text = pathDiagram(path);
     for (const phase of path.phases) expect(text).toContain(`<code>${phase.id}</code>`);
-    expect(text.match(/-\.->\|rollback\|/g)).toHaveLength(path.phases.length - 1);
+    expect(text.match(/-\.->\|"?rollback/g)).toHaveLength(path.phases.length - 1);
     expect(text).toMatchSnapshot();
   });
 });

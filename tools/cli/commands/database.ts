@@ -13,8 +13,10 @@ import {
   renderReadinessText,
 } from "../../postgres/readiness";
 import { EXIT, UsageError } from "../main";
+import { registerCompareCommand } from "./database-compare";
+import { addTimeoutOptions, noAnswerHint, timeoutsOf, type TimeoutOptions } from "./timeouts";
 
-interface ReadinessOptions {
+interface ReadinessOptions extends TimeoutOptions {
   url: string;
   plan: string;
   json?: boolean;
@@ -26,8 +28,7 @@ export type RecordedGate = { readonly "data-model-reviewed": GateRecord };
 
 export function registerDatabaseCommands(program: Command): void {
   const database = program.command("database").description("PostgreSQL → Citus tools");
-  database
-    .command("readiness")
+  addTimeoutOptions(database.command("readiness"))
     .description(
       "Check a live schema against a Citus distribution plan; exit 1 when Citus would refuse it",
     )
@@ -41,6 +42,7 @@ export function registerDatabaseCommands(program: Command): void {
     .action(async (options: ReadinessOptions) => {
       process.exitCode = await runReadiness(options);
     });
+  registerCompareCommand(database);
 }
 
 async function runReadiness(options: ReadinessOptions): Promise<number> {
@@ -60,9 +62,15 @@ async function runReadiness(options: ReadinessOptions): Promise<number> {
     if (error instanceof PlanError) throw new UsageError(error.message);
     throw error;
   }
-  const report = await checkDatabaseReadiness(url, plan).catch((error: Error) => {
-    // Unreachable server, wrong password, missing database: fixable settings, shown redacted.
-    throw new UsageError(`database ${redactConnectionString(url)}: ${error.message}`);
+  const timeouts = timeoutsOf(options);
+  const pgTimeouts = { connectMs: timeouts.connectMs, statementMs: timeouts.requestMs };
+  const report = await checkDatabaseReadiness(url, plan, pgTimeouts).catch((error: Error) => {
+    // Unreachable or silent server, wrong password, missing database: fixable, shown redacted.
+    const timedOut = timeoutKind(error.message);
+    throw new UsageError(
+      `database ${redactConnectionString(url)}: ${error.message}` +
+        (timedOut ? `; ${noAnswerHint(timeouts, timedOut)}` : ""),
+    );
   });
   process.stdout.write(
     options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReadinessText(report),
@@ -72,4 +80,11 @@ async function runReadiness(options: ReadinessOptions): Promise<number> {
     writeFileSync(options.record, `${JSON.stringify(record, null, 2)}\n`);
   }
   return report.ready ? EXIT.ok : EXIT.blocked;
+}
+
+/** Which wait node-postgres gave up on, from its message (it sets no error code for these). */
+function timeoutKind(message: string): "connect" | "request" | undefined {
+  if (/statement timeout|query read timeout/i.test(message)) return "request";
+  if (/timeout expired|connection timeout/i.test(message)) return "connect";
+  return undefined;
 }

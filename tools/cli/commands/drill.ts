@@ -1,9 +1,10 @@
 import { Command } from "commander";
-import { baselinePhase, pathById, PATH_IDS } from "../../../migrations/phases";
-import { datalessRollbackDeletes } from "../../../policies/checks/plan-rules";
-import { blockingVerdicts } from "../../../policies/transition";
+import { writeFileSync } from "node:fs";
+import { GATE_RECORDERS, sealGate } from "../../../migrations/gate-evidence";
+import { MIGRATION_PATHS } from "../../../migrations/paths";
+import { PATH_IDS } from "../../../migrations/phases";
+import { policyInForce, type CheckedTransition } from "../../plan/transition";
 import {
-  buildReview,
   code,
   gfm,
   joinMarkdown,
@@ -12,39 +13,72 @@ import {
   terminalLine,
   type Markdown,
 } from "../../review";
-import { applyPhaseStep, currentPhase } from "../../stackfile";
-import { EXIT, UsageError } from "../main";
+import { EXIT } from "../main";
 import { createProgress } from "../progress";
+import { walkBack, type DrillGate, type DrillResult } from "./drill-walk";
 import {
   addStackOptions,
   asUsage,
+  evaluationConfig,
   nowOf,
-  planStackTransition,
   readStack,
   type StackOptions,
 } from "./stack-context";
 
+export type { DrillGate, DrillResult } from "./drill-walk";
+
 interface DrillOptions extends StackOptions {
   markdown?: boolean;
+  record?: string;
 }
 
-/** One path's rollback in a drill and what is wrong with it. */
-export interface DrillResult {
-  readonly path: string;
-  readonly from: string;
-  readonly to: string | undefined;
-  readonly problems: readonly string[];
-}
+/** Each step back that waits for a gate, the gate, and the command that records it. */
+const gateList = Object.values(MIGRATION_PATHS)
+  .flatMap((path) =>
+    path.phases.flatMap((phase) =>
+      (phase.rollbackGates ?? []).map(
+        (gate) =>
+          `  ${path.id} ${phase.id} -> ${phase.rollbackTo ?? ""}: ${gate}\n    ${GATE_RECORDERS[gate]}`,
+      ),
+    ),
+  )
+  .join("\n");
+
+const HELP = `Rollback drill: walks every path of a stack back from its current phase to
+its baseline, one update at a time, each planned offline against the stack the
+update before it left. The stack file is never changed. Where a phase leaves
+something to the stack per service, the walk first takes the steps a user would
+take inside it: services moved back one per update (services-moving), traffic
+weights stepped down by the policy's weightStep (canary, monolith-parallel),
+Prometheus moved back before the platform it runs on goes; settings a phase does
+not use are set first to what it will (placement, apiWeights).
+
+Each step fails (exit 1) when it would
+  - delete or replace a stateful resource, except a rollback deleting the
+    path's new system that never received writes (e.g. Kafka out of parallel);
+  - break a mandatory rule of the policy in force;
+  - point clients back at a system that missed what happened in the phase it
+    leaves (reads switching to it, writes resuming to it) with no rollback gate
+    to make sure it was brought back in step;
+  - leave the stack config invalid, or need an engine in use moved off a
+    platform (the walk of that path stops there).
+A step whose phase has rollback gates passes when all else holds and names each
+gate, whether it is recorded now, and the command that records it; take it only
+once they are recorded (phase-gates refuses it until then). Steps with gates:
+${gateList}`;
 
 export function drillCommand(): Command {
   const command = new Command("drill")
-    .description(
-      "Rollback drill: plan the rollback of every path of a stack (one phase each, from its current\n" +
-        "phase) and fail (exit 1) if any would delete or replace a stateful resource or break a\n" +
-        "mandatory rule. The stack file is never changed.",
+    .summary(
+      "Rollback drill: walks every path back to its baseline; exit 1 where a step would lose or hide data",
     )
+    .description(HELP)
     .argument("<stack>", "stack name (stacks/Pulumi.<stack>.yaml)")
-    .option("--markdown", "print the report and each rollback plan as Markdown");
+    .option("--markdown", "print the report and each planned update as Markdown")
+    .option(
+      "--record <file>",
+      "write the result as the rollback-drill gate record (JSON, sealed) for the stack's stepwise:gates",
+    );
   return addStackOptions(command).action(async (stack: string, options: DrillOptions) => {
     process.exitCode = await runDrill(stack, options);
   });
@@ -52,68 +86,78 @@ export function drillCommand(): Command {
 
 async function runDrill(stack: string, options: DrillOptions): Promise<number> {
   const { file, text } = readStack(stack, options);
-  const results: DrillResult[] = [];
+  const config = evaluationConfig(text, file);
+  const { settings } = asUsage(() => policyInForce({ stack, before: config, after: config }));
   const markdown: string[] = [];
-  // Each rollback is two evaluations of the program: seconds each on a big stack.
-  const progress = createProgress(`drill ${stack}: paths planned`);
-  for (const [index, path] of PATH_IDS.entries()) {
-    progress.update(index, PATH_IDS.length);
-    const from = asUsage(() => currentPhase(text, path, file));
-    if (from === baselinePhase(path)) {
-      results.push({ path, from, to: undefined, problems: [] });
-      continue;
-    }
-    const { text: after, change } = asUsage(() =>
-      applyPhaseStep(text, path, "rollback", nowOf(options), file),
-    );
-    let transition;
-    try {
-      transition = await planStackTransition(stack, text, after, options, {
-        before: file,
-        after: `${file} (rollback ${path})`,
-      });
-    } catch (error) {
-      // A rollback that leaves the stack config invalid cannot be done in one step: a finding.
-      if (!(error instanceof UsageError)) throw error;
-      const problem = `the stack config after this rollback is invalid: ${error.message}`;
-      results.push({ path, from: change.from, to: change.to, problems: [problem] });
-      continue;
-    }
-    const review = buildReview({ plan: transition.plan, verdicts: transition.verdicts });
-    // Deleting a new system that never received writes is the rollback the path promises:
-    // that system's own resources, the same ones the delete rules exempt, and nothing else.
-    const move = { path: pathById(path), from: change.from, to: change.to };
-    const promised = new Set(datalessRollbackDeletes(transition.plan, [move]).map((r) => r.urn));
-    const problems = [
-      ...review.destructive
-        .filter((s) => !(s.op === "delete" && promised.has(s.urn)))
-        .map((s) => `${s.op} of stateful ${s.name} (${s.type})`),
-      ...blockingVerdicts(transition.verdicts).map((v) => `rule ${v.ruleId}: ${v.message}`),
-    ];
-    results.push({ path, from: change.from, to: change.to, problems });
-    if (options.markdown) {
+  const progress = createProgress(`drill ${stack}: updates planned`);
+  let planned = 0;
+  const context = {
+    stack,
+    file,
+    options,
+    now: nowOf(options),
+    weightStep: settings.weightStep,
+    planned: (title: string, transition: CheckedTransition) => {
+      progress.update(++planned);
+      if (!options.markdown) return;
       markdown.push(
-        renderMarkdown(
-          {
-            plan: transition.plan,
-            title: `${stack}: drill — rollback ${path} (${change.from} → ${change.to})`,
-            verdicts: transition.verdicts,
-            moves: transition.moves,
-          },
-          { limit: 20_000 },
-        ),
+        renderMarkdown({ ...transition, title: `${stack}: drill — ${title}` }, { limit: 20_000 }),
       );
-    }
-  }
-  progress.finish(`${results.filter((r) => r.problems.length > 0).length} failed`);
+    },
+  };
+  const results: DrillResult[] = [];
+  // Each update is two evaluations of the program: seconds each on a big stack.
+  for (const path of PATH_IDS) results.push(...(await walkBack(path, text, context)));
+  progress.finish(`${failedPaths(results).length} path(s) failed`);
   console.log(
     options.markdown ? drillMarkdown(stack, results, markdown) : drillText(stack, results),
   );
-  return results.some((r) => r.problems.length > 0) ? EXIT.blocked : EXIT.ok;
+  if (options.record !== undefined) {
+    const record = { "rollback-drill": drillGateRecord(stack, results, context.now) };
+    asUsage(() => writeFileSync(options.record ?? "", `${JSON.stringify(record, null, 2)}\n`));
+  }
+  return failedPaths(results).length > 0 ? EXIT.blocked : EXIT.ok;
+}
+
+/** The drill's result as the ledger's `rollback-drill` gate: passed only when every path went back. */
+export function drillGateRecord(stack: string, results: readonly DrillResult[], now: Date) {
+  const failed = failedPaths(results);
+  const steps = results.filter((r) => r.to !== undefined).length;
+  return sealGate(
+    "rollback-drill",
+    {
+      passed: failed.length === 0,
+      recordedAt: now.toISOString(),
+      detail:
+        `drill ${stack}: ${steps} step(s) back planned on ${PATH_IDS.length} paths, ` +
+        (failed.length === 0 ? "every path back to its baseline" : `failed: ${failed.join(", ")}`),
+      check: "drill",
+      endpoints: [stack],
+    },
+    results,
+  );
+}
+
+function failedPaths(results: readonly DrillResult[]): string[] {
+  return [...new Set(results.filter((r) => r.problems.length > 0).map((r) => r.path))];
+}
+
+/** What a step does: the phase change, or the edit inside a phase; and what it sets first. */
+function stepText(r: DrillResult): string {
+  const what = r.edit === undefined ? `${r.from} -> ${r.to ?? ""}` : `in ${r.from}, ${r.edit}`;
+  return r.prepared?.length
+    ? `${what} (first, unused in ${r.from}: ${r.prepared.join(", ")})`
+    : what;
+}
+
+function gateText(g: DrillGate): string {
+  return g.recorded
+    ? `gate ${g.gate}: recorded, and covers the phase it leaves`
+    : `gate ${g.gate}: not recorded yet; record it with \`${g.recordedBy}\` before taking this step`;
 }
 
 export function drillText(stack: string, results: readonly DrillResult[]): string {
-  const failed = results.filter((r) => r.problems.length > 0).length;
+  const failed = failedPaths(results).length;
   const lines = [
     `stepwise drill ${stack}: ${failed === 0 ? "PASSED" : `FAILED (${failed} path(s))`}`,
   ];
@@ -123,17 +167,29 @@ export function drillText(stack: string, results: readonly DrillResult[]): strin
       continue;
     }
     const verdict = r.problems.length === 0 ? "ok" : "FAIL";
-    lines.push(`  ${r.path}: ${r.from} -> ${r.to}: ${verdict}`);
+    lines.push(`  ${r.path}: ${stepText(r)}: ${verdict}`);
     for (const problem of r.problems) lines.push(`    - ${problem}`);
+    for (const gate of r.gates ?? []) lines.push(`    ${gateText(gate)}`);
   }
   return lines.map(terminalLine).join("\n");
 }
 
+/** Where the step goes: the phase (and what is set first), or the edit inside the phase. */
+function toCell(r: DrillResult): Markdown {
+  if (r.to === undefined) return gfm`—`;
+  if (r.edit !== undefined) return gfm`${r.edit}`;
+  if (!r.prepared?.length) return code(r.to);
+  return gfm`${code(r.to)} (first, unused in ${code(r.from)}: ${r.prepared.join(", ")})`;
+}
+
 function resultCell(result: DrillResult): Markdown {
   if (result.to === undefined) return gfm`at baseline`;
-  if (result.problems.length === 0) return gfm`✅ ok`;
+  const gates = (result.gates ?? []).map((g) => gfm`${gateText(g)}`);
+  if (result.problems.length === 0) {
+    return joinMarkdown([gfm`✅ ok`, ...gates], gfm`<br>`);
+  }
   return gfm`⛔ ${joinMarkdown(
-    result.problems.map((problem) => gfm`${problem}`),
+    [...result.problems.map((problem) => gfm`${problem}`), ...gates],
     gfm`<br>`,
   )}`;
 }
@@ -144,14 +200,12 @@ export function drillMarkdown(
   plans: readonly string[],
 ): string {
   // Problems carry the stack file's own text (config errors, gate details): escaped (tools/review).
-  const rows = results.map((r) =>
-    tableRow([code(r.path), code(r.from), r.to === undefined ? gfm`—` : code(r.to), resultCell(r)]),
-  );
-  const failed = results.some((r) => r.problems.length > 0);
+  const rows = results.map((r) => tableRow([code(r.path), code(r.from), toCell(r), resultCell(r)]));
+  const failed = failedPaths(results).length > 0;
   return [
     gfm`# Rollback drill: ${stack} ${failed ? "⛔ failed" : "✅ passed"}`.source,
     "",
-    "| path | from | rollback to | result |",
+    "| path | from | to (or the edit inside the phase) | result |",
     "|---|---|---|---|",
     ...rows.map((row) => row.source),
     "",

@@ -2,7 +2,8 @@
  * `stepwise events …`: the data-plane tools of the Redpanda → Kafka path.
  *   compat            phase 1: compare clusters, record the compatibility-verified gate
  *   migrate-offsets   phase consumers-on-kafka (and rollback): translate and commit group offsets
- *   verify            proof of no loss between the two clusters, per partition
+ *   verify            proof of no loss between the two clusters, per partition; with --rollback
+ *                     the messages-synced-back gate (Redpanda holds every record of Kafka)
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
@@ -10,8 +11,17 @@ import { Kafka, logLevel } from "kafkajs";
 import { parseAppSettings, type AppSettings } from "../../events/compat/app-settings";
 import { checkCompatibility } from "../../events/compat/check-compatibility";
 import { migrateOffsets, OffsetMigrationError } from "../../events/offsets/migrate-offsets";
-import { offsetsGateRecord, type RecordedOffsetsGate } from "../../events/offsets/offsets-gate";
+import {
+  OFFSETS_GATES,
+  offsetsGateRecord,
+  type RecordedOffsetsGate,
+} from "../../events/offsets/offsets-gate";
 import { TranslationError } from "../../events/offsets/translate-partition";
+import {
+  MESSAGES_GATE,
+  messagesGateRecord,
+  type RecordedMessagesGate,
+} from "../../events/verify/verify-gate";
 import { verifyTopic, VerifyError, type TopicVerification } from "../../events/verify/verify-topic";
 import { EXIT, UsageError } from "../main";
 import { createProgress } from "../progress";
@@ -79,8 +89,14 @@ export function registerEventsCommands(program: Command): void {
     .requiredOption("--progress <file>", "progress file; rerun with the same file to resume")
     .option("--topic <names...>", "only these topics (default: all the group committed on)")
     .option("--mapping <file>", "write the offset mapping (JSON) here")
-    .option("--record <file>", "write the offsets-migrated gate record (JSON)")
-    .option("--rollback", "label the run as the reverse direction (moving consumers back)")
+    .option(
+      "--record <file>",
+      "write the gate record (JSON): offsets-migrated, or offsets-migrated-back with --rollback",
+    )
+    .option(
+      "--rollback",
+      "the reverse direction: consumers moving back (Kafka as --source, Redpanda as --target)",
+    )
     .option("--dry-run", "translate and report; commit nothing")
     .option("--concurrency <n>", "partitions translated at once", parsePositive, 16)
     .option("--json", "print the mapping as JSON")
@@ -130,7 +146,7 @@ export function registerEventsCommands(program: Command): void {
         progress.finish(`${document.entries.length} partitions`);
         const record = offsetsGateRecord(document, new Date());
         if (options.record) {
-          const file: RecordedOffsetsGate = { "offsets-migrated": record };
+          const file: RecordedOffsetsGate = { [OFFSETS_GATES[document.direction]]: record };
           writeFileSync(options.record, `${JSON.stringify(file, null, 2)}\n`);
         }
         if (options.json) process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
@@ -152,6 +168,12 @@ export function registerEventsCommands(program: Command): void {
     .requiredOption("--topic <names...>", "topics to verify")
     .option("--window <n>", "look-ahead and memory bound, in messages", parsePositive, 10_000)
     .option("--concurrency <n>", "partitions verified at once", parsePositive, 4)
+    .option(
+      "--rollback",
+      "before producers publish to Redpanda again: Kafka as --source, Redpanda as --target; " +
+        "Redpanda may hold more (what it had before), only missing or reordered records fail",
+    )
+    .option("--record <file>", `with --rollback, write the ${MESSAGES_GATE} gate record (JSON)`)
     .option("--json", "print the results as JSON")
     .action(
       async (
@@ -159,9 +181,16 @@ export function registerEventsCommands(program: Command): void {
           topic: string[];
           window: number;
           concurrency: number;
+          rollback?: boolean;
+          record?: string;
           json?: boolean;
         },
       ) => {
+        if (options.record !== undefined && !options.rollback) {
+          throw new UsageError(
+            `--record writes the ${MESSAGES_GATE} gate of a rollback; add --rollback (Kafka as --source, Redpanda as --target)`,
+          );
+        }
         const [source, target] = await connectBoth(options);
         const results: TopicVerification[] = [];
         for (const topic of options.topic) {
@@ -187,7 +216,18 @@ export function registerEventsCommands(program: Command): void {
           typeof value === "bigint" ? value.toString() : value;
         if (options.json) process.stdout.write(`${JSON.stringify(results, json, 2)}\n`);
         else for (const r of results) process.stdout.write(renderVerification(r));
-        process.exitCode = results.every((r) => r.passed) ? EXIT.ok : EXIT.blocked;
+        if (!options.rollback) {
+          process.exitCode = results.every((r) => r.passed) ? EXIT.ok : EXIT.blocked;
+          return;
+        }
+        const record = messagesGateRecord(results, options, new Date());
+        if (options.record !== undefined) {
+          const file: RecordedMessagesGate = { [MESSAGES_GATE]: record };
+          writeFileSync(options.record, `${JSON.stringify(file, null, 2)}\n`);
+        }
+        if (!options.json)
+          process.stdout.write(`${record.passed ? "PASSED" : "FAILED"}: ${record.detail}\n`);
+        process.exitCode = record.passed ? EXIT.ok : EXIT.blocked;
       },
     );
 }
