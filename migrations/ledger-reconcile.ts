@@ -55,9 +55,13 @@ export function reconcileLedger(configured: Ledger, deployed: Ledger | undefined
   );
   // The policy this update obeys is the one deployed; a new one applies from the next update.
   const policyChanged =
-    deployed.policy !== undefined &&
-    canonical(deployed.policy) !== canonical(configured.policy);
-  // Gates come from recorded tool results in the config; a deployed one is not carried over.
+    deployed.policy !== undefined && canonical(deployed.policy) !== canonical(configured.policy);
+  // Gates come from recorded tool results in the config; a deployed one is not carried over,
+  // but which ones this update writes is recorded, so a gate cannot arrive with its step.
+  const deployedGates = (deployed.gates ?? {}) as Record<string, unknown>;
+  const gatesChanged = Object.entries(configured.gates ?? {})
+    .filter(([gate, record]) => canonical(record) !== canonical(deployedGates[gate]))
+    .map(([gate]) => gate);
   return {
     phases,
     gates: configured.gates,
@@ -66,6 +70,7 @@ export function reconcileLedger(configured: Ledger, deployed: Ledger | undefined
     ...(configured.policy ? { policy: configured.policy } : {}),
     ...(policyChanged ? { policyInForce: deployed.policy } : {}),
     ...(moves.length > 0 ? { moves } : {}),
+    ...(gatesChanged.length > 0 ? { gatesChanged } : {}),
   };
 }
 

@@ -72,5 +72,6 @@ export function asLedger(value: unknown): Ledger | undefined {
     ...(candidate.policy ? { policy: candidate.policy } : {}),
     ...(candidate.policyInForce ? { policyInForce: candidate.policyInForce } : {}),
     ...(candidate.moves ? { moves: candidate.moves } : {}),
+    ...(candidate.gatesChanged ? { gatesChanged: candidate.gatesChanged } : {}),
   };
 }

@@ -27,6 +27,14 @@ export interface GateRecord {
   readonly recordedAt: string;
   /** What ran and what it found, e.g. "compatibility: 12 topics, 0 blocking differences". */
   readonly detail: string;
+  /** The check that recorded it, e.g. "events compat" (migrations/gate-evidence.ts). */
+  readonly check?: string;
+  /** What the check ran against (brokers, databases; never credentials). */
+  readonly endpoints?: readonly string[];
+  /** Digest of the evidence the check produced (its full report). */
+  readonly evidence?: string;
+  /** Digest of this record, so a hand edit shows. */
+  readonly digest?: string;
 }
 
 /** An engine a phase uses, moved to another place (compose, k3s, external) in one update. */
@@ -62,6 +70,8 @@ export interface Ledger {
   readonly policyInForce?: Readonly<Record<string, unknown>>;
   /** Paths whose phase this update changes against the deployed ledger (the check sets it). */
   readonly moves?: readonly LedgerMove[];
+  /** Gates whose record this update writes or changes against the deployed ledger (the check sets it). */
+  readonly gatesChanged?: readonly string[];
 }
 
 /**

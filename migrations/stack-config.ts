@@ -10,7 +10,7 @@ import {
   type ExternalEngines,
 } from "./external-engines";
 import type { GateRecord } from "./ledger";
-import type { GateId, PathId } from "./path";
+import { GATE_IDS, type GateId, type PathId } from "./path";
 import { PATH_IDS, pathById, phaseDefinition, phaseIds } from "./phases";
 
 /** Config namespace of every stepwise key (`stepwise:phases`, …): the Pulumi project name. */
@@ -28,13 +28,7 @@ export type Engine = (typeof ENGINES)[number];
 /** Where an engine runs: on a platform of the stack, or outside it (see external-engines.ts). */
 export type EnginePlacement = PlatformKind | typeof EXTERNAL;
 
-export const GATE_IDS: readonly GateId[] = [
-  "compatibility-verified",
-  "offsets-migrated",
-  "data-verified",
-  "data-model-reviewed",
-  "rollback-drill",
-];
+export { GATE_IDS };
 
 /** Keys whose values are secrets: never shown in an error, read with `requireSecret`. */
 export const SECRET_CONFIG_KEYS = ["databasePassword", "kubeconfig"] as const;
@@ -188,8 +182,13 @@ const gateRecord = z.strictObject(
     passed: z.boolean({ error: "must be true or false" }),
     recordedAt: isoTime,
     detail: z.string({ error: "must be text saying what ran and what it found" }),
+    // Written by the check command (migrations/gate-evidence.ts); the rules verify them.
+    check: z.string().optional(),
+    endpoints: z.array(z.string()).optional(),
+    evidence: z.string().optional(),
+    digest: z.string().optional(),
   },
-  { error: "must be a map with passed, recordedAt and detail" },
+  { error: "must be a map with passed, recordedAt and detail (as a check command records it)" },
 );
 
 const minimumTimeKeys = [

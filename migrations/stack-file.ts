@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { parse } from "yaml";
+import { isPair, isScalar, parse, parseDocument, visit, type Document } from "yaml";
 
 /** Stack config as read from a stack file, ready for `evaluateProgram({ config, secretConfigKeys })`. */
 export interface LoadedStackConfig {
@@ -34,6 +34,12 @@ export function parseStackFile(text: string, file = "<stack file>"): LoadedStack
     throw new Error(`${file} is not valid YAML: ${(error as Error).message}`);
   }
   if (document === null || document === undefined) return { config: {}, secretKeys: [] };
+  const unquoted = unquotedTimes(parseDocument(text));
+  if (unquoted.length > 0) {
+    throw new Error(
+      `${file}: ${unquoted.map((t) => `${t.path} = ${t.text}`).join(", ")}: write times in quotes ("${unquoted[0]?.text ?? ""}"); unquoted, Pulumi reads them as dates and rewrites them`,
+    );
+  }
   if (!isMap(document)) throw new Error(`${file}: expected a YAML map with a "config" key`);
   const raw = document.config ?? {};
   if (!isMap(raw)) {
@@ -52,6 +58,48 @@ export function parseStackFile(text: string, file = "<stack file>"): LoadedStack
     if (found.secret) secretKeys.push(key);
   }
   return { config, secretKeys };
+}
+
+/**
+ * YAML 1.1 timestamps, which the Pulumi CLI (Go YAML) turns into dates when they are not quoted:
+ * `2026-12-02T00:05:00Z` reaches the program as "2026-12-02 00:05:00 +0000 UTC".
+ */
+const YAML_TIMESTAMP =
+  /^\d{4}-\d\d?-\d\d?(?:(?:[Tt]|[ \t]+)\d\d?:\d\d:\d\d(?:\.\d*)?(?:[ \t]*(?:Z|[-+]\d\d?(?::\d\d)?))?)?$/;
+
+export function looksLikeYamlTimestamp(text: string): boolean {
+  return YAML_TIMESTAMP.test(text);
+}
+
+/** Plain (unquoted) scalars the engine would read as dates, with where they are. */
+function unquotedTimes(document: Document): { path: string; text: string }[] {
+  const found: { path: string; text: string }[] = [];
+  visit(document, {
+    Scalar(key, node, path) {
+      if (key !== "value" || node.type !== "PLAIN" || typeof node.value !== "string") return;
+      if (!looksLikeYamlTimestamp(node.value)) return;
+      const names = path.filter(isPair).map((p) => (isScalar(p.key) ? String(p.key.value) : ""));
+      found.push({ path: names.join(".") || "(value)", text: node.value });
+    },
+  });
+  return found;
+}
+
+/**
+ * A YAML document as text with every string that looks like a time quoted, so the engine reads
+ * it as the text it is. Values set as plain JS objects become nodes only once printed, hence the
+ * second parse.
+ */
+export function textWithQuotedTimes(document: Document): string {
+  const printed = parseDocument(document.toString());
+  visit(printed, {
+    Scalar(_key, node) {
+      if (typeof node.value === "string" && looksLikeYamlTimestamp(node.value)) {
+        node.type = "QUOTE_DOUBLE";
+      }
+    },
+  });
+  return printed.toString();
 }
 
 /** Prefix of the placeholder that stands for a `secure:` value. */

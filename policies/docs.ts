@@ -5,9 +5,12 @@ import {
   DEFAULT_ROLLBACK_WINDOW_DAYS,
   DEFAULT_WEIGHT_STEP,
 } from "./config";
-import { LABELS, monolithWeightLabel, NEXT_SUFFIX } from "../migrations/program/topology";
+import { GATE_MAX_AGE_DAYS, GATE_RECORDERS } from "../migrations/gate-evidence";
 import { WITHHELD_SECRET } from "../components/spec/plaintext-secret";
+import { LABELS, monolithWeightLabel, NEXT_SUFFIX } from "../migrations/program/topology";
 import { RESOURCE_CLASSES } from "./classify";
+import { STEP_STAMP_MAX_AGE_MS } from "./checks/evidence";
+import { POLICY_FLOORS } from "./floor";
 import { ENVIRONMENTS, RULES, type RuleDefinition } from "./rules";
 
 export const README_START = "<!-- rules:start -->";
@@ -96,14 +99,18 @@ export function renderPolicyDocs(): string {
     "Errors name the field, show the value and list what is valid, e.g.",
     '`stepwise:policy.levels.no-bigbang: unknown rule id "no-bigbang"; valid ids: one-phase-step, …`.',
     "",
+    ...policyInForceSection(),
+    ...evidenceSection(),
     ...plaintextSecretsSection(),
     "## Running the pack",
     "",
     "```sh",
-    "./run npx tsx tools/cli/main.ts policies pack-config --stack prod > /tmp/prod-policy.json",
+    "./run npx tsx tools/cli/main.ts policies pack-config --stack prod --base origin/main > /tmp/prod-policy.json",
     "pulumi preview --stack prod --policy-pack policies --policy-pack-config /tmp/prod-policy.json",
     "```",
     "",
+    "`--base` takes the levels from the stack file at that git ref, the policy in force, so a change",
+    "cannot hand the engine its own relaxed levels (without it, the working tree's file is read).",
     "Both are exercised against the real engine in test/engine/policy-pack.test.ts (a skipped",
     "phase fails the preview; with the generated config making that rule advisory, it warns).",
     "Without a pack config every pack rule is mandatory (the safe side) and the environment comes from",
@@ -126,6 +133,112 @@ export function renderPolicyDocs(): string {
     "",
     ...exemptionDocs(),
   ].join("\n");
+}
+
+const atMost = (n: number): string => (Number.isFinite(n) ? `≤ ${n}` : "any");
+
+function policyInForceSection(): string[] {
+  const rows = ENVIRONMENTS.map((env) => {
+    const f = POLICY_FLOORS[env];
+    const kept = RULES.filter((r) => f.levels[r.id] !== "disabled");
+    const levels =
+      kept.length === 0
+        ? "any level"
+        : kept.every((r) => f.levels[r.id] === r.levels[env])
+          ? "every rule at its default"
+          : "no rule below advisory (defaults that are disabled stay free)";
+    return `| ${env} | ${levels} | ≤ ${f.maxWeightStep} | ≥ ${f.minRollbackWindowDays} | ${atMost(f.maxRollbackDrillMaxAgeDays)} | ≥ ${f.minMinimumPhaseTimeMs / 3_600_000}h | ${f.multiplePathsAllowed ? "allowed" : "refused"} |`;
+  });
+  return [
+    "## The policy in force, and the floor",
+    "",
+    "A change is judged by the policy of its **before** side: the stack file at `--base` for",
+    "`stepwise plan`, the deployed ledger for the pack (the PhaseLedger records `stepwise:policy`, and",
+    "its check keeps the deployed one in force for the update that changes it). A change to",
+    "`stepwise:policy` or `stepwise:environment` is a transition of its own (`policy-change-alone`),",
+    "shown first in the review as old value → new value; it applies from the next update.",
+    "",
+    "A stack named after an environment (dev, staging, prod) is that environment: its file cannot",
+    "relabel it. The **floor** (`policies/floor.ts`, part of the pack, not of any stack file) bounds",
+    "what `stepwise:policy` may relax; a setting below it is an error (exit 2, or a violation in the",
+    "pack), and a stack relabelled to a laxer environment is held to both environments' floors.",
+    "",
+    "| environment | levels | weightStep | rollbackWindowDays | rollbackDrillMaxAgeDays | minimumPhaseTime | allowMultiplePaths |",
+    "|---|---|---|---|---|---|---|",
+    ...rows,
+    "",
+  ];
+}
+
+function evidenceSection(): string[] {
+  return [
+    "## Evidence: gates and entry times",
+    "",
+    "A gate is recorded only by the command that performs its check. The record says what ran",
+    "(`check`), against what (`endpoints`, never credentials), when, the result, a digest of the",
+    "evidence (the full report) and a digest of the record, so a hand-typed or edited record shows",
+    "(`recorded-evidence`). The digest proves the record is whole and unedited, not who wrote it:",
+    "what makes a gate trustworthy is that it lands in a change of its own, reviewed (and, where the",
+    "engine runs, deployed) before the step it unlocks. A gate arriving with that step is refused.",
+    "",
+    "| gate | recorded by |",
+    "|---|---|",
+    ...Object.entries(GATE_RECORDERS).map(([gate, command]) => `| \`${gate}\` | \`${command}\` |`),
+    "",
+    `A gate older than ${GATE_MAX_AGE_DAYS} days no longer unlocks a step; no gate or entry time may lie in`,
+    "the future. Entry times are written by `stepwise advance` and `rollback`: an entry time edited",
+    "without a phase change is refused, and a step's entry time must be when it was taken (no earlier",
+    `than the phase it leaves, no more than ${STEP_STAMP_MAX_AGE_MS / 3_600_000}h before the plan; run \`advance\` again after that).`,
+    "Where the engine runs, the PhaseLedger's check keeps the deployed entry time of a phase that did",
+    "not change and records which paths and gates the update changes against the deployed ledger, so",
+    "the pack refuses at deploy time what was merged apart and deployed together: two paths",
+    "(`one-path-per-update`), two phases (`one-phase-step`), a gate with its step, a policy change with",
+    "anything else. The pack judges without a clock; plans also compare times with now.",
+    "",
+  ];
+}
+
+function plaintextSecretsSection(): string[] {
+  return [
+    "## Plaintext secrets",
+    "",
+    "`no-plaintext-secrets` judges each variable on its own, before anything masks it, with one",
+    "definition of what looks like a secret (`components/spec/plaintext-secret.ts`) that the plan",
+    "checks, the pack, `platform compose-file` and error messages share:",
+    "",
+    "- **by name:** a word of the name says it holds a credential: PASSWORD and its spellings",
+    "  (PASSWD, PWD, PASS, PGPASS, PASSPHRASE), SECRET(S), TOKEN(S), CREDENTIAL(S), KEY and its kinds",
+    "  (APIKEY, ACCESSKEY, …), unless the last word says the name points at or describes one",
+    "  (`PASSWORD_FILE`, `SECRET_NAME`, `TOKEN_URL`, `TOKEN_TTL`);",
+    "- **by value, whatever the name:** a URL or DSN with a password (`postgres://app:pw@db`,",
+    "  `jdbc:mysql://app:pw@db`, `app:pw@tcp(db)`), a credential setting inside a value (libpq",
+    "  `password=`, JDBC `?password=` or `;password=`, `-D…password=`, a kubeconfig's `token:` or",
+    "  `client-key-data:`), an `Authorization` header, `Basic` credentials, a bearer token, a private",
+    "  key (PEM, or base64 of one), and known token formats (GitHub, GitLab, AWS access key, Slack,",
+    "  Stripe, JSON Web Token). References are not secrets: `$(VAR)`, `${VAR}`, a URL without a",
+    "  password such as `postgres://user@host/db`.",
+    "",
+    "Where it looks:",
+    "",
+    "- **plans** (`plan`, `review`, `drill`): every entry of a Compose container's env (a service's",
+    "  secret env is secret entry by entry, so the plain entries beside it stay visible), Kubernetes",
+    "  env values, ConfigMap data, every other plain input by its value, and the stack config, where",
+    "  a `secure:` value must stand alone;",
+    "- **the pack:** the same on Kubernetes objects (Secrets aside) and on Docker containers apart",
+    "  from their env. On the real engine the Docker provider marks a container's whole env list",
+    "  secret as soon as one entry is, so a plain entry beside secret env is found by the offline",
+    "  plan (`stepwise plan`), not by the pack or `plan --engine`;",
+    "- **`platform compose-file`:** env, labels, command, args and health check of every service;",
+    "  each finding is listed and the file is not written (exit 2);",
+    "- **reading a stack file:** a `secure:` value with keys beside it (`value: <plain copy>`) is",
+    "  refused (exit 2).",
+    "",
+    `Nothing found is ever printed. Plans print \`${WITHHELD_SECRET}\` in its place (in text,`,
+    "`--json` and `--markdown`, for offline and engine plans alike), which the rule still refuses",
+    "when a printed plan is reviewed again. Stack config and service spec errors that show a value",
+    "show `[secret]` in place of one that looks like a secret.",
+    "",
+  ];
 }
 
 /** Which deletes a dataless rollback may make, and how the weight rule sees traffic. */
@@ -176,49 +289,6 @@ function exemptionDocs(): string[] {
     "The pack sees no old inputs: it checks the share of traffic the phases of this update's moves",
     "fix and, entering a weighted phase (`canary`, `monolith-parallel`), the shares its workloads",
     "carry; weight changes, steps out of a weighted phase and image changes are judged on plans.",
-    "",
-  ];
-}
-
-function plaintextSecretsSection(): string[] {
-  return [
-    "## Plaintext secrets",
-    "",
-    "`no-plaintext-secrets` judges each variable on its own, before anything masks it, with one",
-    "definition of what looks like a secret (`components/spec/plaintext-secret.ts`) that the plan",
-    "checks, the pack, `platform compose-file` and error messages share:",
-    "",
-    "- **by name:** a word of the name says it holds a credential: PASSWORD and its spellings",
-    "  (PASSWD, PWD, PASS, PGPASS, PASSPHRASE), SECRET(S), TOKEN(S), CREDENTIAL(S), KEY and its kinds",
-    "  (APIKEY, ACCESSKEY, …), unless the last word says the name points at or describes one",
-    "  (`PASSWORD_FILE`, `SECRET_NAME`, `TOKEN_URL`, `TOKEN_TTL`);",
-    "- **by value, whatever the name:** a URL or DSN with a password (`postgres://app:pw@db`,",
-    "  `jdbc:mysql://app:pw@db`, `app:pw@tcp(db)`), a credential setting inside a value (libpq",
-    "  `password=`, JDBC `?password=` or `;password=`, `-D…password=`, a kubeconfig's `token:` or",
-    "  `client-key-data:`), an `Authorization` header, `Basic` credentials, a bearer token, a private",
-    "  key (PEM, or base64 of one), and known token formats (GitHub, GitLab, AWS access key, Slack,",
-    "  Stripe, JSON Web Token). References are not secrets: `$(VAR)`, `${VAR}`, a URL without a",
-    "  password such as `postgres://user@host/db`.",
-    "",
-    "Where it looks:",
-    "",
-    "- **plans** (`plan`, `review`, `drill`): every entry of a Compose container's env (a service's",
-    "  secret env is secret entry by entry, so the plain entries beside it stay visible), Kubernetes",
-    "  env values, ConfigMap data, every other plain input by its value, and the stack config, where",
-    "  a `secure:` value must stand alone;",
-    "- **the pack:** the same on Kubernetes objects (Secrets aside) and on Docker containers apart",
-    "  from their env. On the real engine the Docker provider marks a container's whole env list",
-    "  secret as soon as one entry is, so a plain entry beside secret env is found by the offline",
-    "  plan (`stepwise plan`), not by the pack or `plan --engine`;",
-    "- **`platform compose-file`:** env, labels, command, args and health check of every service;",
-    "  each finding is listed and the file is not written (exit 2);",
-    "- **reading a stack file:** a `secure:` value with keys beside it (`value: <plain copy>`) is",
-    "  refused (exit 2).",
-    "",
-    `Nothing found is ever printed. Plans print \`${WITHHELD_SECRET}\` in its place (in text,`,
-    "`--json` and `--markdown`, for offline and engine plans alike), which the rule still refuses",
-    "when a printed plan is reviewed again. Stack config and service spec errors that show a value",
-    "show `[secret]` in place of one that looks like a secret.",
     "",
   ];
 }

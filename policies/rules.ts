@@ -2,6 +2,14 @@
  * Every "no big bang" rule, defined once. The CrossGuard pack (pack/), the transition checks
  * (transition.ts) and the generated docs all read this table, so they never drift.
  */
+import type { PhaseDefinition } from "../migrations/path";
+import { MIGRATION_PATHS } from "../migrations/paths";
+
+/** The phases of every path that `has` selects, for the rules' prose. */
+function phasesWhere(has: (phase: PhaseDefinition) => boolean): string {
+  const ids = Object.values(MIGRATION_PATHS).flatMap((path) => path.phases.filter(has));
+  return [...new Set(ids.map((p) => p.id))].join(", ");
+}
 
 export type Environment = "dev" | "staging" | "prod";
 export const ENVIRONMENTS: readonly Environment[] = ["dev", "staging", "prod"];
@@ -22,6 +30,7 @@ export const RULE_IDS = [
   "stateful-delete-after-window",
   "stateful-delete-alone",
   "phase-gates",
+  "recorded-evidence",
   "rollback-drill-recent",
   "minimum-phase-time",
   "both-systems-monitored",
@@ -158,10 +167,19 @@ export const RULES: readonly RuleDefinition[] = [
   {
     id: "phase-gates",
     title: "Gates hold before a phase is entered",
-    prevents:
-      "Entering parallel, consumers-on-kafka, verified, citus-primary or citus-provisioned without the recorded check they need.",
+    prevents: `Entering ${phasesWhere((p) => p.gates.length > 0)} without the recorded check they need; moving back out of ${phasesWhere((p) => (p.rollbackGates ?? []).length > 0)} to a system that missed what happened there (reads of stale data).`,
     satisfy:
-      "Run the check the phase needs (compatibility, offset migration, data verification, data-model review) and record it in the ledger as passed.",
+      "Run the check the phase needs (compatibility, offset migration, data verification, data-model review) and record it in the ledger as passed. Before moving back out of a phase with rollback gates, bring the old system back in step (its records, offsets or rows) and record the check that shows it (messages-synced-back, offsets-migrated-back, data-synced-back) after the path entered that phase.",
+    levels: STRICT,
+    coverage: { pack: true, transition: true },
+  },
+  {
+    id: "recorded-evidence",
+    title: "Gates and entry times are records, not text",
+    prevents:
+      "Unlocking a step with a gate typed by hand or dated in the future, a gate written in the same change as the step it unlocks, or a phase-entry time backdated to cut a minimum time or a rollback window short.",
+    satisfy:
+      "Record each gate with the command that performs its check (events compat, events migrate-offsets, database readiness, database compare, drill --record), in a change of its own before the step it unlocks; let stepwise advance and rollback write entry times.",
     levels: STRICT,
     coverage: { pack: true, transition: true },
   },
@@ -188,7 +206,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: "Both systems are monitored during a transition",
     prevents: "Migrating without metrics: comparing old and new blind.",
     satisfy:
-      "While a path is in a phase where both systems run, give Monitoring a MetricsEndpoint for each system (its `system` field names it).",
+      "While a path is in a phase where both systems run, give Monitoring a MetricsEndpoint for each system (its `system` field names it). A platform a rollback out of retirement brought back needs one once a service or engine runs on it again.",
     levels: STRICT,
     coverage: { pack: true, transition: true },
   },

@@ -4,13 +4,15 @@
  * blocks the update.
  */
 import type { Ledger } from "../migrations/ledger";
-import type { MigrationPath } from "../migrations/path";
+import { gateChanged } from "../migrations/gate-evidence";
+import type { GateId, MigrationPath } from "../migrations/path";
 import { MIGRATION_PATHS } from "../migrations/paths";
 import type { Plan } from "../tools/plan/plan";
 import type { PolicySettings } from "./config";
 import type { PolicySettingChange } from "./policy-change";
 import { RULES, type Level, type RuleId } from "./rules";
 import { engineMoveFindings, enginesMoved } from "./checks/engines";
+import { entryTimeFindings, gateEvidenceFindings } from "./checks/evidence";
 import { monitoringFindings } from "./checks/monitoring";
 import { onePathFindings } from "./checks/one-path";
 import { changedResources, policyChangeFindings } from "./checks/policy";
@@ -76,6 +78,12 @@ export function pathMoves(before: Ledger, after: Ledger): PathMove[] {
 
 const moving = (t: Transition): PathMove[] => t.moves.filter((m) => m.from !== m.to);
 
+/** Gates whose record the change writes or edits. */
+const gatesWritten = (before: Ledger, after: Ledger): GateId[] =>
+  (Object.keys(after.gates) as GateId[]).filter((gate) =>
+    gateChanged(before.gates[gate], after.gates[gate]),
+  );
+
 /** One function per rule; each returns what it found wrong. */
 const TRANSITION_CHECKS: Readonly<Record<RuleId, (t: Transition) => Finding[]>> = {
   "policy-change-alone": (t) =>
@@ -101,7 +109,12 @@ const TRANSITION_CHECKS: Readonly<Record<RuleId, (t: Transition) => Finding[]>> 
     }));
   },
   "stateful-delete-alone": (t) => deleteAloneFindings(t.plan, moving(t)),
-  "phase-gates": (t) => moving(t).flatMap((m) => gateFindings(m, t.after)),
+  "phase-gates": (t) =>
+    moving(t).flatMap((m) => gateFindings(m, t.after, t.before.phases[m.path.id]?.enteredAt)),
+  "recorded-evidence": (t) => [
+    ...gateEvidenceFindings(gatesWritten(t.before, t.after), t.after, moving(t), t.now),
+    ...entryTimeFindings(t.before, t.after, moving(t), t.now),
+  ],
   "rollback-drill-recent": (t) =>
     moving(t).flatMap((m) => drillFindings(m, t.after, t.settings, t.now)),
   "minimum-phase-time": (t) =>

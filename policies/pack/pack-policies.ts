@@ -21,7 +21,9 @@ import { MIGRATION_PATHS } from "../../migrations/paths";
 import { isLedgerType, stackFromUrn, type ResourceView } from "../classify";
 import { PolicyConfigError, resolvePolicySettings, type PolicySettings } from "../config";
 import { RULES, type RuleDefinition, type RuleId } from "../rules";
+import type { GateId } from "../../migrations/path";
 import { engineMoveFindings } from "../checks/engines";
+import { gateEvidenceFindings } from "../checks/evidence";
 import { monitoringFindings } from "../checks/monitoring";
 import { onePathFindings } from "../checks/one-path";
 import { policyChangeFindings } from "../checks/policy";
@@ -86,6 +88,7 @@ export function ledgerInStack(
       ...(ledger.policy ? { policy: ledger.policy } : {}),
       ...(ledger.policyInForce ? { policyInForce: ledger.policyInForce } : {}),
       ...(ledger.moves ? { moves: ledger.moves } : {}),
+      ...(ledger.gatesChanged ? { gatesChanged: ledger.gatesChanged } : {}),
     },
     ...(typeof environment === "string" ? { environment } : {}),
     urn: resource.urn,
@@ -133,6 +136,26 @@ export const PACK_STACK_CHECKS: Partial<Record<RuleId, StackCheck>> = {
       (m) => `engine ${m.engine} moves ${m.from} → ${m.to}`,
     );
     return policyChangeFindings(policySettingChanges(c.settings, proposed), moved, engines);
+  },
+  // Clock-free, like the other stack checks: the gates and moves this update brings against
+  // the deployed ledger, and entry times against the deployed ones.
+  "recorded-evidence": (ledger) => {
+    const moved = thisUpdatesMoves(ledger);
+    const written = (ledger.gatesChanged ?? []) as GateId[];
+    return [
+      ...gateEvidenceFindings(written, ledger, moved),
+      ...moved.flatMap((m) => {
+        const record = ledger.phases[m.path.id];
+        if (record?.previousEnteredAt === undefined) return [];
+        return Date.parse(record.enteredAt) < Date.parse(record.previousEnteredAt)
+          ? [
+              {
+                message: `path "${m.path.id}": enteredAt ${record.enteredAt} is before the phase it leaves was entered (${record.previousEnteredAt})`,
+              },
+            ]
+          : [];
+      }),
+    ];
   },
   "one-path-per-update": (ledger, _resources, c) =>
     onePathFindings(thisUpdatesMoves(ledger), c.settings),

@@ -33,12 +33,13 @@ const PROMETHEUS = stringify({
   })),
 });
 
-const openFixture = () =>
+const openFixture = (stack: "prod" | "staging" = "prod") =>
   EngineStack.open({
     projectDir: FIXTURE,
-    stack: "prod",
+    stack,
     env: {
       STEPWISE_FIXTURE_LEDGER: JSON.stringify(LEDGER),
+      STEPWISE_FIXTURE_ENVIRONMENT: stack,
       STEPWISE_FIXTURE_PROMETHEUS: PROMETHEUS,
     },
   });
@@ -62,12 +63,14 @@ describe("the pack in the real engine", () => {
   }, 300_000);
 
   it("takes the stack's levels from `stepwise policies pack-config`: advisory warns, does not block", async () => {
+    // Staging may make a rule advisory; prod's floor keeps it mandatory (policies/floor.ts).
     const raw = { levels: { "one-phase-step": "advisory" } };
-    const config = packConfigFor(resolvePolicySettings(raw, { stack: "prod" }), raw);
+    expect(() => resolvePolicySettings(raw, { stack: "prod" })).toThrow(/below prod's floor/);
+    const config = packConfigFor(resolvePolicySettings(raw, { stack: "staging" }), raw);
     const dir = mkdtempSync(join(tmpdir(), "stepwise-pack-config-"));
-    const configFile = join(dir, "prod-policy.json");
+    const configFile = join(dir, "staging-policy.json");
     writeFileSync(configFile, JSON.stringify(config));
-    const engine = await openFixture();
+    const engine = await openFixture("staging");
     let verdict: PolicyVerdict;
     try {
       verdict = await engine.previewPolicies([PACK], [configFile]);

@@ -9,6 +9,9 @@
  * the engine's preview (docs/engine.md lists every allowed difference). One file, one stack,
  * in order: each test starts where the one before left the stack.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { sealGate } from "../../migrations/gate-evidence";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ledger } from "../../migrations/ledger";
 import type { PathId } from "../../migrations/path";
@@ -116,10 +119,35 @@ async function eventsStep(
   days = 0,
 ): Promise<string> {
   const ids = await publishAsWired(phase);
+  if (direction === "rollback") await recordRollbackGates("events", phase);
   const next = await move(direction, "events", days);
   await expectEventsWiring(next);
   await expectReadableAsWired(next, ids);
   return next;
+}
+
+/**
+ * The gates a step back out of `phase` asks for (its rollbackGates), landed in a change of their
+ * own before the step. Stand-ins: sealed as a check command would write them, at the lane's
+ * clock, but not made by `events verify --rollback` or `events migrate-offsets --rollback` —
+ * the lane's clock runs ahead of the real one and its clusters hold no consumer group to
+ * translate back. Those commands are tested against the real brokers in test/integration.
+ */
+async function recordRollbackGates(path: PathId, phase: string): Promise<void> {
+  const gates = phaseDefinition(path, phase).rollbackGates ?? [];
+  if (gates.length === 0) return;
+  at = new Date(at.getTime() + 60_000);
+  for (const gate of gates) {
+    const result = {
+      passed: true,
+      recordedAt: at.toISOString(),
+      detail: `${gate}: real-lane stand-in for the rollback out of ${phase}`,
+      check: "real-lane stand-in",
+      endpoints: [services().kafka.legacy.bootstrap, services().kafka.target.bootstrap],
+    };
+    lane.edit(["stepwise:gates", gate], sealGate(gate, result, { path, phase }));
+  }
+  await takeStep(`record ${gates.join(", ")} before leaving ${phase}`);
 }
 
 async function expectEventsWiring(phase: string): Promise<void> {
@@ -159,9 +187,10 @@ async function expectRefusedByPack(rule: string, message: RegExp, deployed: stri
     const packConfig = await lane.packConfig();
     const preview = await lane.preview(packConfig);
     expect(preview.exitCode).not.toBe(0);
-    expect(preview.policy.violations.map((v) => [v.policyName, v.enforcementLevel])).toEqual([
-      [rule, "mandatory"],
-    ]);
+    expect(
+      preview.policy.violations.map((v) => [v.policyName, v.enforcementLevel]),
+      JSON.stringify(preview.plan.diagnostics ?? []).slice(0, 3000) + preview.stderr.slice(-2000),
+    ).toEqual([[rule, "mandatory"]]);
     expect(preview.policy.violations[0]?.message).toMatch(message);
     const up = await lane.upAfterPreview(packConfig);
     expect(up.exitCode).not.toBe(0);
@@ -271,6 +300,37 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
     );
   });
 
+  it("refuses a policy change riding with a step, and a gate arriving with its step, on the real preview", async () => {
+    at = new Date(at.getTime() + 60_000);
+    lane.edit(["stepwise:policy", "weightStep"], 10);
+    expect((await lane.move("advance", "api", at)).code).toBe(0);
+    expect((await lane.plan(at)).code).toBe(1);
+    await expectRefusedByPack(
+      "policy-change-alone",
+      /the policy changes \(weightStep 25 → 10\) in the same update as: path "api" moves old → canary/,
+      "kafka-only",
+    );
+    const gate = sealGate(
+      "compatibility-verified",
+      {
+        passed: true,
+        recordedAt: at.toISOString(),
+        detail: "compatibility redpanda -> kafka: 4 topics, 0 blocking differences, 0 warnings",
+        check: "events compat",
+        endpoints: [services().kafka.legacy.bootstrap, services().kafka.target.bootstrap],
+      },
+      { topics: TOPIC_NAMES },
+    );
+    lane.edit(["stepwise:gates", "compatibility-verified"], gate);
+    expect((await lane.move("advance", "api", at)).code).toBe(0);
+    expect((await lane.plan(at)).code).toBe(1);
+    await expectRefusedByPack(
+      "recorded-evidence",
+      /gate "compatibility-verified" is recorded in the same update as the step it unlocks \(path "api" → "canary"\)/,
+      "kafka-only",
+    );
+  });
+
   it("refuses retirement inside the rollback window on the real preview", async () => {
     const early = new Date(at.getTime() + DAY);
     lane.write(applyPhaseStep(lane.text(), "events", "advance", early, STACK).text);
@@ -288,6 +348,34 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
     expect(Object.keys(await topicsOn("redpanda", TOPIC_NAMES))).toEqual([...TOPIC_NAMES].sort());
     for (let i = 0; i < 5; i++) phase = await eventsStep("rollback", phase);
     expect(phase).toBe("redpanda");
+  });
+
+  it("records the compatibility gate again with the real check, in a change of its own", async () => {
+    // The lane's clock has jumped past the rollback window, so the gate recorded at the start
+    // is too old to unlock a step: the check runs again against the two real clusters.
+    const record = join(lane.stacksDir, "..", "compatibility-gate.json");
+    const kafka = services().kafka;
+    const compat = await stepwise([
+      "events",
+      "compat",
+      "--source",
+      kafka.legacy.bootstrap,
+      "--target",
+      kafka.target.bootstrap,
+      "--topic",
+      ...TOPIC_NAMES,
+      "--record",
+      record,
+    ]);
+    expect([compat.code, compat.stderr]).toEqual([0, ""]);
+    const gate = (JSON.parse(readFileSync(record, "utf8")) as Record<string, unknown>)[
+      "compatibility-verified"
+    ];
+    expect(gate).toMatchObject({ passed: true, check: "events compat" });
+    at = new Date(at.getTime() + 60_000);
+    lane.edit(["stepwise:gates", "compatibility-verified"], gate);
+    await takeStep("record compatibility-verified");
+    expect((await lane.ledgerOutput()).gates["compatibility-verified"]).toEqual(gate);
   });
 
   it("walks api: a canary at stepped weights, the new implementation, the old one retired, and back", async () => {

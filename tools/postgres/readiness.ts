@@ -1,6 +1,7 @@
 import { Client } from "pg";
+import { sealGate } from "../../migrations/gate-evidence";
 import type { GateRecord } from "../../migrations/ledger";
-import { redactConnectionString } from "./connection";
+import { pgClientConfig, redactConnectionString, type PgTimeouts } from "./connection";
 import type { DistributionPlan } from "./distribution-plan";
 import { readSchemaCatalog } from "./catalog-reader";
 import { checkReadiness, type Finding } from "./readiness-rules";
@@ -42,8 +43,9 @@ export function buildReadinessReport(
 export async function checkDatabaseReadiness(
   connectionString: string,
   plan: DistributionPlan,
+  timeouts?: PgTimeouts,
 ): Promise<ReadinessReport> {
-  const client = new Client({ connectionString });
+  const client = new Client(pgClientConfig(connectionString, timeouts));
   await client.connect();
   try {
     const catalog = await readSchemaCatalog(client, schemasOf(plan));
@@ -71,12 +73,15 @@ export function readinessGateRecord(report: ReadinessReport): GateRecord {
   const counts = new Map<string, number>();
   for (const f of report.findings) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
   const breakdown = [...counts].map(([rule, n]) => `${n} ${rule}`).join(", ");
-  return {
+  const result = {
     passed: report.ready,
     recordedAt: report.checkedAt,
+    check: "database readiness",
+    endpoints: [report.database],
     detail:
       `citus readiness of ${report.database}: ${report.tables.distributed} distributed, ` +
       `${report.tables.reference} reference, ${report.findings.length} finding(s)` +
       (breakdown ? ` (${breakdown})` : ""),
   };
+  return sealGate("data-model-reviewed", result, report);
 }

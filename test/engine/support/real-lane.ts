@@ -6,6 +6,7 @@
  * the change against the committed base, the engine previews it with the policy pack, `pulumi
  * up` applies it, and the change is committed. The working copy is a git repository for that.
  */
+import { textWithQuotedTimes } from "../../../migrations/stack-file";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
@@ -138,7 +139,8 @@ export class RealLane {
   edit(key: readonly (string | number)[], value: unknown): void {
     const document = parseDocument(this.text());
     document.setIn(["config", ...key], value);
-    this.write(document.toString());
+    // As a user would write it: times quoted, or the engine reads them as dates.
+    this.write(textWithQuotedTimes(document));
   }
 
   /** Removes a key by hand, as an edit of the stack file. */
@@ -177,13 +179,15 @@ export class RealLane {
     this.git("checkout", "--", join("stacks", `Pulumi.${STACK}.yaml`));
   }
 
-  /** The pack's configuration for the stack as its file stands now (the base of the change). */
+  /** The pack's configuration for the stack: the levels in force, from the change's base. */
   async packConfig(): Promise<string> {
     const result = await stepwise([
       "policies",
       "pack-config",
       "--stack",
       STACK,
+      "--base",
+      "HEAD",
       "--stacks-dir",
       this.stacksDir,
     ]);

@@ -134,12 +134,8 @@ export async function publish(
   }
 }
 
-/** Which of `ids` a consumer of the topic on this cluster can read, from its beginning. */
-export async function readable(
-  system: EventSystem,
-  topic: string,
-  ids: readonly string[],
-): Promise<string[]> {
+/** Every record of a topic on a cluster (its value: the lane publishes ids), in log order. */
+export async function recordsOn(system: EventSystem, topic: string): Promise<string[]> {
   const admin = kafka(system).admin();
   await admin.connect();
   let ends: { partition: number; high: string; low: string }[];
@@ -148,21 +144,66 @@ export async function readable(
   } finally {
     await admin.disconnect();
   }
-  const found = new Set<string>();
+  const records: string[] = [];
   const reader = new PartitionReader(kafka(system));
   try {
     for (const end of ends) {
-      for await (const batch of reader.range(
-        topic,
-        end.partition,
-        BigInt(end.low),
-        BigInt(end.high),
-      )) {
-        for (const message of batch) found.add(message.value?.toString() ?? "");
+      const range = reader.range(topic, end.partition, BigInt(end.low), BigInt(end.high));
+      for await (const batch of range) {
+        for (const message of batch) records.push(message.value?.toString() ?? "");
       }
     }
   } finally {
     await reader.close();
   }
+  return records;
+}
+
+/** Which of `ids` a consumer of the topic on this cluster can read, from its beginning. */
+export async function readable(
+  system: EventSystem,
+  topic: string,
+  ids: readonly string[],
+): Promise<string[]> {
+  const found = new Set(await recordsOn(system, topic));
   return ids.filter((id) => found.has(id));
+}
+
+/**
+ * A consumer group of the topic on this cluster that reads `count` records and commits where it
+ * got to, then stops: the positions a rollback translates back.
+ */
+export async function consumeAndCommit(
+  system: EventSystem,
+  group: string,
+  topic: string,
+  count: number,
+): Promise<void> {
+  const consumer = kafka(system).consumer({ groupId: group, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let read = 0;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${group} read ${read} of ${count}`)),
+        30_000,
+      );
+      void consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          if (read >= count) return;
+          read++;
+          const offset = (BigInt(message.offset) + 1n).toString();
+          await consumer.commitOffsets([{ topic, partition, offset }]);
+          if (read === count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
 }

@@ -1,3 +1,4 @@
+import { gateRecordProblems } from "../../../migrations/gate-evidence";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "pg";
 import { readSchemaCatalog } from "../../../tools/postgres/catalog-reader";
@@ -69,7 +70,11 @@ describe("Citus readiness check on a live schema", () => {
     expect(report.findings).toEqual([]);
     expect(report.ready).toBe(true);
     const pg = services().postgres;
-    expect(readinessGateRecord(report)).toEqual({
+    const record = readinessGateRecord(report);
+    expect(gateRecordProblems("data-model-reviewed", record, new Date())).toEqual([]);
+    expect(record).toMatchObject({
+      check: "database readiness",
+      endpoints: [report.database],
       passed: true,
       recordedAt: report.checkedAt,
       detail: `citus readiness of postgres://${pg.user}:***@${pg.host}:${pg.port}/${pg.databases.legacy}: 8 distributed, 4 reference, 0 finding(s)`,

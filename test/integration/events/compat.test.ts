@@ -46,7 +46,8 @@ describe("events compat on the real brokers (legacy = Redpanda's defaults, targe
         "warning broker auto-topic-creation",
       ].sort(),
     );
-    expect(result.record).toEqual({
+    expect(result.record).toMatchObject({
+      check: "events compat",
       passed: false,
       recordedAt: "2026-11-26T23:00:00.000Z",
       detail: `compatibility redpanda -> kafka: 4 topics, 3 blocking differences, 2 warnings (first: topic ${nowhere}: missing-on-target)`,

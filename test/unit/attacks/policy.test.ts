@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cli, stackRepo } from "./stack-repo";
 
@@ -12,7 +14,7 @@ const plan = (stack: string) =>
   cli("plan", stack, "--base", "HEAD", "--stacks-dir", repo.stacksDir, "--at", AT);
 
 function reset(stack: string): void {
-  repo.edit(stack, (text) => text.replace(/  stepwise:policy:\n(    .*\n)+/, ""));
+  repo.edit(stack, (text) => text.replace(/ {2}stepwise:policy:\n( {4}.*\n)+/, ""));
 }
 
 describe("a pull request that weakens its own policy", () => {
@@ -123,26 +125,44 @@ describe("a pull request that weakens its own policy", () => {
       const { code, out } = await plan("staging");
       expect(code).toBe(0);
       const lines = out.split("\n");
-    // Shown at the top, right under the verdict: old value → new value.
-    expect(lines.slice(3, 6)).toEqual([
-      "",
-      "POLICY CHANGES (judged by the policy in force; they apply from the next update):",
-      "  weightStep: 25 → 10",
-    ]);
-    const markdown = await cli(
-      "plan",
-      "staging",
-      "--base",
-      "HEAD",
-      "--markdown",
-      "--stacks-dir",
-      repo.stacksDir,
-      "--at",
-      AT,
-    );
-    expect(markdown.out).toContain(
-      "> **This change alters the policy.** It is judged by the policy in force; the new settings apply from the next update:\n> - `weightStep`: `25` → `10`",
-    );
+      // Shown at the top, right under the verdict: old value → new value.
+      expect(lines.slice(3, 6)).toEqual([
+        "",
+        "POLICY CHANGES (judged by the policy in force; they apply from the next update):",
+        "  weightStep: 25 → 10",
+      ]);
+      const markdown = await cli(
+        "plan",
+        "staging",
+        "--base",
+        "HEAD",
+        "--markdown",
+        "--stacks-dir",
+        repo.stacksDir,
+        "--at",
+        AT,
+      );
+      expect(markdown.out).toContain(
+        "> **This change alters the policy.** It is judged by the policy in force; the new settings apply from the next update:\n> - `weightStep`: `25` → `10`",
+      );
+      // A plan document reviewed later (`stepwise review`) is judged the same way, from the
+      // policy its PhaseLedger step's old inputs recorded.
+      const json = await cli(
+        "plan",
+        "staging",
+        "--base",
+        "HEAD",
+        "--json",
+        "--stacks-dir",
+        repo.stacksDir,
+        "--at",
+        AT,
+      );
+      const document = join(repo.dir, "plan.json");
+      writeFileSync(document, json.out);
+      const reviewed = await cli("review", document, "--at", AT);
+      expect(reviewed.code).toBe(0);
+      expect(reviewed.out).toContain("  weightStep: 25 → 10");
       reset("staging");
     },
     SLOW,

@@ -1,3 +1,4 @@
+import { textWithQuotedTimes } from "../../../migrations/stack-file";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -209,7 +210,7 @@ describe("hostile text from a pull request, through the CLI", () => {
         recordedAt: "2026-11-24T09:00:00Z",
         detail: attack,
       });
-      return document.toString();
+      return textWithQuotedTimes(document);
     });
     repo.commit("a gate detail that tries to approve the review");
     const args = ["dev", "--advance", "database", "--stacks-dir", repo.stacksDir, "--at", AT];

@@ -18,6 +18,8 @@ export interface StackRepo {
   edit(stack: string, change: (text: string) => string): void;
   /** Commits the working tree (the change merged: it becomes the base). */
   commit(message: string): void;
+  /** Drops the change: the working tree is the base again. */
+  reset(): void;
   remove(): void;
 }
 
@@ -46,6 +48,9 @@ export function stackRepo(): StackRepo {
     commit(message) {
       git("add", ".");
       git("commit", "-q", "-m", message);
+    },
+    reset() {
+      git("checkout", "-q", "--", ".");
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseAppSettings, type AppSettings } from "../../../tools/events/compat/app-settings";
 import { kafkajsApis } from "../../../tools/events/compat/client-apis";
 import { compareClusters, type ClientApi } from "../../../tools/events/compat/compare-clusters";
+import { gateRecordProblems } from "../../../migrations/gate-evidence";
 import { compatibilityGateRecord } from "../../../tools/events/compat/gate";
 import type { ClusterSnapshot, TopicSnapshot } from "../../../tools/events/compat/snapshot";
 
@@ -207,11 +208,18 @@ describe("compatibilityGateRecord", () => {
   const now = new Date("2026-11-26T12:00:00Z");
   it("passes with no blocking findings and says what was checked", () => {
     const record = compatibilityGateRecord(compareClusters(cluster("rp"), cluster("k"), apis), now);
-    expect(record).toEqual({
+    expect(record).toMatchObject({
       passed: true,
       recordedAt: "2026-11-26T12:00:00.000Z",
       detail: "compatibility rp -> k: 1 topics, 0 blocking differences, 0 warnings",
+      check: "events compat",
+      endpoints: ["rp", "k"],
     });
+    // Sealed: the record verifies as it is, and not once edited.
+    expect(gateRecordProblems("compatibility-verified", record, now)).toEqual([]);
+    expect(
+      gateRecordProblems("compatibility-verified", { ...record, detail: "all good" }, now),
+    ).toHaveLength(1);
   });
   it("fails on a blocking finding and names the first", () => {
     const record = compatibilityGateRecord(

@@ -3,6 +3,7 @@ import type {
   MappingEntry,
   OffsetMappingDocument,
 } from "../../../tools/events/offsets/offset-mapping";
+import { gateRecordProblems } from "../../../migrations/gate-evidence";
 import { offsetsGateRecord, TIMESTAMP_LIMITS } from "../../../tools/events/offsets/offsets-gate";
 
 const entry = (
@@ -41,7 +42,10 @@ describe("offsetsGateRecord", () => {
       ]),
       now,
     );
-    expect(record).toEqual({
+    expect(gateRecordProblems("offsets-migrated", record, now)).toEqual([]);
+    expect(record).toMatchObject({
+      check: "events migrate-offsets",
+      endpoints: ["rp:9092", "k:9092"],
       passed: true,
       recordedAt: "2026-11-26T12:00:00.000Z",
       detail:

@@ -68,6 +68,21 @@ describe("PhaseLedger", () => {
       { ledger: moved, environment: "prod" },
     );
     expect(changed).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    // What the update before noted (its moves, the gates it wrote, the policy then in force)
+    // is not a change on the next one.
+    const noted = {
+      ...ledger,
+      moves: [{ path: "events", from: "redpanda", to: "parallel" }],
+      gatesChanged: ["compatibility-verified"],
+      policyInForce: { environment: "prod" },
+    };
+    expect(
+      await diff?.(
+        "phase-ledger",
+        { ledger: noted, environment: "prod" },
+        { ledger, environment: "prod" },
+      ),
+    ).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
 
     const update = phaseLedgerProvider.update?.bind(phaseLedgerProvider);
     expect(

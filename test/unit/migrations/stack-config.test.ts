@@ -124,7 +124,7 @@ describe("parseStackConfig", () => {
       "an unknown gate",
       { gates: { "compat-ok": { passed: true, recordedAt: "2026-11-20T09:00:00Z", detail: "x" } } },
       [
-        "stepwise:gates.compat-ok: unknown gate; valid gates are compatibility-verified, offsets-migrated, data-verified, data-model-reviewed, rollback-drill",
+        "stepwise:gates.compat-ok: unknown gate; valid gates are compatibility-verified, offsets-migrated, data-verified, data-model-reviewed, rollback-drill, messages-synced-back, offsets-migrated-back, data-synced-back",
       ],
     ],
     [

@@ -132,7 +132,7 @@ describe("the real-lane stack (local), offline", () => {
   const blocking = (verdicts: readonly Verdict[]) =>
     verdicts.filter((v) => !v.passed && v.level === "mandatory").map((v) => v.ruleId);
 
-  it("walks events forward to retirement and back to redpanda, each step allowed; retirement waits for the window", async () => {
+  it("walks events forward to retirement and back to redpanda, retirement waits for the window, reads going back to Redpanda for their gates", async () => {
     let text = read("local");
     let at = new Date("2026-12-02T00:00:00.000Z");
     const steps: string[] = [];
@@ -154,9 +154,13 @@ describe("the real-lane stack (local), offline", () => {
     }
     // kafka-only is the cutover: retiring a day later is inside the 30-day window.
     await walk("advance", at);
-    const late = await walk("advance", new Date(at.getTime() + 31 * 86_400_000));
+    const lateAt = new Date(at.getTime() + 31 * 86_400_000);
+    const late = await walk("advance", lateAt);
     text = late.after;
-    for (let i = 0; i < 5; i++) text = (await walk("rollback", at)).after;
+    // Each step back is taken after the one before: entry times never go backwards.
+    for (let i = 1; i <= 5; i++) {
+      text = (await walk("rollback", new Date(lateAt.getTime() + i * 60_000))).after;
+    }
     expect(steps).toEqual([
       "redpanda -> parallel: ok",
       "parallel -> dual-publish: ok",
@@ -165,8 +169,9 @@ describe("the real-lane stack (local), offline", () => {
       "kafka-only -> redpanda-retired: stateful-delete-after-window",
       "kafka-only -> redpanda-retired: ok",
       "redpanda-retired -> kafka-only: ok",
-      "kafka-only -> consumers-on-kafka: ok",
-      "consumers-on-kafka -> dual-publish: ok",
+      // Held until Redpanda has Kafka's records and the offsets are translated back (gates).
+      "kafka-only -> consumers-on-kafka: phase-gates",
+      "consumers-on-kafka -> dual-publish: phase-gates",
       "dual-publish -> parallel: ok",
       "parallel -> redpanda: ok",
     ]);

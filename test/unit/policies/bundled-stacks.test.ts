@@ -2,6 +2,7 @@
  * The rules on real transitions: the bundled prod stack and the stepwise program, planned
  * offline (evaluated under mocks for both configurations and diffed), then checked.
  */
+import { textWithQuotedTimes } from "../../../migrations/stack-file";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
@@ -53,7 +54,7 @@ function prodAtCutover(days: number): string {
     recordedAt: daysBefore(days + 3).toISOString(),
     detail: "offsets: 4 groups, 12 partitions translated",
   });
-  return document.toString();
+  return textWithQuotedTimes(document);
 }
 
 describe("policies on the bundled prod stack", () => {

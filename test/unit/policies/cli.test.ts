@@ -49,6 +49,7 @@ describe("stepwise policies", () => {
       "traffic-weight-step",
       "stateful-delete-after-window",
       "phase-gates",
+      "recorded-evidence",
       "rollback-drill-recent",
       "both-systems-monitored",
       "no-plaintext-secrets",
@@ -69,7 +70,7 @@ describe("stepwise policies", () => {
     expect(out).toMatch(
       /^ {2}phase-gates +advisory +pack\+plan +Gates hold before a phase is entered$/m,
     );
-    expect(out.split("\n")).toHaveLength(17);
+    expect(out.split("\n")).toHaveLength(18);
   });
 
   it("exits 2 naming the stack file, the field and the valid ids on a bad rule id", async () => {

@@ -119,6 +119,7 @@ describe("the pack's policies", () => {
       "traffic-weight-step",
       "stateful-delete-after-window",
       "phase-gates",
+      "recorded-evidence",
       "rollback-drill-recent",
       "both-systems-monitored",
       "no-plaintext-secrets",

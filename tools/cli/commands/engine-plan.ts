@@ -46,11 +46,11 @@ export async function runEnginePlan(stack: string, options: EnginePlanOptions): 
   readStack(stack, options);
   const projectDir = projectDirOf(options);
   const plan = await enginePreview(stack, projectDir, options.initial ?? false);
-  const verdicts = checkPlan(plan, stack, nowOf(options));
+  const { verdicts, policyChanges } = checkPlan(plan, stack, nowOf(options));
   const title = options.initial ? `${stack}: first deployment` : `${stack}: deployed → stack file`;
   // The engine prints plain config as it is; stepwise withholds what the rule found.
   const shown = withholdPlaintextSecrets(plan);
-  const input = { plan: shown, title, verdicts };
+  const input = { plan: shown, title, verdicts, policyChanges };
   if (options.json) console.log(JSON.stringify(shown, null, 2));
   else console.log(options.markdown ? renderMarkdown(input) : renderText(input));
   return blockingVerdicts(verdicts).length > 0 ? EXIT.blocked : EXIT.ok;

@@ -1,15 +1,17 @@
-import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import type { Ledger } from "../../../migrations/ledger";
 import { nameFromUrn, stackFromUrn } from "../../../policies/classify";
 import { resolvePolicySettings, stackPolicyInput } from "../../../policies/config";
 import { withholdPlaintextSecrets } from "../../../policies/checks/secrets";
+import { policySettingChanges, type PolicySettingChange } from "../../../policies/policy-change";
+import type { Environment } from "../../../policies/rules";
 import { blockingVerdicts, checkTransition, type Verdict } from "../../../policies/transition";
 import { parsePreviewDocument } from "../../engine/preview-document";
 import type { Plan } from "../../plan/plan";
 import { renderMarkdown, renderText } from "../../review";
 import { EXIT, UsageError } from "../main";
-import { asUsage, nowOf } from "./stack-context";
+import { readInputFile, shown } from "./input-files";
+import { asUsage, nowOf, stackNameArgument } from "./stack-context";
 
 interface ReviewOptions {
   markdown?: boolean;
@@ -34,19 +36,18 @@ export function reviewCommand(): Command {
 }
 
 function runReview(file: string, options: ReviewOptions): number {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
+  const text = readInputFile(file, "plan");
   const plan = asUsage(() => parsePreviewDocument(text, file));
-  const stack = options.stack ?? plan.stepwise?.stack ?? stackOfPlan(plan);
-  const verdicts = checkPlan(plan, stack, nowOf(options));
+  const stack =
+    (options.stack === undefined ? undefined : stackNameArgument(options.stack, "--stack")) ??
+    plan.stepwise?.stack ??
+    stackOfPlan(plan);
+  const { verdicts, policyChanges } = checkPlan(plan, stack, nowOf(options));
   const input = {
     plan: withholdPlaintextSecrets(plan),
     title: `${stack ?? "stack"}: ${file}`,
     verdicts,
+    policyChanges,
   };
   console.log(options.markdown ? renderMarkdown(input) : renderText(input));
   return blockingVerdicts(verdicts).length > 0 ? EXIT.blocked : EXIT.ok;
@@ -59,25 +60,69 @@ function stackOfPlan(plan: Plan): string | undefined {
 
 /**
  * Transition checks on a plan of either source: the ledgers are the PhaseLedger step's old and
- * new inputs (the engine's oldState is what is deployed); settings from the plan's config.
+ * new inputs (the engine's oldState is what is deployed). The policy in force is the one the
+ * deployed ledger recorded; only without one (a first deployment, an older ledger) the plan's
+ * config gives it.
  */
-export function checkPlan(plan: Plan, stack: string | undefined, now: Date): Verdict[] {
+export function checkPlan(
+  plan: Plan,
+  stack: string | undefined,
+  now: Date,
+): { verdicts: Verdict[]; policyChanges: PolicySettingChange[] } {
   const ledgerStep = plan.steps.find((s) => nameFromUrn(s.urn) === "phase-ledger");
-  const before = ledgerOf(ledgerStep?.oldState?.inputs) ?? EMPTY;
-  const after = ledgerOf(ledgerStep?.newState?.inputs) ?? EMPTY;
-  const settings = asUsage(() =>
-    resolvePolicySettings(stackPolicyInput(plan.config ?? {}), {
-      ...(stack === undefined ? {} : { stack }),
-    }),
-  );
-  return checkTransition({ plan, before, after, settings, now });
+  const before = ledgerOf(ledgerStep?.oldState?.inputs, "oldState") ?? EMPTY;
+  const after = ledgerOf(ledgerStep?.newState?.inputs, "newState") ?? EMPTY;
+  const resolve = (raw: unknown, alsoFloorOf?: Environment) =>
+    asUsage(() =>
+      resolvePolicySettings(raw, {
+        ...(stack === undefined ? {} : { stack }),
+        ...(alsoFloorOf ? { alsoFloorOf } : {}),
+      }),
+    );
+  const proposed = after.policy ?? stackPolicyInput(plan.config ?? {});
+  const settings = resolve(before.policy ?? proposed);
+  const policyChanges =
+    before.policy === undefined
+      ? []
+      : policySettingChanges(settings, resolve(proposed, settings.environment));
+  return {
+    verdicts: checkTransition({ plan, before, after, settings, policyChanges, now }),
+    policyChanges,
+  };
 }
 
 const EMPTY: Ledger = { phases: {}, gates: {} };
 
-function ledgerOf(inputs: Record<string, unknown> | undefined): Ledger | undefined {
+function ledgerOf(
+  inputs: Record<string, unknown> | undefined,
+  side: "oldState" | "newState",
+): Ledger | undefined {
   const ledger = inputs?.ledger;
-  return typeof ledger === "object" && ledger !== null && "phases" in ledger
-    ? (ledger as Ledger)
-    : undefined;
+  if (!isMap(ledger) || !("phases" in ledger)) return undefined;
+  const problem = ledgerProblem(ledger);
+  if (problem !== undefined) {
+    throw new UsageError(
+      `the phase-ledger step's ${side}.inputs.ledger.${problem}; give the plan as \`stepwise plan --json\` or \`pulumi preview --json\` printed it`,
+    );
+  }
+  return ledger as unknown as Ledger;
+}
+
+/** What the checks would trip over: they read phase records and gate records. */
+function ledgerProblem(ledger: Record<string, unknown>): string | undefined {
+  const { phases, gates = {} } = ledger;
+  if (!isMap(phases)) return `phases is ${shown(phases)}, not a map of path to phase record`;
+  for (const [path, record] of Object.entries(phases)) {
+    if (!isMap(record) || typeof record.phase !== "string")
+      return `phases[${shown(path)}] is ${shown(record)}, not a phase record {phase, enteredAt}`;
+  }
+  if (!isMap(gates)) return `gates is ${shown(gates)}, not a map of gate to record`;
+  for (const [gate, record] of Object.entries(gates)) {
+    if (!isMap(record)) return `gates[${shown(gate)}] is ${shown(record)}, not a gate record`;
+  }
+  return undefined;
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,3 +1,5 @@
+import { isInFuture } from "../../../migrations/gate-evidence";
+import { UsageError } from "../main";
 import { Command } from "commander";
 import { durationMs } from "../../../migrations/duration";
 import { phaseDefinition, PATH_IDS } from "../../../migrations/phases";
@@ -114,11 +116,19 @@ export function stackStatus(stack: string, options: StackOptions, now: Date): Pa
     const phase = phases[path] ?? "";
     const definition = asUsage(() => phaseDefinition(path, phase));
     const entered = enteredAt[path];
+    if (entered !== undefined && isInFuture(entered, now)) {
+      throw new UsageError(
+        `${file}: stepwise:enteredAt.${path} = ${entered} is in the future (now is ${now.toISOString()}); entry times are written by \`stepwise advance\` and \`rollback\`: restore the one they wrote`,
+      );
+    }
     const inPhaseMs = entered === undefined ? undefined : now.getTime() - Date.parse(entered);
     const configuredMinimum = minimumTimeFor(minimumTime, path, phase);
     const minimum =
       Object.keys(minimumTime).length > 0
-        ? durationMs(configuredMinimum)
+        ? asUsage(
+            () => durationMs(configuredMinimum),
+            `${file}: stepwise:minimumTime for ${path} at ${phase}`,
+          )
         : settings.minimumPhaseTimeMs;
     const window = settings.rollbackWindowDays * DAY;
     return {

@@ -1,4 +1,5 @@
 /** Turns a compatibility report into the `compatibility-verified` gate record of the ledger. */
+import { sealGate } from "../../../migrations/gate-evidence";
 import type { GateRecord } from "../../../migrations/ledger";
 import type { CompatibilityReport } from "./compare-clusters";
 
@@ -11,5 +12,15 @@ export function compatibilityGateRecord(report: CompatibilityReport, now: Date):
     `compatibility ${report.source} -> ${report.target}: ${report.topics.length} topics, ` +
     `${report.blocking} blocking differences, ${report.warnings} warnings` +
     (firstBlocking ? ` (first: ${firstBlocking.subject}: ${firstBlocking.code})` : "");
-  return { passed: report.blocking === 0, recordedAt: now.toISOString(), detail };
+  return sealGate(
+    "compatibility-verified",
+    {
+      passed: report.blocking === 0,
+      recordedAt: now.toISOString(),
+      detail,
+      check: "events compat",
+      endpoints: [report.source, report.target],
+    },
+    report,
+  );
 }

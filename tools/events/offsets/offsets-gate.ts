@@ -1,9 +1,21 @@
-/** Turns an offset mapping into the `offsets-migrated` gate record of the ledger. */
+/**
+ * Turns an offset mapping into a gate record of the ledger: `offsets-migrated` when consumers
+ * move to Kafka, `offsets-migrated-back` when a rollback moves them back to Redpanda.
+ */
+import { sealGate } from "../../../migrations/gate-evidence";
 import type { GateRecord } from "../../../migrations/ledger";
 import type { OffsetMappingDocument } from "./offset-mapping";
 
+/** The gate a migration records, by its direction. */
+export const OFFSETS_GATES = {
+  forward: "offsets-migrated",
+  rollback: "offsets-migrated-back",
+} as const;
+
 /** The file `events migrate-offsets --record` writes: one entry for the stack config's gates map. */
-export type RecordedOffsetsGate = { readonly "offsets-migrated": GateRecord };
+export type RecordedOffsetsGate = {
+  readonly [G in (typeof OFFSETS_GATES)[keyof typeof OFFSETS_GATES]]?: GateRecord;
+};
 
 /** What a reviewer must know about partitions translated without message ids. */
 export const TIMESTAMP_LIMITS =
@@ -26,9 +38,11 @@ export function offsetsGateRecord(document: OffsetMappingDocument, now: Date): G
     .join(", ");
   const dryRun = count((e) => e.action === "dry-run");
   const byTimestamp = count((e) => e.method === "timestamp");
-  return {
+  const result = {
     passed: document.entries.length > 0 && dryRun === 0,
     recordedAt: now.toISOString(),
+    check: "events migrate-offsets",
+    endpoints: [document.source, document.target],
     detail:
       `offsets ${document.direction} ${document.source} -> ${document.target}: ${groups} groups, ` +
       `${document.entries.length} partitions (${byMethod || "none"}); ` +
@@ -36,4 +50,5 @@ export function offsetsGateRecord(document: OffsetMappingDocument, now: Date): G
       (byTimestamp > 0 ? `; ${TIMESTAMP_LIMITS}` : "") +
       (dryRun > 0 ? `; dry run, nothing committed` : ""),
   };
+  return sealGate(OFFSETS_GATES[document.direction], result, document);
 }
