@@ -30,17 +30,8 @@ export const phaseLedgerProvider: pulumi.dynamic.ResourceProvider = {
     return Promise.resolve({ id: "phase-ledger", outs: inputs });
   },
   diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-    // What one update notes against the deployed ledger (its moves, the gates it writes, the
-    // policy in force before it) is no change of the ledger itself: left in, every next
-    // update would show the ledger changing back.
-    const lasting = (value: unknown): unknown => {
-      if (typeof value !== "object" || value === null) return value;
-      const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-      for (const key of ["moves", "gatesChanged", "policyInForce", "engineMoves"]) delete copy[key];
-      return copy;
-    };
     const changed = ["ledger", "environment"].filter(
-      (key) => JSON.stringify(lasting(olds[key])) !== JSON.stringify(lasting(news[key])),
+      (key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key]),
     );
     return Promise.resolve({
       changes: changed.length > 0,
