@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sealGate } from "../../migrations/gate-evidence";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Ledger } from "../../migrations/ledger";
+import type { GateRecord, Ledger } from "../../migrations/ledger";
 import type { PathId } from "../../migrations/path";
 import { phaseDefinition } from "../../migrations/phases";
 import { PLATFORM_TOPICS } from "../../migrations/program/engines";
@@ -148,6 +148,45 @@ async function recordRollbackGates(path: PathId, phase: string): Promise<void> {
     lane.edit(["stepwise:gates", gate], sealGate(gate, result, { path, phase }));
   }
   await takeStep(`record ${gates.join(", ")} before leaving ${phase}`);
+}
+
+/**
+ * The compatibility check run again on the two real clusters (the lane's clock jumps past
+ * rollback windows, so the gate it recorded before is too old to unlock a step), its result
+ * landed in a change of its own. The command dates its record by the real clock, which the
+ * lane's has left behind: the result is sealed again at the lane's time, the command's record
+ * as its evidence.
+ */
+async function recordCompatibilityGate(): Promise<void> {
+  const file = join(lane.stacksDir, "..", "compatibility-gate.json");
+  const kafka = services().kafka;
+  const compat = await stepwise([
+    "events",
+    "compat",
+    "--source",
+    kafka.legacy.bootstrap,
+    "--target",
+    kafka.target.bootstrap,
+    "--topic",
+    ...TOPIC_NAMES,
+    "--record",
+    file,
+  ]);
+  expect([compat.code, compat.stderr]).toEqual([0, ""]);
+  const checked = (JSON.parse(readFileSync(file, "utf8")) as Record<string, GateRecord>)[
+    "compatibility-verified"
+  ];
+  expect(checked).toMatchObject({ passed: true, check: "events compat" });
+  const { passed, detail, check, endpoints } = checked as Required<GateRecord>;
+  at = new Date(at.getTime() + 60_000);
+  const gate = sealGate(
+    "compatibility-verified",
+    { passed, detail, check, endpoints, recordedAt: at.toISOString() },
+    checked,
+  );
+  lane.edit(["stepwise:gates", "compatibility-verified"], gate);
+  await takeStep("record compatibility-verified");
+  expect((await lane.ledgerOutput()).gates["compatibility-verified"]).toEqual(gate);
 }
 
 async function expectEventsWiring(phase: string): Promise<void> {
@@ -351,31 +390,7 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
   });
 
   it("records the compatibility gate again with the real check, in a change of its own", async () => {
-    // The lane's clock has jumped past the rollback window, so the gate recorded at the start
-    // is too old to unlock a step: the check runs again against the two real clusters.
-    const record = join(lane.stacksDir, "..", "compatibility-gate.json");
-    const kafka = services().kafka;
-    const compat = await stepwise([
-      "events",
-      "compat",
-      "--source",
-      kafka.legacy.bootstrap,
-      "--target",
-      kafka.target.bootstrap,
-      "--topic",
-      ...TOPIC_NAMES,
-      "--record",
-      record,
-    ]);
-    expect([compat.code, compat.stderr]).toEqual([0, ""]);
-    const gate = (JSON.parse(readFileSync(record, "utf8")) as Record<string, unknown>)[
-      "compatibility-verified"
-    ];
-    expect(gate).toMatchObject({ passed: true, check: "events compat" });
-    at = new Date(at.getTime() + 60_000);
-    lane.edit(["stepwise:gates", "compatibility-verified"], gate);
-    await takeStep("record compatibility-verified");
-    expect((await lane.ledgerOutput()).gates["compatibility-verified"]).toEqual(gate);
+    await recordCompatibilityGate();
   });
 
   it("walks api: a canary at stepped weights, the new implementation, the old one retired, and back", async () => {
@@ -406,6 +421,8 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
   });
 
   it("walks consolidation: the monolith beside the services, traffic to it in weighted steps, services retired, and back", async () => {
+    // The api walk's retirement moved the clock on a month: the gate is checked again.
+    await recordCompatibilityGate();
     const microservices = ["inventory", "orders", "product-catalog"];
     const labels = async () => {
       const deployments = await objects("deployments", lane.namespace);
@@ -463,6 +480,7 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
   });
 
   it("after an update that failed midway, status tells the deployed phase and the next up completes", async () => {
+    await recordCompatibilityGate(); // a month older again since the api walk
     at = new Date(at.getTime() + 60_000);
     expect((await lane.move("advance", "events", at)).code).toBe(0);
     const offline = await lane.plan(at);
@@ -507,8 +525,9 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
     expect(finished.summary.result).toBe("succeeded");
     lane.land("advance events (finished)");
     await expectEventsWiring("parallel");
+    // At the lane's clock: status refuses entry times in the future of the one it is given.
     const after = await stepwise(
-      ["status", STACK, "--deployed", "--stacks-dir", lane.stacksDir],
+      ["status", STACK, "--deployed", "--stacks-dir", lane.stacksDir, "--at", at.toISOString()],
       lane.engineEnv,
     );
     expect(after.stdout).toMatch(/local +events +parallel +parallel /);
