@@ -154,7 +154,7 @@ describe("the drill records its own gate", () => {
         endpoints: ["dev"],
         recordedAt: AT,
       });
-      expect(gateRecordProblems("rollback-drill", record as GateRecord, new Date(AT))).toEqual([]);
+      expect(gateRecordProblems("rollback-drill", record, new Date(AT))).toEqual([]);
     },
     SLOW,
   );
