@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { sealGate } from "../../migrations/gate-evidence";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GateRecord, Ledger } from "../../migrations/ledger";
-import type { PathId } from "../../migrations/path";
+import type { GateId, PathId } from "../../migrations/path";
 import { phaseDefinition } from "../../migrations/phases";
 import { PLATFORM_TOPICS } from "../../migrations/program/engines";
 import type { Plan } from "../../tools/plan/plan";
@@ -29,9 +29,11 @@ import { documentedDifferences, stepFidelity, type StepFidelity } from "./suppor
 import { RealLane, services, STACK, stepwise } from "./support/real-lane";
 import {
   CLUSTERS,
+  consumeAndCommit,
   objects,
   publish,
   readable,
+  recordsOn,
   serviceEnv,
   snapshot,
   topicsOn,
@@ -127,27 +129,56 @@ async function eventsStep(
 }
 
 /**
- * The gates a step back out of `phase` asks for (its rollbackGates), landed in a change of their
- * own before the step. Stand-ins: sealed as a check command would write them, at the lane's
- * clock, but not made by `events verify --rollback` or `events migrate-offsets --rollback` —
- * the lane's clock runs ahead of the real one and its clusters hold no consumer group to
- * translate back. Those commands are tested against the real brokers in test/integration.
+ * The gates a step back out of `phase` asks for (its rollbackGates), each made by its real check
+ * on the two clusters (Kafka as --source, Redpanda as --target) after the old system was brought
+ * back in step, and landed in a change of its own before the step. The record is sealed again at
+ * the lane's clock: the command dates it by the real one, weeks before the lane's steps, and the
+ * rule wants it recorded after the phase it leaves was entered.
  */
 async function recordRollbackGates(path: PathId, phase: string): Promise<void> {
   const gates = phaseDefinition(path, phase).rollbackGates ?? [];
   if (gates.length === 0) return;
   at = new Date(at.getTime() + 60_000);
   for (const gate of gates) {
-    const result = {
-      passed: true,
-      recordedAt: at.toISOString(),
-      detail: `${gate}: real-lane stand-in for the rollback out of ${phase}`,
-      check: "real-lane stand-in",
-      endpoints: [services().kafka.legacy.bootstrap, services().kafka.target.bootstrap],
-    };
-    lane.edit(["stepwise:gates", gate], sealGate(gate, result, { path, phase }));
+    const checked = await ROLLBACK_CHECKS[gate]?.();
+    expect([gate, checked?.passed]).toEqual([gate, true]);
+    const { passed, detail, check, endpoints } = checked as Required<GateRecord>;
+    const result = { passed, detail, check, endpoints, recordedAt: at.toISOString() };
+    lane.edit(["stepwise:gates", gate], sealGate(gate, result, checked));
   }
   await takeStep(`record ${gates.join(", ")} before leaving ${phase}`);
+}
+
+/** The way-back checks of the events path: the old system restored first, then checked. */
+const ROLLBACK_CHECKS: Partial<Record<GateId, () => Promise<GateRecord | undefined>>> = {
+  // Redpanda missed what went only to Kafka: copied back in Kafka's order (a mirror's job).
+  "messages-synced-back": async () => {
+    const onRedpanda = new Set(await recordsOn("redpanda", TOPIC));
+    const missing = (await recordsOn("kafka", TOPIC)).filter((id) => !onRedpanda.has(id));
+    expect(missing.length).toBeGreaterThan(0);
+    await publish("redpanda", TOPIC, missing);
+    return checkRecorded("messages-synced-back", ["events", "verify", "--topic", TOPIC]);
+  },
+  // The consumers' positions on Kafka (a group that read some, then stopped), translated back.
+  "offsets-migrated-back": async () => {
+    const group = `lane-consumers-${Date.now()}`;
+    await consumeAndCommit("kafka", group, TOPIC, 5);
+    const progress = join(lane.stacksDir, "..", `${group}.jsonl`);
+    const argv = ["events", "migrate-offsets", "--group", group, "--progress", progress];
+    return checkRecorded("offsets-migrated-back", argv);
+  },
+};
+
+/** Runs a way-back check with --rollback --record; the gate record it wrote. */
+async function checkRecorded(gate: GateId, argv: readonly string[]): Promise<GateRecord> {
+  const file = join(lane.stacksDir, "..", `${gate}.json`);
+  const kafka = services().kafka;
+  const endpoints = ["--source", kafka.target.bootstrap, "--target", kafka.legacy.bootstrap];
+  const ran = await stepwise([...argv, ...endpoints, "--rollback", "--record", file]);
+  expect([gate, ran.code, ran.stderr]).toEqual([gate, 0, ""]);
+  const records = JSON.parse(readFileSync(file, "utf8")) as Partial<Record<GateId, GateRecord>>;
+  expect(records[gate]?.check).toBe(argv.slice(0, 2).join(" "));
+  return records[gate] as GateRecord;
 }
 
 /**
@@ -385,7 +416,18 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
     expect(phase).toBe("redpanda-retired");
     // Redpanda is external: its topics and the records on them are not the stack's to delete.
     expect(Object.keys(await topicsOn("redpanda", TOPIC_NAMES))).toEqual([...TOPIC_NAMES].sort());
-    for (let i = 0; i < 5; i++) phase = await eventsStep("rollback", phase);
+    phase = await eventsStep("rollback", phase);
+    expect(phase).toBe("kafka-only");
+    // Producers back on a Redpanda that missed what went only to Kafka: the pack refuses the
+    // step back until the check that shows Redpanda has it all is recorded.
+    const early = new Date(at.getTime() + 60_000);
+    lane.write(applyPhaseStep(lane.text(), "events", "rollback", early, STACK).text);
+    await expectRefusedByPack(
+      "phase-gates",
+      /moves back from "kafka-only" to "consumers-on-kafka", pointing clients at redpanda .*gate "messages-synced-back" is not recorded/,
+      "kafka-only",
+    );
+    for (let i = 0; i < 4; i++) phase = await eventsStep("rollback", phase);
     expect(phase).toBe("redpanda");
   });
 

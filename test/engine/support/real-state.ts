@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
+import { MESSAGE_ID_HEADER } from "../../../tools/events/message-id";
 import { PartitionReader } from "../../../tools/events/partition-reader";
 import { kubeGet, type KubeAccess } from "../../services/kube-api";
 import { services } from "./real-lane";
@@ -119,7 +120,10 @@ export async function topicsOn(
   }
 }
 
-/** Publishes one record per id to a topic on a cluster, keyed by the id. */
+/**
+ * Publishes one record per id to a topic on a cluster, keyed by the id and carrying it as its
+ * message id, as the dual publisher does (offset translation and verification match on it).
+ */
 export async function publish(
   system: EventSystem,
   topic: string,
@@ -128,7 +132,12 @@ export async function publish(
   const producer = kafka(system).producer();
   await producer.connect();
   try {
-    await producer.send({ topic, messages: ids.map((id) => ({ key: id, value: id })) });
+    const messages = ids.map((id) => ({
+      key: id,
+      value: id,
+      headers: { [MESSAGE_ID_HEADER]: id },
+    }));
+    await producer.send({ topic, messages });
   } finally {
     await producer.disconnect();
   }
