@@ -1,7 +1,24 @@
-import { MAX_SETTING_DAYS, parseDuration } from "../policies/config";
+// One duration syntax for the whole project (a number and a unit: ms, s, m, h, d; or "0"), read
+// by the program and the policy checks alike, so a minimum time one accepts the other can read.
 
-// One duration syntax for the whole project: the policy pack's (a number and a unit: ms, s, m,
-// h, d; or "0"), so a minimum time the program accepts is one the checks can read.
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/**
+ * Longest time any setting may hold (ten years), as a duration or a count of days: far beyond
+ * any rollback window, and it keeps every "wait until" date a real date.
+ */
+export const MAX_SETTING_DAYS = 3650;
+
+/** "0", "90m", "24h", "7d" → milliseconds; undefined when the text is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (trimmed === "0") return 0;
+  const match = DURATION.exec(trimmed);
+  if (!match) return undefined;
+  const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  return ms <= MAX_SETTING_DAYS * UNIT_MS.d ? ms : undefined;
+}
 
 /** A duration written as "0", "45m", "24h", "7d" or "1.5d", at most MAX_SETTING_DAYS. */
 export function isDuration(text: string): boolean {
@@ -17,4 +34,12 @@ export function durationMs(text: string): number {
     );
   }
   return ms;
+}
+
+const FUTURE_SKEW_MS = 5 * 60_000;
+
+/** Whether an ISO time lies in the future (beyond a few minutes of clock skew). */
+export function isInFuture(time: string, now: Date): boolean {
+  const at = Date.parse(time);
+  return !Number.isNaN(at) && at > now.getTime() + FUTURE_SKEW_MS;
 }

@@ -9,6 +9,7 @@
  * reviewed and deployed before the step it unlocks (see policies/checks/evidence.ts).
  */
 import { createHash } from "node:crypto";
+import { isInFuture } from "./duration";
 import type { GateRecord } from "./ledger";
 import type { GateId } from "./path";
 
@@ -66,14 +67,6 @@ export function sealGate(gate: GateId, result: GateCheckResult, evidence: unknow
     evidence: sha256(canonicalJson(evidence)),
   };
   return { ...unsealed, digest: recordDigest(gate, unsealed) };
-}
-
-const FUTURE_SKEW_MS = 5 * 60_000;
-
-/** Whether an ISO time lies in the future (beyond a few minutes of clock skew). */
-export function isInFuture(time: string, now: Date): boolean {
-  const at = Date.parse(time);
-  return !Number.isNaN(at) && at > now.getTime() + FUTURE_SKEW_MS;
 }
 
 /**

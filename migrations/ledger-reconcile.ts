@@ -74,7 +74,8 @@ export function reconcileLedger(configured: Ledger, deployed: Ledger | undefined
   };
 }
 
-// State may hand maps back with their keys in another order: compare them sorted.
+// State may hand maps back with their keys in another order: compare them sorted. (The same as
+// gate-evidence's canonicalJson, which this module may not import: see above.)
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
   if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "null";

@@ -4,6 +4,7 @@
  * stack config validation of the program.
  */
 import { z } from "zod";
+import { MAX_SETTING_DAYS, parseDuration } from "../migrations/duration";
 import {
   ENVIRONMENTS,
   LEVELS,
@@ -35,25 +36,6 @@ export interface PolicySettings {
   readonly rollbackDrillMaxAgeDays: number;
   readonly minimumPhaseTimeMs: number;
   readonly allowMultiplePaths: boolean;
-}
-
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/**
- * Longest time any setting may hold (ten years), as a duration or a count of days: far beyond
- * any rollback window, and it keeps every "wait until" date a real date.
- */
-export const MAX_SETTING_DAYS = 3650;
-
-/** "0", "90m", "24h", "7d" → milliseconds; undefined when the text is not a duration. */
-export function parseDuration(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (trimmed === "0") return 0;
-  const match = DURATION.exec(trimmed);
-  if (!match) return undefined;
-  const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
-  return ms <= MAX_SETTING_DAYS * UNIT_MS.d ? ms : undefined;
 }
 
 const durationText = z.string().refine((text) => parseDuration(text) !== undefined, {

@@ -4,6 +4,7 @@
  * cannot lower it; every resolution of policy settings (plans, the pack, `policies pack-config`)
  * enforces it. Tightening the floor is a change to this file, reviewed as code.
  */
+import type { PolicySettings } from "./config";
 import { RULES, type Environment, type Level, type RuleId } from "./rules";
 
 export interface PolicyFloor {
@@ -67,14 +68,7 @@ const STRICTNESS: Readonly<Record<Level, number>> = { disabled: 0, advisory: 1, 
 
 /** What a stack's settings do below its floor, as "field: value is … ; what to do" lines. */
 export function floorProblems(
-  settings: {
-    readonly levels: Readonly<Record<RuleId, Level>>;
-    readonly weightStep: number;
-    readonly rollbackWindowDays: number;
-    readonly rollbackDrillMaxAgeDays: number;
-    readonly minimumPhaseTimeMs: number;
-    readonly allowMultiplePaths: boolean;
-  },
+  settings: Omit<PolicySettings, "environment">,
   environment: Environment,
   field: string,
 ): string[] {

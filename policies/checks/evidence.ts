@@ -4,7 +4,8 @@
  * dated in the future, and must not arrive with the step it unlocks; an entry time changes only
  * with its phase, is never in the future, and a step is stamped when it is taken.
  */
-import { GATE_MAX_AGE_DAYS, gateRecordProblems, isInFuture } from "../../migrations/gate-evidence";
+import { isInFuture } from "../../migrations/duration";
+import { GATE_MAX_AGE_DAYS, gateRecordProblems } from "../../migrations/gate-evidence";
 import type { Ledger, PhaseRecord } from "../../migrations/ledger";
 import type { GateId } from "../../migrations/path";
 import { stepsOf, type Finding, type PathMove } from "./phases";
@@ -56,6 +57,22 @@ export function gateEvidenceFindings(
   return findings;
 }
 
+/** A step's entry time earlier than the entry of the phase it leaves: a backdated step. */
+export function enteredBeforeLeftFindings(
+  path: string,
+  enteredAt: string,
+  leftEnteredAt: string | undefined,
+): Finding[] {
+  if (leftEnteredAt === undefined || !(Date.parse(enteredAt) < Date.parse(leftEnteredAt))) {
+    return [];
+  }
+  return [
+    {
+      message: `path "${path}": enteredAt ${enteredAt} is before the phase it leaves was entered (${leftEnteredAt})`,
+    },
+  ];
+}
+
 /** Problems with phase-entry times: edited without a move, in the future, or backdated. */
 export function entryTimeFindings(
   before: Ledger,
@@ -82,10 +99,9 @@ export function entryTimeFindings(
     }
     const entered = Date.parse(record.enteredAt);
     if (Number.isNaN(entered)) continue; // the stack config schema reports it
-    if (old && entered < Date.parse(old.enteredAt)) {
-      findings.push({
-        message: `${where} is before the phase it leaves was entered (${old.enteredAt})`,
-      });
+    const backdated = enteredBeforeLeftFindings(path, record.enteredAt, old?.enteredAt);
+    if (backdated.length > 0) {
+      findings.push(...backdated);
     } else if (now.getTime() - entered > STEP_STAMP_MAX_AGE_MS) {
       findings.push({
         message: `${where} is ${((now.getTime() - entered) / 3_600_000).toFixed(0)}h old for a step taken now; run \`stepwise ${(stepsOf(move) ?? 0) > 0 ? "advance" : "rollback"}\` again so the step is stamped when it is taken`,

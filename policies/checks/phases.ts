@@ -7,7 +7,8 @@ import type { MigrationPath, PhaseDefinition } from "../../migrations/path";
 import type { Ledger, PhaseRecord } from "../../migrations/ledger";
 import { GATE_RECORDERS } from "../../migrations/gate-evidence";
 import { systemsBehindOnRollback } from "../../migrations/phases";
-import { parseDuration, type PolicySettings } from "../config";
+import { parseDuration } from "../../migrations/duration";
+import type { PolicySettings } from "../config";
 
 /** A problem found by a rule; the rule's "how to satisfy" is appended when it is reported. */
 export interface Finding {

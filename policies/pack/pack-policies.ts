@@ -23,7 +23,7 @@ import { PolicyConfigError, resolvePolicySettings, type PolicySettings } from ".
 import { RULES, type RuleDefinition, type RuleId } from "../rules";
 import type { GateId } from "../../migrations/path";
 import { engineMoveFindings } from "../checks/engines";
-import { gateEvidenceFindings } from "../checks/evidence";
+import { enteredBeforeLeftFindings, gateEvidenceFindings } from "../checks/evidence";
 import { monitoringFindings } from "../checks/monitoring";
 import { onePathFindings } from "../checks/one-path";
 import { policyChangeFindings } from "../checks/policy";
@@ -146,13 +146,8 @@ export const PACK_STACK_CHECKS: Partial<Record<RuleId, StackCheck>> = {
       ...gateEvidenceFindings(written, ledger, moved),
       ...moved.flatMap((m) => {
         const record = ledger.phases[m.path.id];
-        if (record?.previousEnteredAt === undefined) return [];
-        return Date.parse(record.enteredAt) < Date.parse(record.previousEnteredAt)
-          ? [
-              {
-                message: `path "${m.path.id}": enteredAt ${record.enteredAt} is before the phase it leaves was entered (${record.previousEnteredAt})`,
-              },
-            ]
+        return record
+          ? enteredBeforeLeftFindings(m.path.id, record.enteredAt, record.previousEnteredAt)
           : [];
       }),
     ];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { parseDuration } from "../../../migrations/duration";
 import {
   PolicyConfigError,
-  parseDuration,
   resolvePolicySettings,
   stackPolicyInput,
 } from "../../../policies/config";

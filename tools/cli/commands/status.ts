@@ -1,7 +1,6 @@
-import { isInFuture } from "../../../migrations/gate-evidence";
 import { UsageError } from "../main";
 import { Command } from "commander";
-import { durationMs } from "../../../migrations/duration";
+import { durationMs, isInFuture } from "../../../migrations/duration";
 import { phaseDefinition, PATH_IDS } from "../../../migrations/phases";
 import { minimumTimeFor } from "../../../migrations/ledger-record";
 import { resolvePolicySettings, stackPolicyInput } from "../../../policies/config";
