@@ -27,7 +27,10 @@ interface ReadinessOptions extends TimeoutOptions {
 export type RecordedGate = { readonly "data-model-reviewed": GateRecord };
 
 export function registerDatabaseCommands(program: Command): void {
-  const database = program.command("database").description("PostgreSQL → Citus tools");
+  const database = program
+    .command("database")
+    .alias("db")
+    .description("PostgreSQL → Citus tools: readiness, data copy, replay, verification, cutover");
   addTimeoutOptions(database.command("readiness"))
     .description(
       "Check a live schema against a Citus distribution plan; exit 1 when Citus would refuse it",
@@ -42,6 +45,7 @@ export function registerDatabaseCommands(program: Command): void {
     .action(async (options: ReadinessOptions) => {
       process.exitCode = await runReadiness(options);
     });
+  // The data side of the path: each command registers itself from its own file.
   registerCompareCommand(database);
 }
 
