@@ -14,6 +14,7 @@ import {
 } from "../../postgres/readiness";
 import { EXIT, UsageError } from "../main";
 import { registerCompareCommand } from "./database-compare";
+import { registerBackfillCommand } from "./db-backfill";
 import { addTimeoutOptions, noAnswerHint, timeoutsOf, type TimeoutOptions } from "./timeouts";
 
 interface ReadinessOptions extends TimeoutOptions {
@@ -47,6 +48,7 @@ export function registerDatabaseCommands(program: Command): void {
     });
   // The data side of the path: each command registers itself from its own file.
   registerCompareCommand(database);
+  registerBackfillCommand(database);
 }
 
 async function runReadiness(options: ReadinessOptions): Promise<number> {
