@@ -191,14 +191,22 @@ export const DATABASE_PATH: MigrationPath = {
     {
       id: "citus-primary",
       title: "Cutover",
-      summary: "Reads and writes go to Citus; PostgreSQL kept for rollback.",
+      summary:
+        "Reads go to Citus, the source of truth; the dual writer keeps PostgreSQL in step for a rollback.",
       gates: ["data-verified"],
       rollbackTo: "verified",
-      // Reads and writes go back to PostgreSQL: it missed every write made here only to Citus
-      // (all of them, after a rollback out of retirement recreated it empty).
+      // Reads go back to PostgreSQL: the dual writer follows each Citus write there, but a write
+      // that failed there waits in its replay log, and after a rollback out of retirement
+      // PostgreSQL was recreated empty. A comparison shows it caught up before reads move.
       rollbackGates: ["data-synced-back"],
       systems: "both",
-      wiring: { deployed: ["postgres", "citus"], writeTo: ["citus"], readFrom: "citus" },
+      // Writes go to both, Citus first: its write decides the result (readFrom is the source of
+      // truth), so a rollback to PostgreSQL loses nothing until it is retired.
+      wiring: {
+        deployed: ["postgres", "citus"],
+        writeTo: ["citus", "postgres"],
+        readFrom: "citus",
+      },
       cutover: true,
     },
     {

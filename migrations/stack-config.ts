@@ -1,4 +1,9 @@
 import { z } from "zod";
+import {
+  PlanError,
+  validateDistributionPlan,
+  type DistributionPlan,
+} from "../components/database/distribution-plan";
 import { containsPlaintextSecret } from "../components/spec/plaintext-secret";
 import { PolicyConfigError, resolvePolicySettings } from "../policies/config";
 import { isDuration } from "./duration";
@@ -71,6 +76,18 @@ export interface StackConfig {
   readonly minimumTime: Readonly<Record<string, string>>;
   /** Policy settings, validated by the policy pack's own schema (policies/config.ts). */
   readonly policy: Readonly<Record<string, unknown>>;
+  /**
+   * The Citus distribution plan (the readiness check's plan, tables in distribution order): the
+   * distributed and reference tables the database phases declare on Citus once
+   * `data-model-reviewed` is recorded. Left out: no table is distributed by the stack.
+   */
+  readonly distribution: StackDistribution | undefined;
+}
+
+/** The distribution plan as the stack holds it, with its default schema (the grants' schema). */
+export interface StackDistribution extends DistributionPlan {
+  /** The plan's `schema` (the one unqualified table names are in). @default "public" */
+  readonly schema: string;
 }
 
 export interface K3sSettings {
@@ -113,6 +130,7 @@ export const CONFIG_KEYS = [
   "monolithWeights",
   "minimumTime",
   "policy",
+  "distribution",
   ...SECRET_CONFIG_KEYS,
 ] as const;
 
@@ -131,6 +149,7 @@ export const OBJECT_CONFIG_KEYS: readonly string[] = [
   "monolithWeights",
   "minimumTime",
   "policy",
+  "distribution",
 ];
 
 /** A stack config that cannot be used: every problem, one per line, each naming its key. */
@@ -297,6 +316,8 @@ function schemaFor(services: readonly string[]) {
       policy: z
         .record(z.string(), z.unknown(), { error: "must be a map of policy settings" })
         .optional(),
+      // Checked by the plan's own parser (the one `stepwise database readiness --plan` uses).
+      distribution: z.unknown().optional(),
       databasePassword: z.string({ error: "must be a (secure) string" }).optional(),
       kubeconfig: z.string({ error: "must be a (secure) string" }).optional(),
     },
@@ -327,6 +348,7 @@ export function parseStackConfig(
   if (!result.success) throw new StackConfigError(result.error.issues.flatMap(describeIssue));
   const parsed = result.data;
   const passwordProblems = parsed.databasePassword === undefined ? databasesRunHere(parsed) : [];
+  const distribution = distributionOf(parsed.distribution);
   const config: StackConfig = {
     environment: parsed.environment,
     phases: parsed.phases as Record<PathId, string>,
@@ -346,9 +368,11 @@ export function parseStackConfig(
     monolithWeights: parsed.monolithWeights ?? {},
     minimumTime: parsed.minimumTime ?? {},
     policy: parsed.policy ?? {},
+    distribution: distribution.plan,
   };
   const problems = [
     ...passwordProblems,
+    ...distribution.problems,
     ...crossCheck(config, options.services),
     ...monolithWeightProblems(config, options.services),
     ...policyProblems(config),
@@ -384,6 +408,24 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
   const shown =
     secret || containsPlaintextSecret(issue.input) ? "[secret]" : JSON.stringify(issue.input);
   return [`${keyName(issue.path)} = ${shown}: ${issue.message}`];
+}
+
+/** `stepwise:distribution` through the distribution plan's parser; its message names the field. */
+function distributionOf(raw: unknown): { plan?: StackDistribution; problems: string[] } {
+  if (raw === undefined) return { problems: [] };
+  const key = keyName(["distribution"]);
+  try {
+    const plan = validateDistributionPlan(raw, key);
+    const { schema } = raw as { schema?: string }; // the parser accepted it: a string or absent
+    return { plan: { ...plan, schema: schema ?? "public" }, problems: [] };
+  } catch (error) {
+    if (!(error instanceof PlanError)) throw error;
+    return {
+      problems: [
+        `${error.message} Write it as the readiness check's plan (docs/database.md), under ${key}.`,
+      ],
+    };
+  }
 }
 
 /** The databases the stack runs itself need the superuser password (external ones bring theirs). */

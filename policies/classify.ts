@@ -61,6 +61,9 @@ export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
     roles: ["stateful", "system"],
     system: { path: "database", name: "citus" },
   },
+  // What the stack keeps on Citus (roles, grants, the planned tables) belongs to Citus, also on
+  // an external cluster: a rollback that drops Citus before it got writes drops them with it.
+  "stepwise:database:CitusDatabase": { roles: [], system: { path: "database", name: "citus" } },
   "stepwise:platform:ComposePlatform": {
     roles: ["system"],
     system: { path: "platform", name: "compose" },

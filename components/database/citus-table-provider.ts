@@ -11,7 +11,7 @@ import {
   type DistributeOptions,
   type SqlStatement,
 } from "../../tools/postgres/citus-sql";
-import type { PlannedTable } from "../../tools/postgres/distribution-plan";
+import type { PlannedTable } from "./distribution-plan";
 import type { CitusTableRow } from "../../tools/postgres/table-readiness";
 import { findingsBeforeDistributing } from "../../tools/postgres/table-readiness";
 

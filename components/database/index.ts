@@ -1,4 +1,5 @@
 export * from "./CitusCluster";
+export * from "./CitusDatabase";
 export * from "./CitusNodeRegistration";
 export * from "./database-objects";
 export * from "./DistributedTable";

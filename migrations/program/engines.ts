@@ -36,6 +36,7 @@ import {
   type K3sSettings,
   type PlatformKind,
 } from "../stack-config";
+import type { CitusAccess } from "./citus-database";
 import type { ByClientPlatform } from "./topology";
 
 /** The database every service's DATABASE_URL names. */
@@ -105,6 +106,8 @@ export interface BuiltEngines {
   readonly metrics: MetricsEndpoint[];
   /** Every top-level resource made here (engines, topic set, registrations). */
   readonly resources: pulumi.Resource[];
+  /** How to manage what lives on the Citus coordinator, when the phase uses Citus. */
+  citus?: CitusAccess;
 }
 
 /** The scrape jobs each engine exposes, known before it exists: `[job, system]`. */
@@ -248,20 +251,37 @@ export function buildEngines(inputs: EngineInputs): BuiltEngines {
     );
     built.metrics.push(...cluster.metrics);
     built.resources.push(cluster);
+    built.citus = {
+      server: cluster.adminConnection,
+      connectionString: cluster.externalConnectionUrl,
+      databaseName: APP_DATABASE,
+      ready: cluster.registrations,
+    };
   } else if (isExternal("citus") && inputs.external.citus) {
     const external = inputs.external.citus;
-    built.databaseUrls.citus = externalDatabase("citus", external, built);
+    const url = externalDatabase("citus", external, built);
+    built.databaseUrls.citus = url;
     // The cluster is someone else's; which workers the coordinator uses is stepwise's to say.
-    for (const [i, worker] of (external.workers ?? []).entries()) {
+    const registrations = (external.workers ?? []).map((worker, i) => {
       const [host, port] = worker.split(":");
-      built.resources.push(
-        new CitusNodeRegistration(`citus-worker-${i}`, {
-          connectionString: built.databaseUrls.citus.k3s,
-          nodeName: host ?? worker,
-          nodePort: Number(port),
-        }),
-      );
-    }
+      return new CitusNodeRegistration(`citus-worker-${i}`, {
+        connectionString: url.k3s,
+        nodeName: host ?? worker,
+        nodePort: Number(port),
+      });
+    });
+    built.resources.push(...registrations);
+    built.citus = {
+      server: {
+        host: external.host,
+        port: external.port,
+        username: external.user,
+        password: pulumi.secret(external.password),
+      },
+      connectionString: url.k3s,
+      databaseName: external.database,
+      ready: registrations,
+    };
   }
 
   for (const system of ["redpanda", "kafka"] as const) {

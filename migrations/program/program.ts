@@ -10,6 +10,7 @@ import { CONFIG_NAMESPACE, type StackConfig } from "../stack-config";
 import { readStackConfig } from "./read-config";
 import type { MetricsEndpoint } from "../../components/monitoring/metrics-endpoint";
 import type { PlatformKind } from "../stack-config";
+import { citusDatabasePlan, declareCitusDatabase } from "./citus-database";
 import { deferred, type Deferred } from "./deferred";
 import {
   addressFor,
@@ -65,7 +66,8 @@ export const LEDGER_OUTPUT = "ledger";
  */
 export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
   const makeServices = options.services ?? platformServices;
-  const serviceNames = knownServiceNames(makeServices(BASE_DATABASE_URL));
+  const baseServices = makeServices(BASE_DATABASE_URL);
+  const serviceNames = knownServiceNames(baseServices);
   const config = readStackConfig(serviceNames);
   const secrets = new pulumi.Config(CONFIG_NAMESPACE);
   const databasePassword = secrets.getSecret("databasePassword");
@@ -87,7 +89,7 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
     ...(topologyEngine(config, "kafka") ?? {}),
   };
   // The database phase replaces every DATABASE_URL with the URL of the database reads go to.
-  const topology = planTopology(config, makeServices(BASE_DATABASE_URL), {
+  const topology = planTopology(config, baseServices, {
     addresses,
     databaseUrls,
   });
@@ -137,13 +139,18 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
   checkBootstrap(addresses, engines);
   settleMetrics(engineMetrics, engines.metrics);
   settleSystemMetrics(systemMetrics, platform.metricsEndpoints);
+  // On Citus: the application database's roles, grants and extension, and once the readiness
+  // check's gate passed, the planned tables (rolled back with Citus itself: undistributed).
+  const citusDatabase = engines.citus
+    ? [declareCitusDatabase(engines.citus, citusDatabasePlan(config, baseServices))]
+    : [];
 
   // Recorded last: the ledger says a phase is deployed only once everything of it is, so a
   // failed update leaves the phase deployed before on record (stepwise status reads it).
   const phaseLedger = new PhaseLedger(
     "phase-ledger",
     { ledger: ledgerFromConfig(config), environment: config.environment },
-    { dependsOn: [platform, ...engines.resources] },
+    { dependsOn: [platform, ...engines.resources, ...citusDatabase] },
   );
   return {
     environment: config.environment,

@@ -223,7 +223,7 @@ describe("parseDistributionPlan", () => {
     ],
     [
       "tables:\n  - { table: a, shard_count: 0, distribution_column: id }",
-      /field 'tables.0.shard_count'/,
+      /field 'tables.0.shard_count': .* \(given 0\)\. Expected/,
     ],
     [
       "tables:\n  - { table: a }",

@@ -112,7 +112,7 @@ describe("parseStackConfig", () => {
       "an unknown key",
       { phase: {} },
       [
-        "stepwise:phase: unknown key; valid keys are environment, phases, enteredAt, previousPhases, gates, placement, enginePlacement, externalEngines, k3s, apiImages, apiWeights, monolithImage, monolithWeights, minimumTime, policy, databasePassword, kubeconfig",
+        "stepwise:phase: unknown key; valid keys are environment, phases, enteredAt, previousPhases, gates, placement, enginePlacement, externalEngines, k3s, apiImages, apiWeights, monolithImage, monolithWeights, minimumTime, policy, distribution, databasePassword, kubeconfig",
       ],
     ],
     [
@@ -144,6 +144,29 @@ describe("parseStackConfig", () => {
       { minimumTime: { "events.paralel": "1h" } },
       [
         'stepwise:minimumTime.events.paralel: unknown key; use "default", a path (events, platform, database, api, consolidation) or "<path>.<phase>" such as "events.parallel"',
+      ],
+    ],
+    [
+      "a distribution plan with a bad shard count",
+      {
+        distribution: { tables: [{ table: "orders", distribution_column: "id", shard_count: 0 }] },
+      },
+      [
+        "stepwise:distribution: field 'tables.0.shard_count': Too small: expected number to be >=1 (given 0). Expected { schema?: string, tables: [{ table, distribution_column | reference: true, colocate_with?, shard_count? }] }. Write it as the readiness check's plan (docs/database.md), under stepwise:distribution.",
+      ],
+    ],
+    [
+      "a distribution plan table without a distribution column",
+      { distribution: { schema: "shop", tables: [{ table: "orders" }] } },
+      [
+        "stepwise:distribution: tables[0]: 'shop.orders' has neither distribution_column nor 'reference: true'; add one of them. Write it as the readiness check's plan (docs/database.md), under stepwise:distribution.",
+      ],
+    ],
+    [
+      "a distribution plan that is a list",
+      { distribution: ["orders"] },
+      [
+        "stepwise:distribution: field '(top level)': Invalid input: expected object, received array (given [\"orders\"]). Expected { schema?: string, tables: [{ table, distribution_column | reference: true, colocate_with?, shard_count? }] }. Write it as the readiness check's plan (docs/database.md), under stepwise:distribution.",
       ],
     ],
     [

@@ -9,7 +9,7 @@ import { evaluateProgram, type Evaluation, type EvaluateOptions } from "../../..
 
 /**
  * Evaluates the real program under mocks for a bundled stack file, with `change` merged over
- * its config (keys without the `stepwise:` prefix replace whole values).
+ * its config (keys without the `stepwise:` prefix replace whole values; undefined removes one).
  */
 export async function evaluateStack(
   stack: "dev" | "staging" | "prod",
@@ -17,7 +17,10 @@ export async function evaluateStack(
   options: ProgramOptions & Pick<EvaluateOptions, "outputsFor"> = {},
 ): Promise<Evaluation<ProgramOutputs>> {
   const { config, secretKeys } = loadStackConfig(join("stacks", `Pulumi.${stack}.yaml`));
-  for (const [key, value] of Object.entries(change)) config[`stepwise:${key}`] = value;
+  for (const [key, value] of Object.entries(change)) {
+    if (value === undefined) delete config[`stepwise:${key}`];
+    else config[`stepwise:${key}`] = value;
+  }
   return evaluateProgram(() => stepwiseProgram(options), {
     config,
     secretConfigKeys: secretKeys,

@@ -91,7 +91,8 @@ describe("planTopology: database phases point reads and writes", () => {
     ["citus-provisioned", "postgres", "postgres", "postgresql://pg-url", undefined],
     ["dual-write", "postgres,citus", "postgres", "postgresql://pg-url", "postgresql://citus-url"],
     ["verified", "postgres,citus", "postgres", "postgresql://pg-url", "postgresql://citus-url"],
-    ["citus-primary", "citus", "citus", "postgresql://citus-url", undefined],
+    // Citus is the source of truth; the dual writer keeps PostgreSQL in step for a rollback.
+    ["citus-primary", "citus,postgres", "citus", "postgresql://citus-url", "postgresql://pg-url"],
     ["postgres-retired", "citus", "citus", "postgresql://citus-url", undefined],
   ])("%s: writes to %s, reads from %s", (phase, writeTo, readFrom, url, dualUrl) => {
     const topology = plan(configWith({}, { database: phase }));
