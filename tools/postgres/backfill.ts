@@ -53,8 +53,16 @@ export interface BackfillOptions {
   /** Continue from the checkpoint; without it an existing checkpoint is refused. */
   readonly resume: boolean;
   readonly timeouts?: PgTimeouts;
-  /** Rows read so far (this and earlier runs) and the estimated total, after each chunk. */
-  readonly onProgress?: (done: number, total: number | undefined) => void;
+  /**
+   * Rows read so far (this and earlier runs) and the estimated total, after each chunk is
+   * saved; awaited before the next chunk is written (the one after it may be read already).
+   */
+  readonly onProgress?: (
+    done: number,
+    total: number | undefined,
+    /** Of `done`, the rows read by earlier runs of the checkpoint. */
+    earlier: number,
+  ) => void | Promise<void>;
   /** Asked between chunks; true stops the run after the chunk (the checkpoint is saved). */
   readonly shouldStop?: () => boolean;
 }
@@ -121,6 +129,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillReport
       writeCheckpoint(options.checkpointFile, checkpoint);
     };
     writeCheckpoint(options.checkpointFile, checkpoint);
+    const earlier = tables.reduce((n, t) => n + progressOf(checkpoint, t).rowsRead, 0);
     let stopped = false;
     for (const shape of sourceShapes) {
       if (progressOf(checkpoint, shape.table).done) continue;
@@ -128,9 +137,10 @@ export async function backfill(options: BackfillOptions): Promise<BackfillReport
       stopped = await copyTable(source, target, shape, {
         chunkRows: options.chunkRows,
         progress: progressOf(checkpoint, shape.table),
-        save: (progress) => {
+        save: async (progress) => {
           save(shape.table, progress);
-          options.onProgress?.(others + progress.rowsRead, estimate);
+          if (!progress.inFlightEnd)
+            await options.onProgress?.(others + progress.rowsRead, estimate, earlier);
         },
         shouldStop: options.shouldStop ?? (() => false),
       });
@@ -199,7 +209,7 @@ async function connect(client: Client, side: string): Promise<void> {
 interface CopyTableOptions {
   readonly chunkRows: number;
   readonly progress: TableProgress;
-  readonly save: (progress: TableProgress) => void;
+  readonly save: (progress: TableProgress) => Promise<void>;
   readonly shouldStop: () => boolean;
 }
 
@@ -227,10 +237,10 @@ async function copyTable(
   for (;;) {
     const chunk = await next;
     if (!chunk) {
-      options.save({ ...progress, inFlightEnd: undefined, done: true });
+      await options.save({ ...progress, inFlightEnd: undefined, done: true });
       return false;
     }
-    options.save({ ...progress, inFlightEnd: chunk.lastKey });
+    await options.save({ ...progress, inFlightEnd: chunk.lastKey });
     next = read(chunk.lastKey);
     const inserted = await insertChunk(target, shape, chunk.rowsText);
     const removed =
@@ -244,7 +254,7 @@ async function copyTable(
       rowsRemoved: progress.rowsRemoved + removed,
       done: false,
     };
-    options.save(progress);
+    await options.save(progress);
     if (options.shouldStop()) return true;
   }
 }

@@ -2,6 +2,7 @@
  * `stepwise db backfill`: copies the rows the new database lacks from the old one, in primary-key
  * chunks, beside the dual writer, resumable from its checkpoint (tools/postgres/backfill.ts).
  */
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { backfill, CheckpointError, type BackfillReport } from "../../postgres/backfill";
 import {
@@ -29,10 +30,10 @@ const MAX_CHUNK = 100_000;
 export function registerBackfillCommand(database: Command): void {
   addTimeoutOptions(database.command("backfill"))
     .description(
-      "Copy the rows the target lacks from the source in primary-key chunks, beside the dual\n" +
-        "writer: rows already on the target are kept (they are as new or newer), rows the source\n" +
-        "deletes meanwhile are not brought back. After each chunk the last key is saved to the\n" +
-        "checkpoint; a run stopped or killed continues with --resume. Exit 0 when every table is\n" +
+      "Copy the rows the target lacks from the source in primary-key chunks, beside the dual " +
+        "writer: rows already on the target are kept (they are as new or newer), rows the source " +
+        "deletes meanwhile are not brought back. After each chunk the last key is saved to the " +
+        "checkpoint; a run stopped or killed continues with --resume. Exit 0 when every table is " +
         "copied, 1 when stopped (Ctrl-C) before the end, 2 on a usage, table or connection problem.",
     )
     .requiredOption(
@@ -78,7 +79,7 @@ async function runBackfill(options: BackfillCommandOptions): Promise<number> {
     );
   }
   const timeouts = timeoutsOf(options);
-  const progress = createProgress("backfill rows");
+  const progress = createProgress(options.resume ? "backfill rows (this run)" : "backfill rows");
   // Ctrl-C or a TERM stops after the chunk in hand, with the checkpoint saved.
   let stopRequested = false;
   const stop = () => {
@@ -96,7 +97,12 @@ async function runBackfill(options: BackfillCommandOptions): Promise<number> {
       checkpointFile: options.checkpoint,
       resume: options.resume === true,
       timeouts: { connectMs: timeouts.connectMs, statementMs: timeouts.requestMs },
-      onProgress: (done, total) => progress.update(done, total),
+      // Rate and time left from this run's rows; a resume's earlier rows would inflate the rate.
+      onProgress: (done, total, earlier) =>
+        progress.update(
+          done - earlier,
+          total === undefined ? undefined : Math.max(0, total - earlier),
+        ),
       shouldStop: () => stopRequested,
     });
   } catch (error) {
@@ -109,7 +115,9 @@ async function runBackfill(options: BackfillCommandOptions): Promise<number> {
     throw new UsageError(
       `backfill stopped: ${message}` +
         (silent ? `; ${noAnswerHint(timeouts, wait)}` : "") +
-        `. Chunks copied so far are saved in ${options.checkpoint}; fix the problem and run again with --resume`,
+        (existsSync(options.checkpoint)
+          ? `. The chunks copied so far are recorded in ${options.checkpoint}; fix the problem and continue with --resume`
+          : ""),
     );
   } finally {
     process.removeListener("SIGINT", stop);
