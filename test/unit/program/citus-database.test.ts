@@ -292,3 +292,55 @@ describe("rolling the database back to postgres (offline plan of the staging sta
     expect(result.verdicts.filter((v) => !v.passed && v.level === "mandatory")).toEqual([]);
   });
 });
+
+describe("advancing the database to citus-provisioned (offline plan of the prod stack)", () => {
+  const STACKS = join(__dirname, "../../../stacks");
+  const NOW = new Date("2026-12-01T12:00:00Z");
+  const prod = readFileSync(join(STACKS, "Pulumi.prod.yaml"), "utf8");
+  const creates = async (before: string) => {
+    const { text: after } = applyPhaseStep(before, "database", "advance", NOW, "prod");
+    const result = await planAndCheck({
+      program: () => stepwiseProgram(),
+      stack: "prod",
+      before: stackEvaluationConfig(before, "before"),
+      after: stackEvaluationConfig(after, "after"),
+      now: NOW,
+    });
+    return result.plan.steps
+      .filter((s) => s.op === "create" && s.urn.includes("citus-app"))
+      .map((s) => s.urn.slice(s.urn.lastIndexOf("::") + 2));
+  };
+
+  it("creates the database objects but no table while data-model-reviewed is not recorded", async () => {
+    expect((await creates(prod)).sort()).toEqual([
+      "citus-app",
+      "citus-app",
+      "citus-app-citus",
+      "citus-app-product_catalog",
+      "citus-app-product_catalog-connect",
+      "citus-app-product_catalog-tables",
+      "citus-app-provider",
+    ]);
+  });
+
+  it("with the gate recorded, creates the planned tables too, in plan order", async () => {
+    const gate = [
+      "    data-model-reviewed:",
+      "      passed: true",
+      '      recordedAt: "2026-11-30T10:00:00Z"',
+      '      detail: "citus readiness: 3 tables, 0 findings"',
+      "",
+    ].join("\n");
+    const withGate = prod.replace("  stepwise:gates:\n", `  stepwise:gates:\n${gate}`);
+    expect(withGate).not.toBe(prod);
+    const created = await creates(withGate);
+    expect(created.filter((name) => name.startsWith("citus-app-public."))).toEqual([
+      "citus-app-public.categories",
+      "citus-app-public.products",
+      "citus-app-public.product_variants",
+    ]);
+    expect(created.indexOf("citus-app-citus")).toBeLessThan(
+      created.indexOf("citus-app-public.categories"),
+    );
+  });
+});
