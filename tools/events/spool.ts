@@ -77,6 +77,23 @@ export interface SpoolOptions<T> {
    * them back; beyond this, replay reads the file until it has caught up. @default 20_000
    */
   readonly cachedMessages?: number;
+  /**
+   * Bytes the file may hold; an append that would pass it is refused with SpoolFullError and
+   * nothing of it is written. @default unbounded
+   */
+  readonly maxBytes?: number;
+}
+
+/** An append refused because the spool holds `maxBytes` already; nothing of it was written. */
+export class SpoolFullError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly maxBytes: number,
+  ) {
+    super(
+      `spool ${dir} is full (${maxBytes} bytes, its maxBytes); the secondary must catch up before more can be spooled`,
+    );
+  }
 }
 
 interface QueuedAppend<T> {
@@ -106,6 +123,9 @@ export class Spool<T extends SpoolMessage> {
   /** The file was emptied and the cursor on disk still points past its end. */
   private cursorUnsaved = false;
   private readonly cachedMessages: number;
+  private readonly maxBytes: number;
+  /** Bytes of appends queued and not yet written, counted against maxBytes. */
+  private queuedBytes = 0;
   /**
    * While `cached`, recent[recentHead..] are exactly the lines from the cursor to `size`, each
    * with the byte offset where it ends; peek serves them without touching the file.
@@ -130,6 +150,7 @@ export class Spool<T extends SpoolMessage> {
     this.cursor = readCursor(this.cursorPath, this.fd, this.size);
     this.waiting = countLines(this.fd, this.cursor.byteOffset, this.size);
     this.cachedMessages = options.cachedMessages ?? 20_000;
+    this.maxBytes = options.maxBytes ?? Infinity;
     this.cached = this.cursor.byteOffset === this.size;
   }
 
@@ -148,6 +169,11 @@ export class Spool<T extends SpoolMessage> {
     const lines = messages.map((m) => this.codec.encode(m) + "\n");
     const bytes = Buffer.from(lines.join(""), "utf8");
     const lineBytes = lines.map((line) => Buffer.byteLength(line));
+    // Replayed lines stay in the file until it is emptied; only unreplayed ones count.
+    const held = this.size - this.cursor.byteOffset + this.queuedBytes;
+    if (held + bytes.length > this.maxBytes)
+      return Promise.reject(new SpoolFullError(this.dir, this.maxBytes));
+    this.queuedBytes += bytes.length;
     return new Promise((resolve, reject) => {
       this.queue.push({ bytes, messages, lineBytes, resolve, reject });
       this.flushing ??= this.flush();
@@ -250,6 +276,7 @@ export class Spool<T extends SpoolMessage> {
       while (this.queue.length > 0) {
         const round = this.queue.splice(0);
         const bytes = Buffer.concat(round.map((a) => a.bytes));
+        this.queuedBytes -= bytes.length;
         try {
           // No new line before the disk knows the file was emptied (see compact()).
           if (this.cursorUnsaved) {

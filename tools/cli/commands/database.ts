@@ -15,6 +15,7 @@ import {
 import { EXIT, UsageError } from "../main";
 import { registerCompareCommand } from "./database-compare";
 import { registerBackfillCommand } from "./db-backfill";
+import { registerReplayCommand } from "./db-replay";
 import { addTimeoutOptions, noAnswerHint, timeoutsOf, type TimeoutOptions } from "./timeouts";
 
 interface ReadinessOptions extends TimeoutOptions {
@@ -49,6 +50,7 @@ export function registerDatabaseCommands(program: Command): void {
   // The data side of the path: each command registers itself from its own file.
   registerCompareCommand(database);
   registerBackfillCommand(database);
+  registerReplayCommand(database);
 }
 
 async function runReadiness(options: ReadinessOptions): Promise<number> {

@@ -1,0 +1,592 @@
+/**
+ * The dual writer: a service's writes to its database, kept in step on a second one (phases
+ * dual-write and verified of the database path: PostgreSQL is the source of truth and Citus
+ * follows; citus-primary: the roles swap and PostgreSQL follows, so a rollback loses nothing).
+ *
+ * - The source of truth's write decides the result. write(), upsert(), delete() and
+ *   transaction() resolve or reject exactly as the write to it did.
+ * - In the same call the changed rows are mirrored to the secondary (mirror-apply.ts: by primary
+ *   key, re-read from the source, deletes as tombstones). Any failure there is swallowed: the
+ *   changes go to a durable local replay log (replay-log.ts) and the call still resolves.
+ * - The first failure marks the secondary unhealthy; from then on, and while the log holds
+ *   anything, changes go straight to the log (the call waits for its fsync, not for the
+ *   secondary) and a background replay drains it; once it is empty the secondary is healthy.
+ * - Waits on the secondary are bounded (secondaryTimeouts): a dead secondary holds up at most
+ *   one call per outage, for at most max(connectMs, statementMs + 1 s).
+ * - A full log cannot record a change: the call still resolves, the change is counted as lost
+ *   and the log's overflow file names its table; replay then reports the secondary out of step
+ *   until the tables are copied and verified again (db backfill, db verify).
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { Pool, type PoolClient, type QueryResult, type QueryResultRow } from "pg";
+import { SpoolFullError } from "../events/spool";
+import {
+  ConnectionSettingError,
+  pgClientConfig,
+  redactConnectionString,
+  type PgTimeouts,
+} from "./connection";
+import { applyRowChanges, STABLE_TEXT_OPTIONS } from "./mirror-apply";
+import { replayLog } from "./log-replay";
+import { logEndpoint, ReplayLog, type Overflow } from "./replay-log";
+import type { RowChange } from "./row-change";
+import { quoteIdent, quoteTable } from "./sql-names";
+import { qualifiedName, readKeyedShapes, requireSameShapes, type TableShape } from "./table-shape";
+
+export interface DualWriterOptions {
+  /** The source of truth: where reads go and whose write decides (DATABASE_URL). */
+  readonly primary: string;
+  /** The database kept in step (DATABASE_DUAL_WRITE_URL); absent: no dual writing. */
+  readonly secondary?: string;
+  /** The program's names of the two, e.g. postgres and citus (recorded in the replay log). */
+  readonly systems?: { readonly primary?: string; readonly secondary?: string };
+  /** Tables written through the writer ("schema.table" or a table of public); each needs a key. */
+  readonly tables: readonly string[];
+  /** Folder of the replay log; one writer process per folder. */
+  readonly replayLogDir: string;
+  /** Bytes of unreplayed changes the log may hold. @default 256 MiB */
+  readonly maxLogBytes?: number;
+  /** @default DEFAULT_PG_TIMEOUTS (10 s connect, 30 s per statement) */
+  readonly primaryTimeouts?: PgTimeouts;
+  /** Short, so a dead secondary hardly delays a call. @default 1 s connect, 1 s per statement */
+  readonly secondaryTimeouts?: PgTimeouts;
+  /** Connections to the primary for the service's statements. @default 10 */
+  readonly poolSize?: number;
+  /** How often replay is retried while the secondary fails. @default 1000 */
+  readonly replayIntervalMs?: number;
+  /** Changes per replay transaction. @default 500 */
+  readonly replayBatchSize?: number;
+}
+
+export interface DualWriterState {
+  /** False when no secondary is configured. */
+  readonly dualWriting: boolean;
+  readonly secondaryHealthy: boolean;
+  /** Calls whose primary write succeeded / failed. */
+  readonly primaryWrites: number;
+  readonly primaryFailures: number;
+  /** Row changes applied on the secondary in the same call. */
+  readonly mirrored: number;
+  /** Row changes this writer put in the replay log. */
+  readonly spooled: number;
+  /** Row changes this writer replayed from the log. */
+  readonly replayed: number;
+  /** Row changes in the log, waiting (including any left by an earlier run). */
+  readonly waiting: number;
+  /** Row changes that could not be recorded (the log was full or its disk failed). */
+  readonly lost: number;
+  /** Failed attempts on the secondary (live mirrors and replays). */
+  readonly secondaryFailures: number;
+  /** The last secondary failure, passwords redacted, until the secondary is healthy again. */
+  readonly lastSecondaryError: string | undefined;
+  /** Set once the log overflowed; see docs/database.md. */
+  readonly overflow: Overflow | undefined;
+}
+
+/** The writing half of a transaction: statements run on the primary inside it. */
+export interface DualTransaction {
+  query<R extends QueryResultRow = QueryResultRow>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<R>>;
+  write<R extends QueryResultRow = QueryResultRow>(
+    table: string,
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<R>>;
+  upsert<R extends QueryResultRow = QueryResultRow>(
+    table: string,
+    row: Readonly<Record<string, unknown>>,
+  ): Promise<R | undefined>;
+  delete(table: string, key: Readonly<Record<string, unknown>>): Promise<number>;
+}
+
+/** A table, statement or key the writer cannot use; thrown before anything is written. */
+export class DualWriteUsageError extends Error {}
+
+const KEY_PREFIX = "__stepwise_key_";
+const DEFAULT_SECONDARY_TIMEOUTS: PgTimeouts = { connectMs: 1000, statementMs: 1000 };
+
+export class DualWriter {
+  /** The source of truth's pool: reads, and anything not written through the writer. */
+  readonly primary: Pool;
+  /** Re-reads rows for the secondary, with stable text settings. */
+  private readonly mirrorSource: Pool;
+  private readonly secondaryPool: Pool | undefined;
+  private shapes = new Map<string, TableShape>();
+  private log: ReplayLog | undefined;
+  private healthy = true;
+  private replaying: Promise<void> | undefined;
+  private closing = false;
+  private wake: AbortController | undefined;
+  private lastError: string | undefined;
+  private counts = {
+    primaryWrites: 0,
+    primaryFailures: 0,
+    mirrored: 0,
+    spooled: 0,
+    replayed: 0,
+    lost: 0,
+    secondaryFailures: 0,
+  };
+
+  constructor(private readonly options: DualWriterOptions) {
+    const primaryTimeouts = options.primaryTimeouts;
+    // ISO dates and exact floats on the primary too: key texts taken from its answers are cast
+    // back on the other connections (node-postgres reads ISO dates only anyway).
+    this.primary = new Pool({
+      ...pgClientConfig(options.primary, primaryTimeouts),
+      options: "-c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3",
+      max: options.poolSize ?? 10,
+    });
+    this.mirrorSource = new Pool({
+      ...pgClientConfig(options.primary, primaryTimeouts),
+      options: STABLE_TEXT_OPTIONS,
+      max: 4,
+    });
+    const secondaryTimeouts = options.secondaryTimeouts ?? DEFAULT_SECONDARY_TIMEOUTS;
+    this.secondaryPool = options.secondary
+      ? new Pool({
+          ...pgClientConfig(options.secondary, secondaryTimeouts),
+          options: STABLE_TEXT_OPTIONS,
+          max: 4,
+        })
+      : undefined;
+    // A connection that dies (server restarted, link cut) must not crash the service: idle in
+    // the pool, or checked out between two statements (a mirror waits on the source with its
+    // target connection open). The failure surfaces through the next statement on it.
+    for (const pool of [this.primary, this.mirrorSource, this.secondaryPool]) {
+      pool?.on("error", () => undefined);
+      pool?.on("connect", (client) => client.on("error", () => undefined));
+    }
+  }
+
+  /**
+   * A writer configured the way the program configures a service: DATABASE_URL (source of
+   * truth), DATABASE_DUAL_WRITE_URL (kept in step; absent: no dual writing), and the system
+   * names DATABASE_READ_FROM and DATABASE_WRITE_TO.
+   */
+  static fromEnv(
+    options: Omit<DualWriterOptions, "primary" | "secondary" | "systems">,
+    env: NodeJS.ProcessEnv = process.env,
+  ): DualWriter {
+    return new DualWriter({ ...options, ...dualWriteEnv(env) });
+  }
+
+  /**
+   * Reads the tables' shapes (refusing a missing table or one without a key, and a secondary
+   * whose tables differ), opens the replay log and replays what an earlier run left. A
+   * secondary that cannot be reached now is caught up by replay later.
+   */
+  async open(): Promise<void> {
+    const client = await this.primary.connect();
+    try {
+      const shapes = await readKeyedShapes(
+        client,
+        this.options.tables,
+        `primary ${redactConnectionString(this.options.primary)}`,
+      );
+      this.shapes = new Map(shapes.map((s) => [s.table, s]));
+    } finally {
+      client.release();
+    }
+    if (!this.secondaryPool || !this.options.secondary) return;
+    const shapes = [...this.shapes.values()];
+    this.log = ReplayLog.open(
+      this.options.replayLogDir,
+      {
+        tables: shapes.map((s) => ({ table: s.table, key: s.key })),
+        source: logEndpoint(this.options.primary, this.options.systems?.primary),
+        target: logEndpoint(this.options.secondary, this.options.systems?.secondary),
+      },
+      this.options.maxLogBytes !== undefined ? { maxBytes: this.options.maxLogBytes } : {},
+    );
+    try {
+      const secondary = await this.secondaryPool.connect();
+      try {
+        const on = `secondary ${redactConnectionString(this.options.secondary)}`;
+        requireSameShapes(shapes, await readKeyedShapes(secondary, this.options.tables, on));
+      } finally {
+        secondary.release();
+      }
+    } catch (error) {
+      if (!isConnectionFailure(error)) {
+        await this.log.close();
+        throw error;
+      }
+      this.secondaryFailed(error);
+    }
+    if (this.log.pending) this.startReplay();
+  }
+
+  /** A statement on the primary outside any dual writing: reads. */
+  query<R extends QueryResultRow = QueryResultRow>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<R>> {
+    return this.primary.query<R>(sql, params as unknown[]);
+  }
+
+  /**
+   * One INSERT, UPDATE or DELETE of `table` on the primary, whose RETURNING list includes the
+   * key columns (RETURNING * does); the returned rows are the ones mirrored.
+   */
+  async write<R extends QueryResultRow = QueryResultRow>(
+    table: string,
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<R>> {
+    const shape = this.shapeOf(table);
+    const { result, changes } = await this.onPrimary(() =>
+      runWrite<R>(this.primary, shape, sql, params),
+    );
+    await this.mirror(changes);
+    return result;
+  }
+
+  /** Inserts the row or updates the one with its key; resolves with the row as written. */
+  async upsert<R extends QueryResultRow = QueryResultRow>(
+    table: string,
+    row: Readonly<Record<string, unknown>>,
+  ): Promise<R | undefined> {
+    const { sql, params } = upsertStatement(this.shapeOf(table), row);
+    return (await this.write<R>(table, sql, params)).rows[0];
+  }
+
+  /** Deletes the row with this key; resolves with the number deleted (0 or 1). */
+  async delete(table: string, key: Readonly<Record<string, unknown>>): Promise<number> {
+    const { sql, params } = deleteStatement(this.shapeOf(table), key);
+    return (await this.write(table, sql, params)).rowCount ?? 0;
+  }
+
+  /**
+   * Runs `work` in one primary transaction; once it commits, every row it changed is mirrored
+   * in one secondary transaction. A rejection of `work` or of the commit rolls back and
+   * rejects, mirroring nothing.
+   */
+  async transaction<T>(work: (tx: DualTransaction) => Promise<T>): Promise<T> {
+    const changes: RowChange[] = [];
+    const value = await this.onPrimary(async () => {
+      const client = await this.primary.connect();
+      try {
+        await client.query("BEGIN");
+        const tx = this.transactionOn(client, changes);
+        const value = await work(tx);
+        await client.query("COMMIT");
+        client.release();
+        return value;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        client.release(error instanceof Error ? error : undefined);
+        throw error;
+      }
+    });
+    await this.mirror(changes);
+    return value;
+  }
+
+  private transactionOn(client: PoolClient, changes: RowChange[]): DualTransaction {
+    const write = async <R extends QueryResultRow>(
+      table: string,
+      sql: string,
+      params?: readonly unknown[],
+    ) => {
+      const written = await runWrite<R>(client, this.shapeOf(table), sql, params);
+      changes.push(...written.changes);
+      return written.result;
+    };
+    return {
+      query: (sql, params) => client.query(sql, params as unknown[]),
+      write,
+      upsert: async (table, row) => {
+        const { sql, params } = upsertStatement(this.shapeOf(table), row);
+        return (await write(table, sql, params)).rows[0] as never;
+      },
+      delete: async (table, key) => {
+        const { sql, params } = deleteStatement(this.shapeOf(table), key);
+        return (await write(table, sql, params)).rowCount ?? 0;
+      },
+    };
+  }
+
+  get state(): DualWriterState {
+    return {
+      dualWriting: this.secondaryPool !== undefined,
+      secondaryHealthy: this.secondaryPool !== undefined && this.healthy && !this.log?.pending,
+      ...this.counts,
+      waiting: this.log?.waiting ?? 0,
+      lastSecondaryError: this.lastError,
+      overflow: this.log?.overflow,
+    };
+  }
+
+  /** Replays until the log is empty or the time is up; true when it is empty. */
+  async drain(timeoutMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.log?.pending || this.replaying) {
+      if (Date.now() >= deadline) return false;
+      if (this.log?.pending) this.startReplay(true);
+      await sleep(20);
+    }
+    return true;
+  }
+
+  /** Replays what it can within `drainTimeoutMs`, then closes; the rest stays in the log. */
+  async close(drainTimeoutMs = 5000): Promise<void> {
+    await this.drain(drainTimeoutMs);
+    this.closing = true;
+    this.wake?.abort();
+    await this.replaying;
+    await this.log?.close();
+    await Promise.allSettled([
+      this.primary.end(),
+      this.mirrorSource.end(),
+      this.secondaryPool?.end(),
+    ]);
+  }
+
+  private shapeOf(table: string): TableShape {
+    const shape = this.shapes.get(qualifiedName(table));
+    if (!shape)
+      throw new DualWriteUsageError(
+        this.shapes.size === 0
+          ? `dual writer not open; call open() before writing ${table}`
+          : `table ${qualifiedName(table)} is not written through this writer; add it to the writer's tables (${[...this.shapes.keys()].join(", ")})`,
+      );
+    return shape;
+  }
+
+  private async onPrimary<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      const value = await work();
+      this.counts.primaryWrites++;
+      return value;
+    } catch (error) {
+      this.counts.primaryFailures++;
+      throw error;
+    }
+  }
+
+  /** Brings the secondary in step with the changes; never throws. */
+  private async mirror(changes: readonly RowChange[]): Promise<void> {
+    const pool = this.secondaryPool;
+    if (!pool || !this.log || changes.length === 0) return;
+    if (!this.healthy || this.log.pending || this.replaying) {
+      await this.toLog(changes);
+      return;
+    }
+    try {
+      const client = await pool.connect();
+      try {
+        await applyRowChanges(this.mirrorSource, client, this.shapes, changes);
+        client.release();
+      } catch (error) {
+        client.release(true); // discard: the server rolls the transaction back
+        throw error;
+      }
+      this.counts.mirrored += changes.length;
+    } catch (error) {
+      this.secondaryFailed(error);
+      await this.toLog(changes);
+    }
+  }
+
+  private async toLog(changes: readonly RowChange[]): Promise<void> {
+    const log = this.log as ReplayLog;
+    try {
+      await log.append(changes);
+      this.counts.spooled += changes.length;
+    } catch (error) {
+      this.counts.lost += changes.length;
+      this.lastError =
+        error instanceof SpoolFullError
+          ? error.message
+          : `replay log ${log.dir}: ${(error as Error).message}`;
+      try {
+        for (const table of new Set(changes.map((c) => c.topic))) log.recordOverflow(table);
+      } catch {
+        // the disk refuses even the small overflow file; `lost` still counts it
+      }
+    }
+    this.startReplay();
+  }
+
+  private secondaryFailed(error: unknown): void {
+    this.healthy = false;
+    this.counts.secondaryFailures++;
+    this.lastError = redactConnectionString((error as Error).message ?? String(error));
+  }
+
+  /** Starts the background replay unless it runs; `now` skips the wait before a retry. */
+  private startReplay(now = false): void {
+    if (now) this.wake?.abort();
+    if (this.replaying || this.closing || !this.log?.pending) return;
+    this.replaying = this.replayInBackground().finally(() => {
+      this.replaying = undefined;
+      // Changes appended while it finished are replayed too.
+      if (this.log?.pending && !this.closing) this.startReplay();
+    });
+  }
+
+  private async replayInBackground(): Promise<void> {
+    const log = this.log as ReplayLog;
+    const pool = this.secondaryPool as Pool;
+    while (log.pending && !this.closing) {
+      let client: PoolClient | undefined;
+      try {
+        client = await pool.connect();
+        const done = await replayLog(log, this.mirrorSource, client, this.shapes, {
+          batchSize: this.options.replayBatchSize ?? 500,
+          stop: () => this.closing,
+        });
+        client.release();
+        this.counts.replayed += done.replayed;
+      } catch (error) {
+        client?.release(true);
+        this.secondaryFailed(error);
+        this.wake = new AbortController();
+        await sleep(this.options.replayIntervalMs ?? 1000, undefined, {
+          signal: this.wake.signal,
+        }).catch(() => undefined);
+      }
+    }
+    if (!log.pending) {
+      this.healthy = true;
+      this.lastError = undefined;
+    }
+  }
+}
+
+/** The writer's connection settings from a service's environment (see DualWriter.fromEnv). */
+export function dualWriteEnv(
+  env: NodeJS.ProcessEnv,
+): Pick<DualWriterOptions, "primary" | "secondary" | "systems"> {
+  const primary = env.DATABASE_URL;
+  if (!primary)
+    throw new ConnectionSettingError(
+      "DATABASE_URL is not set; the dual writer needs the source of truth's postgres:// URL there",
+    );
+  const secondary = env.DATABASE_DUAL_WRITE_URL || undefined;
+  const readFrom = env.DATABASE_READ_FROM || undefined;
+  const writeTo = (env.DATABASE_WRITE_TO ?? "").split(",").filter(Boolean);
+  const other = writeTo.find((system) => system !== readFrom);
+  if (other && !secondary)
+    throw new ConnectionSettingError(
+      `DATABASE_WRITE_TO is ${writeTo.join(",")} but DATABASE_DUAL_WRITE_URL is not set; writes to ${other} would be skipped. Give the service ${other}'s URL in DATABASE_DUAL_WRITE_URL`,
+    );
+  if (secondary && writeTo.length > 0 && !other)
+    throw new ConnectionSettingError(
+      `DATABASE_DUAL_WRITE_URL is set but DATABASE_WRITE_TO (${writeTo.join(",")}) names no second system to write to; remove the URL or fix DATABASE_WRITE_TO`,
+    );
+  return {
+    primary,
+    ...(secondary ? { secondary } : {}),
+    systems: { ...(readFrom ? { primary: readFrom } : {}), ...(other ? { secondary: other } : {}) },
+  };
+}
+
+/** Connection-level failures; anything else on the secondary at open() is a setup problem. */
+function isConnectionFailure(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? "";
+  const message = (error as Error).message ?? "";
+  return (
+    /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|57P0[0-9]|08...)$/.test(
+      code,
+    ) || /timeout|terminated|Connection terminated|ECONNREFUSED/i.test(message)
+  );
+}
+
+/**
+ * Runs a write on `runner`, wrapped so the answer also carries each returned row's key as text
+ * (cast back losslessly when mirrored); the caller's rows come back without those columns.
+ */
+async function runWrite<R extends QueryResultRow>(
+  runner: Pool | PoolClient,
+  shape: TableShape,
+  sql: string,
+  params: readonly unknown[] | undefined,
+): Promise<{ result: QueryResult<R>; changes: RowChange[] }> {
+  const statement = sql.trim().replace(/;+\s*$/, "");
+  if (!/\breturning\b/i.test(statement))
+    throw new DualWriteUsageError(
+      `write to ${shape.table}: the statement has no RETURNING; add RETURNING * (or at least the key ${shape.key.join(", ")}) so the changed rows can be mirrored`,
+    );
+  const keyTexts = shape.key
+    .map((column, i) => `changed.${quoteIdent(column)}::text AS ${KEY_PREFIX}${i}`)
+    .join(", ");
+  let raw: QueryResult<Record<string, unknown>>;
+  try {
+    raw = await runner.query<Record<string, unknown>>(
+      `WITH changed AS (${statement}) SELECT changed.*, ${keyTexts} FROM changed`,
+      params as unknown[],
+    );
+  } catch (error) {
+    if ((error as { code?: string }).code === "42703" && /changed\./.test(String(error)))
+      throw new DualWriteUsageError(
+        `write to ${shape.table}: the RETURNING list must include the key column(s) ${shape.key.join(", ")} (e.g. RETURNING *): ${(error as Error).message}`,
+      );
+    throw error;
+  }
+  const op = /^\s*delete\b/i.test(statement) ? "delete" : "upsert";
+  const changes: RowChange[] = raw.rows.map((row) => ({
+    topic: shape.table,
+    op,
+    key: shape.key.map((_, i) => row[`${KEY_PREFIX}${i}`] as string),
+  }));
+  const rows = raw.rows.map((row) => {
+    const copy: Record<string, unknown> = { ...row };
+    shape.key.forEach((_, i) => delete copy[`${KEY_PREFIX}${i}`]);
+    return copy as R;
+  });
+  const fields = raw.fields.filter((f) => !f.name.startsWith(KEY_PREFIX));
+  return {
+    result: { ...raw, rows, fields, command: op === "delete" ? "DELETE" : raw.command },
+    changes,
+  };
+}
+
+/** INSERT … ON CONFLICT (key) DO UPDATE of the given columns, RETURNING *. */
+export function upsertStatement(
+  shape: TableShape,
+  row: Readonly<Record<string, unknown>>,
+): { sql: string; params: unknown[] } {
+  const columns = Object.keys(row);
+  const unknown = columns.filter((c) => !shape.columns.some((s) => s.name === c));
+  if (unknown.length > 0)
+    throw new DualWriteUsageError(
+      `upsert into ${shape.table}: no column ${unknown.join(", ")}; its columns are ${shape.columns.map((c) => c.name).join(", ")}`,
+    );
+  const missingKey = shape.key.filter((k) => !columns.includes(k));
+  if (missingKey.length > 0)
+    throw new DualWriteUsageError(
+      `upsert into ${shape.table}: the row needs its key column(s) ${missingKey.join(", ")}`,
+    );
+  const others = columns.filter((c) => !shape.key.includes(c));
+  const update =
+    others.length === 0
+      ? "DO NOTHING"
+      : `DO UPDATE SET ${others.map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(", ")}`;
+  return {
+    sql: `INSERT INTO ${quoteTable(shape.table)} (${columns.map(quoteIdent).join(", ")})
+          VALUES (${columns.map((_, i) => `$${i + 1}`).join(", ")})
+          ON CONFLICT (${shape.key.map(quoteIdent).join(", ")}) ${update} RETURNING *`,
+    params: columns.map((c) => row[c]),
+  };
+}
+
+/** DELETE of the row with this key, RETURNING *. */
+export function deleteStatement(
+  shape: TableShape,
+  key: Readonly<Record<string, unknown>>,
+): { sql: string; params: unknown[] } {
+  const missing = shape.key.filter((k) => key[k] === undefined || key[k] === null);
+  if (missing.length > 0)
+    throw new DualWriteUsageError(
+      `delete from ${shape.table}: the key needs ${missing.join(", ")}`,
+    );
+  const where = shape.key.map((k, i) => `${quoteIdent(k)} = $${i + 1}`).join(" AND ");
+  return {
+    sql: `DELETE FROM ${quoteTable(shape.table)} WHERE ${where} RETURNING *`,
+    params: shape.key.map((k) => key[k]),
+  };
+}
