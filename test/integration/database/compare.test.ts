@@ -5,13 +5,14 @@ import type { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gateRecordProblems } from "../../../migrations/gate-evidence";
 import type { GateRecord } from "../../../migrations/ledger";
-import type { CompareReport } from "../../../tools/postgres/database-compare";
+import type { VerifyReport } from "../../../tools/postgres/verify-report";
 import { runCli } from "../support/cli";
 import { postgres, services, uniqueName } from "../support/services";
 
-// `stepwise database compare` end to end on the real test PostgreSQL: stepwise_legacy stands in
-// for PostgreSQL, stepwise_target for Citus, each with the same schema and, at first, the same
-// rows. It records data-synced-back (--rollback) before reads go back to PostgreSQL.
+// `stepwise database compare`, the earlier name of `db verify` (verify.test.ts), end to end on
+// the real test PostgreSQL: stepwise_legacy stands in for PostgreSQL, stepwise_target for Citus,
+// each with the same schema and, at first, the same rows. It records data-synced-back
+// (--rollback) before reads go back to PostgreSQL.
 const schema = uniqueName("compare").replaceAll("-", "_");
 const dir = mkdtempSync(join(tmpdir(), "stepwise-compare-"));
 const SOURCE = "STEPWISE_TEST_COMPARE_SOURCE";
@@ -30,9 +31,8 @@ async function createShop(client: Client): Promise<void> {
   await client.query(`
     CREATE TABLE ${schema}.orders (id bigint PRIMARY KEY, customer text, total numeric(10,2),
                                    placed timestamptz, ratio double precision);
-    CREATE TABLE ${schema}.order_lines (order_id bigint, line int, sku text, PRIMARY KEY (order_id, line));
-    CREATE TABLE ${schema}.notes (body text);`);
-  // The same rows on both sides, written in a different order: the digest follows the key.
+    CREATE TABLE ${schema}.order_lines (order_id bigint, line int, sku text, PRIMARY KEY (order_id, line));`);
+  // The same rows on both sides, written in a different order: rows are matched by key.
   const order = client === citus ? "DESC" : "ASC";
   await client.query(
     `INSERT INTO ${schema}.orders
@@ -43,7 +43,6 @@ async function createShop(client: Client): Promise<void> {
     `INSERT INTO ${schema}.order_lines
        SELECT i / 3 + 1, i % 3, 'sku-' || i FROM generate_series(0, 299) AS i ORDER BY i ${order}`,
   );
-  await client.query(`INSERT INTO ${schema}.notes VALUES ('b'), ('a'), (NULL)`);
 }
 
 beforeAll(async () => {
@@ -89,27 +88,28 @@ describe("stepwise database compare", () => {
     expect(result.code).toBe(0);
     const lines = result.out.trimEnd().split("\n");
     expect(lines[0]).toMatch(
-      /^compare postgres:\/\/stepwise:\*\*\*@127\.0\.0\.1:\d+\/stepwise_target -> .*: 3 table\(s\), all equal$/,
+      new RegExp(
+        `^verify postgres://stepwise:\\*\\*\\*@127\\.0\\.0\\.1:\\d+/stepwise_target -> .*: 2 table\\(s\\), ${ROWS + 300} rows, all equal$`,
+      ),
     );
-    expect(lines.slice(1).map((l) => l.replace(/ \(sha256:\w+\)$/, ""))).toEqual([
-      `  ${schema}.notes: equal, 3 rows`,
-      `  ${schema}.order_lines: equal, 300 rows`,
-      `  ${schema}.orders: equal, ${ROWS} rows`,
+    expect(lines.slice(1).map((l) => l.replace(/ checksum -?\d+,/, " checksum …,"))).toEqual([
+      `  ${schema}.order_lines: equal, 300 rows, checksum …, 4 chunks`,
+      `  ${schema}.orders: equal, ${ROWS} rows, checksum …, 13 chunks`,
     ]);
     const [id, gateRecord] = gate(record);
     expect(id).toBe("data-synced-back");
-    expect(gateRecord).toMatchObject({ passed: true, check: "database compare" });
-    expect(gateRecord.detail).toContain(`3 tables, ${ROWS + 303} rows; all equal`);
+    expect(gateRecord).toMatchObject({ passed: true, check: "database verify" });
+    expect(gateRecord.detail).toContain(`2 tables, ${ROWS + 300} rows; all equal`);
     expect(gateRecordProblems("data-synced-back", gateRecord, new Date())).toEqual([]);
     expect(readFileSync(record, "utf8")).not.toContain(services().postgres.password);
   });
 
-  it("prints the report as JSON, the same digest on both sides", async () => {
+  it("prints the report as JSON, the same checksum on both sides", async () => {
     const result = await compare("--json");
-    const report = JSON.parse(result.out) as CompareReport;
+    const report = JSON.parse(result.out) as VerifyReport;
     expect(report.equal).toBe(true);
     for (const table of report.tables) {
-      expect(table.source?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(table.source.checksum).toMatch(/^-?\d+$/);
       expect(table.target).toEqual(table.source);
     }
   });
@@ -125,16 +125,16 @@ describe("stepwise database compare", () => {
     const record = join(dir, "changed.json");
     const result = await compare("--chunk", "250", "--rollback", "--record", record);
     expect(result.code).toBe(1);
-    expect(result.out).toContain(
-      `  ${schema}.orders: DIFFERENT — first difference at row 777 in key order: the rows differ (key (777))`,
+    expect(result.out).toMatch(
+      new RegExp(
+        `\n  ${schema}\\.orders: DIFFERENT — source ${ROWS} rows \\(checksum -?\\d+\\), target ${ROWS} rows \\(checksum -?\\d+\\); 1 of 5 chunks differ\n    changed \\(1\\): \\(777\\)\n`,
+      ),
     );
     expect(result.out).toContain(`  ${schema}.order_lines: equal, 300 rows`);
     expect(result.out).not.toContain("customer 777"); // where, never what
     const [, gateRecord] = gate(record);
     expect(gateRecord.passed).toBe(false);
-    expect(gateRecord.detail).toContain(
-      `1 differ (first: ${schema}.orders: first difference at row 777`,
-    );
+    expect(gateRecord.detail).toContain(`1 differ: ${schema}.orders 0 missing, 0 extra, 1 changed`);
     await pg.query(`UPDATE ${schema}.orders SET total = total - 0.01 WHERE id = 777`);
     expect((await compare()).code).toBe(0);
   });
@@ -143,32 +143,49 @@ describe("stepwise database compare", () => {
     await citus.query(`INSERT INTO ${schema}.orders VALUES (${ROWS + 1}, 'late', 1, now(), 0)`);
     const result = await compare();
     expect(result.code).toBe(1);
-    expect(result.out).toContain(
-      `  ${schema}.orders: DIFFERENT — ${ROWS + 1} rows on the source, ${ROWS} on the target; first difference at row ${ROWS + 1}: only the source has a row (key (${ROWS + 1}))`,
-    );
+    expect(result.out).toContain(`target ${ROWS} rows`);
+    expect(result.out).toContain(`    missing on the target (1): (${ROWS + 1})\n`);
     await citus.query(`DELETE FROM ${schema}.orders WHERE id = ${ROWS + 1}`);
   });
 
-  it("finds a table on one side only, and one whose columns differ", async () => {
+  it("refuses a table on one side only, one whose columns differ, one without a key (exit 2)", async () => {
     await citus.query(`CREATE TABLE ${schema}.coupons (code text PRIMARY KEY)`);
-    await pg.query(`ALTER TABLE ${schema}.notes ADD COLUMN author text`);
-    const result = await compare();
-    expect(result.code).toBe(1);
-    expect(result.out).toContain(`  ${schema}.coupons: DIFFERENT — only on the source`);
-    expect(result.out).toContain(
-      `  ${schema}.notes: DIFFERENT — columns differ: source (body text), target (body text, author text)`,
+    const onlyOnSource = await compare();
+    expect([onlyOnSource.code, onlyOnSource.out]).toEqual([2, ""]);
+    expect(onlyOnSource.err).toContain(
+      `table ${schema}.coupons does not exist on the target postgres://stepwise:***@`,
     );
-    await citus.query(`DROP TABLE ${schema}.coupons`);
-    await pg.query(`ALTER TABLE ${schema}.notes DROP COLUMN author`);
+    await pg.query(`CREATE TABLE ${schema}.coupons (code text PRIMARY KEY, author text)`);
+    const otherColumns = await compare();
+    expect(otherColumns.code).toBe(2);
+    expect(otherColumns.err).toContain(
+      `table ${schema}.coupons: columns differ: source (code text), target (code text, author text)`,
+    );
+    await Promise.all([citus, pg].map((c) => c.query(`DROP TABLE ${schema}.coupons`)));
+    await Promise.all([citus, pg].map((c) => c.query(`CREATE TABLE ${schema}.notes (body text)`)));
+    const noKey = await compare();
+    expect(noKey.code).toBe(2);
+    expect(noKey.err).toContain(`table ${schema}.notes on the source`);
+    expect(noKey.err).toContain("has no primary key");
+    await Promise.all([citus, pg].map((c) => c.query(`DROP TABLE ${schema}.notes`)));
   });
 
   it("--table limits the comparison; nothing to compare is not a pass", async () => {
     const only = await compare("--table", "order_lines");
     expect([only.code, only.out.split("\n")[0]]).toEqual([
       0,
-      expect.stringContaining("1 table(s), all equal"),
+      expect.stringContaining("1 table(s), 300 rows, all equal"),
     ]);
-    const none = await compare("--table", "no_such_table");
+    const none = await run(
+      "database",
+      "compare",
+      "--source",
+      SOURCE,
+      "--target",
+      TARGET,
+      "--schema",
+      `${schema}_empty`,
+    );
     expect(none.code).toBe(1);
     expect(none.out).toContain("no tables found; check --schema and --table");
   });
@@ -178,7 +195,7 @@ describe("stepwise database compare", () => {
       ["--source", "NO_SUCH_VARIABLE_Y", "--target", TARGET],
       "--source NO_SUCH_VARIABLE_Y: the environment variable is not set",
     ],
-    [["--source", SOURCE, "--target", TARGET, "--chunk", "0"], '--chunk "0" is not a row count'],
+    [["--source", SOURCE, "--target", TARGET, "--chunk", "0"], '--chunk "0" is not a count'],
     [
       [
         "--source",

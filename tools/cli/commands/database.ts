@@ -13,7 +13,7 @@ import {
   renderReadinessText,
 } from "../../postgres/readiness";
 import { EXIT, UsageError } from "../main";
-import { registerCompareCommand } from "./database-compare";
+import { registerVerifyCommand } from "./db-verify";
 import { registerBackfillCommand } from "./db-backfill";
 import { registerReplayCommand } from "./db-replay";
 import { addTimeoutOptions, noAnswerHint, timeoutsOf, type TimeoutOptions } from "./timeouts";
@@ -48,7 +48,7 @@ export function registerDatabaseCommands(program: Command): void {
       process.exitCode = await runReadiness(options);
     });
   // The data side of the path: each command registers itself from its own file.
-  registerCompareCommand(database);
+  registerVerifyCommand(database);
   registerBackfillCommand(database);
   registerReplayCommand(database);
 }
