@@ -6,6 +6,7 @@
 import { isTopicResourceOn } from "../components/events/topic-set-plan";
 import { PHASE_LEDGER_TYPE } from "../migrations/ledger";
 import type { PathId } from "../migrations/path";
+import { providerStatefulSource, type StatefulTypeOverrides } from "./stateful-types";
 
 /** A resource as a rule sees it, from a plan step or from CrossGuard's arguments. */
 export interface ResourceView {
@@ -81,15 +82,29 @@ export function isLedgerType(type: string): boolean {
   return type === PHASE_LEDGER_TYPE || type.endsWith(":PhaseLedger");
 }
 
-export function classify(resource: Pick<ResourceView, "type">): ResourceClass {
+/**
+ * The class of a resource by its type token: stepwise's own and the engines' types from the
+ * table above; any other provider's data holders (an RDS instance, a GCS bucket, an Azure
+ * storage account) from ./stateful-types, extended by the stack's policy (`overrides`).
+ */
+export function classify(
+  resource: Pick<ResourceView, "type">,
+  overrides?: StatefulTypeOverrides,
+): ResourceClass {
   const known = RESOURCE_CLASSES[resource.type];
   if (known) return known;
   if (isLedgerType(resource.type)) return { roles: ["ledger"] };
-  return { roles: [] };
+  // stepwise's own types are all in the table: a name like CitusDatabase is a component.
+  if (resource.type.startsWith("stepwise:")) return { roles: [] };
+  return providerStatefulSource(resource.type, overrides) ? { roles: ["stateful"] } : { roles: [] };
 }
 
-export function hasRole(resource: Pick<ResourceView, "type">, role: ResourceRole): boolean {
-  return classify(resource).roles.includes(role);
+export function hasRole(
+  resource: Pick<ResourceView, "type">,
+  role: ResourceRole,
+  overrides?: StatefulTypeOverrides,
+): boolean {
+  return classify(resource, overrides).roles.includes(role);
 }
 
 /** The last segment of a URN is the resource name (`urn:pulumi:stack::project::type::name`). */

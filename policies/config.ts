@@ -36,6 +36,10 @@ export interface PolicySettings {
   readonly rollbackDrillMaxAgeDays: number;
   readonly minimumPhaseTimeMs: number;
   readonly allowMultiplePaths: boolean;
+  /** Provider types the stack adds to the data holders (policies/stateful-types.ts). */
+  readonly statefulTypes: readonly string[];
+  /** Provider types the name pattern takes for data holders that are not. */
+  readonly statelessTypes: readonly string[];
 }
 
 const durationText = z.string().refine((text) => parseDuration(text) !== undefined, {
@@ -45,6 +49,11 @@ const durationText = z.string().refine((text) => parseDuration(text) !== undefin
 
 const levelText = z.string().refine((text) => (LEVELS as readonly string[]).includes(text), {
   error: (issue) => `bad level ${JSON.stringify(issue.input)}; valid levels: ${LEVELS.join(", ")}`,
+});
+
+const typeToken = z.string().regex(/^[\w.-]+:[\w./-]*:[\w.-]+$/, {
+  error: (issue) =>
+    `bad type token ${JSON.stringify(issue.input)}; write it as the engine prints it, e.g. "aws:rds/instance:Instance"`,
 });
 
 export const policySettingsSchema = z.strictObject({
@@ -76,6 +85,8 @@ export const policySettingsSchema = z.strictObject({
     ])
     .optional(),
   allowMultiplePaths: z.boolean().optional(),
+  statefulTypes: z.array(typeToken).optional(),
+  statelessTypes: z.array(typeToken).optional(),
 });
 /** `stepwise:policy` as written; `environment` may be left to the stack's name. */
 export type PolicySettingsInput = Omit<z.input<typeof policySettingsSchema>, "environment"> & {
@@ -174,6 +185,8 @@ export function resolvePolicySettings(
       settings.rollbackDrillMaxAgeDays ?? DEFAULT_ROLLBACK_DRILL_MAX_AGE_DAYS,
     minimumPhaseTimeMs: parseDuration(minimum) ?? 0,
     allowMultiplePaths: settings.allowMultiplePaths ?? false,
+    statefulTypes: settings.statefulTypes ?? [],
+    statelessTypes: settings.statelessTypes ?? [],
   };
   const floors = new Set([environment, options.alsoFloorOf ?? environment]);
   const belowFloor = [...floors].flatMap((floor) => floorProblems(resolved, floor, field));

@@ -1,4 +1,5 @@
 /** Markdown generated from the rule table, so the docs and the rules never drift. */
+import { PROVIDER_STATEFUL_TYPES, STATEFUL_WORDS } from "./stateful-types";
 import {
   DEFAULT_MINIMUM_PHASE_TIME,
   DEFAULT_ROLLBACK_DRILL_MAX_AGE_DAYS,
@@ -95,7 +96,10 @@ export function renderPolicyDocs(): string {
     `| \`rollbackDrillMaxAgeDays\` | ${DEFAULT_ROLLBACK_DRILL_MAX_AGE_DAYS} | age limit of the rollback drill before a forward step in prod |`,
     `| \`minimumPhaseTime\` | ${ENVIRONMENTS.map((e) => `${e}: ${DEFAULT_MINIMUM_PHASE_TIME[e]}`).join(", ")} | a duration ("24h", "7d") or one per environment; the ledger's own \`minimumTime\` applies too, the stricter wins |`,
     "| `allowMultiplePaths` | false | let several paths move in one update |",
+    '| `statefulTypes` | none | provider type tokens to treat as data holders (replacing or deleting one is called out and judged by the stateful rules), e.g. `["myco:index:Ledger"]` |',
+    "| `statelessTypes` | none | type tokens the name pattern takes for data holders that hold no data; they silence the pattern only, never the table |",
     "",
+    ...statefulTypesSection(),
     "Errors name the field, show the value and list what is valid, e.g.",
     '`stepwise:policy.levels.no-bigbang: unknown rule id "no-bigbang"; valid ids: one-phase-step, …`.',
     "",
@@ -304,4 +308,19 @@ export function replaceReadmeSection(readme: string, section: string): string {
   }
   // The blank line after the start marker is what Prettier wants before a Markdown table.
   return `${readme.slice(0, start + README_START.length)}\n\n${section}\n${readme.slice(end)}`;
+}
+
+/** How a resource counts as a data holder, from policies/stateful-types.ts. */
+function statefulTypesSection(): string[] {
+  return [
+    "## Which resources are stateful",
+    "",
+    "A replacement or delete of a data holder is called out in every review and judged by the stateful rules, whatever program the preview comes from. A type is a data holder when it is:",
+    "",
+    `- one of stepwise's own (brokers, databases, topics, Citus tables) or Docker volumes, Kubernetes PVCs and StatefulSets;`,
+    `- in the maintained table of provider types (${PROVIDER_STATEFUL_TYPES.length} of AWS, Google Cloud, Azure and Kubernetes: RDS instances, EFS file systems, Cloud SQL instances, storage accounts, key vaults, KMS keys, …);`,
+    `- named like one: the last word of its type name is ${STATEFUL_WORDS.map((w) => `\`${w}\``).join(", ")} (singular or plural, a version suffix dropped), so \`aws:s3/bucketV2:BucketV2\` is and \`aws:s3/bucketPolicy:BucketPolicy\` is not; known exceptions such as route tables are listed as stateless;`,
+    "- listed in `stepwise:policy.statefulTypes`.",
+    "",
+  ];
 }

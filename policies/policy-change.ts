@@ -24,6 +24,8 @@ function settingTexts(settings: PolicySettings): Record<string, string> {
     rollbackDrillMaxAgeDays: String(settings.rollbackDrillMaxAgeDays),
     minimumPhaseTime: hours(settings.minimumPhaseTimeMs),
     allowMultiplePaths: String(settings.allowMultiplePaths),
+    statefulTypes: [...settings.statefulTypes].sort().join(", "),
+    statelessTypes: [...settings.statelessTypes].sort().join(", "),
   };
 }
 

@@ -46,8 +46,16 @@ export interface RuleCoverage {
   readonly transition: true;
 }
 
+/**
+ * What a rule judges: "path" rules judge a migration (phases, gates, systems, the policy the
+ * ledger records) and apply only where the plan carries a phase ledger; "resource" rules judge
+ * the resources themselves and apply to any program's preview.
+ */
+export type RuleScope = "path" | "resource";
+
 export interface RuleDefinition {
   readonly id: RuleId;
+  readonly scope: RuleScope;
   readonly title: string;
   /** What goes wrong without the rule. */
   readonly prevents: string;
@@ -76,6 +84,7 @@ const EVERYWHERE: Record<Environment, Level> = {
 export const RULES: readonly RuleDefinition[] = [
   {
     id: "policy-change-alone",
+    scope: "path",
     title: "A policy change is an update of its own",
     prevents:
       "Relaxing the rules in the same update that uses the relaxation: every change is judged by the policy already in force (the base side, or the deployed ledger), so a new policy applies from the next update.",
@@ -86,6 +95,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "one-phase-step",
+    scope: "path",
     title: "One phase step per path per update",
     prevents: "Skipping phases (e.g. Redpanda straight to Kafka-only), forward or back.",
     satisfy: "Move the path to the adjacent phase only; take the next step in a later update.",
@@ -94,6 +104,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "one-path-per-update",
+    scope: "path",
     title: "One migration path moves per update",
     prevents: "Two migrations changing at once, so a failure cannot be traced to one step.",
     satisfy:
@@ -103,6 +114,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "one-service-platform-move",
+    scope: "path",
     title: "At most one service changes platform per update",
     prevents: "Moving several services between Compose and K3s in one update.",
     satisfy: "Change the placement of one service per update.",
@@ -111,6 +123,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "engine-stays-put",
+    scope: "path",
     title: "An engine in use stays where it runs",
     prevents:
       "Moving a broker or database that a phase uses between Compose, K3s and external: a new, empty one takes its place and every client is pointed at it.",
@@ -121,6 +134,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "traffic-weight-step",
+    scope: "resource",
     title: "Traffic weight moves by a bounded step",
     prevents:
       "Shifting most traffic to a new implementation in one go: a canary weight jump, the consolidation cutover, or another image for the implementation that serves.",
@@ -131,6 +145,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "no-create-and-delete-systems",
+    scope: "path",
     title: "Never create the new system and delete the old in one update",
     prevents: "Big-bang swaps with no period where both systems run and rollback is possible.",
     satisfy: "Create the new system first; delete the old one in a later retirement update.",
@@ -139,6 +154,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "stateful-never-replaced",
+    scope: "resource",
     title: "Stateful resources are never replaced",
     prevents:
       "Losing data when a broker, database, volume, PVC, StatefulSet or topic is deleted and recreated.",
@@ -149,6 +165,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "stateful-delete-after-window",
+    scope: "path",
     title: "Stateful resources are deleted only in retirement, after the rollback window",
     prevents: "Deleting the old system's data while a rollback to it may still be needed.",
     satisfy:
@@ -158,6 +175,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "stateful-delete-alone",
+    scope: "path",
     title: "Deleting stateful resources is an update of its own",
     prevents: "Hiding a data deletion among other changes in one review.",
     satisfy: "Make the retirement update delete only; do every other change in its own update.",
@@ -166,6 +184,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "phase-gates",
+    scope: "path",
     title: "Gates hold before a phase is entered",
     prevents: `Entering ${phasesWhere((p) => p.gates.length > 0)} without the recorded check they need; moving back out of ${phasesWhere((p) => (p.rollbackGates ?? []).length > 0)} to a system that missed what happened there (reads of stale data).`,
     satisfy:
@@ -175,6 +194,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "recorded-evidence",
+    scope: "path",
     title: "Gates and entry times are records, not text",
     prevents:
       "Unlocking a step with a gate typed by hand or dated in the future, a gate written in the same change as the step it unlocks, or a phase-entry time backdated to cut a minimum time or a rollback window short.",
@@ -185,6 +205,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "rollback-drill-recent",
+    scope: "path",
     title: "A recent rollback drill before any forward step in prod",
     prevents: "Moving forward in prod without having proven that the step back works.",
     satisfy:
@@ -194,6 +215,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "minimum-phase-time",
+    scope: "path",
     title: "Minimum time in each phase",
     prevents: "Rushing through phases before problems have had time to show.",
     satisfy:
@@ -203,6 +225,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "both-systems-monitored",
+    scope: "path",
     title: "Both systems are monitored during a transition",
     prevents: "Migrating without metrics: comparing old and new blind.",
     satisfy:
@@ -212,6 +235,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "no-plaintext-secrets",
+    scope: "resource",
     title: "No secret in plain text",
     prevents:
       "Passwords, tokens and keys in plain text, by name or by value (a URL or DSN with a password, a `password=` setting, an auth header, a private key, a kubeconfig token): in container env, Kubernetes env values, ConfigMaps, any other input or unencrypted stack config.",
@@ -222,6 +246,7 @@ export const RULES: readonly RuleDefinition[] = [
   },
   {
     id: "k3s-prod-workloads",
+    scope: "resource",
     title: "K3s workloads in prod are production-ready",
     prevents: "Single-replica, unbounded or unprobed workloads in prod.",
     satisfy:
@@ -230,6 +255,12 @@ export const RULES: readonly RuleDefinition[] = [
     coverage: { pack: true, transition: true },
   },
 ];
+
+/** A rule whose level is the same in every environment applies before the environment is known. */
+export function levelInEveryEnvironment(rule: RuleDefinition): Level | undefined {
+  const levels = new Set(ENVIRONMENTS.map((e) => rule.levels[e]));
+  return levels.size === 1 ? [...levels][0] : undefined;
+}
 
 export function ruleById(id: RuleId): RuleDefinition {
   const rule = RULES.find((r) => r.id === id);

@@ -55,6 +55,8 @@ export interface TransitionInput {
   /** What the change does to the policy settings; it takes effect from the next update. */
   readonly policyChanges?: readonly PolicySettingChange[];
   readonly now: Date;
+  /** The rules to run. @default every rule */
+  readonly rules?: readonly RuleId[];
 }
 
 /** Everything the rules read, worked out once. */
@@ -94,7 +96,7 @@ const TRANSITION_CHECKS: Readonly<Record<RuleId, (t: Transition) => Finding[]>> 
   "engine-stays-put": (t) => engineMoveFindings(enginesMoved(t.before, t.after)),
   "traffic-weight-step": (t) => weightStepFindings(t.plan, t.settings.weightStep),
   "no-create-and-delete-systems": (t) => createAndDeleteFindings(t.plan, moving(t), PATHS),
-  "stateful-never-replaced": (t) => replacedStatefulFindings(t.plan),
+  "stateful-never-replaced": (t) => replacedStatefulFindings(t.plan, t.settings),
   "stateful-delete-after-window": (t) => {
     const retiring = moving(t).filter(
       (m) => m.path.phases.find((p) => p.id === m.to)?.retirement && m.to !== m.from,
@@ -103,12 +105,12 @@ const TRANSITION_CHECKS: Readonly<Record<RuleId, (t: Transition) => Finding[]>> 
       rollbackWindowFindings(m, t.before.phases[m.path.id]?.enteredAt, t.settings, t.now),
     );
     if (retiring.length > 0) return windowFindings;
-    return deletedStateful(t.plan, moving(t)).map((r) => ({
+    return deletedStateful(t.plan, moving(t), t.settings).map((r) => ({
       message: `${r.name} (${r.type}) is deleted but no path enters a retirement phase in this update`,
       urn: r.urn,
     }));
   },
-  "stateful-delete-alone": (t) => deleteAloneFindings(t.plan, moving(t)),
+  "stateful-delete-alone": (t) => deleteAloneFindings(t.plan, moving(t), t.settings),
   "phase-gates": (t) =>
     moving(t).flatMap((m) => gateFindings(m, t.after, t.before.phases[m.path.id]?.enteredAt)),
   "recorded-evidence": (t) => [
@@ -148,7 +150,8 @@ export function verdictsFor(ruleId: RuleId, level: Level, findings: readonly Fin
  */
 export function checkTransition(input: TransitionInput): Verdict[] {
   const transition: Transition = { ...input, moves: pathMoves(input.before, input.after) };
-  return RULES.flatMap((rule) =>
+  const selected = RULES.filter((rule) => input.rules?.includes(rule.id) ?? true);
+  return selected.flatMap((rule) =>
     verdictsFor(rule.id, input.settings.levels[rule.id], TRANSITION_CHECKS[rule.id](transition)),
   );
 }

@@ -10,6 +10,7 @@ import {
   systemOfResource,
   type ResourceView,
 } from "../classify";
+import type { StatefulTypeOverrides } from "../stateful-types";
 import type { Finding, PathMove } from "./phases";
 import { trafficStepFindings } from "./traffic";
 import {
@@ -141,12 +142,17 @@ function systemOf(step: PlanStep, path: MigrationPath): string | undefined {
   return system?.path === path.id ? system.name : undefined;
 }
 
-export function replacedStatefulFindings(plan: Plan): Finding[] {
+export function replacedStatefulFindings(plan: Plan, overrides?: StatefulTypeOverrides): Finding[] {
   const seen = new Set<string>();
   const findings: Finding[] = [];
   for (const step of plan.steps) {
     const subject = subjectOf(step);
-    if (!REPLACES.has(step.op) || !subject || !hasRole(subject, "stateful") || seen.has(step.urn)) {
+    if (
+      !REPLACES.has(step.op) ||
+      !subject ||
+      !hasRole(subject, "stateful", overrides) ||
+      seen.has(step.urn)
+    ) {
       continue;
     }
     seen.add(step.urn);
@@ -160,11 +166,11 @@ export function replacedStatefulFindings(plan: Plan): Finding[] {
 }
 
 /** Stateful resources whose data this update destroys; retained ones are only forgotten. */
-function destroyedStateful(plan: Plan): ResourceView[] {
+function destroyedStateful(plan: Plan, overrides?: StatefulTypeOverrides): ResourceView[] {
   return plan.steps
     .filter((s) => isDelete(s) && !isRetainedDelete(s))
     .map((s) => subjectOf(s))
-    .filter((r): r is ResourceView => r !== undefined && hasRole(r, "stateful"));
+    .filter((r): r is ResourceView => r !== undefined && hasRole(r, "stateful", overrides));
 }
 
 /**
@@ -172,21 +178,29 @@ function destroyedStateful(plan: Plan): ResourceView[] {
  * (datalessRollbackSystem), e.g. Kafka's brokers, volumes and topics when `events` rolls back
  * from `parallel`. Only these; any other delete in the same update is judged as usual.
  */
-export function datalessRollbackDeletes(plan: Plan, moves: readonly PathMove[]): ResourceView[] {
+export function datalessRollbackDeletes(
+  plan: Plan,
+  moves: readonly PathMove[],
+  overrides?: StatefulTypeOverrides,
+): ResourceView[] {
   const removed = moves.flatMap((m) => {
     const name = datalessRollbackSystem(m.path, m.from, m.to);
     return name === undefined ? [] : [{ path: m.path.id, name }];
   });
-  return destroyedStateful(plan).filter((r) => {
+  return destroyedStateful(plan, overrides).filter((r) => {
     const system = systemOfResource(r);
     return removed.some((s) => s.path === system?.path && s.name === system.name);
   });
 }
 
 /** Stateful deletes the delete rules judge: all but those of a dataless rollback in `moves`. */
-export function deletedStateful(plan: Plan, moves: readonly PathMove[]): ResourceView[] {
-  const exempt = new Set(datalessRollbackDeletes(plan, moves).map((r) => r.urn));
-  return destroyedStateful(plan).filter((r) => !exempt.has(r.urn));
+export function deletedStateful(
+  plan: Plan,
+  moves: readonly PathMove[],
+  overrides?: StatefulTypeOverrides,
+): ResourceView[] {
+  const exempt = new Set(datalessRollbackDeletes(plan, moves, overrides).map((r) => r.urn));
+  return destroyedStateful(plan, overrides).filter((r) => !exempt.has(r.urn));
 }
 
 /**
@@ -194,10 +208,14 @@ export function deletedStateful(plan: Plan, moves: readonly PathMove[]): Resourc
  * changed in a workload, and no path moves but one entering retirement or the dataless
  * rollback whose system is all that is deleted.
  */
-export function deleteAloneFindings(plan: Plan, moves: readonly PathMove[]): Finding[] {
-  const deleted = destroyedStateful(plan);
+export function deleteAloneFindings(
+  plan: Plan,
+  moves: readonly PathMove[],
+  overrides?: StatefulTypeOverrides,
+): Finding[] {
+  const deleted = destroyedStateful(plan, overrides);
   if (deleted.length === 0) return [];
-  const foreign = deletedStateful(plan, moves);
+  const foreign = deletedStateful(plan, moves, overrides);
   const explains = (m: PathMove): boolean =>
     m.path.phases.find((p) => p.id === m.to)?.retirement === true ||
     (foreign.length === 0 && datalessRollbackSystem(m.path, m.from, m.to) !== undefined);

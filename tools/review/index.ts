@@ -1,4 +1,5 @@
 export * from "./review-model";
+export * from "./check-plan";
 export * from "./render-markdown";
 export * from "./render-text";
 export { code, gfm, joinMarkdown, tableRow, terminalLine, type Markdown } from "./escape";

@@ -4,7 +4,7 @@ import { hasPhase } from "../../migrations/phases";
 import { nameFromUrn } from "../../policies/classify";
 import { code, fenced, gfm, joinMarkdown, tableRow, type Markdown } from "./escape";
 import { buildReview, type ReviewInput, type ReviewModel, type ReviewStep } from "./review-model";
-import { changedValues } from "./values";
+import { cutText, type ValueChange } from "./values";
 
 // Emoji rather than +/- so that a list item never starts like a nested Markdown list.
 const OP_MARK: Readonly<Record<string, string>> = {
@@ -17,6 +17,11 @@ const OP_MARK: Readonly<Record<string, string>> = {
 
 /** GitHub refuses issue and PR comments longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
+
+/** Changed values listed per resource in a comment; the rest are counted, --json has them all. */
+export const MAX_VALUES_PER_RESOURCE = 40;
+/** Diagnostics longer than this, or of several lines, are shown folded in a code block. */
+const LONG_DIAGNOSTIC = 200;
 
 export interface MarkdownOptions {
   /** Hard limit of the whole comment. @default GITHUB_COMMENT_LIMIT */
@@ -40,6 +45,7 @@ export function renderMarkdown(input: ReviewInput, options: MarkdownOptions = {}
   const head =
     block([
       ...header(review),
+      ...failureSection(review),
       ...policySection(review),
       ...destructiveSection(review),
       ...verdictSection(review),
@@ -47,7 +53,7 @@ export function renderMarkdown(input: ReviewInput, options: MarkdownOptions = {}
       ...diagnosticsSection(review),
     ]).source + "\n";
   const tail = review.note ? gfm`\n\n> [!NOTE]\n> ${review.note}\n`.source : "\n";
-  const hint = options.fullPlanHint ?? "run the same command with --json for the whole plan";
+  const hint = options.fullPlanHint ?? "stepwise review --json prints the whole review";
   const details = detailsSection(review, limit - head.length - tail.length, hint);
   const body = `${head}${details}${tail}`;
   // The fixed sections alone could only exceed the limit with thousands of failed rules.
@@ -62,24 +68,70 @@ function block(lines: readonly Markdown[]): Markdown {
 
 function header(review: ReviewModel): Markdown[] {
   const mandatory = review.failed.filter((v) => v.level === "mandatory").length;
-  const verdict = review.blocked
-    ? gfm`⛔ **Blocked** by ${mandatory} mandatory rule(s)`
-    : review.failed.length > 0
-      ? gfm`⚠️ **Allowed with warnings** (${review.failed.length} advisory finding(s))`
-      : review.passed.length > 0
-        ? gfm`✅ **Allowed**: every rule passed`
-        : gfm`ℹ️ No policy verdicts were given`;
+  const verdicts: Record<ReviewModel["verdict"], Markdown> = {
+    failed: gfm`❌ **Preview failed**: this change cannot be applied as it stands`,
+    blocked: gfm`⛔ **Blocked** by ${mandatory} mandatory rule(s)`,
+    warnings: gfm`⚠️ **Allowed with warnings** (${review.failed.length} advisory finding(s))`,
+    allowed: gfm`✅ **Allowed**: every rule applied passed`,
+    "no-verdicts": gfm`ℹ️ No policy verdicts were given`,
+  };
   const source =
     review.source === "offline" ? "offline plan (desired-state diff)" : "engine preview";
   const counts = review.counts.map(([op, n]) => gfm`${OP_MARK[op] ?? ""}${op} **${n}**`);
   return [
     gfm`## stepwise: ${review.title}`,
     BLANK,
-    gfm`${verdict} — ${source}`,
+    gfm`${verdicts[review.verdict]} — ${source}`,
     BLANK,
     counts.length === 0 ? gfm`No resources.` : joinMarkdown(counts, gfm` · `),
     BLANK,
+    ...review.countNotes.map((note) => gfm`<sub>${note}</sub><br>`),
+    ...(review.countNotes.length > 0 ? [BLANK] : []),
+    ...rulesLine(review),
   ];
+}
+
+/** Which environment judged the change and which rules ran, so no rule passes unseen. */
+function rulesLine(review: ReviewModel): Markdown[] {
+  const rules = review.rules;
+  if (!rules) return [];
+  const environment =
+    rules.environment === undefined
+      ? gfm`environment unknown`
+      : gfm`environment ${code(rules.environment)} (from ${rules.environmentSource ?? "?"})`;
+  const lines = [gfm`Rules: ${environment}; ${rules.ran.length} rule(s) applied.`];
+  if (rules.note) lines.push(gfm``, gfm`> [!NOTE]`, gfm`> ${rules.note}.`);
+  return [...lines, BLANK];
+}
+
+/** A failed preview, above everything else: the engine's errors and a possibly corrupt state. */
+function failureSection(review: ReviewModel): Markdown[] {
+  if (review.failures.length === 0) return [];
+  const label: Record<string, string> = {
+    "engine-error": "engine error",
+    "policy-violation": "policy violation",
+    "maybe-corrupt": "state may be corrupt",
+  };
+  return [
+    gfm`> [!CAUTION]`,
+    gfm`> **The preview failed** (${review.failures.length} problem(s) reported by the engine):`,
+    ...review.failures.map(
+      (f) =>
+        gfm`> - **${label[f.kind] ?? f.kind}**: ${cutText(firstLine(f.message), LONG_DIAGNOSTIC)}`,
+    ),
+    BLANK,
+  ];
+}
+
+function isLong(text: string): boolean {
+  return text.trim().length > LONG_DIAGNOSTIC || /[\r\n]/.test(text.trim());
+}
+
+function firstLine(text: string): string {
+  const lines = text.trim().split(/\r?\n/);
+  return lines.length > 1
+    ? `${lines[0] ?? ""} (+${lines.length - 1} lines, under Diagnostics)`
+    : (lines[0] ?? "");
 }
 
 function policySection(review: ReviewModel): Markdown[] {
@@ -136,11 +188,27 @@ function verdictSection(review: ReviewModel): Markdown[] {
 }
 
 function diagnosticsSection(review: ReviewModel): Markdown[] {
-  if (review.diagnostics.length === 0) return [];
+  // A short error is shown whole among the failures above; a long one is shown here in full.
+  const shown = review.diagnostics.filter((d) => d.severity !== "error" || isLong(d.message));
+  if (shown.length === 0) return [];
   return [
     gfm`### Diagnostics`,
     BLANK,
-    ...review.diagnostics.map((d) => gfm`- **${d.severity}**: ${d.message.trim()}`),
+    ...shown.flatMap((d) => {
+      const text = d.message.trim();
+      if (!isLong(text)) {
+        return [gfm`- **${d.severity}**: ${text}`];
+      }
+      // A provider's HTML error page, a stack trace: shown as it is, folded, never as markup.
+      return [
+        gfm`<details><summary>${d.severity}: ${cutText(text.split(/\r?\n/)[0] ?? "", 120)}</summary>`,
+        BLANK,
+        fenced("text", text),
+        BLANK,
+        gfm`</details>`,
+        BLANK,
+      ];
+    }),
     BLANK,
   ];
 }
@@ -194,14 +262,28 @@ function stepMarkdown(step: ReviewStep): Markdown {
   if (step.replaceReasons.length > 0) {
     lines.push(gfm`  - replaced because: ${codeList(step.replaceReasons)}`);
   }
-  for (const change of changedValues(step)) {
+  if ((step.op === "update" || step.op === "replace") && step.values.length === 0) {
+    lines.push(gfm`  - the preview names no changed property`);
+  }
+  for (const change of step.values.slice(0, MAX_VALUES_PER_RESOURCE)) {
+    lines.push(valueLine(change));
+  }
+  const more = step.values.length - MAX_VALUES_PER_RESOURCE;
+  if (more > 0) {
     lines.push(
-      change.kind === "items"
-        ? gfm`  - ${code(change.key)}: removed ${code(change.before)}, added ${code(change.after)}`
-        : gfm`  - ${code(change.key)}: ${code(change.before)} → ${code(change.after)}`,
+      gfm`  - …and ${more} more changed value(s) of this resource; \`stepwise review --json\` lists them all`,
     );
   }
   return gfm`${block(lines)}\n`;
+}
+
+function valueLine(change: ValueChange): Markdown {
+  const from = change.inputDiff === false ? gfm` (deployed state)` : BLANK;
+  const replaces = change.diffKind?.endsWith("-replace") ? gfm` — forces replacement` : BLANK;
+  if (change.kind === "items") {
+    return gfm`  - ${code(change.key)}: removed ${code(change.before)}, added ${code(change.after)}${replaces}`;
+  }
+  return gfm`  - ${code(change.key)}: ${code(change.before)}${from} → ${code(change.after)}${replaces}`;
 }
 
 function codeList(texts: readonly string[]): Markdown {

@@ -1,11 +1,13 @@
 import { MIGRATION_PATHS } from "../../migrations/paths";
 import { terminalLine } from "./escape";
 import { buildReview, type ReviewInput, type ReviewModel } from "./review-model";
-import { changedValues, OP_SYMBOL } from "./values";
+import { OP_SYMBOL } from "./values";
 
 export interface TextOptions {
   /** At most this many changed resources are listed. @default 200 */
   readonly maxSteps?: number;
+  /** Told to the reader when resources are left out: how to see them. @default --json */
+  readonly fullPlanHint?: string;
 }
 
 /**
@@ -17,12 +19,20 @@ export function renderText(input: ReviewInput, options: TextOptions = {}): strin
   const review = buildReview(input);
   const lines = [
     ...summary(review),
+    ...failures(review),
     ...policyChanges(review),
     ...destructive(review),
     ...verdicts(review),
     ...moves(review),
-    ...review.diagnostics.map((d) => `${d.severity}: ${d.message.trim()}`),
-    ...changes(review, options.maxSteps ?? 200),
+    // Errors are shown whole among the failures above.
+    ...review.diagnostics
+      .filter((d) => d.severity !== "error")
+      .map((d) => `${d.severity}: ${d.message.trim()}`),
+    ...changes(
+      review,
+      options.maxSteps ?? 200,
+      options.fullPlanHint ?? "`stepwise review --json <file>` lists every one",
+    ),
     ...(review.note ? ["", `Note: ${review.note}`] : []),
   ];
   return lines.map(terminalLine).join("\n") + "\n";
@@ -30,17 +40,36 @@ export function renderText(input: ReviewInput, options: TextOptions = {}): strin
 
 function summary(review: ReviewModel): string[] {
   const counts = review.counts.map(([op, n]) => `${op} ${n}`).join(", ") || "no resources";
-  const verdict = review.blocked
-    ? "BLOCKED by a mandatory rule"
-    : review.failed.length > 0
-      ? "allowed, with advisory findings"
-      : review.passed.length > 0
-        ? "allowed: every rule passed"
-        : "no policy verdicts";
+  const verdicts: Record<ReviewModel["verdict"], string> = {
+    failed: "PREVIEW FAILED: this change cannot be applied as it stands",
+    blocked: "BLOCKED by a mandatory rule",
+    warnings: "allowed, with advisory findings",
+    allowed: "allowed: every rule applied passed",
+    "no-verdicts": "no policy verdicts",
+  };
+  const rules = review.rules;
+  const rulesLine =
+    rules === undefined
+      ? []
+      : [
+          `Rules: ${rules.environment === undefined ? "environment unknown" : `environment ${rules.environment} (from ${rules.environmentSource ?? "?"})`}; ${rules.ran.length} rule(s) applied`,
+          ...(rules.note ? [`  ${rules.note}`] : []),
+        ];
   return [
     `stepwise: ${review.title} (${review.source === "offline" ? "offline plan" : "engine preview"})`,
     `Resources: ${counts}`,
-    `Verdict: ${verdict}`,
+    ...review.countNotes.map((note) => `  ${note}`),
+    `Verdict: ${verdicts[review.verdict]}`,
+    ...rulesLine,
+  ];
+}
+
+function failures(review: ReviewModel): string[] {
+  if (review.failures.length === 0) return [];
+  return [
+    "",
+    `!!! THE PREVIEW FAILED (${review.failures.length} problem(s) reported by the engine) !!!`,
+    ...review.failures.map((f) => `  ${f.kind}: ${f.message}`),
   ];
 }
 
@@ -85,7 +114,7 @@ function moves(review: ReviewModel): string[] {
   });
 }
 
-function changes(review: ReviewModel, max: number): string[] {
+function changes(review: ReviewModel, max: number, hint: string): string[] {
   if (review.changes.length === 0) return ["", "No changes."];
   const lines = ["", "Changes:"];
   for (const step of review.changes.slice(0, max)) {
@@ -95,16 +124,23 @@ function changes(review: ReviewModel, max: number): string[] {
     if (step.replaceReasons.length > 0) {
       lines.push(`        replaced because: ${step.replaceReasons.join(", ")}`);
     }
-    for (const change of changedValues(step)) {
+    if ((step.op === "update" || step.op === "replace") && step.values.length === 0) {
+      lines.push("        the preview names no changed property");
+    }
+    for (const change of step.values) {
+      const from = change.inputDiff === false ? " (deployed state)" : "";
+      const replaces = change.diffKind?.endsWith("-replace") ? " [forces replacement]" : "";
       lines.push(
         change.kind === "items"
-          ? `        ${change.key}: removed ${change.before}, added ${change.after}`
-          : `        ${change.key}: ${change.before} => ${change.after}`,
+          ? `        ${change.key}: removed ${change.before}, added ${change.after}${replaces}`
+          : `        ${change.key}: ${change.before}${from} => ${change.after}${replaces}`,
       );
     }
   }
   if (review.changes.length > max) {
-    lines.push(`  … ${review.changes.length - max} more (use --json for all)`);
+    lines.push(
+      `  … ${review.changes.length - max} more changed resource(s) not listed here (${max} shown); ${hint}`,
+    );
   }
   return lines;
 }

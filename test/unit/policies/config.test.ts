@@ -28,7 +28,23 @@ describe("resolvePolicySettings", () => {
       rollbackDrillMaxAgeDays: 7,
       minimumPhaseTimeMs: 24 * 3_600_000,
       allowMultiplePaths: false,
+      statefulTypes: [],
+      statelessTypes: [],
     });
+  });
+
+  it("takes the stack's stateful and stateless type tokens, and names a bad one", () => {
+    const settings = resolvePolicySettings(
+      { statefulTypes: ["myco:index:Ledger"], statelessTypes: ["aws:ecs/capacityQueue:Queue"] },
+      { stack: "dev" },
+    );
+    expect(settings.statefulTypes).toEqual(["myco:index:Ledger"]);
+    expect(settings.statelessTypes).toEqual(["aws:ecs/capacityQueue:Queue"]);
+    expect(() =>
+      resolvePolicySettings({ statefulTypes: ["rds instance"] }, { stack: "dev" }),
+    ).toThrow(
+      'stepwise:policy.statefulTypes.0: bad type token "rds instance"; write it as the engine prints it, e.g. "aws:rds/instance:Instance"',
+    );
   });
 
   it("gives dev no minimum time, advisory big-bang rules and no prod-only rules", () => {
@@ -103,7 +119,7 @@ describe("resolvePolicySettings", () => {
     expect(problems).toEqual([
       "stepwise:policy.weightStep: Too small: expected number to be >=1 (got 0)",
       'stepwise:policy.allowMultiplePaths: Invalid input: expected boolean, received string (got "yes")',
-      'stepwise:policy: Unrecognized key: "rollbackWindow"; valid keys: environment, levels, weightStep, rollbackWindowDays, rollbackDrillMaxAgeDays, minimumPhaseTime, allowMultiplePaths',
+      'stepwise:policy: Unrecognized key: "rollbackWindow"; valid keys: environment, levels, weightStep, rollbackWindowDays, rollbackDrillMaxAgeDays, minimumPhaseTime, allowMultiplePaths, statefulTypes, statelessTypes',
     ]);
     expect(problemsOf("strict", "prod")).toEqual([
       `stepwise:policy: expected an object, got "strict"; write e.g. { environment: prod, weightStep: 25 }`,

@@ -154,7 +154,7 @@ describe("renderMarkdown", () => {
     expect(markdown.length).toBeGreaterThan(GITHUB_COMMENT_LIMIT - 2000);
     expect(markdown).toContain("🟡 update **3000**");
     expect(markdown).toMatch(
-      /_…\d+ more not shown to stay under GitHub's comment limit; run the same command with --json for the whole plan._/,
+      /_…\d+ more not shown to stay under GitHub's comment limit; stepwise review --json prints the whole review._/,
     );
     expect(markdown.trimEnd().endsWith("</details>")).toBe(true);
     const small = renderMarkdown({ plan: big }, { limit: 5000, fullPlanHint: "see the artifact" });

@@ -1,12 +1,11 @@
 import { withholdPlaintextSecrets } from "../../../policies/checks/secrets";
 import { blockingVerdicts } from "../../../policies/transition";
 import { EngineMissingError, locateEngine } from "../../engine/locate";
-import { renderMarkdown, renderText } from "../../review";
+import { checkPlan, renderMarkdown, renderText } from "../../review";
 import { EXIT, UsageError } from "../main";
-import { checkPlan } from "./review";
 import type { Plan } from "../../plan/plan";
 import { projectDirOf } from "./deployed-status";
-import { nowOf, readStack, REPO_ROOT, type StackOptions } from "./stack-context";
+import { asUsage, nowOf, readStack, REPO_ROOT, type StackOptions } from "./stack-context";
 
 interface EnginePlanOptions extends StackOptions {
   advance?: string;
@@ -46,11 +45,13 @@ export async function runEnginePlan(stack: string, options: EnginePlanOptions): 
   readStack(stack, options);
   const projectDir = projectDirOf(options);
   const plan = await enginePreview(stack, projectDir, options.initial ?? false);
-  const { verdicts, policyChanges } = checkPlan(plan, stack, nowOf(options));
+  const { verdicts, policyChanges, rules, statefulTypes } = asUsage(() =>
+    checkPlan(plan, { stack, now: nowOf(options) }),
+  );
   const title = options.initial ? `${stack}: first deployment` : `${stack}: deployed → stack file`;
   // The engine prints plain config as it is; stepwise withholds what the rule found.
   const shown = withholdPlaintextSecrets(plan);
-  const input = { plan: shown, title, verdicts, policyChanges };
+  const input = { plan: shown, title, verdicts, policyChanges, rules, statefulTypes };
   if (options.json) console.log(JSON.stringify(shown, null, 2));
   else console.log(options.markdown ? renderMarkdown(input) : renderText(input));
   return blockingVerdicts(verdicts).length > 0 ? EXIT.blocked : EXIT.ok;
