@@ -25,11 +25,6 @@ export const CHECKPOINT_KIND = "stepwise-backfill-checkpoint";
 export interface TableProgress {
   /** The last key of the last chunk copied; null before the first chunk. */
   readonly lastKey: readonly string[] | null;
-  /**
-   * The last key of a chunk being written when the checkpoint was saved: a run killed then may
-   * have inserted rows up to it without checking them for deletes, so a resume checks that range.
-   */
-  readonly inFlightEnd?: readonly string[];
   readonly rowsRead: number;
   readonly rowsInserted: number;
   readonly rowsRemoved: number;

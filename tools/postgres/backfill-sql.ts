@@ -1,12 +1,14 @@
 /**
- * The statements one backfill chunk runs. A chunk travels as a single value: the source gives
- * its rows as the text of an array of the table's row type, and the target reads that text
- * back as the same array type and inserts its elements — no row is taken apart in JavaScript,
- * and what PostgreSQL prints is what it parses (under ROUND_TRIP_SETTINGS on both sessions).
+ * The statements one backfill chunk runs. Rows travel in COPY's text format, as PostgreSQL
+ * itself prints and parses them (under ROUND_TRIP_SETTINGS on both sessions): out of the source
+ * with COPY (SELECT … ORDER BY key LIMIT n) TO STDOUT, into the target with COPY FROM STDIN —
+ * no row is taken apart in JavaScript; only the last row's key is read, for the checkpoint.
  */
+import { createHash } from "node:crypto";
 import type { ClientBase } from "pg";
-import { quoteIdent, quoteTable } from "./sql-names";
-import { keyColumns, keyTextColumns, keyTypes, type TableShape } from "./table-shape";
+import { copy, lastLineFields } from "./pg-copy";
+import { quoteIdent, quoteLiteral, quoteTable } from "./sql-names";
+import { columnList, keyColumns, keyTypes, type TableShape } from "./table-shape";
 
 /** Session settings under which a value's text reads back as the same value on another server. */
 export const ROUND_TRIP_SETTINGS = [
@@ -15,6 +17,7 @@ export const ROUND_TRIP_SETTINGS = [
   "SET IntervalStyle = 'postgres'",
   "SET extra_float_digits = 3",
   "SET bytea_output = 'hex'",
+  "SET standard_conforming_strings = on",
 ];
 
 /** Values left as PostgreSQL's text (node-postgres would parse arrays into JS arrays). */
@@ -26,25 +29,16 @@ export type KeyText = readonly string[];
 /** One chunk read from the source. */
 export interface SourceChunk {
   readonly rows: number;
-  /** The rows as the text of an array of the table's row type. */
-  readonly rowsText: string;
+  /** The rows in COPY's text format. */
+  readonly data: Buffer;
   readonly lastKey: KeyText;
 }
 
-/** `key > after` (a row comparison for a composite key), parameters from `$first`. */
-function keyAfter(shape: TableShape, first: number, alias = "t"): string {
-  const types = keyTypes(shape);
-  if (shape.key.length === 1)
-    return `${alias}.${quoteIdent(shape.key[0])} > $${first}::${types[0]}`;
-  const params = types.map((type, i) => `$${first + i}::${type}`).join(", ");
-  return `(${keyColumns(shape, alias)}) > (${params})`;
-}
-
-/** `key <= upTo`, parameters from `$first`. */
-function keyUpTo(shape: TableShape, first: number, alias = "t"): string {
-  const types = keyTypes(shape);
-  const params = types.map((type, i) => `$${first + i}::${type}`).join(", ");
-  return `(${keyColumns(shape, alias)}) <= (${params})`;
+/** `'text'::type, …`: a key as SQL literals (COPY takes no parameters). */
+function keyLiterals(shape: TableShape, key: KeyText): string {
+  return keyTypes(shape)
+    .map((type, i) => `${quoteLiteral(key[i] ?? "")}::${type}`)
+    .join(", ");
 }
 
 /** The next `limit` rows of the source after `after` (from the start when null), in key order. */
@@ -54,82 +48,83 @@ export async function readChunk(
   after: KeyText | null,
   limit: number,
 ): Promise<SourceChunk | undefined> {
-  const where = after ? `WHERE ${keyAfter(shape, 2)}` : "";
-  const descending = shape.key.map((c) => `chunk.${quoteIdent(c)} DESC`).join(", ");
-  const text = `
-    WITH chunk AS MATERIALIZED (
-      SELECT t AS stepwise_row, ${keyColumns(shape)} FROM ${quoteTable(shape.table)} t ${where}
-      ORDER BY ${keyColumns(shape)} LIMIT $1)
-    SELECT (SELECT count(*)::int FROM chunk) AS rows,
-           (SELECT array_agg(chunk.stepwise_row)::text FROM chunk) AS rows_text,
-           ${keyTextColumns(shape, "last")}
-    FROM (SELECT * FROM chunk ORDER BY ${descending} LIMIT 1) last`;
-  const { rows } = await source.query<Record<string, unknown>>({
-    text,
-    values: [limit, ...(after ?? [])],
-    types: AS_TEXT,
-  });
-  const row = rows[0];
-  if (!row) return undefined;
-  return {
-    rows: Number(row.rows),
-    rowsText: row.rows_text as string,
-    lastKey: shape.key.map((_, i) => row[`key_${i}`] as string),
-  };
-}
-
-/** What one chunk's insert did: how many rows were new, and their keys as array texts per column. */
-export interface InsertedRows {
-  readonly inserted: number;
-  /** Per key column, the text of an array of the inserted rows' values (null when none). */
-  readonly keyArrays: readonly (string | null)[];
+  const where = after ? `WHERE (${keyColumns(shape)}) > (${keyLiterals(shape, after)})` : "";
+  const { rows, data } = await copy(
+    source,
+    `COPY (SELECT ${columnList(shape, "t")} FROM ${quoteTable(shape.table)} t ${where}
+           ORDER BY ${keyColumns(shape)} LIMIT ${Math.floor(limit)}) TO STDOUT`,
+  );
+  const positions = shape.key.map((k) => shape.columns.findIndex((c) => c.name === k));
+  const lastKey = lastLineFields(data, positions);
+  if (rows === 0 || !lastKey) return undefined;
+  return { rows, data, lastKey: lastKey.map((k) => k ?? "") };
 }
 
 /**
- * Inserts the chunk's rows the target does not have. A row already there is left alone: it
- * was written by the dual writer after the source's write, so it is at least as new as this
- * copy (or it was copied by an earlier, interrupted run).
+ * Writes the chunk's rows the target does not have; returns how many. A row already there is
+ * left alone: the dual writer wrote it after the source's write, so it is at least as new as
+ * this copy (or an earlier, interrupted run copied it). Usually none is there, and the chunk
+ * goes straight in with COPY; when one is, COPY refuses the whole chunk (a unique violation)
+ * and it goes through a temporary table and INSERT … ON CONFLICT DO NOTHING instead.
  */
-export async function insertChunk(
+export async function writeChunk(
   target: ClientBase,
   shape: TableShape,
-  rowsText: string,
-): Promise<InsertedRows> {
-  const table = quoteTable(shape.table);
-  const keys = shape.key.map(quoteIdent).join(", ");
-  const arrays = shape.key.map((c, i) => `array_agg(ins.${quoteIdent(c)})::text AS key_${i}`);
-  const text = `
-    WITH ins AS (
-      INSERT INTO ${table} OVERRIDING SYSTEM VALUE
-      SELECT * FROM unnest($1::${table}[])
-      ON CONFLICT (${keys}) DO NOTHING
-      RETURNING ${keys})
-    SELECT count(*)::int AS inserted, ${arrays.join(", ")} FROM ins`;
-  const { rows } = await target.query<Record<string, unknown>>({
-    text,
-    values: [rowsText],
-    types: AS_TEXT,
-  });
-  const row = rows[0] ?? {};
-  return {
-    inserted: Number(row.inserted ?? 0),
-    keyArrays: shape.key.map((_, i) => (row[`key_${i}`] as string | null) ?? null),
-  };
+  data: Buffer,
+): Promise<number> {
+  const columns = columnList(shape);
+  try {
+    return (await copy(target, `COPY ${quoteTable(shape.table)} (${columns}) FROM STDIN`, data))
+      .rows;
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+  }
+  const staging = stagingTable(shape);
+  await target.query(
+    `CREATE TEMPORARY TABLE IF NOT EXISTS ${staging} (LIKE ${quoteTable(shape.table)}) ON COMMIT DELETE ROWS`,
+  );
+  await target.query("BEGIN");
+  try {
+    await copy(target, `COPY ${staging} (${columns}) FROM STDIN`, data);
+    const { rowCount } = await target.query(
+      `INSERT INTO ${quoteTable(shape.table)} (${columns}) OVERRIDING SYSTEM VALUE
+       SELECT ${columns} FROM ${staging}
+       ON CONFLICT (${shape.key.map(quoteIdent).join(", ")}) DO NOTHING`,
+    );
+    await target.query("COMMIT");
+    return rowCount ?? 0;
+  } catch (error) {
+    await target.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
 }
 
-/** The keys of the target between `after` (exclusive, null: from the start) and `upTo`. */
+const UNIQUE_VIOLATION = "23505";
+
+/** The session's staging table for one target table. */
+function stagingTable(shape: TableShape): string {
+  const digest = createHash("sha256").update(shape.table).digest("hex").slice(0, 16);
+  return `stepwise_backfill_${digest}`;
+}
+
+/**
+ * The keys of the target after `after` (exclusive; null: from the start) up to `upTo`
+ * (inclusive; null: to the end), per key column as the text of an array (null when none).
+ */
 export async function targetKeysInRange(
   target: ClientBase,
   shape: TableShape,
   after: KeyText | null,
-  upTo: KeyText,
+  upTo: KeyText | null,
 ): Promise<(string | null)[]> {
-  const n = shape.key.length;
-  const conditions = [keyUpTo(shape, 1), ...(after ? [keyAfter(shape, n + 1)] : [])];
+  const conditions = [
+    ...(after ? [`(${keyColumns(shape)}) > (${keyLiterals(shape, after)})`] : []),
+    ...(upTo ? [`(${keyColumns(shape)}) <= (${keyLiterals(shape, upTo)})`] : []),
+  ];
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
   const arrays = shape.key.map((c, i) => `array_agg(t.${quoteIdent(c)})::text AS key_${i}`);
   const { rows } = await target.query<Record<string, unknown>>({
-    text: `SELECT ${arrays.join(", ")} FROM ${quoteTable(shape.table)} t WHERE ${conditions.join(" AND ")}`,
-    values: [...upTo, ...(after ?? [])],
+    text: `SELECT ${arrays.join(", ")} FROM ${quoteTable(shape.table)} t ${where}`,
     types: AS_TEXT,
   });
   const row = rows[0] ?? {};

@@ -2,17 +2,18 @@
  * Backfill: copies the rows the new database does not have yet from the old one, table by
  * table in primary-key chunks, while the dual writer keeps mirroring new writes. Safe beside it:
  *
- * - A row already on the target is never overwritten (INSERT … ON CONFLICT DO NOTHING): the
- *   dual writer mirrors each write after the source committed it, so what it put there is at
- *   least as new as the copy read from the source.
+ * - A row already on the target is never overwritten (COPY refuses a chunk with a row already
+ *   there; then INSERT … ON CONFLICT DO NOTHING): the dual writer mirrors each write after the
+ *   source committed it, so what it put there is at least as new as the copy.
  * - A row deleted on the source after its chunk was read is not brought back: the delete's
- *   mirror may have found nothing to delete before the copy arrived. So after each insert the
- *   source is asked which of the rows just inserted it no longer has; those are locked on the
- *   target, asked again, and deleted if still gone. The lock makes a write mirrored meanwhile
- *   wait for the delete, so a row written again on the source survives.
- * - After every chunk the checkpoint records the last key copied; before the chunk's insert it
- *   records where the chunk ends, so a resume after a kill checks that range for deletes the
- *   killed run did not get to check.
+ *   mirror may have found nothing to delete before the copy arrived. So once a chunk is written,
+ *   the target's keys in the chunk's key range are checked against the source; the few it no
+ *   longer has are locked on the target, checked again, and deleted if still gone. The lock
+ *   makes a write mirrored meanwhile wait for the delete, so a row written again survives.
+ * - The chunks' ranges follow one another from the first key to past the last, so every target
+ *   row is checked once after the copy that could have brought it back — also across a kill:
+ *   the checkpoint (saved after each chunk) holds the last key whose range was checked, and a
+ *   resume copies and checks again from there.
  */
 import { Client, type ClientBase } from "pg";
 import {
@@ -29,7 +30,6 @@ import {
 import {
   columnsOf,
   deleteTargetRows,
-  insertChunk,
   keysMissingFrom,
   lockTargetRows,
   readChunk,
@@ -37,6 +37,7 @@ import {
   targetKeysInRange,
   type KeyText,
   type SourceChunk,
+  writeChunk,
 } from "./backfill-sql";
 import { DEFAULT_PG_TIMEOUTS, pgClientConfig, type PgTimeouts } from "./connection";
 import { quoteTable } from "./sql-names";
@@ -139,8 +140,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillReport
         progress: progressOf(checkpoint, shape.table),
         save: async (progress) => {
           save(shape.table, progress);
-          if (!progress.inFlightEnd)
-            await options.onProgress?.(others + progress.rowsRead, estimate, earlier);
+          await options.onProgress?.(others + progress.rowsRead, estimate, earlier);
         },
         shouldStop: options.shouldStop ?? (() => false),
       });
@@ -221,36 +221,36 @@ async function copyTable(
   options: CopyTableOptions,
 ): Promise<boolean> {
   let progress = options.progress;
-  if (progress.inFlightEnd) {
-    // A run stopped between inserting a chunk and checking it: check the whole range now.
-    const keys = await targetKeysInRange(target, shape, progress.lastKey, progress.inFlightEnd);
-    const removed = await removeDeletedOnSource(source, target, shape, keys);
-    progress = { ...progress, rowsRemoved: progress.rowsRemoved + removed };
-  }
   // The next chunk is read while this one is written: the two databases work at once.
   const read = (after: KeyText | null) => {
     const next = readChunk(source, shape, after, options.chunkRows);
     next.catch(() => undefined); // awaited below; a failure is seen there
     return next;
   };
+  /** Removes the target's rows in (after, upTo] that the source does not have. */
+  const check = async (after: KeyText | null, upTo: KeyText | null) =>
+    removeDeletedOnSource(
+      source,
+      target,
+      shape,
+      await targetKeysInRange(target, shape, after, upTo),
+    );
   let next: Promise<SourceChunk | undefined> = read(progress.lastKey);
   for (;;) {
     const chunk = await next;
     if (!chunk) {
-      await options.save({ ...progress, inFlightEnd: undefined, done: true });
+      // Past the source's last key: copies a killed run wrote there are checked here.
+      const removed = await check(progress.lastKey, null);
+      await options.save({ ...progress, rowsRemoved: progress.rowsRemoved + removed, done: true });
       return false;
     }
-    await options.save({ ...progress, inFlightEnd: chunk.lastKey });
     next = read(chunk.lastKey);
-    const inserted = await insertChunk(target, shape, chunk.rowsText);
-    const removed =
-      inserted.inserted > 0
-        ? await removeDeletedOnSource(source, target, shape, inserted.keyArrays)
-        : 0;
+    const inserted = await writeChunk(target, shape, chunk.data);
+    const removed = await check(progress.lastKey, chunk.lastKey);
     progress = {
       lastKey: chunk.lastKey,
       rowsRead: progress.rowsRead + chunk.rows,
-      rowsInserted: progress.rowsInserted + inserted.inserted - removed,
+      rowsInserted: progress.rowsInserted + inserted,
       rowsRemoved: progress.rowsRemoved + removed,
       done: false,
     };

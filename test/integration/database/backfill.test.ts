@@ -182,18 +182,18 @@ describe("stepwise db backfill, killed midway and resumed", () => {
     expect(again.err).toContain("--resume");
   });
 
-  it("checks a chunk a killed run inserted but did not check, and removes what the source deleted", async () => {
+  it("checks the rows a killed run copied past its checkpoint and removes what the source deleted", async () => {
     await bothSides("flight", ITEMS);
     await fillItems("flight", 100);
-    // As a run killed right after inserting rows 1..60 leaves it: the rows on the target, the
-    // checkpoint at 50 with the chunk's end at 60 — and row 55 deleted on the source meanwhile.
+    // As a run killed after copying rows 1..60 and 100 leaves it, with its checkpoint at 50 —
+    // and rows 55 and 100 deleted on the source meanwhile (their deletes mirrored before).
     const { rows } = await legacy.query<{ row: string }>(
-      `SELECT t::text AS row FROM ${schema}.flight t WHERE id <= 60`,
+      `SELECT t::text AS row FROM ${schema}.flight t WHERE id <= 60 OR id = 100`,
     );
     for (const { row } of rows) {
       await citus.query(`INSERT INTO ${schema}.flight SELECT ($1::${schema}.flight).*`, [row]);
     }
-    await legacy.query(`DELETE FROM ${schema}.flight WHERE id = 55`);
+    await legacy.query(`DELETE FROM ${schema}.flight WHERE id IN (55, 100)`);
     const checkpoint = join(dir, "flight.json");
     const table = `${schema}.flight`;
     const killed: BackfillCheckpoint = {
@@ -206,7 +206,6 @@ describe("stepwise db backfill, killed midway and resumed", () => {
       progress: {
         [table]: {
           lastKey: ["50"],
-          inFlightEnd: ["60"],
           rowsRead: 50,
           rowsInserted: 50,
           rowsRemoved: 0,
@@ -223,7 +222,7 @@ describe("stepwise db backfill, killed midway and resumed", () => {
       checkpointFile: checkpoint,
       resume: true,
     });
-    expect(report.tables[0]).toMatchObject({ rowsRead: 99, rowsRemoved: 1, done: true });
+    expect(report.tables[0]).toMatchObject({ rowsRead: 98, rowsRemoved: 2, done: true });
     await expectSameRows("flight", "id");
   });
 });
