@@ -20,12 +20,18 @@ import {
 } from "./verify-sql";
 import { keyTextOf, type TableShape } from "./table-shape";
 
+/** A connection to one side, and that side's name for errors ("target postgres://…"). */
+export interface SideConnection {
+  readonly client: ClientBase;
+  readonly name: string;
+}
+
 /** Connections that read one snapshot of each side. */
 export interface VerifyConnections {
   /** Reads the range boundaries from the source's key index. */
-  readonly boundaries: ClientBase;
+  readonly boundaries: SideConnection;
   /** One range at a time per lane: a source and a target connection. */
-  readonly lanes: readonly { readonly source: ClientBase; readonly target: ClientBase }[];
+  readonly lanes: readonly { readonly source: SideConnection; readonly target: SideConnection }[];
 }
 
 export interface VerifyTableOptions {
@@ -52,22 +58,32 @@ const noDifferences = (): Differences => ({
   changed: { count: 0, keys: [] },
 });
 
-const run = (client: ClientBase, statement: Statement) =>
-  client.query(statement.text, [...statement.values]);
+/** Runs a statement; an error names the side and the table (e.g. a statement timeout). */
+async function run(side: SideConnection, shape: TableShape, statement: Statement) {
+  try {
+    return await side.client.query(statement.text, [...statement.values]);
+  } catch (error) {
+    throw new Error(`${side.name}, table ${shape.table}: ${(error as Error).message}`);
+  }
+}
 
-async function rangeSum(client: ClientBase, shape: TableShape, range: KeyRange): Promise<RangeSum> {
-  const { rows } = await run(client, rangeChecksumSql(shape, range));
+async function rangeSum(
+  side: SideConnection,
+  shape: TableShape,
+  range: KeyRange,
+): Promise<RangeSum> {
+  const { rows } = await run(side, shape, rangeChecksumSql(shape, range));
   const row = rows[0] as { rows: string; checksum: string };
   return { rows: Number(row.rows), sum: BigInt(row.checksum) };
 }
 
 async function keyAt(
-  client: ClientBase,
+  side: SideConnection,
   shape: TableShape,
   range: KeyRange,
   position: number,
 ): Promise<string[] | undefined> {
-  const { rows } = await run(client, keyAtSql(shape, range, position));
+  const { rows } = await run(side, shape, keyAtSql(shape, range, position));
   // Primary-key columns are never null.
   return rows[0] ? (keyTextOf(shape, rows[0] as Record<string, unknown>) as string[]) : undefined;
 }
@@ -110,8 +126,8 @@ async function verifyRange(
   // Neither side holds more than chunkRows rows here: compare them row by row, by key.
   const compareRows = async (part: KeyRange) => {
     const [onSource, onTarget] = await Promise.all([
-      run(lane.source, rowFingerprintsSql(shape, part)),
-      run(lane.target, rowFingerprintsSql(shape, part)),
+      run(lane.source, shape, rowFingerprintsSql(shape, part)),
+      run(lane.target, shape, rowFingerprintsSql(shape, part)),
     ]);
     type Fingerprint = { key: string; fingerprint: string };
     const targetRows = new Map((onTarget.rows as Fingerprint[]).map((r) => [r.key, r.fingerprint]));
@@ -127,8 +143,8 @@ async function verifyRange(
   const drill = async (part: KeyRange, s: RangeSum, t: RangeSum): Promise<void> => {
     if (s.rows <= options.chunkRows && t.rows <= options.chunkRows) return compareRows(part);
     // Split at the middle key of the fuller side: each half holds fewer of its rows.
-    const [client, rows] = s.rows >= t.rows ? [lane.source, s.rows] : [lane.target, t.rows];
-    const middle = await keyAt(client, shape, part, Math.floor(rows / 2) - 1);
+    const [side, rows] = s.rows >= t.rows ? [lane.source, s.rows] : [lane.target, t.rows];
+    const middle = await keyAt(side, shape, part, Math.floor(rows / 2) - 1);
     if (!middle) throw new Error(`${shape.table}: a range's row count changed within a snapshot`);
     const lower = { ...part, through: middle };
     const [sLower, tLower] = await Promise.all([
@@ -147,13 +163,13 @@ async function verifyRange(
 
 /** The ranges of a table in key order, each boundary read from the source's index. */
 async function* ranges(
-  client: ClientBase,
+  side: SideConnection,
   shape: TableShape,
   chunkRows: number,
 ): AsyncGenerator<KeyRange> {
   let after: string[] | undefined;
   for (;;) {
-    const through = await keyAt(client, shape, after ? { after } : {}, chunkRows - 1);
+    const through = await keyAt(side, shape, after ? { after } : {}, chunkRows - 1);
     yield { ...(after ? { after } : {}), ...(through ? { through } : {}) };
     if (!through) return;
     after = through;

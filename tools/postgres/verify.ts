@@ -107,9 +107,10 @@ export async function verifyDatabases(options: VerifyOptions): Promise<VerifyRep
     requireSameShapes(sourceShapes, targetShapes);
     const total = names.length ? await estimatedRows(source, sourceShapes) : undefined;
     // The source's first connection reads boundaries; each lane sums a range on both sides.
+    const on = (side: SnapshotSide, i: number) => ({ client: side.clients[i], name: side.name });
     const connections = {
-      boundaries: source.clients[0],
-      lanes: target.clients.map((client, i) => ({ source: source.clients[i + 1], target: client })),
+      boundaries: on(source, 0),
+      lanes: target.clients.map((_, i) => ({ source: on(source, i + 1), target: on(target, i) })),
     };
     const tables: TableVerification[] = [];
     let done = 0;

@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import type { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -208,4 +209,41 @@ describe("stepwise db verify", () => {
       expect(result.out).toBe("");
     },
   );
+
+  it("gives up on a server that never answers, naming the side, and never hangs", async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const result = await runCli(
+        ...["db", "verify", "--source", `postgres://u:topsecret@127.0.0.1:${port}/db`],
+        ...["--target", TARGET, "--connect-timeout", "1"],
+      );
+      expect(result.code).toBe(2);
+      expect(result.err).toBe(
+        `stepwise: source postgres://u:***@127.0.0.1:${port}/db: timeout expired; no answer within 1 s; check the address and that the server runs, or raise --connect-timeout (or $STEPWISE_CONNECT_TIMEOUT)`,
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  it("gives up on a statement that gets no answer (a table locked on the target)", async () => {
+    const locker = await postgres("target");
+    try {
+      await locker.query(`BEGIN; LOCK TABLE ${schema}.visits IN ACCESS EXCLUSIVE MODE`);
+      const result = await verify("--table", "visits", "--request-timeout", "1");
+      expect(result.code).toBe(2);
+      expect(result.err).toMatch(
+        new RegExp(
+          `^stepwise: target postgres://stepwise:\\*\\*\\*@[^ ]+/stepwise_target, table ${schema}\\.visits: canceling statement due to statement timeout; no answer within 1 s; .* raise --request-timeout`,
+        ),
+      );
+    } finally {
+      await locker.query("ROLLBACK");
+      await locker.end();
+    }
+  });
 });
