@@ -19,14 +19,32 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 
 /**
  * One word of a name that marks a credential: PASSWORD and its spellings (PGPASS, DB_PASS,
- * PASSPHRASE), SECRET(S), TOKEN(S), CREDENTIAL(S), KEY and the kinds of key (APIKEY, ACCESSKEY).
- * BYPASS, COMPASS and the like are words of their own.
+ * PASSPHRASE), SECRET(S), TOKEN(S), CREDENTIAL(S), and the kinds of key written as one word
+ * (APIKEY, ACCESSKEY). BYPASS, COMPASS and the like are words of their own.
  */
 const CREDENTIAL_WORD =
-  /^(?:(?!BY|COM|SUR|TRES)[A-Z0-9]*PASS(?:WORD|WD|PHRASE)?S?|[A-Z0-9]*PWD|[A-Z0-9]*SECRETS?|[A-Z0-9]*TOKENS?|[A-Z0-9]*CREDENTIALS?|CREDS|(?:API|ACCESS|SECRET|PRIVATE|SIGNING|ENCRYPTION|MASTER|CLIENT|LICENSE|SESSION|HMAC|SSH)?KEY)$/;
+  /^(?:(?!BY|COM|SUR|TRES)[A-Z0-9]*PASS(?:WORD|WD|PHRASE)?S?|[A-Z0-9]*PWD|[A-Z0-9]*SECRETS?|[A-Z0-9]*TOKENS?|[A-Z0-9]*CREDENTIALS?|CREDS|(?:API|ACCESS|SECRET|PRIVATE|SIGNING|ENCRYPTION|MASTER|CLIENT|LICENSE|SESSION|HMAC)KEY)$/;
+/**
+ * The words that make a KEY a secret one (API_KEY, apiKey, SECRET_ACCESS_KEY). A key on its own
+ * is an identifier as often as not (an S3 object key, a tag key, keyName), and a PUBLIC key is
+ * public.
+ */
+const SECRET_KEY_KINDS = new Set([
+  "API",
+  "ACCESS",
+  "SECRET",
+  "PRIVATE",
+  "SIGNING",
+  "ENCRYPTION",
+  "MASTER",
+  "CLIENT",
+  "LICENSE",
+  "SESSION",
+  "HMAC",
+]);
 /** A last word that says the name points at or describes a credential rather than holds it. */
 const DESCRIBING_WORD =
-  /^(?:FILE|PATH|DIR|REF|NAME|URL|URI|ENDPOINT|HEADER|TTL|TIMEOUT|EXPIRY|LENGTH|ENABLED)$/;
+  /^(?:FILE|PATH|DIR|REF|NAMES?|URL|URI|ENDPOINT|HEADER|TTL|TIMEOUT|EXPIRY|LENGTH|ENABLED|ARNS?|VALIDATION|POLICY|ROTATION|VERSION|TYPE|KIND|FORMAT|ALGORITHM|SIZE|MODE|REGION|COUNT|LOCATION|PROVIDER)$/;
 /** The shell's working directory, not a password. */
 const SHELL_NAMES = new Set(["PWD", "OLDPWD"]);
 
@@ -39,11 +57,17 @@ function words(name: string): string[] {
     .filter((w) => w !== "");
 }
 
+/**
+ * Whether a name says it holds a credential: a credential word (or a secret kind of KEY) and no
+ * last word that makes it a pointer or a description (DB_SECRET_ARN, TOKEN_URL, keyName).
+ */
 export function isCredentialName(name: string): boolean {
   const all = words(name);
   if (all.length === 1 && SHELL_NAMES.has(all[0] ?? "")) return false;
   if (DESCRIBING_WORD.test(all.at(-1) ?? "")) return false;
-  return all.some((w) => CREDENTIAL_WORD.test(w));
+  return all.some(
+    (w, i) => CREDENTIAL_WORD.test(w) || (w === "KEY" && SECRET_KEY_KINDS.has(all[i - 1] ?? "")),
+  );
 }
 
 /** A value that is already a secret: masked in a plan, a stack-file placeholder, or wire-marked. */

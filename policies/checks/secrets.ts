@@ -5,6 +5,7 @@
  * findings tell the plan printers what to withhold, so a plaintext secret is never echoed.
  */
 import {
+  isCredentialName,
   isMaskedSecret,
   plaintextSecretReason,
   secretShape,
@@ -129,6 +130,25 @@ function shapeHits(value: unknown, path: Path, skip: readonly string[]): SecretH
 }
 
 /**
+ * Plain strings stored under a name that holds a credential, anywhere in the inputs (an RDS
+ * instance's `password`, a provider's `masterPassword`, nested settings' `clientSecret`);
+ * `skip` are the inputs judged by their own rules (env lists, ConfigMap data).
+ */
+function namedHits(value: unknown, path: Path, skip: readonly string[]): SecretHit[] {
+  if (path.length === 1 && skip.includes(String(path[0]))) return [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => namedHits(v, [...path, i], skip));
+  if (!isRecord(value) || isMaskedSecret(value)) return [];
+  return Object.entries(value)
+    .filter(([key]) => !key.startsWith("__"))
+    .flatMap(([key, v]) => {
+      if (typeof v !== "string") return namedHits(v, [...path, key], skip);
+      const here = [...path, key];
+      const reason = isCredentialName(key) ? plaintextSecretReason(key, v, label(here)) : undefined;
+      return reason ? [{ path: here, message: `input ${reason}`, withheld: WITHHELD_SECRET }] : [];
+    });
+}
+
+/**
  * Where CrossGuard runs, every secret arrives unwrapped and looks plain, so only inputs that
  * never hold a secret by design are judged there: Kubernetes objects other than Secrets, and
  * Docker containers apart from their env (secret env shares the list with plain env).
@@ -153,6 +173,11 @@ function secretHits(resource: ResourceView, secretsMasked: boolean): SecretHit[]
   if (type === CONFIG_MAP) {
     named.push("data");
     hits.push(...configMapHits(props));
+  }
+  // Names are judged only where secrets show masked: in the pack every secret looks plain.
+  if (secretsMasked) {
+    const judged = new Set(hits.map((h) => label(h.path)));
+    hits.push(...namedHits(props, [], named).filter((h) => !judged.has(label(h.path))));
   }
   const judged = new Set(hits.map((h) => label(h.path)));
   const rest = shapeHits(props, [], named).filter((h) => !judged.has(label(h.path)));
@@ -231,9 +256,23 @@ function withheldProps(
   );
 }
 
+/**
+ * The value with every secret envelope (Pulumi's wire form, `{"4dabf…": "1b47…", value}`) as
+ * "[secret]", the way the engine prints a secret: a document written by hand or by an older tool
+ * may carry the plaintext inside one.
+ */
+function maskedEnvelopes(value: unknown): unknown {
+  if (isMaskedSecret(value) && typeof value !== "string") return "[secret]";
+  if (Array.isArray(value)) return value.map(maskedEnvelopes);
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskedEnvelopes(v)]));
+}
+
 function withheldState(state: PlanResourceState, urn: string): PlanResourceState {
-  const inputs = withheldProps(state.inputs, state.type, urn);
-  const outputs = withheldProps(state.outputs, state.type, urn);
+  const masked = (props: Record<string, unknown> | undefined) =>
+    props && (maskedEnvelopes(props) as Record<string, unknown>);
+  const inputs = withheldProps(masked(state.inputs), state.type, urn);
+  const outputs = withheldProps(masked(state.outputs), state.type, urn);
   return { ...state, ...(inputs && { inputs }), ...(outputs && { outputs }) };
 }
 

@@ -20,6 +20,7 @@ const STEP_OPS: ReadonlySet<string> = new Set<StepOp>([
   "remove-pending-replace",
   "import",
   "import-replacement",
+  "diff",
 ]);
 
 /** The engine printed something that is not a preview document. */

@@ -19,7 +19,9 @@ export type StepOp =
   | "discard-replaced"
   | "remove-pending-replace"
   | "import"
-  | "import-replacement";
+  | "import-replacement"
+  // Only with --import-file: the engine compares a resource to the one it would import.
+  | "diff";
 
 export interface PlanResourceState {
   readonly type: string;
@@ -29,6 +31,8 @@ export interface PlanResourceState {
   readonly protect?: boolean;
   /** Deleting it only drops it from state; the provider's delete is never called. */
   readonly retainOnDelete?: boolean;
+  /** Read from elsewhere (`Resource.get`), not managed: the engine never deletes it. */
+  readonly external?: boolean;
   readonly inputs?: Record<string, unknown>;
   readonly outputs?: Record<string, unknown>;
 }

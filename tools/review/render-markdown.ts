@@ -48,6 +48,7 @@ export function renderMarkdown(input: ReviewInput, options: MarkdownOptions = {}
       ...failureSection(review),
       ...policySection(review),
       ...destructiveSection(review),
+      ...rulesLine(review),
       ...verdictSection(review),
       ...movesSection(review),
       ...diagnosticsSection(review),
@@ -87,7 +88,6 @@ function header(review: ReviewModel): Markdown[] {
     BLANK,
     ...review.countNotes.map((note) => gfm`<sub>${note}</sub><br>`),
     ...(review.countNotes.length > 0 ? [BLANK] : []),
-    ...rulesLine(review),
   ];
 }
 

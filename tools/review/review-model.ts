@@ -252,6 +252,7 @@ function toReviewStep(step: PlanStep, overrides?: StatefulTypeOverrides): Review
   const op = REPLACEMENT_HALVES.has(step.op) && !FORGETS.has(step.op) ? "replace" : step.op;
   const stateful =
     !FORGETS.has(op) &&
+    step.oldState?.external !== true &&
     [step.oldState, step.newState].some(
       (s) => s !== undefined && hasRole({ type: s.type }, "stateful", overrides),
     );

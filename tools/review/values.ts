@@ -50,7 +50,13 @@ export function changedValues(step: PlanStep, op: string): ValueChange[] {
       collect(path, before, after, leaves);
       // The engine saw a difference the values here do not show (a secret, a computed value).
       if (leaves.length === 0) {
-        leaves.push({ key: path, before: show(before), after: show(after), kind: "value" });
+        const missing = before === undefined && after === undefined;
+        leaves.push({
+          key: path,
+          before: missing ? "(not in the preview)" : show(before),
+          after: missing ? "(not in the preview)" : show(after),
+          kind: "value",
+        });
       }
       const inputDiff = diff.inputDiff !== false;
       changes.push(...leaves.map((leaf) => ({ ...leaf, diffKind: diff.kind, inputDiff })));
@@ -84,8 +90,12 @@ export function parsePropertyPath(path: string): (string | number)[] {
         let j = i + 2;
         let text = "";
         while (j < path.length && path[j] !== '"') {
-          if (path[j] === "\\") j++;
-          text += path[j] ?? "";
+          if (path[j] === "\\") {
+            j++;
+            text += ESCAPES[path[j] ?? ""] ?? path[j] ?? "";
+          } else {
+            text += path[j];
+          }
           j++;
         }
         segments.push(text);
@@ -104,6 +114,8 @@ export function parsePropertyPath(path: string): (string | number)[] {
   }
   return segments;
 }
+
+const ESCAPES: Readonly<Record<string, string>> = { n: "\n", t: "\t", r: "\r" };
 
 function valueAt(root: unknown, segments: readonly (string | number)[]): unknown {
   let value = root;
@@ -171,6 +183,7 @@ function isPlainList(value: unknown): value is (string | number | boolean | null
 export function show(value: unknown): string {
   if (value === undefined) return "(none)";
   if (value === UNKNOWN) return "(known after the update)";
+  if (isMaskedSecret(value)) return "[secret]";
   const text = JSON.stringify(value, (_key, v: unknown) =>
     isMaskedSecret(v) && typeof v !== "string" ? "[secret]" : v,
   );

@@ -30,6 +30,14 @@ describe("isCredentialName", () => {
     "clientSecret",
     "GOOGLE_CREDENTIALS",
     "authTokens",
+    // Inputs of other providers' resources (issue 22).
+    "password",
+    "masterPassword",
+    "adminPassword",
+    "authToken",
+    "secretString",
+    "SECRET_ACCESS_KEY",
+    "signingKey",
   ])("%s is credential-like", (name) => expect(isCredentialName(name)).toBe(true));
   it.each([
     "DATABASE_URL",
@@ -48,6 +56,17 @@ describe("isCredentialName", () => {
     "COMPASS_HOST",
     "PWD",
     "PASSENGER_COUNT",
+    // Names that point at or describe a credential, or hold a public or an identifying key.
+    "keyName",
+    "publicKey",
+    "JWT_PUBLIC_KEY",
+    "aws:skipCredentialsValidation",
+    "DB_SECRET_ARN",
+    "OAUTH_TOKEN_URL",
+    "kmsKeyId",
+    "passwordPolicy",
+    "key",
+    "sshKeyName",
   ])("%s is not", (name) => expect(isCredentialName(name)).toBe(false));
 });
 

@@ -1,12 +1,6 @@
-import { basename } from "node:path";
 import { Command } from "commander";
-import { stackFromUrn } from "../../../policies/classify";
-import { withholdPlaintextSecrets } from "../../../policies/checks/secrets";
 import { ENVIRONMENTS, type Environment } from "../../../policies/rules";
-import { blockingVerdicts } from "../../../policies/transition";
-import { parsePreviewDocument } from "../../engine/preview-document";
-import type { Plan } from "../../plan/plan";
-import { buildReview, checkPlan, renderMarkdown, renderText, type PlanCheck } from "../../review";
+import { renderMarkdown, renderText, reviewDocument } from "../../review";
 import { EXIT, UsageError } from "../main";
 import { readInputFile } from "./input-files";
 import { asUsage, nowOf, stackNameArgument } from "./stack-context";
@@ -46,30 +40,19 @@ function runReview(file: string, options: ReviewOptions): number {
     throw new UsageError("--markdown and --json: give one of them");
   }
   const environment = environmentOption(options.environment);
-  const text = readInputFile(file, "plan");
-  const plan = asUsage(() => parsePreviewDocument(text, basename(file)));
   const stack =
-    (options.stack === undefined ? undefined : stackNameArgument(options.stack, "--stack")) ??
-    plan.stepwise?.stack ??
-    stackOfPlan(plan);
-  const checked: PlanCheck = asUsage(() =>
-    checkPlan(plan, { stack, now: nowOf(options), ...(environment ? { environment } : {}) }),
+    options.stack === undefined ? undefined : stackNameArgument(options.stack, "--stack");
+  const text = readInputFile(file, "plan");
+  const { input, review, exitCode } = asUsage(() =>
+    reviewDocument(text, file, {
+      now: nowOf(options),
+      ...(stack === undefined ? {} : { stack }),
+      ...(environment === undefined ? {} : { environment }),
+    }),
   );
-  const input = {
-    plan: withholdPlaintextSecrets(plan),
-    // The file's name only: a local path says nothing to the reader and leaks the machine's.
-    title: `${stack ?? "stack"}: ${basename(file)}`,
-    verdicts: checked.verdicts,
-    policyChanges: checked.policyChanges,
-    rules: checked.rules,
-    statefulTypes: checked.statefulTypes,
-  };
-  const review = buildReview(input);
   if (options.json) console.log(JSON.stringify(review, null, 2));
   else console.log(options.markdown ? renderMarkdown(input) : renderText(input));
-  return review.failures.length > 0 || blockingVerdicts(checked.verdicts).length > 0
-    ? EXIT.blocked
-    : EXIT.ok;
+  return exitCode === 1 ? EXIT.blocked : EXIT.ok;
 }
 
 function environmentOption(value: string | undefined): Environment | undefined {
@@ -80,13 +63,4 @@ function environmentOption(value: string | undefined): Environment | undefined {
     );
   }
   return value as Environment;
-}
-
-/** The stack of the first URN that names one (the root stack's, normally). */
-function stackOfPlan(plan: Plan): string | undefined {
-  for (const step of plan.steps) {
-    const stack = stackFromUrn(step.urn);
-    if (stack !== undefined) return stack;
-  }
-  return undefined;
 }
