@@ -6,6 +6,7 @@
  * database path's data gate (verify-report.ts).
  */
 import { redactConnectionString, type PgTimeouts } from "./connection";
+import { quoteTable } from "./sql-names";
 import { type TableVerification, type VerifyReport } from "./verify-report";
 import {
   closeSnapshots,
@@ -71,7 +72,7 @@ async function estimatedRows(side: SnapshotSide, shapes: readonly TableShape[]) 
   const { rows } = await side.clients[0].query<{ rows: number | null }>(
     `SELECT sum(greatest(reltuples, 0))::float8 AS rows FROM pg_catalog.pg_class
      WHERE oid = ANY($1::regclass[])`,
-    [shapes.map((s) => s.table)],
+    [shapes.map((s) => quoteTable(s.table))],
   );
   const estimate = rows[0]?.rows ?? 0;
   return estimate > 0 ? estimate : undefined;

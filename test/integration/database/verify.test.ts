@@ -57,7 +57,9 @@ async function createTables(client: Client): Promise<void> {
     INSERT INTO ${schema}.visits
       SELECT CASE WHEN i % 2 = 0 THEN 'a, "b"' ELSE 'c' END,
              timestamptz '2026-11-01 00:00:00.000001+00' + i * interval '1.000001 second', i
-      FROM generate_series(1, 500) AS i;`);
+      FROM generate_series(1, 500) AS i;
+    CREATE TABLE ${schema}."Order Notes" ("Id" int PRIMARY KEY, "Body" text);
+    INSERT INTO ${schema}."Order Notes" SELECT i, 'note ' || i FROM generate_series(1, 30) AS i;`);
 }
 
 beforeAll(async () => {
@@ -172,6 +174,19 @@ describe("stepwise db verify", () => {
     expect(text.out).toContain(
       "    extra on the target (41): (0,0) (500,101) (500,102) … and 38 more",
     );
+  });
+
+  it("quotes names that need it (mixed case, spaces)", async () => {
+    await target.query(`UPDATE ${schema}."Order Notes" SET "Body" = 'edited' WHERE "Id" = 12`);
+    const result = await verify("--table", "Order Notes", "--chunk", "4", "--json");
+    expect(result.code).toBe(1);
+    expect(report(result.out).tables[0]).toMatchObject({
+      table: `${schema}.Order Notes`,
+      key: ["Id"],
+      source: { rows: 30 },
+      chunks: 8,
+      changed: { count: 1, keys: ["(12)"] },
+    });
   });
 
   it.each([
