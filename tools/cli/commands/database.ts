@@ -16,6 +16,7 @@ import { EXIT, UsageError } from "../main";
 import { registerVerifyCommand } from "./db-verify";
 import { registerBackfillCommand } from "./db-backfill";
 import { registerReplayCommand } from "./db-replay";
+import { registerSwitchCommands } from "./db-cutover";
 import { addTimeoutOptions, noAnswerHint, timeoutsOf, type TimeoutOptions } from "./timeouts";
 
 interface ReadinessOptions extends TimeoutOptions {
@@ -51,6 +52,7 @@ export function registerDatabaseCommands(program: Command): void {
   registerVerifyCommand(database);
   registerBackfillCommand(database);
   registerReplayCommand(database);
+  registerSwitchCommands(database);
 }
 
 async function runReadiness(options: ReadinessOptions): Promise<number> {
