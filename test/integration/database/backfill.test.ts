@@ -227,6 +227,27 @@ describe("stepwise db backfill, killed midway and resumed", () => {
   });
 });
 
+describe("stepwise db backfill, keys of any text", () => {
+  it("pages through keys with tabs, newlines, backslashes and quotes", async () => {
+    await bothSides("odd_keys", "(k text, n int, PRIMARY KEY (k, n))");
+    await legacy.query(
+      `INSERT INTO ${schema}.odd_keys
+       SELECT k, n FROM unnest(ARRAY[E'a\\tb', E'line\\nbreak', E'back\\\\slash', 'quote''s', '"dq"',
+                                     'café ✓', E'\\\\N', '', ' lead', 'z']) AS k, generate_series(1, 3) AS n`,
+    );
+    const report = await backfill({
+      source: url("legacy"),
+      target: url("target"),
+      tables: [`${schema}.odd_keys`],
+      chunkRows: 2, // chunk ends fall on every kind of key
+      checkpointFile: join(dir, "odd.json"),
+      resume: false,
+    });
+    expect(report.tables[0]).toMatchObject({ rowsRead: 30, rowsInserted: 30, done: true });
+    await expectSameRows("odd_keys", "k, n");
+  });
+});
+
 describe("stepwise db backfill beside a dual writer", () => {
   /** What a dual writer does: the write on the source, then the same row state on the target. */
   async function mirrorUpsert(table: string, rowText: string): Promise<void> {
