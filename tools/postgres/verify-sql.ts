@@ -39,6 +39,9 @@ export interface Statement {
 /** The fingerprint of row `t`. */
 export const ROW_FINGERPRINT = "hashtextextended((t.*)::text, 0)";
 
+/** The clauses of a statement, with the empty ones left out. */
+const clauses = (...parts: string[]) => parts.filter((part) => part !== "").join(" ");
+
 /** `WHERE …` limiting `t` to `range` (nothing for the whole table), with its parameters. */
 export function rangeCondition(shape: TableShape, range: KeyRange): Statement {
   const conditions: string[] = [];
@@ -56,9 +59,11 @@ export function rangeCondition(shape: TableShape, range: KeyRange): Statement {
 export function rangeChecksumSql(shape: TableShape, range: KeyRange): Statement {
   const where = rangeCondition(shape, range);
   return {
-    text:
-      `SELECT count(*) AS rows, coalesce(sum(${ROW_FINGERPRINT}), 0)::text AS checksum ` +
-      `FROM ${quoteTable(shape.table)} t ${where.text}`,
+    text: clauses(
+      `SELECT count(*) AS rows, coalesce(sum(${ROW_FINGERPRINT}), 0)::text AS checksum`,
+      `FROM ${quoteTable(shape.table)} t`,
+      where.text,
+    ),
     values: where.values,
   };
 }
@@ -70,9 +75,11 @@ export function rangeChecksumSql(shape: TableShape, range: KeyRange): Statement 
 export function keyAtSql(shape: TableShape, range: KeyRange, position: number): Statement {
   const where = rangeCondition(shape, range);
   return {
-    text:
-      `SELECT ${keyTextColumns(shape)} FROM ${quoteTable(shape.table)} t ${where.text} ` +
+    text: clauses(
+      `SELECT ${keyTextColumns(shape)} FROM ${quoteTable(shape.table)} t`,
+      where.text,
       `${keyOrder(shape)} OFFSET $${where.values.length + 1} LIMIT 1`,
+    ),
     values: [...where.values, position],
   };
 }
@@ -81,9 +88,12 @@ export function keyAtSql(shape: TableShape, range: KeyRange, position: number): 
 export function rowFingerprintsSql(shape: TableShape, range: KeyRange): Statement {
   const where = rangeCondition(shape, range);
   return {
-    text:
-      `SELECT ${keyRow(shape)}::text AS key, ${ROW_FINGERPRINT}::text AS fingerprint ` +
-      `FROM ${quoteTable(shape.table)} t ${where.text} ${keyOrder(shape)}`,
+    text: clauses(
+      `SELECT ${keyRow(shape)}::text AS key, ${ROW_FINGERPRINT}::text AS fingerprint`,
+      `FROM ${quoteTable(shape.table)} t`,
+      where.text,
+      keyOrder(shape),
+    ),
     values: where.values,
   };
 }

@@ -39,9 +39,9 @@ interface VerifyCommandOptions extends TimeoutOptions {
 export function registerVerifyCommand(database: Command): void {
   addTimeoutOptions(database.command("verify").alias("compare"))
     .description(
-      "Verify that two databases hold the same rows: table by table, in primary-key ranges,\n" +
-        "row counts and checksums computed by each server (one consistent snapshot per side);\n" +
-        "differing ranges are drilled into down to the keys of rows missing, extra or changed\n" +
+      "Verify that two databases hold the same rows: table by table, in primary-key ranges, " +
+        "row counts and checksums computed by each server (one consistent snapshot per side); " +
+        "differing ranges are drilled into down to the keys of rows missing, extra or changed " +
         "on the target. Exit 0 equal, 1 differences, 2 a setting or connection to fix",
     )
     .requiredOption(
