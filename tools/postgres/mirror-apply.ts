@@ -11,9 +11,10 @@
  * target later, so the target ends with the source's latest row whatever the order, however
  * often a change is applied (replay is idempotent) and with no version column needed.
  */
-import type { ClientBase, Pool } from "pg";
+import { createHash } from "node:crypto";
+import type { ClientBase, Pool, QueryResult } from "pg";
 import { rowLockIds, type RowChange } from "./row-change";
-import { quoteIdent, quoteTable } from "./sql-names";
+import { quoteIdent, quoteLiteral, quoteTable } from "./sql-names";
 import { keyTypes, type TableShape } from "./table-shape";
 
 /**
@@ -21,7 +22,7 @@ import { keyTypes, type TableShape } from "./table-shape";
  * (dates in ISO order, floats exact, bytea in hex); sent at connect, no round trip.
  */
 export const STABLE_TEXT_OPTIONS =
-  "-c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3 -c bytea_output=hex -c TimeZone=UTC";
+  "-c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3 -c bytea_output=hex -c TimeZone=UTC -c standard_conforming_strings=on";
 
 export interface AppliedCounts {
   /** Rows written on the target as the source holds them. */
@@ -61,16 +62,26 @@ export async function applyRowChanges(
   );
   let upserted = 0;
   let deleted = 0;
-  for (const [table, tableChanges] of byTable) {
+  const tables = [...byTable];
+  for (const [index, [table, tableChanges]] of tables.entries()) {
     const shape = shapes.get(table) as TableShape;
-    const keys = distinctKeys(tableChanges);
-    const rows = await readRows(source, shape, keys);
-    const counts = await writeRows(target, shape, rows);
+    const rows = await readRows(source, shape, distinctKeys(tableChanges));
+    const counts = await writeRows(target, shape, rows, index === tables.length - 1);
     upserted += counts.upserted;
     deleted += counts.deleted;
   }
-  await target.query("COMMIT");
   return { upserted, deleted };
+}
+
+/**
+ * A named statement: each connection parses and plans it once (the texts depend only on the
+ * table's shape, so there are two per table), which halves what a mirror costs the servers.
+ */
+function prepared(text: string): { name: string; text: string } {
+  return {
+    name: `stepwise_mirror_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`,
+    text,
+  };
 }
 
 function distinctKeys(changes: readonly RowChange[]): (readonly string[])[] {
@@ -80,9 +91,14 @@ function distinctKeys(changes: readonly RowChange[]): (readonly string[])[] {
 }
 
 /** `unnest($1::text[], …) AS alias(k0, …)` and its join condition with the table `t`. */
-function keyJoin(shape: TableShape, alias: string, first: number): { from: string; on: string } {
+function keyJoin(
+  shape: TableShape,
+  alias: string,
+  first: number,
+  param: (n: number) => string = (n) => `$${n}`,
+): { from: string; on: string } {
   const types = keyTypes(shape);
-  const arrays = shape.key.map((_, i) => `$${first + i}::text[]`).join(", ");
+  const arrays = shape.key.map((_, i) => `${param(first + i)}::text[]`).join(", ");
   const names = shape.key.map((_, i) => `k${i}`).join(", ");
   const on = shape.key
     .map((column, i) => `t.${quoteIdent(column)} = ${alias}.k${i}::${types[i]}`)
@@ -111,8 +127,8 @@ async function readRows(
   const columns = shape.columns.map((c) => `t.${quoteIdent(c.name)}::text`).join(", ");
   const presentFlag = `t.${quoteIdent(shape.key[0])} IS NOT NULL`;
   const { rows } = await source.query<unknown[]>({
-    text: `SELECT ${presentFlag}, ${shape.key.map((_, i) => `k.k${i}`).join(", ")}, ${columns}
-           FROM ${from} LEFT JOIN ${quoteTable(shape.table)} AS t ON ${on}`,
+    ...prepared(`SELECT ${presentFlag}, ${shape.key.map((_, i) => `k.k${i}`).join(", ")}, ${columns}
+           FROM ${from} LEFT JOIN ${quoteTable(shape.table)} AS t ON ${on}`),
     values: keyArrays(shape, keys),
     rowMode: "array",
   });
@@ -126,14 +142,52 @@ async function readRows(
   return { present, gone };
 }
 
+/**
+ * Writes the rows read from the source and deletes the keys it no longer has. The last table's
+ * statement carries the COMMIT in the same round trip: its values are then inlined as literals
+ * (the simple protocol takes no parameters; the connection has standard_conforming_strings on,
+ * see STABLE_TEXT_OPTIONS, so quoting doubles single quotes and nothing else).
+ */
 async function writeRows(
   target: ClientBase,
   shape: TableShape,
   rows: ReadRows,
+  commit: boolean,
 ): Promise<AppliedCounts> {
+  const values = [
+    ...shape.columns.map((_, i) => rows.present.map((row) => row[i])),
+    ...keyArrays(shape, rows.gone),
+  ];
+  const param = commit ? (n: number) => textArrayLiteral(values[n - 1]) : (n: number) => `$${n}`;
+  const text = writeStatement(shape, param);
+  if (commit) {
+    const results = (await target.query(`${text}; COMMIT`)) as unknown as QueryResult<Counts>[];
+    return countsOf(results[0].rows[0]);
+  }
+  const { rows: counts } = await target.query<Counts>({ ...prepared(text), values });
+  return countsOf(counts[0]);
+}
+
+interface Counts {
+  upserted: string;
+  deleted: string;
+}
+
+const countsOf = (row: Counts): AppliedCounts => ({
+  upserted: Number(row.upserted),
+  deleted: Number(row.deleted),
+});
+
+/** `ARRAY['a', NULL]` (or `'{}'` when empty), to be cast by the statement's `::text[]`. */
+export function textArrayLiteral(values: readonly (string | null)[]): string {
+  if (values.length === 0) return "'{}'";
+  return `ARRAY[${values.map((v) => (v === null ? "NULL" : quoteLiteral(v))).join(", ")}]`;
+}
+
+function writeStatement(shape: TableShape, param: (n: number) => string): string {
   const columnCount = shape.columns.length;
   const names = shape.columns.map((_, i) => `c${i}`).join(", ");
-  const arrays = shape.columns.map((_, i) => `$${i + 1}::text[]`).join(", ");
+  const arrays = shape.columns.map((_, i) => `${param(i + 1)}::text[]`).join(", ");
   const casts = shape.columns.map((c, i) => `c${i}::${c.type}`).join(", ");
   const quotedKey = shape.key.map(quoteIdent).join(", ");
   const others = shape.columns.filter((c) => !shape.key.includes(c.name));
@@ -141,19 +195,12 @@ async function writeRows(
     others.length === 0
       ? "DO NOTHING"
       : `DO UPDATE SET ${others.map((c) => `${quoteIdent(c.name)} = EXCLUDED.${quoteIdent(c.name)}`).join(", ")}`;
-  const { from, on } = keyJoin(shape, "g", columnCount + 1);
+  const { from, on } = keyJoin(shape, "g", columnCount + 1, param);
   const table = quoteTable(shape.table);
-  const { rows: counts } = await target.query<{ upserted: string; deleted: string }>({
-    text: `WITH gone AS (DELETE FROM ${table} AS t USING ${from} WHERE ${on} RETURNING 1),
+  return `WITH gone AS (DELETE FROM ${table} AS t USING ${from} WHERE ${on} RETURNING 1),
                 put AS (INSERT INTO ${table} (${shape.columns.map((c) => quoteIdent(c.name)).join(", ")})
                         OVERRIDING SYSTEM VALUE
                         SELECT ${casts} FROM unnest(${arrays}) AS s(${names})
                         ON CONFLICT (${quotedKey}) ${onConflict} RETURNING 1)
-           SELECT (SELECT count(*) FROM put) AS upserted, (SELECT count(*) FROM gone) AS deleted`,
-    values: [
-      ...shape.columns.map((_, i) => rows.present.map((row) => row[i])),
-      ...keyArrays(shape, rows.gone),
-    ],
-  });
-  return { upserted: Number(counts[0].upserted), deleted: Number(counts[0].deleted) };
+           SELECT (SELECT count(*) FROM put) AS upserted, (SELECT count(*) FROM gone) AS deleted`;
 }

@@ -10,7 +10,8 @@ import { runCli } from "../support/cli";
 import { postgres, services, uniqueName } from "../support/services";
 import { TcpProxy } from "../support/tcp-proxy";
 import { Client as PgClient } from "pg";
-import { STABLE_TEXT_OPTIONS } from "../../../tools/postgres/mirror-apply";
+import { applyRowChanges, STABLE_TEXT_OPTIONS } from "../../../tools/postgres/mirror-apply";
+import type { RowChange } from "../../../tools/postgres/row-change";
 import { readKeyedShapes } from "../../../tools/postgres/table-shape";
 
 // The dual writer on the real test PostgreSQL: stepwise_legacy stands in for the old PostgreSQL
@@ -73,6 +74,7 @@ async function expectInStep(source = legacyUrl, other = targetUrl): Promise<void
       await client.end();
     }
   };
+  let rows = 0;
   for (const [table, key] of [
     [ACCOUNTS, "id"],
     [LINES, "order_id, line"],
@@ -81,6 +83,7 @@ async function expectInStep(source = legacyUrl, other = targetUrl): Promise<void
       rowsOf(source, table, key),
       rowsOf(other, table, key),
     ]);
+    rows += left.length;
     const onlyLeft = left.filter((row) => !right.includes(row));
     const onlyRight = right.filter((row) => !left.includes(row));
     expect({ table, missingOrChanged: onlyLeft, extraOrChanged: onlyRight }).toEqual({
@@ -89,6 +92,7 @@ async function expectInStep(source = legacyUrl, other = targetUrl): Promise<void
       extraOrChanged: [],
     });
   }
+  expect(rows).toBeGreaterThan(0); // two empty sides would prove nothing
 }
 
 async function clearTables(): Promise<void> {
@@ -106,7 +110,7 @@ async function workload(writer: DualWriter, from: number, count: number): Promis
         case 1:
           await writer.upsert(ACCOUNTS, {
             id,
-            name: `account ${i}`,
+            name: `account ${i}: it's a \\ back\\slash, "quoted", $1`,
             balance: (i * 1.25).toFixed(2),
             updated: `2026-12-07 10:00:00.${String(i % 1_000_000).padStart(6, "0")}+00`,
             tags: [`t${i}`, "a,b"],
@@ -267,6 +271,63 @@ describe("dual writer", () => {
     const { rows } = await target.query(`SELECT balance FROM ${ACCOUNTS} ORDER BY id`);
     expect(rows).toEqual([{ balance: "200.00" }, { balance: "200.00" }, { balance: "200.00" }]);
     await expectInStep();
+  });
+
+  it("never lets an older copy land last when two mirrors of one row cross", async () => {
+    // Mirror A reads the row (v1) and is held back before writing it; the row becomes v2 and
+    // mirror B starts. B must wait for A's row lock on the target, then read v2: the target
+    // ends with v2. (Without the lock B would write v2 first and A's v1 would land last.)
+    await legacy.query(`INSERT INTO ${ACCOUNTS} (id, name) VALUES (1, 'v1')`);
+    const shapes = new Map(
+      (await readKeyedShapes(legacy, TABLES, "source")).map((shape) => [shape.table, shape]),
+    );
+    const change: RowChange = { topic: ACCOUNTS, op: "upsert", key: ["1"] };
+    const connect = async (url: string) => {
+      const client = new PgClient({ connectionString: url, options: STABLE_TEXT_OPTIONS });
+      await client.connect();
+      return client;
+    };
+    const [sourceA, sourceB, targetA, targetB] = await Promise.all([
+      connect(legacyUrl),
+      connect(legacyUrl),
+      connect(targetUrl),
+      connect(targetUrl),
+    ]);
+    try {
+      let release = () => undefined as void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let read: () => void = () => undefined;
+      const hasRead = new Promise<void>((resolve) => (read = resolve));
+      const slowSource = {
+        query: async (...args: Parameters<PgClient["query"]>) => {
+          const result = await (sourceA.query as (...a: unknown[]) => Promise<unknown>)(...args);
+          read();
+          await held;
+          return result;
+        },
+      } as unknown as PgClient;
+      const mirrorA = applyRowChanges(slowSource, targetA, shapes, [change]);
+      await hasRead;
+      await legacy.query(`UPDATE ${ACCOUNTS} SET name = 'v2' WHERE id = 1`);
+      let finishedB = false;
+      const mirrorB = applyRowChanges(sourceB, targetB, shapes, [change]).then(() => {
+        finishedB = true;
+      });
+      // Until B either finished or waits for A's lock.
+      for (;;) {
+        const { rows } = await target.query<{ waiting: number }>(
+          "SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+        );
+        if (finishedB || rows[0].waiting > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      release();
+      await Promise.all([mirrorA, mirrorB]);
+      const { rows } = await target.query(`SELECT name FROM ${ACCOUNTS} WHERE id = 1`);
+      expect(rows).toEqual([{ name: "v2" }]);
+    } finally {
+      await Promise.all([sourceA, sourceB, targetA, targetB].map((c) => c.end()));
+    }
   });
 
   it("replays in order per key: the last of many changes to a row wins", async () => {

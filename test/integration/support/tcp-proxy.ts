@@ -48,11 +48,12 @@ export class TcpProxy {
 
   private accept(client: Socket): void {
     this.accepted++;
+    client.setNoDelay(true); // as node-postgres does; Nagle would hold small messages back
     this.sockets.add(client);
     client.on("close", () => this.sockets.delete(client));
     client.on("error", () => undefined);
     if (this.silent) return; // accepted, never answered
-    const upstream = connect(this.upstreamPort, this.upstreamHost);
+    const upstream = connect({ port: this.upstreamPort, host: this.upstreamHost, noDelay: true });
     this.sockets.add(upstream);
     upstream.on("close", () => this.sockets.delete(upstream));
     upstream.on("error", () => client.destroy());

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { textArrayLiteral } from "../../../tools/postgres/mirror-apply";
 import {
   distinctRows,
   rowChangeCodec,
@@ -53,5 +54,14 @@ describe("row changes", () => {
     expect(ids).toHaveLength(3);
     expect([...ids].sort((a, b) => (a < b ? -1 : 1))).toEqual(ids);
     for (const id of ids) expect(id >= -(2n ** 63n) && id < 2n ** 63n).toBe(true);
+  });
+});
+
+describe("textArrayLiteral", () => {
+  it("quotes each text as a literal (standard strings: only single quotes double)", () => {
+    expect(textArrayLiteral([])).toBe("'{}'");
+    expect(textArrayLiteral(["it's", null, "back\\slash $1"])).toBe(
+      "ARRAY['it''s', NULL, 'back\\slash $1']",
+    );
   });
 });
