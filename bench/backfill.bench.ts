@@ -8,9 +8,9 @@
  * backfill). The backfill is the library call the CLI makes (tools/postgres/backfill.ts), with
  * its defaults (chunks of 10,000 rows, a checkpoint fsync'd twice per chunk, every inserted
  * row checked against the source for deletes), timed from connecting to the report; the
- * target table is emptied (TRUNCATE) before each copy. Copy and backfill alternate, so drift
- * of this shared machine's speed cancels out; goal ≥ 0.5× the COPY pipe's throughput, judged
- * on the median of the rounds' own ratios.
+ * target table is emptied (TRUNCATE) before each copy. One warm-up round of each first (not
+ * counted), then copy and backfill alternate, so drift of this shared machine's speed cancels
+ * out; goal ≥ 0.5× the COPY pipe's throughput, judged on the median of the rounds' own ratios.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -118,7 +118,8 @@ export const run: Bench = async (log) => {
     log(`${ROWS} rows created in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
 
     const rounds: { copy: number; backfill: number }[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
+    // Round 0 is a warm-up, not counted: V8 still compiles and the servers' caches fill then.
+    for (let round = 0; round <= ROUNDS; round++) {
       await target.client.query(`TRUNCATE ${TABLE}`);
       const copy = await copyPipe(source, target, pg);
       if ((await targetRows(target)) !== ROWS) throw new Error("the COPY pipe lost rows");
@@ -134,9 +135,9 @@ export const run: Bench = async (log) => {
       if ((await targetRows(target)) !== ROWS || !report.complete) {
         throw new Error(`the backfill copied ${await targetRows(target)} of ${ROWS} rows`);
       }
-      rounds.push({ copy, backfill: report.seconds });
+      if (round > 0) rounds.push({ copy, backfill: report.seconds });
       log(
-        `round ${round + 1}: COPY pipe ${copy.toFixed(2)} s (${Math.round(ROWS / copy)} rows/s); ` +
+        `${round === 0 ? "warm-up (not counted)" : `round ${round}`}: COPY pipe ${copy.toFixed(2)} s (${Math.round(ROWS / copy)} rows/s); ` +
           `backfill ${report.seconds.toFixed(2)} s (${Math.round(ROWS / report.seconds)} rows/s), ` +
           `ratio ${(copy / report.seconds).toFixed(2)}×`,
       );

@@ -64,6 +64,8 @@ export interface BackfillOptions {
     /** Of `done`, the rows read by earlier runs of the checkpoint. */
     earlier: number,
   ) => void | Promise<void>;
+  /** After a chunk is read and before it is written (an observer; tests stage races here). */
+  readonly onChunkRead?: (rows: number, lastKey: KeyText) => void | Promise<void>;
   /** Asked between chunks; true stops the run after the chunk (the checkpoint is saved). */
   readonly shouldStop?: () => boolean;
 }
@@ -142,6 +144,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillReport
           save(shape.table, progress);
           await options.onProgress?.(others + progress.rowsRead, estimate, earlier);
         },
+        ...(options.onChunkRead ? { onChunkRead: options.onChunkRead } : {}),
         shouldStop: options.shouldStop ?? (() => false),
       });
       if (stopped) break;
@@ -210,6 +213,7 @@ interface CopyTableOptions {
   readonly chunkRows: number;
   readonly progress: TableProgress;
   readonly save: (progress: TableProgress) => Promise<void>;
+  readonly onChunkRead?: BackfillOptions["onChunkRead"];
   readonly shouldStop: () => boolean;
 }
 
@@ -221,56 +225,71 @@ async function copyTable(
   options: CopyTableOptions,
 ): Promise<boolean> {
   let progress = options.progress;
-  // The next chunk is read while this one is written: the two databases work at once.
+  // Three stages overlap: the source reads chunk i+1 and checks chunk i's keys while the target
+  // writes chunk i+1. A chunk's check always follows its own write; the checkpoint moves past a
+  // chunk only once it is checked.
   const read = (after: KeyText | null) => {
     const next = readChunk(source, shape, after, options.chunkRows);
     next.catch(() => undefined); // awaited below; a failure is seen there
     return next;
   };
-  /** Removes the target's rows in (after, upTo] that the source does not have. */
-  const check = async (after: KeyText | null, upTo: KeyText | null) =>
-    removeDeletedOnSource(
-      source,
-      target,
-      shape,
-      await targetKeysInRange(target, shape, after, upTo),
-    );
+  /** Starts checking the target's keys in (after, upTo] against the source. */
+  const startCheck = async (after: KeyText | null, upTo: KeyText | null) => {
+    const keys = await targetKeysInRange(target, shape, after, upTo);
+    const missing = keysMissingFrom(source, shape, keys);
+    missing.catch(() => undefined); // awaited when the check is finished
+    return { missing };
+  };
+  const finishCheck = async (check: Awaited<ReturnType<typeof startCheck>>) =>
+    removeDeletedOnSource(source, target, shape, await check.missing);
+  let pending:
+    { progress: TableProgress; check: Awaited<ReturnType<typeof startCheck>> } | undefined;
   let next: Promise<SourceChunk | undefined> = read(progress.lastKey);
   for (;;) {
     const chunk = await next;
+    let inserted = 0;
+    if (chunk) {
+      await options.onChunkRead?.(chunk.rows, chunk.lastKey);
+      next = read(chunk.lastKey);
+      inserted = await writeChunk(target, shape, chunk.data);
+    }
+    if (pending) {
+      const removed = await finishCheck(pending.check);
+      progress = { ...pending.progress, rowsRemoved: pending.progress.rowsRemoved + removed };
+      pending = undefined;
+      await options.save(progress);
+      if (options.shouldStop()) return true;
+    }
     if (!chunk) {
       // Past the source's last key: copies a killed run wrote there are checked here.
-      const removed = await check(progress.lastKey, null);
+      const removed = await finishCheck(await startCheck(progress.lastKey, null));
       await options.save({ ...progress, rowsRemoved: progress.rowsRemoved + removed, done: true });
       return false;
     }
-    next = read(chunk.lastKey);
-    const inserted = await writeChunk(target, shape, chunk.data);
-    const removed = await check(progress.lastKey, chunk.lastKey);
-    progress = {
-      lastKey: chunk.lastKey,
-      rowsRead: progress.rowsRead + chunk.rows,
-      rowsInserted: progress.rowsInserted + inserted,
-      rowsRemoved: progress.rowsRemoved + removed,
-      done: false,
+    pending = {
+      progress: {
+        lastKey: chunk.lastKey,
+        rowsRead: progress.rowsRead + chunk.rows,
+        rowsInserted: progress.rowsInserted + inserted,
+        rowsRemoved: progress.rowsRemoved,
+        done: false,
+      },
+      check: await startCheck(progress.lastKey, chunk.lastKey),
     };
-    await options.save(progress);
-    if (options.shouldStop()) return true;
   }
 }
 
 /**
- * Of the target rows with the given keys (per key column, an array's text), removes those the
- * source no longer has. Asked once without locks (almost always: none), then for the few
- * missing, again with their target rows locked, so a write mirrored meanwhile is not lost.
+ * Removes the target's rows of keys the source did not have when asked without locks (almost
+ * always: none). They are locked on the target and the source is asked again, so a row written
+ * again on the source and mirrored meanwhile is kept (its mirrored write waits for the lock).
  */
 async function removeDeletedOnSource(
   source: ClientBase,
   target: ClientBase,
   shape: TableShape,
-  keyArrays: readonly (string | null)[],
+  missing: readonly KeyText[],
 ): Promise<number> {
-  const missing = await keysMissingFrom(source, shape, keyArrays);
   if (missing.length === 0) return 0;
   await target.query("BEGIN");
   try {

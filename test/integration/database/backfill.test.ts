@@ -292,13 +292,14 @@ describe("stepwise db backfill beside a dual writer", () => {
     let position = 0;
     let finished = false;
     let writes = 0;
-    // Writes land just ahead of the backfill, where its chunks are read but not yet written.
+    // Writes land just ahead of the backfill, where its chunks are read but not yet written
+    // (the first two chunks are left to the staged race below).
     const writer = (async () => {
       let n = 0;
       while (!finished) {
         const id = position + 1 + ((n * 7919) % (CHUNK * 3));
         n += 1;
-        if (id === 300 || id === 310) continue; // the staged race below owns these
+        if (id <= 2 * CHUNK) continue;
         const op = n % 4;
         if (op === 0) await remove("live_items", id);
         else if (op === 1) await insert("live_items", id);
@@ -314,15 +315,16 @@ describe("stepwise db backfill beside a dual writer", () => {
       chunkRows: CHUNK,
       checkpointFile: join(dir, "live.json"),
       resume: false,
-      onProgress: async (done) => {
+      onProgress: (done) => {
         position = done;
-        if (done === CHUNK && !staged) {
-          staged = true;
-          // The next chunk (251..500) is read already: its row 300 is deleted and row 310
-          // updated on the source and mirrored now, before the chunk's copies are written.
-          await remove("live_items", 300);
-          await update("live_items", 310);
-        }
+      },
+      onChunkRead: async (_, lastKey) => {
+        if (lastKey[0] !== String(2 * CHUNK) || staged) return;
+        staged = true;
+        // Chunk 251..500 is read, not yet written: row 300 is deleted and row 310 updated on
+        // the source and mirrored now, before the chunk's older copies reach the target.
+        await remove("live_items", 300);
+        await update("live_items", 310);
       },
     });
     finished = true;
