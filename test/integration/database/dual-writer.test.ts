@@ -5,6 +5,7 @@ import type { Client } from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DualWriter, type DualWriterOptions } from "../../../tools/postgres/dual-writer";
 import { replayLog } from "../../../tools/postgres/log-replay";
+import { verifyDatabases } from "../../../tools/postgres/verify";
 import { ReplayLog, ReplayLogMismatchError } from "../../../tools/postgres/replay-log";
 import { runCli } from "../support/cli";
 import { postgres, services, uniqueName } from "../support/services";
@@ -56,43 +57,26 @@ async function openWriter(options: Partial<DualWriterOptions> = {}): Promise<Dua
   return writer;
 }
 
-/**
- * Both sides hold the same rows: every row of each table as its text, in key order, read
- * under the same text settings. (The chunked verification of db verify is being rebuilt beside
- * this work; this plain comparison keeps the test independent of it.)
- */
+/** The chunked verification (db verify) finds no difference in the schema's tables. */
 async function expectInStep(source = legacyUrl, other = targetUrl): Promise<void> {
-  const rowsOf = async (url: string, table: string, key: string) => {
-    const client = new PgClient({ connectionString: url, options: STABLE_TEXT_OPTIONS });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ row: string }>(
-        `SELECT t::text AS row FROM ${table} AS t ORDER BY ${key}`,
-      );
-      return rows.map((r) => r.row);
-    } finally {
-      await client.end();
-    }
-  };
-  let rows = 0;
-  for (const [table, key] of [
-    [ACCOUNTS, "id"],
-    [LINES, "order_id, line"],
-  ]) {
-    const [left, right] = await Promise.all([
-      rowsOf(source, table, key),
-      rowsOf(other, table, key),
-    ]);
-    rows += left.length;
-    const onlyLeft = left.filter((row) => !right.includes(row));
-    const onlyRight = right.filter((row) => !left.includes(row));
-    expect({ table, missingOrChanged: onlyLeft, extraOrChanged: onlyRight }).toEqual({
-      table,
-      missingOrChanged: [],
-      extraOrChanged: [],
-    });
-  }
-  expect(rows).toBeGreaterThan(0); // two empty sides would prove nothing
+  const report = await verifyDatabases({
+    source,
+    target: other,
+    schemas: [schema],
+    timeouts: { connectMs: 5000, statementMs: 30_000 },
+  });
+  const differences = report.tables.map((t) => ({
+    table: t.table,
+    missing: t.missing.keys,
+    extra: t.extra.keys,
+    changed: t.changed.keys,
+  }));
+  expect(differences).toEqual(
+    TABLES.map((table) => ({ table, missing: [], extra: [], changed: [] })),
+  );
+  expect(report.equal).toBe(true);
+  // Two empty sides would prove nothing.
+  expect(report.tables.reduce((rows, t) => rows + t.source.rows, 0)).toBeGreaterThan(0);
 }
 
 async function clearTables(): Promise<void> {
@@ -477,6 +461,52 @@ describe("stepwise db replay", () => {
     expect(swapped.code).toBe(2);
     expect(swapped.err).toMatch(/written with .* as the source/);
     expect(swapped.err).not.toContain(services().postgres.password);
+    const noLog = await runCli(
+      "db",
+      "replay",
+      "--log",
+      logDir(),
+      "--source",
+      SOURCE_ENV,
+      "--target",
+      TARGET_ENV,
+    );
+    expect(noLog.code).toBe(2);
+    expect(noLog.err).toContain("no replay log there");
+    const badBatch = await runCli(
+      "db",
+      "replay",
+      "--log",
+      dir,
+      "--source",
+      SOURCE_ENV,
+      "--target",
+      TARGET_ENV,
+      "--batch",
+      "0",
+    );
+    expect(badBatch.code).toBe(2);
+    expect(badBatch.err).toContain('--batch "0" is not a change count');
+    // A target nobody answers on (the proxy, cut): refused within the connect timeout, redacted.
+    await proxy.cut("refuse");
+    const unreachable = await runCli(
+      "db",
+      "replay",
+      "--log",
+      dir,
+      "--source",
+      SOURCE_ENV,
+      "--target",
+      proxy.route(targetUrl),
+      "--connect-timeout",
+      "2",
+    );
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.err).toMatch(
+      /--target postgres:\/\/[^:]+:\*\*\*@127\.0\.0\.1:\d+\/\S+: .*ECONNREFUSED/,
+    );
+    expect(unreachable.err).not.toContain(services().postgres.password);
+    await proxy.restore();
     const manifest = ReplayLog.manifest(dir);
     expect(() =>
       ReplayLog.open(dir, {

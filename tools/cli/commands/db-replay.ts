@@ -69,11 +69,12 @@ export interface ReplayReport {
 export function registerReplayCommand(database: Command): void {
   addTimeoutOptions(database.command("replay"))
     .description(
-      "Replay a dual writer's replay log onto its target: each logged row is read again from the\n" +
-        "source and written to the target by primary key, or deleted there when the source no\n" +
-        "longer has it; in order, a batch per transaction, resumable (a rerun starts after the last\n" +
-        "committed batch) and idempotent. Exit 0 when the log is drained, 1 when it overflowed\n" +
-        "(changes were lost: copy and verify the tables again), 2 a setting or connection to fix",
+      "Replay a dual writer's replay log onto its target. Each logged row is read\n" +
+        "again from the source and written to the target by primary key, or deleted\n" +
+        "there when the source no longer has it: in order, a batch per transaction,\n" +
+        "idempotent, and resumable (a rerun starts after the last committed batch).\n" +
+        "Exit 0 when the log is drained, 1 when it had overflowed (changes were lost:\n" +
+        "copy and verify the tables again), 2 a setting or connection to fix",
     )
     .requiredOption("--log <dir>", "the replay log's folder (the writer's replayLogDir)")
     .requiredOption(
