@@ -76,7 +76,7 @@ export interface TableBackfill {
   readonly rowsRead: number;
   /** Rows the target did not have and got from the backfill. */
   readonly rowsInserted: number;
-  /** Copies removed again because the source deleted the row meanwhile. */
+  /** Target rows in the copied key ranges removed because the source no longer had them. */
   readonly rowsRemoved: number;
   readonly done: boolean;
 }

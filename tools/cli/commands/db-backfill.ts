@@ -135,9 +135,9 @@ export function renderBackfillText(report: BackfillReport): string {
     `backfill ${report.source} → ${report.target}${report.resumed ? " (resumed)" : ""}: ${report.complete ? "complete" : "stopped before the end"}`,
     ...report.tables.map(
       (t) =>
-        `  ${t.table}: ${t.rowsRead} rows read, ${t.rowsInserted} inserted, ${Math.max(0, t.rowsRead - t.rowsInserted - t.rowsRemoved)} already on the target` +
+        `  ${t.table}: ${t.rowsRead} rows read, ${t.rowsInserted} inserted, ${Math.max(0, t.rowsRead - t.rowsInserted)} already on the target` +
         (t.rowsRemoved > 0
-          ? `, ${t.rowsRemoved} removed again (deleted on the source meanwhile)`
+          ? `, ${t.rowsRemoved} removed from the target (deleted on the source meanwhile)`
           : "") +
         (t.done ? "" : " — not finished"),
     ),
