@@ -145,6 +145,9 @@ export function gatesToLeaveBack(path: PathRef, phase: string): readonly GateId[
  * in `from`: the system reads switch to (consumer positions, and rows or records it was not
  * written), and every system writes resume to that `from` did not write to. Such a step reads
  * stale data unless that system is brought back in step first (the phase's `rollbackGates`).
+ * Writes resuming to a system `from` does not run at all are not stale: the step recreates it
+ * empty (a rollback out of retirement, e.g. PostgreSQL under `citus-primary`'s dual writer), and
+ * the phase it lands in asks for it restored before reads move back to it.
  */
 export function systemsBehindOnRollback(path: PathRef, from: string, to: string): string[] {
   const left = phaseDefinition(path, from).wiring;
@@ -154,7 +157,8 @@ export function systemsBehindOnRollback(path: PathRef, from: string, to: string)
     behind.add(entered.readFrom);
   }
   for (const system of entered.writeTo ?? []) {
-    if (!(left.writeTo ?? []).includes(system)) behind.add(system);
+    const recreated = !left.deployed.includes(system);
+    if (!(left.writeTo ?? []).includes(system) && !recreated) behind.add(system);
   }
   return [...behind];
 }
