@@ -186,6 +186,18 @@ describe("dual writer", () => {
     await expectInStep();
   });
 
+  it("starts while the target is down and catches it up once it is back", async () => {
+    await proxy.cut("refuse");
+    const writer = await openWriter();
+    expect(writer.state.secondaryHealthy).toBe(false);
+    expect(await workload(writer, 0, 50)).toBe(0);
+    expect(writer.state.mirrored).toBe(0);
+    await proxy.restore();
+    expect(await writer.drain()).toBe(true);
+    expect(writer.state.secondaryHealthy).toBe(true);
+    await expectInStep();
+  });
+
   it("does not wait on a target that stopped answering for longer than its timeouts", async () => {
     const writer = await openWriter({ secondaryTimeouts: { connectMs: 500, statementMs: 500 } });
     await proxy.cut("silence");
