@@ -403,7 +403,7 @@ export class DualWriter {
           ? error.message
           : `replay log ${log.dir}: ${(error as Error).message}`;
       try {
-        for (const table of new Set(changes.map((c) => c.topic))) log.recordOverflow(table);
+        for (const table of new Set(changes.map((c) => c.table))) log.recordOverflow(table);
       } catch {
         // the disk refuses even the small overflow file; `lost` still counts it
       }
@@ -529,7 +529,7 @@ async function runWrite<R extends QueryResultRow>(
   }
   const op = /^\s*delete\b/i.test(statement) ? "delete" : "upsert";
   const changes: RowChange[] = raw.rows.map((row) => ({
-    topic: shape.table,
+    table: shape.table,
     op,
     key: shape.key.map((_, i) => row[`${KEY_PREFIX}${i}`] as string),
   }));

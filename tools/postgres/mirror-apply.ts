@@ -49,11 +49,11 @@ export async function applyRowChanges(
   if (changes.length === 0) return { upserted: 0, deleted: 0 };
   const byTable = new Map<string, RowChange[]>();
   for (const change of changes) {
-    if (!shapes.has(change.topic))
+    if (!shapes.has(change.table))
       throw new UnknownTableError(
-        `change for table ${change.topic}, which is not among the tables written through (${[...shapes.keys()].join(", ")})`,
+        `change for table ${change.table}, which is not among the tables written through (${[...shapes.keys()].join(", ")})`,
       );
-    byTable.set(change.topic, [...(byTable.get(change.topic) ?? []), change]);
+    byTable.set(change.table, [...(byTable.get(change.table) ?? []), change]);
   }
   const locks = rowLockIds(changes);
   // BEGIN and the row locks in one round trip; ids are integers made here, safe to inline.

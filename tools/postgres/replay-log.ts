@@ -25,7 +25,7 @@ import {
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { Spool, type Peeked } from "../events/spool";
-import { rowChangeCodec, type RowChange } from "./row-change";
+import { ROW_CHANGE_TOPIC, rowChangeCodec, type LoggedChange, type RowChange } from "./row-change";
 
 export const MANIFEST_FILE = "replay-log.json";
 const LOCK_FILE = "replay-log.lock";
@@ -112,7 +112,7 @@ export interface ReplayLogOptions {
 }
 
 export class ReplayLog {
-  private readonly spool: Spool<RowChange>;
+  private readonly spool: Spool<LoggedChange>;
   private overflowState: Overflow | undefined;
   private closed = false;
 
@@ -121,7 +121,7 @@ export class ReplayLog {
     private identityState: ReplayLogIdentity,
     options: ReplayLogOptions,
   ) {
-    this.spool = new Spool<RowChange>(dir, {
+    this.spool = new Spool<LoggedChange>(dir, {
       codec: rowChangeCodec,
       maxBytes: options.maxBytes ?? 256 * 1024 * 1024,
     });
@@ -193,12 +193,13 @@ export class ReplayLog {
 
   /** Resolves once the changes are on disk; rejects with SpoolFullError when the log is full. */
   append(changes: readonly RowChange[]): Promise<void> {
-    return this.spool.append(changes);
+    return this.spool.append(changes.map((change) => ({ ...change, topic: ROW_CHANGE_TOPIC })));
   }
 
-  /** The oldest unreplayed changes (one table's), at most `limit`. */
+  /** The oldest unreplayed changes, at most `limit`, in log order. */
   peek(limit: number): Peeked<RowChange> {
-    return this.spool.peek(limit);
+    const { messages, next } = this.spool.peek(limit);
+    return { messages: messages.map(({ table, op, key }) => ({ table, op, key })), next };
   }
 
   commit(next: Peeked<RowChange>["next"]): void {

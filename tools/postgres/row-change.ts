@@ -5,32 +5,40 @@
  * applying it re-reads the row from the source of truth, so a change applied late, twice or
  * out of order still leaves the target with the source's current row (see mirror-apply.ts).
  *
- * Line: {"topic":"shop.orders","op":"upsert","key":["42"]}
+ * Line: {"table":"shop.orders","op":"upsert","key":["42"]}
  */
 import { createHash } from "node:crypto";
-import type { SpoolCodec } from "../events/spool";
+import type { SpoolCodec, SpoolMessage } from "../events/spool";
 
 export interface RowChange {
-  /** "schema.table"; the spool's topic, so one peek holds one table's changes. */
-  readonly topic: string;
+  /** "schema.table" */
+  readonly table: string;
   /** What the source did: wrote the row, or deleted it (a tombstone). */
   readonly op: "upsert" | "delete";
   /** The text of each primary-key column, in key order. */
   readonly key: readonly string[];
 }
 
-export const rowChangeCodec: SpoolCodec<RowChange> = {
-  encode: (change) => JSON.stringify({ topic: change.topic, op: change.op, key: change.key }),
+/**
+ * A change as the replay log's spool holds it. The spool hands out one topic per peek; every
+ * change has the same one, so a replay batch takes changes of all tables in log order (they are
+ * applied in one transaction either way).
+ */
+export type LoggedChange = RowChange & SpoolMessage;
+export const ROW_CHANGE_TOPIC = "row-change";
+
+export const rowChangeCodec: SpoolCodec<LoggedChange> = {
+  encode: (change) => JSON.stringify({ table: change.table, op: change.op, key: change.key }),
   decode: (line) => {
     const parsed = JSON.parse(line) as Partial<RowChange>;
     if (
-      typeof parsed.topic !== "string" ||
+      typeof parsed.table !== "string" ||
       (parsed.op !== "upsert" && parsed.op !== "delete") ||
       !Array.isArray(parsed.key) ||
       !parsed.key.every((part) => typeof part === "string")
     )
       throw new Error(`replay log line is not a row change: ${line.slice(0, 200)}`);
-    return { topic: parsed.topic, op: parsed.op, key: parsed.key };
+    return { topic: ROW_CHANGE_TOPIC, table: parsed.table, op: parsed.op, key: parsed.key };
   },
 };
 
@@ -46,7 +54,7 @@ export function changeIdentity(table: string, key: readonly string[]): string {
 export function distinctRows(changes: readonly RowChange[]): RowChange[] {
   const last = new Map<string, RowChange>();
   for (const change of changes) {
-    const id = changeIdentity(change.topic, change.key);
+    const id = changeIdentity(change.table, change.key);
     last.delete(id);
     last.set(id, change);
   }
@@ -65,6 +73,6 @@ export function rowLockId(table: string, key: readonly string[]): bigint {
 
 /** The lock ids of the changes, distinct and ascending, so writers never deadlock. */
 export function rowLockIds(changes: readonly RowChange[]): bigint[] {
-  const ids = [...new Set(changes.map((c) => rowLockId(c.topic, c.key)))];
+  const ids = [...new Set(changes.map((c) => rowLockId(c.table, c.key)))];
   return ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -277,7 +277,7 @@ describe("dual writer", () => {
     const shapes = new Map(
       (await readKeyedShapes(legacy, TABLES, "source")).map((shape) => [shape.table, shape]),
     );
-    const change: RowChange = { topic: ACCOUNTS, op: "upsert", key: ["1"] };
+    const change: RowChange = { table: ACCOUNTS, op: "upsert", key: ["1"] };
     const connect = async (url: string) => {
       const client = new PgClient({ connectionString: url, options: STABLE_TEXT_OPTIONS });
       await client.connect();

@@ -39,7 +39,7 @@ const IDENTITY: ReplayLogIdentity = {
   target: { system: "citus", database: "citus.internal:5432/shop" },
 };
 const change = (n: number, op: RowChange["op"] = "upsert"): RowChange => ({
-  topic: "shop.orders",
+  table: "shop.orders",
   op,
   key: [String(n)],
 });

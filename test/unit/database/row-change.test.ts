@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { textArrayLiteral } from "../../../tools/postgres/mirror-apply";
 import {
   distinctRows,
+  ROW_CHANGE_TOPIC,
   rowChangeCodec,
   rowLockId,
   rowLockIds,
@@ -11,23 +12,23 @@ import {
 const change = (
   key: string[],
   op: RowChange["op"] = "upsert",
-  topic = "shop.lines",
+  table = "shop.lines",
 ): RowChange => ({
-  topic,
+  table,
   op,
   key,
 });
 
 describe("row changes", () => {
   it("round-trip through a log line and refuse a line that is not one", () => {
-    const original = change(["7", 'it\'s "quoted"\n'], "delete");
+    const original = { ...change(["7", 'it\'s "quoted"\n'], "delete"), topic: ROW_CHANGE_TOPIC };
     const line = rowChangeCodec.encode(original);
     expect(line).not.toContain("\n");
     expect(rowChangeCodec.decode(line)).toEqual(original);
-    expect(() => rowChangeCodec.decode('{"topic":"t","op":"update","key":["1"]}')).toThrow(
+    expect(() => rowChangeCodec.decode('{"table":"t","op":"update","key":["1"]}')).toThrow(
       /not a row change/,
     );
-    expect(() => rowChangeCodec.decode('{"topic":"t","op":"upsert","key":[1]}')).toThrow(
+    expect(() => rowChangeCodec.decode('{"table":"t","op":"upsert","key":[1]}')).toThrow(
       /not a row change/,
     );
   });
