@@ -20,7 +20,7 @@ export const GITHUB_COMMENT_LIMIT = 65_536;
 
 /** Changed values listed per resource in a comment; the rest are counted, --json has them all. */
 export const MAX_VALUES_PER_RESOURCE = 40;
-/** Diagnostics longer than this, or of several lines, are shown folded in a code block. */
+/** Diagnostics longer than this are shown folded; every one is escaped text. */
 const LONG_DIAGNOSTIC = 200;
 
 export interface MarkdownOptions {
@@ -117,21 +117,14 @@ function failureSection(review: ReviewModel): Markdown[] {
     gfm`> **The preview failed** (${review.failures.length} problem(s) reported by the engine):`,
     ...review.failures.map(
       (f) =>
-        gfm`> - **${label[f.kind] ?? f.kind}**: ${cutText(firstLine(f.message), LONG_DIAGNOSTIC)}`,
+        gfm`> - **${label[f.kind] ?? f.kind}**: ${isLong(f.message) ? `${cutText(f.message.trim(), LONG_DIAGNOSTIC)} (whole under Diagnostics)` : f.message.trim()}`,
     ),
     BLANK,
   ];
 }
 
 function isLong(text: string): boolean {
-  return text.trim().length > LONG_DIAGNOSTIC || /[\r\n]/.test(text.trim());
-}
-
-function firstLine(text: string): string {
-  const lines = text.trim().split(/\r?\n/);
-  return lines.length > 1
-    ? `${lines[0] ?? ""} (+${lines.length - 1} lines, under Diagnostics)`
-    : (lines[0] ?? "");
+  return text.trim().length > LONG_DIAGNOSTIC;
 }
 
 function policySection(review: ReviewModel): Markdown[] {
@@ -196,14 +189,12 @@ function diagnosticsSection(review: ReviewModel): Markdown[] {
     BLANK,
     ...shown.flatMap((d) => {
       const text = d.message.trim();
-      if (!isLong(text)) {
-        return [gfm`- **${d.severity}**: ${text}`];
-      }
-      // A provider's HTML error page, a stack trace: shown as it is, folded, never as markup.
+      if (!isLong(text)) return [gfm`- **${d.severity}**: ${text}`];
+      // A provider's HTML error page, a stack trace: folded, escaped as text like the rest.
       return [
-        gfm`<details><summary>${d.severity}: ${cutText(text.split(/\r?\n/)[0] ?? "", 120)}</summary>`,
+        gfm`<details><summary>${d.severity}: ${cutText(text, 120)}</summary>`,
         BLANK,
-        fenced("text", text),
+        gfm`${text}`,
         BLANK,
         gfm`</details>`,
         BLANK,

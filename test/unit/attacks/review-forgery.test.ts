@@ -72,8 +72,10 @@ function reviewWith(text: string): ReviewInput {
 const BENIGN = "benign";
 const benignMarkdown = renderMarkdown(reviewWith(BENIGN));
 const benignText = renderText(reviewWith(BENIGN));
-const TRUE_VERDICT = "⛔ **Blocked** by 1 mandatory rule(s) — offline plan (desired-state diff)";
-const VERDICT_LINE = /^(⛔|⚠️|✅|ℹ️)/u;
+// The plan carries an engine error, so the true verdict is a failed preview (issue 22).
+const TRUE_VERDICT =
+  "❌ **Preview failed**: this change cannot be applied as it stands — offline plan (desired-state diff)";
+const VERDICT_LINE = /^(❌|⛔|⚠️|✅|ℹ️)/u;
 const HEADINGS = ["## stepwise: ", "### Policy verdicts", "### Path `events`: ", "### Diagnostics"];
 const ALLOWED_TAGS = new Set(["details", "summary", "br", "span"]);
 const MARKUP = "*_[]~`";
@@ -157,7 +159,7 @@ describe("hostile text in every slot of a terminal review", () => {
       expect(output).not.toMatch(CONTROL_CHARACTERS);
       expect(lineStarts(output)).toEqual(lineStarts(benignText));
       expect(output.split("\n").filter((line) => line.startsWith("Verdict:"))).toEqual([
-        "Verdict: BLOCKED by a mandatory rule",
+        "Verdict: PREVIEW FAILED: this change cannot be applied as it stands",
       ]);
       expect(output).toContain(visible(text));
     },

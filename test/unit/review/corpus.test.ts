@@ -345,7 +345,8 @@ describe("a failed preview", () => {
 
   it("folds a provider's HTML error page into a code block, never HTML", () => {
     const markdown = renderMarkdown(review("previews/failed-engine-error.json").input);
-    expect(markdown).toContain("```text\nreading Lambda Function (checkout)");
+    expect(markdown).toContain("<details><summary>error: reading Lambda Function (checkout)");
+    expect(markdown).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
     // The page is text in the fence; markdownProblems finds no HTML of its own anywhere.
     expect(markdownProblems(markdown)).toEqual([]);
   });
