@@ -487,12 +487,31 @@ describe("stepwise review", () => {
     const { code, stdout } = await run("review", file, "--at", AT);
     expect(code).toBe(1);
     expect(stdout.split("\n").slice(0, 3)).toEqual([
-      `stepwise: prod: ${file} (engine preview)`,
+      // The file's name only: the local path is nothing to the reader.
+      "stepwise: prod: engine-preview.json (engine preview)",
       "Resources: update 1, replace 1, delete 2, same 1",
       "Verdict: BLOCKED by a mandatory rule",
     ]);
     const md = await run("review", file, "--markdown", "--at", AT);
     expect(md.stdout).toContain("> [!CAUTION]");
+    const json = await run("review", file, "--json", "--at", AT);
+    expect(json.code).toBe(1);
+    expect((JSON.parse(json.stdout) as { counts: unknown }).counts).toEqual([
+      ["update", 1],
+      ["replace", 1],
+      ["delete", 2],
+      ["same", 1],
+    ]);
+    // A stack that is not named after an environment is still rendered (exit 0 or 1, never 2).
+    const failed = join(REPO, "test/fixtures/engine/record-pair.change-with-policy.preview.json");
+    const odd = await run("review", failed, "--stack", "demo", "--markdown");
+    expect(odd.code).toBe(1);
+    expect(odd.stdout).toContain("❌ **Preview failed**");
+    const bad = await run("review", file, "--environment", "qa");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(
+      'stepwise: --environment "qa": not an environment; give one of dev, staging, prod',
+    );
     const missing = await run("review", "/nonexistent.json");
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(
