@@ -20,18 +20,22 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pool, type PoolClient, type QueryResult, type QueryResultRow } from "pg";
 import { SpoolFullError } from "../events/spool";
-import {
-  ConnectionSettingError,
-  pgClientConfig,
-  redactConnectionString,
-  type PgTimeouts,
-} from "./connection";
+import { pgClientConfig, redactConnectionString, type PgTimeouts } from "./connection";
 import { applyRowChanges, STABLE_TEXT_OPTIONS } from "./mirror-apply";
 import { replayLog } from "./log-replay";
 import { logEndpoint, ReplayLog, type Overflow } from "./replay-log";
 import type { RowChange } from "./row-change";
-import { quoteIdent, quoteTable } from "./sql-names";
+import {
+  deleteStatement,
+  DualWriteUsageError,
+  runWrite,
+  upsertStatement,
+} from "./dual-write-statements";
+import { dualWriteEnv } from "./dual-write-env";
 import { qualifiedName, readKeyedShapes, requireSameShapes, type TableShape } from "./table-shape";
+
+export { DualWriteUsageError, deleteStatement, upsertStatement } from "./dual-write-statements";
+export { dualWriteEnv, type DualWriteTargets } from "./dual-write-env";
 
 export interface DualWriterOptions {
   /** The source of truth: where reads go and whose write decides (DATABASE_URL). */
@@ -101,10 +105,6 @@ export interface DualTransaction {
   delete(table: string, key: Readonly<Record<string, unknown>>): Promise<number>;
 }
 
-/** A table, statement or key the writer cannot use; thrown before anything is written. */
-export class DualWriteUsageError extends Error {}
-
-const KEY_PREFIX = "__stepwise_key_";
 const DEFAULT_SECONDARY_TIMEOUTS: PgTimeouts = { connectMs: 1000, statementMs: 1000 };
 
 export class DualWriter {
@@ -457,34 +457,6 @@ export class DualWriter {
   }
 }
 
-/** The writer's connection settings from a service's environment (see DualWriter.fromEnv). */
-export function dualWriteEnv(
-  env: NodeJS.ProcessEnv,
-): Pick<DualWriterOptions, "primary" | "secondary" | "systems"> {
-  const primary = env.DATABASE_URL;
-  if (!primary)
-    throw new ConnectionSettingError(
-      "DATABASE_URL is not set; the dual writer needs the source of truth's postgres:// URL there",
-    );
-  const secondary = env.DATABASE_DUAL_WRITE_URL || undefined;
-  const readFrom = env.DATABASE_READ_FROM || undefined;
-  const writeTo = (env.DATABASE_WRITE_TO ?? "").split(",").filter(Boolean);
-  const other = writeTo.find((system) => system !== readFrom);
-  if (other && !secondary)
-    throw new ConnectionSettingError(
-      `DATABASE_WRITE_TO is ${writeTo.join(",")} but DATABASE_DUAL_WRITE_URL is not set; writes to ${other} would be skipped. Give the service ${other}'s URL in DATABASE_DUAL_WRITE_URL`,
-    );
-  if (secondary && writeTo.length > 0 && !other)
-    throw new ConnectionSettingError(
-      `DATABASE_DUAL_WRITE_URL is set but DATABASE_WRITE_TO (${writeTo.join(",")}) names no second system to write to; remove the URL or fix DATABASE_WRITE_TO`,
-    );
-  return {
-    primary,
-    ...(secondary ? { secondary } : {}),
-    systems: { ...(readFrom ? { primary: readFrom } : {}), ...(other ? { secondary: other } : {}) },
-  };
-}
-
 /** Connection-level failures; anything else on the secondary at open() is a setup problem. */
 function isConnectionFailure(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? "";
@@ -494,99 +466,4 @@ function isConnectionFailure(error: unknown): boolean {
       code,
     ) || /timeout|terminated|Connection terminated|ECONNREFUSED/i.test(message)
   );
-}
-
-/**
- * Runs a write on `runner`, wrapped so the answer also carries each returned row's key as text
- * (cast back losslessly when mirrored); the caller's rows come back without those columns.
- */
-async function runWrite<R extends QueryResultRow>(
-  runner: Pool | PoolClient,
-  shape: TableShape,
-  sql: string,
-  params: readonly unknown[] | undefined,
-): Promise<{ result: QueryResult<R>; changes: RowChange[] }> {
-  const statement = sql.trim().replace(/;+\s*$/, "");
-  if (!/\breturning\b/i.test(statement))
-    throw new DualWriteUsageError(
-      `write to ${shape.table}: the statement has no RETURNING; add RETURNING * (or at least the key ${shape.key.join(", ")}) so the changed rows can be mirrored`,
-    );
-  const keyTexts = shape.key
-    .map((column, i) => `changed.${quoteIdent(column)}::text AS ${KEY_PREFIX}${i}`)
-    .join(", ");
-  let raw: QueryResult<Record<string, unknown>>;
-  try {
-    raw = await runner.query<Record<string, unknown>>(
-      `WITH changed AS (${statement}) SELECT changed.*, ${keyTexts} FROM changed`,
-      params as unknown[],
-    );
-  } catch (error) {
-    if ((error as { code?: string }).code === "42703" && /changed\./.test(String(error)))
-      throw new DualWriteUsageError(
-        `write to ${shape.table}: the RETURNING list must include the key column(s) ${shape.key.join(", ")} (e.g. RETURNING *): ${(error as Error).message}`,
-      );
-    throw error;
-  }
-  const op = /^\s*delete\b/i.test(statement) ? "delete" : "upsert";
-  const changes: RowChange[] = raw.rows.map((row) => ({
-    table: shape.table,
-    op,
-    key: shape.key.map((_, i) => row[`${KEY_PREFIX}${i}`] as string),
-  }));
-  const rows = raw.rows.map((row) => {
-    const copy: Record<string, unknown> = { ...row };
-    shape.key.forEach((_, i) => delete copy[`${KEY_PREFIX}${i}`]);
-    return copy as R;
-  });
-  const fields = raw.fields.filter((f) => !f.name.startsWith(KEY_PREFIX));
-  return {
-    result: { ...raw, rows, fields, command: op === "delete" ? "DELETE" : raw.command },
-    changes,
-  };
-}
-
-/** INSERT … ON CONFLICT (key) DO UPDATE of the given columns, RETURNING *. */
-export function upsertStatement(
-  shape: TableShape,
-  row: Readonly<Record<string, unknown>>,
-): { sql: string; params: unknown[] } {
-  const columns = Object.keys(row);
-  const unknown = columns.filter((c) => !shape.columns.some((s) => s.name === c));
-  if (unknown.length > 0)
-    throw new DualWriteUsageError(
-      `upsert into ${shape.table}: no column ${unknown.join(", ")}; its columns are ${shape.columns.map((c) => c.name).join(", ")}`,
-    );
-  const missingKey = shape.key.filter((k) => !columns.includes(k));
-  if (missingKey.length > 0)
-    throw new DualWriteUsageError(
-      `upsert into ${shape.table}: the row needs its key column(s) ${missingKey.join(", ")}`,
-    );
-  const others = columns.filter((c) => !shape.key.includes(c));
-  const update =
-    others.length === 0
-      ? "DO NOTHING"
-      : `DO UPDATE SET ${others.map((c) => `${quoteIdent(c)} = EXCLUDED.${quoteIdent(c)}`).join(", ")}`;
-  return {
-    sql: `INSERT INTO ${quoteTable(shape.table)} (${columns.map(quoteIdent).join(", ")})
-          VALUES (${columns.map((_, i) => `$${i + 1}`).join(", ")})
-          ON CONFLICT (${shape.key.map(quoteIdent).join(", ")}) ${update} RETURNING *`,
-    params: columns.map((c) => row[c]),
-  };
-}
-
-/** DELETE of the row with this key, RETURNING *. */
-export function deleteStatement(
-  shape: TableShape,
-  key: Readonly<Record<string, unknown>>,
-): { sql: string; params: unknown[] } {
-  const missing = shape.key.filter((k) => key[k] === undefined || key[k] === null);
-  if (missing.length > 0)
-    throw new DualWriteUsageError(
-      `delete from ${shape.table}: the key needs ${missing.join(", ")}`,
-    );
-  const where = shape.key.map((k, i) => `${quoteIdent(k)} = $${i + 1}`).join(" AND ");
-  return {
-    sql: `DELETE FROM ${quoteTable(shape.table)} WHERE ${where} RETURNING *`,
-    params: shape.key.map((k) => key[k]),
-  };
 }
