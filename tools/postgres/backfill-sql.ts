@@ -167,17 +167,23 @@ export function columnsOf(shape: TableShape, keys: readonly KeyText[]): string[]
   return shape.key.map((_, i) => keys.map((key) => key[i] ?? ""));
 }
 
+/** `t.a = $1::type AND t.b = $2::type` */
+function keyEquals(shape: TableShape): string {
+  const types = keyTypes(shape);
+  return shape.key.map((c, i) => `t.${quoteIdent(c)} = $${i + 1}::${types[i]}`).join(" AND ");
+}
+
+// The few rows found gone from the source are locked and deleted one key per statement: each
+// touches one row (on Citus, one shard), which every server runs as it is.
+
 /** Locks the target's rows of `keys` until the transaction ends (rows gone meanwhile: skipped). */
 export async function lockTargetRows(
   target: ClientBase,
   shape: TableShape,
   keys: readonly KeyText[],
 ): Promise<void> {
-  await target.query(
-    `SELECT 1 FROM ${quoteTable(shape.table)} t, ${keysTable(shape, 1)}
-     WHERE ${keyMatches(shape)} FOR UPDATE OF t`,
-    columnsOf(shape, keys),
-  );
+  const text = `SELECT 1 FROM ${quoteTable(shape.table)} t WHERE ${keyEquals(shape)} FOR UPDATE`;
+  for (const key of keys) await target.query(text, [...key]);
 }
 
 /** Deletes the target's rows of `keys`; returns how many there were. */
@@ -186,9 +192,8 @@ export async function deleteTargetRows(
   shape: TableShape,
   keys: readonly KeyText[],
 ): Promise<number> {
-  const { rowCount } = await target.query(
-    `DELETE FROM ${quoteTable(shape.table)} t USING ${keysTable(shape, 1)} WHERE ${keyMatches(shape)}`,
-    columnsOf(shape, keys),
-  );
-  return rowCount ?? 0;
+  const text = `DELETE FROM ${quoteTable(shape.table)} t WHERE ${keyEquals(shape)}`;
+  let deleted = 0;
+  for (const key of keys) deleted += (await target.query(text, [...key])).rowCount ?? 0;
+  return deleted;
 }

@@ -244,6 +244,14 @@ async function copyTable(
     removeDeletedOnSource(source, target, shape, await check.missing);
   let pending:
     { progress: TableProgress; check: Awaited<ReturnType<typeof startCheck>> } | undefined;
+  /** Finishes the check of the chunk written last, and saves the checkpoint past it. */
+  const settle = async () => {
+    if (!pending) return;
+    const removed = await finishCheck(pending.check);
+    progress = { ...pending.progress, rowsRemoved: pending.progress.rowsRemoved + removed };
+    pending = undefined;
+    await options.save(progress);
+  };
   let next: Promise<SourceChunk | undefined> = read(progress.lastKey);
   for (;;) {
     const chunk = await next;
@@ -253,13 +261,7 @@ async function copyTable(
       next = read(chunk.lastKey);
       inserted = await writeChunk(target, shape, chunk.data);
     }
-    if (pending) {
-      const removed = await finishCheck(pending.check);
-      progress = { ...pending.progress, rowsRemoved: pending.progress.rowsRemoved + removed };
-      pending = undefined;
-      await options.save(progress);
-      if (options.shouldStop()) return true;
-    }
+    await settle();
     if (!chunk) {
       // Past the source's last key: copies a killed run wrote there are checked here.
       const removed = await finishCheck(await startCheck(progress.lastKey, null));
@@ -276,6 +278,10 @@ async function copyTable(
       },
       check: await startCheck(progress.lastKey, chunk.lastKey),
     };
+    if (options.shouldStop()) {
+      await settle(); // stop with every chunk written also checked and saved
+      return true;
+    }
   }
 }
 

@@ -76,6 +76,34 @@ async function expectSameRows(table: string, key: string): Promise<void> {
 const readCheckpoint = (file: string) =>
   JSON.parse(readFileSync(file, "utf8")) as BackfillCheckpoint;
 
+/**
+ * Runs `stepwise <args>` in a process of its own and sends it `signal` once the checkpoint
+ * shows 2,000 rows of `table` read; its exit code (null when killed) and stderr.
+ */
+async function signalMidway(
+  args: readonly string[],
+  checkpoint: string,
+  table: string,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "tools/cli/main.ts", ...args], {
+    cwd: repo,
+    env: process.env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
+  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+  const deadline = Date.now() + 60_000;
+  let read = 0;
+  while (read < 2000 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
+    if (existsSync(checkpoint)) read = readCheckpoint(checkpoint).progress[table]?.rowsRead ?? 0;
+  }
+  child.kill(signal);
+  return { code: await exited, stderr };
+}
+
 const cli = (...args: string[]) =>
   runCli("db", "backfill", "--source", SOURCE, "--target", TARGET, ...args);
 
@@ -123,22 +151,10 @@ describe("stepwise db backfill, killed midway and resumed", () => {
       checkpoint,
     ];
     // The real CLI in its own process, killed with SIGKILL: no handler runs, no chunk finishes.
-    const child = spawn(process.execPath, ["--import", "tsx", "tools/cli/main.ts", ...args], {
-      cwd: repo,
-      env: process.env,
-      stdio: "ignore",
+    expect(await signalMidway(args, checkpoint, `${schema}.killed_items`, "SIGKILL")).toEqual({
+      code: null,
+      stderr: expect.any(String) as string,
     });
-    const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-    const deadline = Date.now() + 60_000;
-    let read = 0;
-    while (read < 2000 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10));
-      if (existsSync(checkpoint)) {
-        read = readCheckpoint(checkpoint).progress[`${schema}.killed_items`]?.rowsRead ?? 0;
-      }
-    }
-    child.kill("SIGKILL");
-    expect(await exited).toBeNull(); // killed, not finished
     const atKill = readCheckpoint(checkpoint).progress[`${schema}.killed_items`];
     expect(atKill.done).toBe(false);
     expect(atKill.rowsRead).toBeGreaterThanOrEqual(2000);
@@ -180,6 +196,28 @@ describe("stepwise db backfill, killed midway and resumed", () => {
     expect(again.code).toBe(2);
     expect(again.err).toContain("a finished backfill");
     expect(again.err).toContain("--resume");
+  });
+
+  it("stops after the chunk in hand on Ctrl-C, exit 1, and resumes from there", async () => {
+    await bothSides("interrupted", ITEMS);
+    await fillItems("interrupted", 8000);
+    const checkpoint = join(dir, "interrupted.json");
+    const table = `${schema}.interrupted`;
+    const args = ["--table", table, "--chunk", "100", "--checkpoint", checkpoint];
+    const base = ["db", "backfill", "--source", SOURCE, "--target", TARGET];
+    const stopped = await signalMidway([...base, ...args], checkpoint, table, "SIGINT");
+    expect(stopped.code).toBe(1);
+    const atStop = readCheckpoint(checkpoint).progress[table];
+    expect(atStop.done).toBe(false);
+    // Stopped between chunks: everything up to the checkpoint's key is there, nothing after it.
+    const { rows } = await citus.query<{ n: number; last: string }>(
+      `SELECT count(*)::int AS n, max(id)::text AS last FROM ${table}`,
+    );
+    expect(rows[0]).toEqual({ n: atStop.rowsRead, last: atStop.lastKey?.[0] });
+    const resumed = await cli("--table", table, "--checkpoint", checkpoint, "--resume");
+    expect(resumed.code).toBe(0);
+    expect(resumed.out).toContain("(resumed): complete");
+    await expectSameRows("interrupted", "id");
   });
 
   it("checks the rows a killed run copied past its checkpoint and removes what the source deleted", async () => {
