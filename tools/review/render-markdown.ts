@@ -232,7 +232,7 @@ function detailsSection(review: ReviewModel, budget: number, hint: string): stri
   let text = open.source;
   let shown = 0;
   for (const step of review.changes) {
-    const entry = stepMarkdown(step).source;
+    const entry = stepMarkdown(step, hint).source;
     const cutNote = gfm`\n_…${review.changes.length - shown} more not shown to stay under GitHub's comment limit; ${hint}._\n`;
     if (text.length + entry.length + close.length + cutNote.source.length > budget) {
       return text + cutNote.source + close;
@@ -243,7 +243,7 @@ function detailsSection(review: ReviewModel, budget: number, hint: string): stri
   return text + close;
 }
 
-function stepMarkdown(step: ReviewStep): Markdown {
+function stepMarkdown(step: ReviewStep, hint: string): Markdown {
   const flag =
     (step.stateful ? " 🗄️ stateful" : "") +
     (step.retained ? " — retained: only forgotten by Pulumi, data kept" : "");
@@ -261,9 +261,7 @@ function stepMarkdown(step: ReviewStep): Markdown {
   }
   const more = step.values.length - MAX_VALUES_PER_RESOURCE;
   if (more > 0) {
-    lines.push(
-      gfm`  - …and ${more} more changed value(s) of this resource; \`stepwise review --json\` lists them all`,
-    );
+    lines.push(gfm`  - …and ${more} more changed value(s) of this resource; ${hint}`);
   }
   return gfm`${block(lines)}\n`;
 }

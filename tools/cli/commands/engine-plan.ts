@@ -53,7 +53,10 @@ export async function runEnginePlan(stack: string, options: EnginePlanOptions): 
   const shown = withholdPlaintextSecrets(plan);
   const input = { plan: shown, title, verdicts, policyChanges, rules, statefulTypes };
   if (options.json) console.log(JSON.stringify(shown, null, 2));
-  else console.log(options.markdown ? renderMarkdown(input) : renderText(input));
+  else {
+    const hint = { fullPlanHint: "the same command with --json prints the whole plan" };
+    console.log(options.markdown ? renderMarkdown(input, hint) : renderText(input, hint));
+  }
   return blockingVerdicts(verdicts).length > 0 ? EXIT.blocked : EXIT.ok;
 }
 

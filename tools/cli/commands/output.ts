@@ -38,12 +38,15 @@ export function printTransition(
       ),
     );
   } else if (options.markdown) {
-    console.log(renderMarkdown(input));
+    console.log(renderMarkdown(input, { fullPlanHint: PLAN_HINT }));
   } else {
-    console.log(renderText(input));
+    console.log(renderText(input, { fullPlanHint: PLAN_HINT }));
   }
   return exitCodeOf(transition);
 }
+
+/** Where the whole plan is, when a review leaves resources or values out. */
+const PLAN_HINT = "the same command with --json prints the whole plan";
 
 export function exitCodeOf(transition: CheckedTransition): number {
   return blockingVerdicts(transition.verdicts).length > 0 ? EXIT.blocked : EXIT.ok;
