@@ -73,7 +73,10 @@ function header(review: ReviewModel): Markdown[] {
     failed: gfm`❌ **Preview failed**: this change cannot be applied as it stands`,
     blocked: gfm`⛔ **Blocked** by ${mandatory} mandatory rule(s)`,
     warnings: gfm`⚠️ **Allowed with warnings** (${review.failed.length} advisory finding(s))`,
-    allowed: gfm`✅ **Allowed**: every rule applied passed`,
+    allowed:
+      review.rules?.note === undefined
+        ? gfm`✅ **Allowed**: every rule passed`
+        : gfm`✅ **Allowed**: every rule applied passed (see Rules)`,
     "no-verdicts": gfm`ℹ️ No policy verdicts were given`,
   };
   const source =

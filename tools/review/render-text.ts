@@ -44,7 +44,10 @@ function summary(review: ReviewModel): string[] {
     failed: "PREVIEW FAILED: this change cannot be applied as it stands",
     blocked: "BLOCKED by a mandatory rule",
     warnings: "allowed, with advisory findings",
-    allowed: "allowed: every rule applied passed",
+    allowed:
+      review.rules?.note === undefined
+        ? "allowed: every rule passed"
+        : "allowed: every rule applied passed (see Rules)",
     "no-verdicts": "no policy verdicts",
   };
   const rules = review.rules;
