@@ -498,7 +498,9 @@ describe("stepwise db replay", () => {
       "0",
     );
     expect(badBatch.code).toBe(2);
-    expect(badBatch.err).toContain('--batch "0" is not a change count');
+    expect(badBatch.err).toContain(
+      '--batch "0" is not a count; give a whole number from 1 to 100000',
+    );
     // A target nobody answers on (the proxy, cut): refused within the connect timeout, redacted.
     await proxy.cut("refuse");
     const unreachable = await runCli(

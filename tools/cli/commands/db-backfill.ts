@@ -5,14 +5,11 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { backfill, CheckpointError, type BackfillReport } from "../../postgres/backfill";
-import {
-  ConnectionSettingError,
-  redactConnectionString,
-  resolveConnectionString,
-} from "../../postgres/connection";
+import { redactConnectionString } from "../../postgres/connection";
 import { TableShapeError } from "../../postgres/table-shape";
 import { EXIT, UsageError } from "../main";
 import { createProgress } from "../progress";
+import { connectionOption } from "./db-options";
 import { addTimeoutOptions, noAnswerHint, timeoutsOf, type TimeoutOptions } from "./timeouts";
 
 interface BackfillCommandOptions extends TimeoutOptions {
@@ -56,17 +53,6 @@ export function registerBackfillCommand(database: Command): void {
     .action(async (options: BackfillCommandOptions) => {
       process.exitCode = await runBackfill(options);
     });
-}
-
-function connectionOption(flag: string, value: string): string {
-  try {
-    return resolveConnectionString(value);
-  } catch (error) {
-    if (error instanceof ConnectionSettingError) {
-      throw new UsageError(error.message.replace(/^--url/, flag));
-    }
-    throw error;
-  }
 }
 
 async function runBackfill(options: BackfillCommandOptions): Promise<number> {

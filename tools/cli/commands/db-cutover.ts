@@ -16,11 +16,7 @@ import {
 } from "node:fs";
 import type { Command } from "commander";
 import type { GateRecord } from "../../../migrations/ledger";
-import {
-  ConnectionSettingError,
-  redactConnectionString,
-  resolveConnectionString,
-} from "../../postgres/connection";
+import { redactConnectionString } from "../../postgres/connection";
 import { reopenSource, switchSourceOfTruth, type SwitchReport } from "../../postgres/cutover";
 import { logEndpoint } from "../../postgres/replay-log";
 import { ReplayInterruptedError, ReplaySettingError } from "../../postgres/replay-folder";
@@ -29,6 +25,7 @@ import { renderVerifyText, VERIFY_GATES, type VerifyDirection } from "../../post
 import { WriteFreezeError, type WriteFreeze } from "../../postgres/write-freeze";
 import { EXIT, UsageError } from "../main";
 import { createProgress } from "../progress";
+import { connectionOption } from "./db-options";
 import { shown } from "./input-files";
 import { addTimeoutOptions, noAnswerHint, timeoutsOf, type TimeoutOptions } from "./timeouts";
 
@@ -101,17 +98,6 @@ function registerSwitch(database: Command, direction: VerifyDirection): void {
         ? await runReopen(options, direction, state)
         : await runSwitch(options, direction, state);
     });
-}
-
-function connectionOption(flag: string, value: string): string {
-  try {
-    return resolveConnectionString(value);
-  } catch (error) {
-    if (error instanceof ConnectionSettingError) {
-      throw new UsageError(error.message.replace(/^--url/, flag));
-    }
-    throw error;
-  }
 }
 
 function required<T>(value: T | undefined, flag: string, example: string): T {

@@ -1,37 +1,18 @@
 /**
  * `stepwise db replay`: drains a dual writer's replay log onto its target — what the secondary
- * database missed while it was unreachable (tools/postgres/replay-log.ts, log-replay.ts). A
- * service's writer replays its own log in the background; this is for a log left behind (the
- * service stopped, or before cutover) and shows progress while it runs.
+ * database missed while it was unreachable (tools/postgres/replay-folder.ts). A service's
+ * writer replays its own log in the background; this is for a log left behind (the service
+ * stopped, or before cutover) and shows progress while it runs.
  */
 import type { Command } from "commander";
-import { Client } from "pg";
 import {
-  ConnectionSettingError,
-  pgClientConfig,
-  redactConnectionString,
-  resolveConnectionString,
-  type PgTimeouts,
-} from "../../postgres/connection";
-import { replayLog, type ReplayProgress } from "../../postgres/log-replay";
-import { STABLE_TEXT_OPTIONS } from "../../postgres/mirror-apply";
-import {
-  identityMismatch,
-  logEndpoint,
-  ReplayLog,
-  ReplayLogBusyError,
-  ReplayLogMismatchError,
-  type ReplayLogIdentity,
-} from "../../postgres/replay-log";
-import {
-  qualifiedName,
-  readKeyedShapes,
-  requireSameShapes,
-  TableShapeError,
-  type TableShape,
-} from "../../postgres/table-shape";
+  ReplayInterruptedError,
+  replayFolder,
+  type FolderReplay,
+} from "../../postgres/replay-folder";
 import { EXIT, UsageError } from "../main";
 import { createProgress } from "../progress";
+import { connectionOption, wholeNumber } from "./db-options";
 import { addTimeoutOptions, noAnswerHint, timeoutsOf, type TimeoutOptions } from "./timeouts";
 
 interface ReplayCommandOptions extends TimeoutOptions {
@@ -45,26 +26,7 @@ interface ReplayCommandOptions extends TimeoutOptions {
 }
 
 /** What `db replay --json` prints. */
-export interface ReplayReport {
-  readonly log: string;
-  /** Passwords redacted. */
-  readonly source: string;
-  readonly target: string;
-  readonly tables: readonly string[];
-  /** Changes applied from the log by this run. */
-  readonly replayed: number;
-  /** Rows written on the target / deleted there (a change to a row counts once per batch). */
-  readonly upserted: number;
-  readonly deleted: number;
-  /** Changes left in the log (0 after a complete run). */
-  readonly waiting: number;
-  /** Changes replayed from this log since it was created. */
-  readonly replayedInAll: number;
-  /** Set when the log was full at some point: the target is out of step beyond replay. */
-  readonly overflow?: { readonly since: string; readonly tables: readonly string[] };
-  /** True when the log is empty and never overflowed: the target has every logged change. */
-  readonly inStep: boolean;
-}
+export type ReplayReport = FolderReplay;
 
 export function registerReplayCommand(database: Command): void {
   addTimeoutOptions(database.command("replay"))
@@ -100,153 +62,40 @@ export function registerReplayCommand(database: Command): void {
     });
 }
 
-function connectionOption(flag: string, value: string): string {
-  try {
-    return resolveConnectionString(value);
-  } catch (error) {
-    if (error instanceof ConnectionSettingError)
-      throw new UsageError(error.message.replace(/^--url/, flag));
-    throw error;
-  }
-}
-
-async function connect(url: string, timeouts: PgTimeouts, side: string): Promise<Client> {
-  const client = new Client({ ...pgClientConfig(url, timeouts), options: STABLE_TEXT_OPTIONS });
-  client.on("error", () => undefined); // surfaces through the next query
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => undefined);
-    throw new UsageError(`${side} ${redactConnectionString(url)}: ${(error as Error).message}`);
-  }
-  return client;
-}
-
 async function runReplay(options: ReplayCommandOptions): Promise<number> {
-  const batchSize = Number(options.batch);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)
-    throw new UsageError(
-      `--batch ${JSON.stringify(options.batch)} is not a change count; give a whole number from 1 to 100000 (e.g. --batch 500)`,
-    );
-  const recorded = ReplayLog.manifest(options.log);
-  if (!recorded)
-    throw new UsageError(
-      `--log ${options.log}: no replay log there (no replay-log.json); give the folder a dual writer was configured with`,
-    );
-  const sourceUrl = connectionOption("--source", options.source);
-  const targetUrl = connectionOption("--target", options.target);
-  const wanted: ReplayLogIdentity = {
-    tables: options.table
-      ? options.table.map((t) => ({
-          table: qualifiedName(t),
-          key: recorded.tables.find((r) => r.table === qualifiedName(t))?.key ?? [],
-        }))
-      : recorded.tables,
-    source: logEndpoint(sourceUrl),
-    target: logEndpoint(targetUrl),
-  };
-  const problem = identityMismatch(recorded, wanted);
-  if (problem)
-    throw new UsageError(
-      `--log ${options.log} cannot be replayed here: ${problem}. Pass the --source and --target it was written for (see ${options.log}/replay-log.json)`,
-    );
+  const batchSize = wholeNumber("--batch", options.batch, 100_000, "500");
+  const source = connectionOption("--source", options.source);
+  const target = connectionOption("--target", options.target);
   const { connectMs, requestMs } = timeoutsOf(options);
-  const timeouts = { connectMs, statementMs: requestMs };
-  const source = await connect(sourceUrl, timeouts, "--source");
-  let target: Client | undefined;
-  let log: ReplayLog | undefined;
+  const progress = createProgress("replay");
+  let report: ReplayReport;
   try {
-    target = await connect(targetUrl, timeouts, "--target");
-    const shapes = await liveShapes(source, target, recorded, sourceUrl, targetUrl);
-    log = openLog(options.log, wanted);
-    const progress = createProgress("replay");
-    const total = log.waiting;
-    let done: ReplayProgress;
-    try {
-      done = await replayLog(log, source, target, shapes, {
-        batchSize,
-        onBatch: (p) => progress.update(p.replayed, total),
-      });
-    } catch (error) {
-      const message = redactConnectionString((error as Error).message);
-      const silent = /timeout/i.test(message);
-      throw new UsageError(
-        `replay stopped after ${log.replayed} changes in all, ${log.waiting} waiting (a rerun resumes there): ${message}` +
-          (silent ? `; ${noAnswerHint({ connectMs, requestMs }, "request")}` : ""),
-      );
-    }
-    progress.finish(`${log.waiting} waiting`);
-    if (options.forgetOverflow) log.clearOverflow();
-    const report: ReplayReport = {
+    report = await replayFolder({
       log: options.log,
-      source: redactConnectionString(sourceUrl),
-      target: redactConnectionString(targetUrl),
-      tables: recorded.tables.map((t) => t.table),
-      replayed: done.replayed,
-      upserted: done.upserted,
-      deleted: done.deleted,
-      waiting: log.waiting,
-      replayedInAll: log.replayed,
-      ...(log.overflow ? { overflow: log.overflow } : {}),
-      inStep: log.waiting === 0 && !log.overflow,
-    };
-    process.stdout.write(
-      options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReplayText(report),
-    );
-    if (report.overflow)
-      console.error(
-        `stepwise: replay log ${options.log} overflowed at ${report.overflow.since}: changes to ${report.overflow.tables.join(", ")} were not recorded, so the target is out of step beyond replay. Copy those tables again (stepwise db backfill), check them (stepwise db verify), then run db replay --forget-overflow`,
-      );
-    return report.inStep ? EXIT.ok : EXIT.blocked;
-  } finally {
-    await log?.close();
-    await Promise.allSettled([source.end(), target?.end()]);
-  }
-}
-
-/** The tables as both servers have them, with the keys the log was written with. */
-async function liveShapes(
-  source: Client,
-  target: Client,
-  recorded: ReplayLogIdentity,
-  sourceUrl: string,
-  targetUrl: string,
-): Promise<Map<string, TableShape>> {
-  const names = recorded.tables.map((t) => t.table);
-  try {
-    const onSource = await readKeyedShapes(
       source,
-      names,
-      `source ${redactConnectionString(sourceUrl)}`,
-    );
-    const onTarget = await readKeyedShapes(
       target,
-      names,
-      `target ${redactConnectionString(targetUrl)}`,
+      ...(options.table ? { tables: options.table } : {}),
+      batchSize,
+      timeouts: { connectMs, statementMs: requestMs },
+      ...(options.forgetOverflow ? { forgetOverflow: true } : {}),
+      onBatch: (replayed, total) => progress.update(replayed, total),
+    });
+  } catch (error) {
+    const message = (error as Error).message;
+    const silent = error instanceof ReplayInterruptedError && /timeout/i.test(message);
+    throw new UsageError(
+      message + (silent ? `; ${noAnswerHint({ connectMs, requestMs }, "request")}` : ""),
     );
-    requireSameShapes(onSource, onTarget);
-    for (const shape of onSource) {
-      const logged = recorded.tables.find((t) => t.table === shape.table)?.key ?? [];
-      if (logged.join(",") !== shape.key.join(","))
-        throw new TableShapeError(
-          `table ${shape.table}: the log holds keys of (${logged.join(", ")}) but its primary key is now (${shape.key.join(", ")}); the log belongs to another table set`,
-        );
-    }
-    return new Map(onSource.map((s) => [s.table, s]));
-  } catch (error) {
-    if (error instanceof TableShapeError) throw new UsageError(error.message);
-    throw new UsageError(redactConnectionString((error as Error).message));
   }
-}
-
-function openLog(dir: string, identity: ReplayLogIdentity): ReplayLog {
-  try {
-    return ReplayLog.open(dir, identity);
-  } catch (error) {
-    if (error instanceof ReplayLogBusyError || error instanceof ReplayLogMismatchError)
-      throw new UsageError(error.message);
-    throw error;
-  }
+  progress.finish(`${report.waiting} waiting`);
+  process.stdout.write(
+    options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReplayText(report),
+  );
+  if (report.overflow)
+    console.error(
+      `stepwise: replay log ${options.log} overflowed at ${report.overflow.since}: changes to ${report.overflow.tables.join(", ")} were not recorded, so the target is out of step beyond replay. Copy those tables again (stepwise db backfill), check them (stepwise db verify), then run db replay --forget-overflow`,
+    );
+  return report.inStep ? EXIT.ok : EXIT.blocked;
 }
 
 export function renderReplayText(report: ReplayReport): string {

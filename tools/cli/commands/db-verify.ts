@@ -6,11 +6,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { GateRecord } from "../../../migrations/ledger";
-import {
-  ConnectionSettingError,
-  redactConnectionString,
-  resolveConnectionString,
-} from "../../postgres/connection";
+import { redactConnectionString } from "../../postgres/connection";
 import { TableShapeError } from "../../postgres/table-shape";
 import {
   DEFAULT_CHUNK_ROWS,
@@ -21,6 +17,7 @@ import {
 import { renderVerifyText, VERIFY_GATES, verifyGateRecord } from "../../postgres/verify-report";
 import { EXIT, UsageError } from "../main";
 import { createProgress } from "../progress";
+import { connectionOption, wholeNumber } from "./db-options";
 import { addTimeoutOptions, noAnswerHint, timeoutsOf, type TimeoutOptions } from "./timeouts";
 
 interface VerifyCommandOptions extends TimeoutOptions {
@@ -87,27 +84,6 @@ export function registerVerifyCommand(database: Command): void {
 }
 
 /** `--source`/`--target`: a URL or an environment variable holding one. */
-function connectionOption(flag: string, value: string): string {
-  try {
-    return resolveConnectionString(value);
-  } catch (error) {
-    if (error instanceof ConnectionSettingError) {
-      throw new UsageError(error.message.replace(/^--url/, flag));
-    }
-    throw error;
-  }
-}
-
-function wholeNumber(flag: string, text: string, max: number, example: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new UsageError(
-      `${flag} ${JSON.stringify(text)} is not a count; give a whole number from 1 to ${max} (e.g. ${flag} ${example})`,
-    );
-  }
-  return value;
-}
-
 async function runVerify(options: VerifyCommandOptions): Promise<number> {
   const source = connectionOption("--source", options.source);
   const target = connectionOption("--target", options.target);
