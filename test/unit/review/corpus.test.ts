@@ -401,6 +401,38 @@ describe("rules that do not apply", () => {
   });
 });
 
+describe("the environment and the ledger", () => {
+  const text = readFileSync(join(FIXTURES, "previews/hidden-sames.json"), "utf8");
+  const withConfig = (config: Record<string, string>) =>
+    JSON.stringify({ ...(JSON.parse(text) as object), config });
+
+  it("comes from the stack's stepwise:policy.environment when the name says none", () => {
+    const document = withConfig({ "stepwise:policy": '{"environment":"staging"}' });
+    const { review: model } = reviewDocument(document, "hidden-sames.json", { now: NOW });
+    expect(model.rules?.environment).toBe("staging");
+    expect(model.rules?.environmentSource).toBe("stepwise:policy.environment");
+  });
+
+  it("refuses an --environment that contradicts the stack's own, naming both", () => {
+    const document = withConfig({ "stepwise:policy": '{"environment":"staging"}' });
+    expect(() =>
+      reviewDocument(document, "hidden-sames.json", { now: NOW, environment: "dev" }),
+    ).toThrow(
+      '--environment dev contradicts stepwise:policy.environment "staging" of the stack; leave --environment out or give staging',
+    );
+  });
+
+  it("says when a stepwise stack's unchanged ledger was left out of the preview", () => {
+    const document = withConfig({ "stepwise:phases": '{"events":"redpanda"}' });
+    const { review: model } = reviewDocument(document, "hidden-sames.json", {
+      now: NOW,
+      environment: "dev",
+    });
+    expect(model.rules?.pathRules).toBe("ledger-not-in-preview");
+    expect(model.rules?.note).toContain("`pulumi preview --json --show-sames`");
+  });
+});
+
 describe("plaintext secrets in any preview", () => {
   const { review: model, input } = review("previews/secrets.json");
 
