@@ -23,15 +23,18 @@ import { replayFolder, type FolderReplay } from "./replay-folder";
 import { qualifiedName } from "./table-shape";
 import { verifyDatabases } from "./verify";
 import { verifyGateRecord, type VerifyDirection, type VerifyReport } from "./verify-report";
-import { freezeWrites, reopenWrites, type WriteFreeze } from "./write-freeze";
+import { freezeDatabase, freezeWrites, reopenWrites, type WriteFreeze } from "./write-freeze";
 
 export interface SwitchOptions {
   readonly direction: VerifyDirection;
   /** Admin connections: the side whose writes stop, and the side taking over. */
   readonly source: string;
   readonly target: string;
-  /** The role the application writes as (frozen on the source). */
-  readonly role: string;
+  /**
+   * The role the application writes as, frozen on the source; undefined freezes the whole
+   * source database instead (for an application writing as a superuser or the owner).
+   */
+  readonly role: string | undefined;
   /** The tables the application writes ("schema.table" or a table of public). */
   readonly tables: readonly string[];
   /** Replay log folders of the dual writers, drained onto the target. */
@@ -80,8 +83,13 @@ export async function switchSourceOfTruth(options: SwitchOptions): Promise<Switc
   const tables = options.tables.map((t) => qualifiedName(t));
   const admin = await adminClient(options.source, options.timeouts);
   try {
-    options.onStage?.(`stopping writes of role ${options.role} on ${redact(options.source)}`);
-    const freeze = await freezeWrites(admin, options.role, tables, { drainMs: options.drainMs });
+    const who = options.role === undefined ? "every session" : `role ${options.role}`;
+    options.onStage?.(`stopping writes of ${who} on ${redact(options.source)}`);
+    const drain = { drainMs: options.drainMs };
+    const freeze =
+      options.role === undefined
+        ? await freezeDatabase(admin, drain)
+        : await freezeWrites(admin, options.role, tables, drain);
     try {
       options.onFrozen?.(freeze);
     } catch (error) {

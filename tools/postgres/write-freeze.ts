@@ -7,21 +7,43 @@
  * already executed keeps its privilege check, so such a transaction could still commit a write
  * after the revoke. Past `drainMs` those transactions are ended (pg_terminate_backend): the
  * client sees its transaction fail, so nothing it was told had been written is lost.
+ *
+ * An application that writes as a superuser or as the tables' owner is not bound by grants;
+ * for it the whole database is frozen instead (freezeDatabase: read-only by default, every
+ * other session ended so each new one starts read-only).
  */
 import type { ClientBase } from "pg";
-import { quoteIdent, quoteTable } from "./sql-names";
+import { quoteIdent, quoteLiteral, quoteTable } from "./sql-names";
 
 export const WRITE_PRIVILEGES = ["INSERT", "UPDATE", "DELETE", "TRUNCATE"] as const;
 export type WritePrivilege = (typeof WRITE_PRIVILEGES)[number];
 
-/** What a freeze took away, and so what reopening gives back. */
-export interface WriteFreeze {
+/** What a role freeze took away, and so what reopening gives back. */
+export interface RoleFreeze {
+  readonly scope: "role";
   readonly role: string;
   readonly frozenAt: string;
   readonly revoked: readonly { readonly table: string; readonly privileges: WritePrivilege[] }[];
   /** Backends of the role ended because their transaction outlived `drainMs`. */
   readonly terminatedBackends: number;
 }
+
+/**
+ * A whole database made read-only by default, for applications that write as a superuser or
+ * the tables' owner (grants do not bind those). Weaker than a role freeze: a session that sets
+ * default_transaction_read_only off again can still write.
+ */
+export interface DatabaseFreeze {
+  readonly scope: "database";
+  readonly database: string;
+  readonly frozenAt: string;
+  /** The database's own default_transaction_read_only setting before, restored on reopen. */
+  readonly previousSetting: string | null;
+  /** Sessions ended so that every new one starts read-only. */
+  readonly terminatedBackends: number;
+}
+
+export type WriteFreeze = RoleFreeze | DatabaseFreeze;
 
 /** A freeze that cannot work as asked; the message says why and what to change. */
 export class WriteFreezeError extends Error {}
@@ -84,7 +106,7 @@ async function remainingWrites(client: ClientBase, role: string, table: string):
 function grantStatements(
   verb: "GRANT" | "REVOKE",
   role: string,
-  revoked: WriteFreeze["revoked"],
+  revoked: RoleFreeze["revoked"],
 ): string[] {
   const to = verb === "GRANT" ? "TO" : "FROM";
   return revoked
@@ -112,7 +134,7 @@ export async function freezeWrites(
   role: string,
   tables: readonly string[],
   options: FreezeOptions,
-): Promise<WriteFreeze> {
+): Promise<RoleFreeze> {
   await requireFreezableRole(client, role);
   const revoked = [];
   for (const table of tables) {
@@ -121,7 +143,8 @@ export async function freezeWrites(
   const { rows: clock } = await client.query<{ now: Date }>("SELECT clock_timestamp() AS now");
   const frozenAt = clock[0]?.now ?? new Date();
   await inTransaction(client, grantStatements("REVOKE", role, revoked));
-  const freeze: WriteFreeze = {
+  const freeze: RoleFreeze = {
+    scope: "role",
     role,
     frozenAt: frozenAt.toISOString(),
     revoked,
@@ -166,7 +189,83 @@ async function drainTransactions(
   return rows[0]?.ended ?? 0;
 }
 
-/** Gives back exactly what `freeze` revoked. */
+/** What a freeze took, in a line: "role app: INSERT, UPDATE on s.orders" or the database. */
+export function describeFreeze(freeze: WriteFreeze): string {
+  if (freeze.scope === "database") return `database ${freeze.database} read-only for every session`;
+  const taken = freeze.revoked
+    .map((r) => `${r.privileges.join(", ") || "nothing"} on ${r.table}`)
+    .join("; ");
+  return `role ${freeze.role}: ${taken}`;
+}
+
+/** Gives back exactly what `freeze` took. */
 export async function reopenWrites(client: ClientBase, freeze: WriteFreeze): Promise<void> {
-  await inTransaction(client, grantStatements("GRANT", freeze.role, freeze.revoked));
+  if (freeze.scope === "role") {
+    await inTransaction(client, grantStatements("GRANT", freeze.role, freeze.revoked));
+    return;
+  }
+  // This session may have started read-only itself (the freeze's default applies to it).
+  await client.query("SET default_transaction_read_only = off");
+  const database = quoteIdent(freeze.database);
+  await client.query(
+    freeze.previousSetting === null
+      ? `ALTER DATABASE ${database} RESET default_transaction_read_only`
+      : `ALTER DATABASE ${database} SET default_transaction_read_only = ${quoteLiteral(freeze.previousSetting)}`,
+  );
+  // Sessions opened while frozen stay read-only; they reconnect writable.
+  await endSessions(client);
+}
+
+const OTHER_SESSIONS = `FROM pg_catalog.pg_stat_activity
+  WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`;
+
+/** Ends every other client session of this database; returns how many. */
+async function endSessions(client: ClientBase): Promise<number> {
+  const { rows } = await client.query<{ ended: number }>(
+    `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS ended ${OTHER_SESSIONS}`,
+  );
+  return rows[0]?.ended ?? 0;
+}
+
+/**
+ * Makes the connected database read-only for every new session, lets transactions begun before
+ * finish (up to `drainMs`), then ends every other session so none keeps writing.
+ */
+export async function freezeDatabase(
+  client: ClientBase,
+  options: FreezeOptions,
+): Promise<DatabaseFreeze> {
+  const { rows } = await client.query<{ database: string; setting: string | null; now: Date }>(
+    `SELECT current_database() AS database, clock_timestamp() AS now,
+            (SELECT split_part(s, '=', 2)
+             FROM pg_catalog.pg_db_role_setting r, unnest(r.setconfig) s
+             WHERE r.setdatabase = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+               AND r.setrole = 0 AND s LIKE 'default\\_transaction\\_read\\_only=%') AS setting`,
+  );
+  const found = rows[0];
+  if (!found) throw new WriteFreezeError("could not read the database's settings");
+  if (found.setting === "on") {
+    throw new WriteFreezeError(
+      `database ${found.database} is already read-only by default (an earlier freeze not reopened?); reopen it with the state file of that freeze, or ALTER DATABASE ${quoteIdent(found.database)} RESET default_transaction_read_only`,
+    );
+  }
+  await client.query(
+    `ALTER DATABASE ${quoteIdent(found.database)} SET default_transaction_read_only = on`,
+  );
+  const deadline = Date.now() + options.drainMs;
+  for (;;) {
+    const { rows: open } = await client.query<{ open: number }>(
+      `SELECT count(*)::int AS open ${OTHER_SESSIONS} AND xact_start IS NOT NULL AND xact_start <= $1`,
+      [found.now],
+    );
+    if ((open[0]?.open ?? 0) === 0 || Date.now() >= deadline) break;
+    await sleep(options.pollMs ?? 100);
+  }
+  return {
+    scope: "database",
+    database: found.database,
+    frozenAt: found.now.toISOString(),
+    previousSetting: found.setting,
+    terminatedBackends: await endSessions(client),
+  };
 }

@@ -108,6 +108,13 @@ async function notesOn(client: Client): Promise<Map<number, string>> {
   return new Map(rows.map((r) => [Number(r.id), r.note]));
 }
 
+/** The whole-database freeze and its reopen end every other session, this one included. */
+async function legacyClient(): Promise<Client> {
+  const client = await postgres("legacy");
+  client.on("error", () => undefined);
+  return client;
+}
+
 const switchCli = (command: "cutover" | "rollback", ...extra: string[]) => {
   const [source, other] =
     command === "cutover" ? [env.legacyAdmin, env.targetAdmin] : [env.targetAdmin, env.legacyAdmin];
@@ -147,7 +154,7 @@ beforeAll(async () => {
   const pg = services().postgres;
   process.env[env.legacyAdmin] = url("legacy", pg.user, pg.password);
   process.env[env.targetAdmin] = url("target", pg.user, pg.password);
-  legacy = await postgres("legacy");
+  legacy = await legacyClient();
   target = await postgres("target");
   await legacy.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
   for (const client of [legacy, target]) {
@@ -218,7 +225,7 @@ describe("db cutover, then db rollback, with writes during both", () => {
       await until("a mirror to the frozen PostgreSQL is logged", () => swapped.state.waiting > 0);
       const reopened = await reopen("cutover");
       expect(reopened.code).toBe(0);
-      expect(reopened.out).toMatch(new RegExp(`role ${role} may write again`));
+      expect(reopened.out).toMatch(new RegExp(`writable again \\(given back: role ${role}: `));
     });
     await until("the log is replayed", () => swapped.state.waiting === 0);
 
@@ -297,5 +304,49 @@ describe("db cutover, then db rollback, with writes during both", () => {
     );
     expect(superuser.code).toBe(2);
     expect(superuser.err).toMatch(/is a superuser/);
+  });
+
+  it("freezes the whole database for an application writing as a superuser, and reopens it", async () => {
+    const run = await runCli(
+      "db",
+      "cutover",
+      "--source",
+      env.legacyAdmin,
+      "--target",
+      env.targetAdmin,
+      "--whole-database",
+      "--table",
+      ORDERS,
+      LINES,
+      "--drain-timeout",
+      "1",
+      "--state",
+      join(dir, "whole-freeze.json"),
+    );
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/database stepwise_legacy read-only for every session/);
+    // The freeze ended this test's own session too; a new one, even a superuser's, is read-only.
+    await legacy.end().catch(() => undefined);
+    legacy = await legacyClient();
+    await expect(legacy.query(`INSERT INTO ${ORDERS} VALUES (777777, 'late', 0)`)).rejects.toThrow(
+      /read-only transaction/,
+    );
+    const reopened = await runCli(
+      "db",
+      "cutover",
+      "--reopen",
+      "--source",
+      env.legacyAdmin,
+      "--state",
+      join(dir, "whole-freeze.json"),
+    );
+    expect(reopened.code).toBe(0);
+    await legacy.end().catch(() => undefined);
+    legacy = await legacyClient();
+    await legacy.query(`INSERT INTO ${ORDERS} VALUES (777777, 'after reopen', 0)`);
+    const { rows } = await legacy.query(
+      `SELECT count(*)::int AS n FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    expect(rows[0]).toEqual({ n: 0 }); // the database's settings are as they were
   });
 });

@@ -22,7 +22,7 @@ import { logEndpoint } from "../../postgres/replay-log";
 import { ReplayInterruptedError, ReplaySettingError } from "../../postgres/replay-folder";
 import { TableShapeError } from "../../postgres/table-shape";
 import { renderVerifyText, VERIFY_GATES, type VerifyDirection } from "../../postgres/verify-report";
-import { WriteFreezeError, type WriteFreeze } from "../../postgres/write-freeze";
+import { describeFreeze, WriteFreezeError, type WriteFreeze } from "../../postgres/write-freeze";
 import { EXIT, UsageError } from "../main";
 import { createProgress } from "../progress";
 import { connectionOption } from "./db-options";
@@ -33,6 +33,7 @@ interface SwitchCommandOptions extends TimeoutOptions {
   source: string;
   target?: string;
   role?: string;
+  wholeDatabase?: boolean;
   table?: string[];
   log: string[];
   drainTimeout: string;
@@ -77,6 +78,10 @@ function registerSwitch(database: Command, direction: VerifyDirection): void {
     )
     .option("--target <url-or-env-var>", `admin connection to ${target}, which takes over`)
     .option("--role <name>", "the role the application writes as (the user in its DATABASE_URL)")
+    .option(
+      "--whole-database",
+      `instead of --role, when the application writes as a superuser or the tables' owner: make\nthe whole ${source} database read-only and end its sessions`,
+    )
     .option("--table <names...>", "the tables the application writes (schema.table or table)")
     .option("--log <dirs...>", "replay log folders of the dual writers, drained first", [])
     .option(
@@ -128,7 +133,12 @@ async function runSwitch(
     "--target",
     required(options.target, "--target", "CITUS_ADMIN_URL"),
   );
-  const role = required(options.role, "--role", "catalog_app");
+  if (options.role !== undefined && options.wholeDatabase) {
+    throw new UsageError(
+      "--role and --whole-database both given; freeze the application's role (--role) or, if it writes as a superuser or owner, the whole database (--whole-database)",
+    );
+  }
+  const role = options.wholeDatabase ? undefined : required(options.role, "--role", "catalog_app");
   const tables = required(options.table, "--table", "orders order_lines");
   const drainSeconds = Number(options.drainTimeout);
   if (!Number.isFinite(drainSeconds) || drainSeconds < 0 || drainSeconds > 3600) {
@@ -236,17 +246,10 @@ async function runReopen(
     );
   });
   rmSync(stateFile, { force: true });
-  const summary = {
-    reopened: state.database,
-    role: state.freeze.role,
-    granted: state.freeze.revoked,
-  };
   process.stdout.write(
     options.json
-      ? `${JSON.stringify(summary, null, 2)}\n`
-      : `${sourceName} ${state.database}: role ${state.freeze.role} may write again (${state.freeze.revoked
-          .map((r) => `${r.privileges.join(", ") || "nothing"} on ${r.table}`)
-          .join("; ")})\n`,
+      ? `${JSON.stringify({ reopened: state.database, freeze: state.freeze }, null, 2)}\n`
+      : `${sourceName} ${state.database}: writable again (given back: ${describeFreeze(state.freeze)})\n`,
   );
   return EXIT.ok;
 }
@@ -256,10 +259,8 @@ function renderSwitchText(report: SwitchReport, name: string, stateFile: string)
   const freeze = report.freeze;
   const lines = [
     `${name} ${report.source} -> ${report.target}: ${report.switched ? "SWITCHED" : "NOT switched, writes given back"}`,
-    `  froze role ${freeze.role} at ${freeze.frozenAt}: ${freeze.revoked.map((r) => `${r.privileges.join(", ") || "nothing"} on ${r.table}`).join("; ")}` +
-      (freeze.terminatedBackends > 0
-        ? ` (${freeze.terminatedBackends} open transaction(s) ended after the drain timeout)`
-        : ""),
+    `  froze at ${freeze.frozenAt}: ${describeFreeze(freeze)}` +
+      (freeze.terminatedBackends > 0 ? ` (${freeze.terminatedBackends} session(s) ended)` : ""),
     ...report.replays.map(
       (r) =>
         `  replayed ${r.log}: ${r.replayed} change(s), ${r.waiting} waiting${r.overflow ? ", OVERFLOWED" : ""}`,
