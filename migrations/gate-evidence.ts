@@ -18,11 +18,11 @@ export const GATE_RECORDERS: Readonly<Record<GateId, string>> = {
   "compatibility-verified": "stepwise events compat --record",
   "offsets-migrated": "stepwise events migrate-offsets --record",
   "data-model-reviewed": "stepwise database readiness --record",
-  "data-verified": "stepwise database compare --record",
+  "data-verified": "stepwise db verify --record",
   "rollback-drill": "stepwise drill --record",
   "messages-synced-back": "stepwise events verify --rollback --record",
   "offsets-migrated-back": "stepwise events migrate-offsets --rollback --record",
-  "data-synced-back": "stepwise database compare --rollback --record",
+  "data-synced-back": "stepwise db rollback --record",
 };
 
 /** A gate older than this no longer unlocks a step: the check is run again. */

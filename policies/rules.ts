@@ -199,7 +199,7 @@ export const RULES: readonly RuleDefinition[] = [
     prevents:
       "Unlocking a step with a gate typed by hand or dated in the future, a gate written in the same change as the step it unlocks, or a phase-entry time backdated to cut a minimum time or a rollback window short.",
     satisfy:
-      "Record each gate with the command that performs its check (events compat, events migrate-offsets, database readiness, database compare, drill --record), in a change of its own before the step it unlocks; let stepwise advance and rollback write entry times.",
+      "Record each gate with the command that performs its check (events compat, events migrate-offsets, database readiness, db verify, db cutover, db rollback, drill --record), in a change of its own before the step it unlocks; let stepwise advance and rollback write entry times.",
     levels: STRICT,
     coverage: { pack: true, transition: true },
   },

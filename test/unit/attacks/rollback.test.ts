@@ -65,7 +65,7 @@ describe("rollbacks that read from a system that missed the writes need their ga
     const missing = await rollback("staging", "database");
     expect([missing.code, missing.unchanged]).toEqual([1, true]);
     expect(missing.out).toContain(
-      'phase-gates: path "database" moves back from "citus-primary" to "verified", pointing clients at postgres that missed what happened in "citus-primary", but gate "data-synced-back" is not recorded; bring it back in step, then record it with `stepwise database compare --rollback --record`',
+      'phase-gates: path "database" moves back from "citus-primary" to "verified", pointing clients at postgres that missed what happened in "citus-primary", but gate "data-synced-back" is not recorded; bring it back in step, then record it with `stepwise db rollback --record`',
     );
 
     // A comparison from before the cutover does not cover the writes made only to Citus since.
@@ -324,7 +324,7 @@ describe("stepwise drill walks every path back to its baseline", () => {
       "leave the stack config invalid",
       "events consumers-on-kafka -> dual-publish: offsets-migrated-back stepwise events migrate-offsets --rollback --record",
       "events kafka-only -> consumers-on-kafka: messages-synced-back stepwise events verify --rollback --record",
-      "database citus-primary -> verified: data-synced-back stepwise database compare --rollback --record",
+      "database citus-primary -> verified: data-synced-back stepwise db rollback --record",
     ]) {
       expect(help).toContain(check);
     }
