@@ -5,18 +5,8 @@
  * source, the target and the table set, so a resume against other databases or tables is
  * refused instead of skipping rows that were never copied there.
  */
-import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { writeFileDurably } from "../durable-file";
 import { redactConnectionString } from "./connection";
 
 export const CHECKPOINT_KIND = "stepwise-backfill-checkpoint";
@@ -114,40 +104,11 @@ export function requireSameRun(
 
 /** Replaces the checkpoint all or nothing, durable once this returns. */
 export function writeCheckpoint(file: string, checkpoint: BackfillCheckpoint): void {
-  const path = resolve(file);
-  const folder = dirname(path);
-  const temporary = join(folder, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  let fd: number | undefined;
   try {
-    fd = openSync(temporary, "wx", 0o600);
-    const data = Buffer.from(`${JSON.stringify(checkpoint, null, 2)}\n`, "utf8");
-    for (let offset = 0; offset < data.length;) {
-      offset += writeSync(fd, data, offset);
-    }
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temporary, path);
+    writeFileDurably(file, `${JSON.stringify(checkpoint, null, 2)}\n`);
   } catch (error) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(temporary, { force: true });
     throw new CheckpointError(
       `could not write checkpoint ${file} (${(error as Error).message}); the backfill stopped after the last chunk recorded there. Free some space or fix the folder's permissions, then resume`,
     );
-  }
-  syncFolder(folder);
-}
-
-/** Makes the rename durable; not every file system lets a folder be synced. */
-function syncFolder(folder: string): void {
-  try {
-    const fd = openSync(folder, "r");
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Written and renamed; only its survival of a power cut is not assured.
   }
 }

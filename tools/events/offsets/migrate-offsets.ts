@@ -3,8 +3,8 @@
  * rollback): per group and partition, translate the source's committed offset to the target and
  * commit it there, never rewinding a group and never touching a group that has members.
  */
-import { writeFileSync, renameSync } from "node:fs";
 import type { Admin, Kafka } from "kafkajs";
+import { writeFileDurably } from "../../durable-file";
 import { PartitionReader } from "../partition-reader";
 import {
   decideCommit,
@@ -107,8 +107,9 @@ export async function migrateOffsets(
       entries: sortEntries(entries),
     };
     if (options.mappingFile) {
-      writeFileSync(`${options.mappingFile}.tmp`, JSON.stringify(document, null, 2) + "\n");
-      renameSync(`${options.mappingFile}.tmp`, options.mappingFile);
+      writeFileDurably(options.mappingFile, JSON.stringify(document, null, 2) + "\n", {
+        mode: 0o644,
+      });
     }
     return document;
   } finally {
