@@ -8,6 +8,21 @@ import type { RowChange } from "./row-change";
 import { quoteIdent, quoteTable } from "./sql-names";
 import type { TableShape } from "./table-shape";
 
+// node-postgres's text of a parameter, exactly what the server parses for $n (@types/pg omits it).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { prepareValue } = require("pg/lib/utils") as { prepareValue: (value: unknown) => unknown };
+
+/**
+ * The key of a row about to be upserted or deleted, as texts that cast back to the values the
+ * statement will use (node-postgres's own parameter text; bytea as \x hex).
+ */
+export function keyTextsOf(shape: TableShape, row: Readonly<Record<string, unknown>>): string[] {
+  return shape.key.map((column) => {
+    const text = prepareValue(row[column]);
+    return Buffer.isBuffer(text) ? `\\x${text.toString("hex")}` : String(text);
+  });
+}
+
 /** A table, statement or key the writer cannot use; thrown before anything is written. */
 export class DualWriteUsageError extends Error {}
 

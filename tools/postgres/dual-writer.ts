@@ -5,6 +5,11 @@
  *
  * - The source of truth's write decides the result. write(), upsert(), delete() and
  *   transaction() resolve or reject exactly as the write to it did.
+ * - Before the source's write commits, the keys it changes are on disk as a write-ahead intent
+ *   (write-intents.ts; appends arriving together share one fsync). upsert() and delete() know
+ *   their key beforehand; write() and transaction() run in a source transaction and take the
+ *   keys from RETURNING before COMMIT. The intent is passed once the change is mirrored or
+ *   logged, so a process that dies in between leaves it for replay: nothing committed is missed.
  * - In the same call the changed rows are mirrored to the secondary (mirror-apply.ts: by primary
  *   key, re-read from the source, deletes as tombstones). Any failure there is swallowed: the
  *   changes go to a durable local replay log (replay-log.ts) and the call still resolves.
@@ -15,10 +20,12 @@
  *   one call per outage, for at most max(connectMs, statementMs + 1 s).
  * - A full log cannot record a change: the call still resolves, the change is counted as lost
  *   and the log's overflow file names its table; replay then reports the secondary out of step
- *   until the tables are copied and verified again (db backfill, db verify).
+ *   until the tables are copied and verified again (db backfill, db verify). An intent that does
+ *   not fit (or whose disk fails) does not stop the write either: it goes on unprotected against
+ *   a crash before its mirror, counted as `unprotected`.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { Pool, type PoolClient, type QueryResult, type QueryResultRow } from "pg";
+import { DatabaseError, Pool, type PoolClient, type QueryResult, type QueryResultRow } from "pg";
 import { SpoolFullError } from "../events/spool";
 import { pgClientConfig, redactConnectionString, type PgTimeouts } from "./connection";
 import { applyRowChanges, STABLE_TEXT_OPTIONS } from "./mirror-apply";
@@ -28,9 +35,11 @@ import type { RowChange } from "./row-change";
 import {
   deleteStatement,
   DualWriteUsageError,
+  keyTextsOf,
   runWrite,
   upsertStatement,
 } from "./dual-write-statements";
+import type { WriteIntent } from "./write-intents";
 import { dualWriteEnv } from "./dual-write-env";
 import { qualifiedName, readKeyedShapes, requireSameShapes, type TableShape } from "./table-shape";
 
@@ -60,6 +69,8 @@ export interface DualWriterOptions {
   readonly replayIntervalMs?: number;
   /** Changes per replay transaction. @default 500 */
   readonly replayBatchSize?: number;
+  /** For crash tests only: runs after the source's commit, before the mirror. */
+  readonly afterSourceCommit?: () => void;
 }
 
 export interface DualWriterState {
@@ -79,6 +90,11 @@ export interface DualWriterState {
   readonly waiting: number;
   /** Row changes that could not be recorded (the log was full or its disk failed). */
   readonly lost: number;
+  /**
+   * Row changes written without a write-ahead intent (it did not fit or its disk failed): a
+   * crash between their commit and their mirror would lose them.
+   */
+  readonly unprotected: number;
   /** Failed attempts on the secondary (live mirrors and replays). */
   readonly secondaryFailures: number;
   /** The last secondary failure, passwords redacted, until the secondary is healthy again. */
@@ -127,6 +143,7 @@ export class DualWriter {
     spooled: 0,
     replayed: 0,
     lost: 0,
+    unprotected: 0,
     secondaryFailures: 0,
   };
 
@@ -202,6 +219,13 @@ export class DualWriter {
       this.options.maxLogBytes !== undefined ? { maxBytes: this.options.maxLogBytes } : {},
     );
     try {
+      await this.log.recoverIntents(); // a crashed run's intents, before any of this run's
+    } catch (error) {
+      await this.log.close();
+      this.log = undefined;
+      throw error;
+    }
+    try {
       const secondary = await this.secondaryPool.connect();
       try {
         const on = `secondary ${redactConnectionString(this.options.secondary)}`;
@@ -237,11 +261,22 @@ export class DualWriter {
     params?: readonly unknown[],
   ): Promise<QueryResult<R>> {
     const shape = this.shapeOf(table);
-    const { result, changes } = await this.onPrimary(() =>
-      runWrite<R>(this.primary, shape, sql, params),
+    if (!this.log) {
+      const { result, changes } = await this.onPrimary(() =>
+        runWrite<R>(this.primary, shape, sql, params),
+      );
+      await this.mirror(changes);
+      return result;
+    }
+    const { value, changes, intent } = await this.onPrimary(() =>
+      this.inTransaction(async (client, changes) => {
+        const written = await runWrite<R>(client, shape, sql, params);
+        changes.push(...written.changes);
+        return written.result;
+      }),
     );
-    await this.mirror(changes);
-    return result;
+    await this.mirrorAndPass(changes, intent);
+    return value;
   }
 
   /** Inserts the row or updates the one with its key; resolves with the row as written. */
@@ -249,14 +284,41 @@ export class DualWriter {
     table: string,
     row: Readonly<Record<string, unknown>>,
   ): Promise<R | undefined> {
-    const { sql, params } = upsertStatement(this.shapeOf(table), row);
-    return (await this.write<R>(table, sql, params)).rows[0];
+    const shape = this.shapeOf(table);
+    const { sql, params } = upsertStatement(shape, row);
+    const change: RowChange = { table: shape.table, op: "upsert", key: keyTextsOf(shape, row) };
+    return (await this.writeKnownKey<R>(shape, change, sql, params)).rows[0];
   }
 
   /** Deletes the row with this key; resolves with the number deleted (0 or 1). */
   async delete(table: string, key: Readonly<Record<string, unknown>>): Promise<number> {
-    const { sql, params } = deleteStatement(this.shapeOf(table), key);
-    return (await this.write(table, sql, params)).rowCount ?? 0;
+    const shape = this.shapeOf(table);
+    const { sql, params } = deleteStatement(shape, key);
+    const change: RowChange = { table: shape.table, op: "delete", key: keyTextsOf(shape, key) };
+    return (await this.writeKnownKey(shape, change, sql, params)).rowCount ?? 0;
+  }
+
+  /**
+   * One statement whose changed row is known beforehand: its intent is recorded first, then the
+   * statement commits on its own (no transaction round trips).
+   */
+  private async writeKnownKey<R extends QueryResultRow>(
+    shape: TableShape,
+    change: RowChange,
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<QueryResult<R>> {
+    if (!this.log) return this.write<R>(shape.table, sql, params);
+    const intent = await this.recordIntent([change]);
+    let written: Awaited<ReturnType<typeof runWrite<R>>>;
+    try {
+      written = await this.onPrimary(() => runWrite<R>(this.primary, shape, sql, params));
+    } catch (error) {
+      await this.settleFailedWrite(intent, [change], !rolledBack(error));
+      throw error;
+    }
+    await this.mirrorAndPass(written.changes, intent);
+    return written.result;
   }
 
   /**
@@ -265,24 +327,38 @@ export class DualWriter {
    * rejects, mirroring nothing.
    */
   async transaction<T>(work: (tx: DualTransaction) => Promise<T>): Promise<T> {
-    const changes: RowChange[] = [];
-    const value = await this.onPrimary(async () => {
-      const client = await this.primary.connect();
-      try {
-        await client.query("BEGIN");
-        const tx = this.transactionOn(client, changes);
-        const value = await work(tx);
-        await client.query("COMMIT");
-        client.release();
-        return value;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        client.release(error instanceof Error ? error : undefined);
-        throw error;
-      }
-    });
-    await this.mirror(changes);
+    const { value, changes, intent } = await this.onPrimary(() =>
+      this.inTransaction((client, changes) => work(this.transactionOn(client, changes))),
+    );
+    await this.mirrorAndPass(changes, intent);
     return value;
+  }
+
+  /**
+   * Runs `work` in a source transaction; the keys it changed are recorded as an intent before
+   * COMMIT. On failure rolls back, settles the intent and rethrows.
+   */
+  private async inTransaction<T>(
+    work: (client: PoolClient, changes: RowChange[]) => Promise<T>,
+  ): Promise<{ value: T; changes: RowChange[]; intent: WriteIntent | undefined }> {
+    const client = await this.primary.connect();
+    const changes: RowChange[] = [];
+    let intent: WriteIntent | undefined;
+    let committing = false;
+    try {
+      await client.query("BEGIN");
+      const value = await work(client, changes);
+      intent = await this.recordIntent(changes);
+      committing = true;
+      await client.query("COMMIT");
+      client.release();
+      return { value, changes, intent };
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      client.release(error instanceof Error ? error : undefined);
+      await this.settleFailedWrite(intent, changes, committing && !rolledBack(error));
+      throw error;
+    }
   }
 
   private transactionOn(client: PoolClient, changes: RowChange[]): DualTransaction {
@@ -365,6 +441,41 @@ export class DualWriter {
       this.counts.primaryFailures++;
       throw error;
     }
+  }
+
+  /** The intent of the changes, on disk; undefined when there is none to record or it failed. */
+  private async recordIntent(changes: readonly RowChange[]): Promise<WriteIntent | undefined> {
+    if (!this.log || changes.length === 0) return undefined;
+    try {
+      return await this.log.intents.record(changes);
+    } catch {
+      this.counts.unprotected += changes.length; // the write goes on; see the class comment
+      return undefined;
+    }
+  }
+
+  /** After the source's commit: mirrors (or logs) the changes, then passes their intent. */
+  private async mirrorAndPass(
+    changes: readonly RowChange[],
+    intent: WriteIntent | undefined,
+  ): Promise<void> {
+    if (changes.length > 0) this.options.afterSourceCommit?.();
+    await this.mirror(changes);
+    if (intent) this.log?.intents.pass(intent);
+  }
+
+  /**
+   * A write that failed after its intent was recorded: when it may have committed anyway (the
+   * connection failed during COMMIT) its changes are logged, so replay copies whatever is there.
+   */
+  private async settleFailedWrite(
+    intent: WriteIntent | undefined,
+    changes: readonly RowChange[],
+    mayHaveCommitted: boolean,
+  ): Promise<void> {
+    if (!intent) return;
+    if (mayHaveCommitted) await this.toLog(changes);
+    this.log?.intents.pass(intent);
   }
 
   /** Brings the secondary in step with the changes; never throws. */
@@ -455,6 +566,11 @@ export class DualWriter {
       this.lastError = undefined;
     }
   }
+}
+
+/** The server refused the statement or commit: the transaction certainly rolled back. */
+function rolledBack(error: unknown): boolean {
+  return error instanceof DatabaseError && !/^(08|57|XX)/.test(error.code ?? "");
 }
 
 /** Connection-level failures; anything else on the secondary at open() is a setup problem. */

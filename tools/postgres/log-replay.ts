@@ -3,6 +3,7 @@
  * applied in one target transaction (mirror-apply.ts) and only then passed by the log's cursor.
  * A replay stopped anywhere (crash, dead server, Ctrl-C) starts again at the first batch not
  * committed; applying a batch twice leaves the same rows, so nothing is lost or doubled.
+ * Intents a dead writer left (write-intents.ts) are moved into the log first and replayed alike.
  */
 import type { ClientBase, Pool } from "pg";
 import { applyRowChanges } from "./mirror-apply";
@@ -36,6 +37,7 @@ export async function replayLog(
   options: ReplayOptions = {},
 ): Promise<ReplayProgress> {
   const batchSize = options.batchSize ?? 500;
+  await log.recoverIntents(); // a dead writer's intents become changes to replay
   let progress: ReplayProgress = { replayed: 0, waiting: log.waiting, upserted: 0, deleted: 0 };
   while (log.pending && !(options.stop?.() ?? false)) {
     const { messages, next } = log.peek(batchSize);

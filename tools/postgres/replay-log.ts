@@ -9,6 +9,8 @@
  * - replay-log.lock, the process that owns the folder: one writer or replayer at a time.
  * - replay-log.overflow.json, written when the log was full and changes could not be recorded:
  *   the secondary is then out of step in a way replay cannot mend (see docs/database.md).
+ * - intents/, the writer's write-ahead intents (write-intents.ts). Intents a dead writer left
+ *   count as waiting changes; replay (or the next writer) moves them into the log first.
  */
 import {
   closeSync,
@@ -24,12 +26,14 @@ import {
 } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { Spool, type Peeked } from "../events/spool";
+import { Spool, SpoolFullError, type Peeked } from "../events/spool";
 import { ROW_CHANGE_TOPIC, rowChangeCodec, type LoggedChange, type RowChange } from "./row-change";
+import { WriteIntents } from "./write-intents";
 
 export const MANIFEST_FILE = "replay-log.json";
 const LOCK_FILE = "replay-log.lock";
 const OVERFLOW_FILE = "replay-log.overflow.json";
+const INTENTS_FOLDER = "intents";
 
 /** Where rows come from and go to, safe to record: no user, no password. */
 export interface LogEndpoint {
@@ -113,6 +117,8 @@ export interface ReplayLogOptions {
 
 export class ReplayLog {
   private readonly spool: Spool<LoggedChange>;
+  /** The writer's write-ahead intents, in the same folder and under the same lock. */
+  readonly intents: WriteIntents;
   private overflowState: Overflow | undefined;
   private closed = false;
 
@@ -121,10 +127,9 @@ export class ReplayLog {
     private identityState: ReplayLogIdentity,
     options: ReplayLogOptions,
   ) {
-    this.spool = new Spool<LoggedChange>(dir, {
-      codec: rowChangeCodec,
-      maxBytes: options.maxBytes ?? 256 * 1024 * 1024,
-    });
+    const maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
+    this.spool = new Spool<LoggedChange>(dir, { codec: rowChangeCodec, maxBytes });
+    this.intents = new WriteIntents(join(dir, INTENTS_FOLDER), maxBytes);
     this.overflowState = readOverflow(dir);
   }
 
@@ -148,6 +153,7 @@ export class ReplayLog {
       const problem = recorded && identityMismatch(recorded, identity);
       if (problem && (log.pending || log.overflow)) {
         log.spool.close().catch(() => undefined);
+        log.intents.close().catch(() => undefined);
         throw new ReplayLogMismatchError(
           `replay log ${dir} belongs elsewhere: ${problem}. Replay it between the databases it was written for (stepwise db replay --log ${dir} …), or give this writer another folder`,
         );
@@ -172,14 +178,29 @@ export class ReplayLog {
     return this.identityState;
   }
 
-  /** True while changes wait for replay. */
+  /** True while changes wait for replay (intents a dead writer left included). */
   get pending(): boolean {
-    return this.spool.pending;
+    return this.spool.pending || this.intents.leftover > 0;
   }
 
-  /** Changes waiting for replay. */
+  /** Changes waiting for replay (intents a dead writer left included). */
   get waiting(): number {
-    return this.spool.waitingMessages;
+    return this.spool.waitingMessages + this.intents.leftover;
+  }
+
+  /**
+   * Moves the intents a dead writer left into the log, so replay copies the source's current
+   * rows for their keys. A log too full to take them marks their tables as overflowed.
+   */
+  recoverIntents(): Promise<void> {
+    return this.intents.recoverLeftover(async (changes) => {
+      try {
+        await this.append(changes);
+      } catch (error) {
+        if (!(error instanceof SpoolFullError)) throw error;
+        for (const table of new Set(changes.map((c) => c.table))) this.recordOverflow(table);
+      }
+    });
   }
 
   /** Changes replayed since the log was created. */
@@ -228,7 +249,7 @@ export class ReplayLog {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.spool.close();
+      await Promise.all([this.spool.close(), this.intents.close()]);
     } finally {
       releaseLock(this.dir);
     }
