@@ -354,8 +354,13 @@ export class DualWriter {
       client.release();
       return { value, changes, intent };
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      client.release(error instanceof Error ? error : undefined);
+      // A connection that could roll back is fine for the next call (a constraint violation
+      // must not cost a reconnect); one that could not is discarded.
+      const usable = await client.query("ROLLBACK").then(
+        () => true,
+        () => false,
+      );
+      client.release(usable ? undefined : true);
       await this.settleFailedWrite(intent, changes, committing && !rolledBack(error));
       throw error;
     }

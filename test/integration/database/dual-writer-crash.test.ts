@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import type { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DualWriter } from "../../../tools/postgres/dual-writer";
+import { ReplayLog, type ReplayLogIdentity } from "../../../tools/postgres/replay-log";
 import { runCli } from "../support/cli";
 import { postgres, services, uniqueName } from "../support/services";
 
@@ -15,6 +16,7 @@ import { postgres, services, uniqueName } from "../support/services";
 const repo = resolve(__dirname, "..", "..", "..");
 const schema = uniqueName("dualcrash").replaceAll("-", "_");
 const ACCOUNTS = `${schema}.accounts`;
+const CODES = `${schema}.codes`;
 const SOURCE_ENV = "STEPWISE_TEST_CRASH_SOURCE";
 const TARGET_ENV = "STEPWISE_TEST_CRASH_TARGET";
 let legacy: Client;
@@ -71,7 +73,8 @@ beforeAll(async () => {
   target = await postgres("target");
   for (const client of [legacy, target])
     await client.query(
-      `CREATE SCHEMA ${schema}; CREATE TABLE ${ACCOUNTS} (id bigint PRIMARY KEY, name text)`,
+      `CREATE SCHEMA ${schema}; CREATE TABLE ${ACCOUNTS} (id bigint PRIMARY KEY, name text);
+       CREATE TABLE ${CODES} (id bigint PRIMARY KEY, code text UNIQUE DEFERRABLE INITIALLY DEFERRED)`,
     );
 });
 
@@ -136,5 +139,40 @@ describe("a writer killed between the source's commit and the mirror", () => {
     ];
     expect(await namesOf(legacy, [20, 21, 30])).toEqual(expected);
     expect(await namesOf(target, [20, 21, 30])).toEqual(expected);
+  });
+
+  it("passes the intent of a write the source refused at COMMIT, logging nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stepwise-crash-log-"));
+    const writer = new DualWriter({
+      primary: legacyUrl,
+      secondary: targetUrl,
+      tables: [CODES],
+      replayLogDir: dir,
+    });
+    await writer.open();
+    try {
+      await writer.write(CODES, `INSERT INTO ${CODES} VALUES (1, 'a') RETURNING *`);
+      // The deferred unique check fails at COMMIT, after the intent was on disk.
+      await expect(
+        writer.write(CODES, `INSERT INTO ${CODES} VALUES (2, 'a') RETURNING *`),
+      ).rejects.toThrow(/duplicate key/);
+      expect(writer.state).toMatchObject({
+        primaryFailures: 1,
+        mirrored: 1,
+        spooled: 0,
+        waiting: 0,
+        secondaryHealthy: true,
+      });
+    } finally {
+      await writer.close();
+    }
+    const identity = ReplayLog.manifest(dir);
+    expect(identity).toBeDefined();
+    const log = ReplayLog.open(dir, identity as ReplayLogIdentity);
+    try {
+      expect(log.waiting).toBe(0); // no intent left behind
+    } finally {
+      await log.close();
+    }
   });
 });
