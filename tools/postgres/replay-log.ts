@@ -15,17 +15,15 @@
 import {
   closeSync,
   existsSync,
-  fsyncSync,
   mkdirSync,
   openSync,
   readFileSync,
-  renameSync,
   rmSync,
-  writeFileSync,
   writeSync,
 } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { writeFileDurably } from "../durable-file";
 import { Spool, SpoolFullError, type Peeked } from "../events/spool";
 import { ROW_CHANGE_TOPIC, rowChangeCodec, type LoggedChange, type RowChange } from "./row-change";
 import { WriteIntents } from "./write-intents";
@@ -263,12 +261,7 @@ function readOverflow(dir: string): Overflow | undefined {
 
 /** Writes JSON to `path` through a synced temporary file, so a crash leaves old or new. */
 function writeDurably(path: string, value: unknown): void {
-  const temporary = `${path}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`);
-  const fd = openSync(temporary, "r");
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(temporary, path);
+  writeFileDurably(path, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o644 });
 }
 
 /** Takes the folder's lock, or throws naming its owner; a dead owner's lock is taken over. */
