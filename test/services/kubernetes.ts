@@ -3,7 +3,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { kubeCreate, kubeGet, kubeRequest, type KubeAccess } from "./kube-api";
-import { freePort, residentMiB, sleep, spawnDetached, stopProcess, waitUntil } from "./processes";
+import {
+  freePort,
+  residentMiB,
+  sleep,
+  spawnDetached,
+  stopProcess,
+  waitForPortFree,
+  waitUntil,
+} from "./processes";
 import { MissingPrerequisite } from "./prerequisites";
 
 /** The binaries and CRDs test/engine/build-kubernetes.sh puts under the cache. */
@@ -307,6 +315,9 @@ export async function killApiServer(
 
 /** Starts the API server again on the same port, data and keys; returns the new state. */
 export async function restartApiServer(state: KubernetesState): Promise<KubernetesState> {
+  // A killed process looks gone (its command line is empty) a moment before the kernel has
+  // closed its sockets; binding then fails with "address already in use".
+  await waitForPortFree(state.apiServer.port);
   const apiServer = spawnApiServer(
     state.binDir,
     state.dir,

@@ -3,6 +3,22 @@ import { openSync, closeSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 /** Asks the kernel for a free TCP port on 127.0.0.1. */
+/** Resolves once `port` can be bound on 127.0.0.1 again; a killed server may still hold it. */
+export async function waitForPortFree(port: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.unref();
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    });
+    if (free) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} on 127.0.0.1 is still in use`);
+    await sleep(100);
+  }
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
