@@ -90,10 +90,11 @@ export async function switchSourceOfTruth(options: SwitchOptions): Promise<Switc
       options.role === undefined
         ? await freezeDatabase(admin, drain)
         : await freezeWrites(admin, options.role, tables, drain);
+    const giveBack = () => reopenOrSayStuck(admin, options, freeze);
     try {
       options.onFrozen?.(freeze);
     } catch (error) {
-      await reopenWrites(admin, freeze);
+      await giveBack();
       throw error;
     }
     const base = {
@@ -103,7 +104,7 @@ export async function switchSourceOfTruth(options: SwitchOptions): Promise<Switc
       freeze,
     };
     const undo = async (reason: string, rest: Partial<SwitchReport>): Promise<SwitchReport> => {
-      await reopenWrites(admin, freeze);
+      await giveBack();
       return { ...base, replays: [], ...rest, switched: false, undone: reason };
     };
     const replays: FolderReplay[] = [];
@@ -145,11 +146,37 @@ export async function switchSourceOfTruth(options: SwitchOptions): Promise<Switc
       }
       return { ...base, replays, verification, gate, switched: true };
     } catch (error) {
-      await reopenWrites(admin, freeze);
+      if (error instanceof StillFrozenError) throw error;
+      await giveBack();
       throw error;
     }
   } finally {
     await admin.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The switch failed and could not give the source's writes back either (the connection broke):
+ * the freeze is still in force and its state file must be kept for `--reopen`.
+ */
+export class StillFrozenError extends Error {}
+
+/** Gives the freeze back, on a fresh connection if the switch's own one broke. */
+async function reopenOrSayStuck(
+  admin: Client,
+  options: Pick<SwitchOptions, "source" | "timeouts">,
+  freeze: WriteFreeze,
+): Promise<void> {
+  try {
+    await reopenWrites(admin, freeze);
+  } catch {
+    try {
+      await reopenSource(options.source, freeze, options.timeouts);
+    } catch (error) {
+      throw new StillFrozenError(
+        `the source's writes are STILL FROZEN: giving them back failed (${redact((error as Error).message)}); run the command again with --reopen once ${redact(options.source)} answers`,
+      );
+    }
   }
 }
 

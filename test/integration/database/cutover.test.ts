@@ -6,10 +6,17 @@ import type { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gateRecordProblems } from "../../../migrations/gate-evidence";
 import type { GateRecord } from "../../../migrations/ledger";
-import type { SwitchReport } from "../../../tools/postgres/cutover";
+import {
+  reopenSource,
+  StillFrozenError,
+  switchSourceOfTruth,
+  type SwitchReport,
+} from "../../../tools/postgres/cutover";
+import type { WriteFreeze } from "../../../tools/postgres/write-freeze";
 import { DualWriter } from "../../../tools/postgres/dual-writer";
 import { runCli } from "../support/cli";
 import { postgres, services, uniqueName } from "../support/services";
+import { TcpProxy } from "../support/tcp-proxy";
 
 // Cutover and rollback on the real test PostgreSQL, with services writing through dual writers
 // the whole time: stepwise_legacy stands in for PostgreSQL, stepwise_target for Citus. Every
@@ -348,5 +355,44 @@ describe("db cutover, then db rollback, with writes during both", () => {
       `SELECT count(*)::int AS n FROM pg_db_role_setting WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
     expect(rows[0]).toEqual({ n: 0 }); // the database's settings are as they were
+  });
+
+  it("says the writes are still frozen when it cannot give them back, and --reopen later can", async () => {
+    const pg = services().postgres;
+    const proxy = await TcpProxy.start(pg.host, pg.port);
+    const admin = process.env[env.legacyAdmin] ?? "";
+    let frozen: WriteFreeze | undefined;
+    try {
+      const attempt = switchSourceOfTruth({
+        direction: "forward",
+        source: proxy.route(admin),
+        target: process.env[env.targetAdmin] ?? "",
+        role,
+        tables: [ORDERS, LINES],
+        logs: [],
+        drainMs: 0,
+        timeouts: { connectMs: 2000, statementMs: 2000 },
+        // PostgreSQL becomes unreachable right after the freeze, before the verification.
+        onFrozen: (freeze) => {
+          frozen = freeze;
+          void proxy.cut("refuse");
+        },
+      });
+      await expect(attempt).rejects.toThrow(StillFrozenError);
+      await expect(attempt).rejects.toThrow(/STILL FROZEN: giving them back failed/);
+      const { rows } = await legacy.query<{ ok: boolean }>(
+        `SELECT has_table_privilege($1, $2, 'INSERT') AS ok`,
+        [role, ORDERS],
+      );
+      expect(rows[0]?.ok).toBe(false);
+      await reopenSource(admin, frozen!, { connectMs: 2000, statementMs: 2000 });
+      const { rows: after } = await legacy.query<{ ok: boolean }>(
+        `SELECT has_table_privilege($1, $2, 'INSERT') AS ok`,
+        [role, ORDERS],
+      );
+      expect(after[0]?.ok).toBe(true);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

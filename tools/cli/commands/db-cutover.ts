@@ -17,7 +17,12 @@ import {
 import type { Command } from "commander";
 import type { GateRecord } from "../../../migrations/ledger";
 import { redactConnectionString } from "../../postgres/connection";
-import { reopenSource, switchSourceOfTruth, type SwitchReport } from "../../postgres/cutover";
+import {
+  reopenSource,
+  StillFrozenError,
+  switchSourceOfTruth,
+  type SwitchReport,
+} from "../../postgres/cutover";
 import { logEndpoint } from "../../postgres/replay-log";
 import { ReplayInterruptedError, ReplaySettingError } from "../../postgres/replay-folder";
 import { TableShapeError } from "../../postgres/table-shape";
@@ -179,8 +184,9 @@ async function runSwitch(
         verifyProgress.update(rows, total && Math.max(total, rows)),
     });
   } catch (error) {
-    rmSync(stateFile, { force: true }); // the switch undid its freeze before throwing
     const message = redactConnectionString((error as Error).message);
+    if (error instanceof StillFrozenError) throw new UsageError(`${name} failed; ${message}`);
+    rmSync(stateFile, { force: true }); // the switch undid its freeze before throwing
     if (
       error instanceof WriteFreezeError ||
       error instanceof ReplaySettingError ||
