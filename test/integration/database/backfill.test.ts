@@ -10,7 +10,7 @@ import {
   type BackfillCheckpoint,
 } from "../../../tools/postgres/backfill-checkpoint";
 import { runCli } from "../support/cli";
-import { postgres, services, uniqueName } from "../support/services";
+import { postgres, postgresUrl, services, uniqueName } from "../support/services";
 
 // The backfill on the real test PostgreSQL: stepwise_legacy stands in for the old PostgreSQL
 // (the source), stepwise_target for Citus. Each test has its own tables in one schema.
@@ -22,10 +22,7 @@ const repo = resolve(__dirname, "..", "..", "..");
 let legacy: Client;
 let citus: Client;
 
-const url = (database: "legacy" | "target") => {
-  const s = services().postgres;
-  return `postgres://${s.user}:${encodeURIComponent(s.password)}@${s.host}:${s.port}/${s.databases[database]}`;
-};
+const url = postgresUrl;
 
 const ITEMS = `(id bigint PRIMARY KEY, name text, version int NOT NULL, amount numeric(12,2),
                 at timestamptz, tags text[])`;

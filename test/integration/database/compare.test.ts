@@ -7,7 +7,7 @@ import { gateRecordProblems } from "../../../migrations/gate-evidence";
 import type { GateRecord } from "../../../migrations/ledger";
 import type { VerifyReport } from "../../../tools/postgres/verify-report";
 import { runCli } from "../support/cli";
-import { postgres, services, uniqueName } from "../support/services";
+import { postgres, postgresUrl, services, uniqueName } from "../support/services";
 
 // `stepwise database compare`, the earlier name of `db verify` (verify.test.ts), end to end on
 // the real test PostgreSQL: stepwise_legacy stands in for PostgreSQL, stepwise_target for Citus,
@@ -47,10 +47,8 @@ async function createShop(client: Client): Promise<void> {
 
 beforeAll(async () => {
   const s = services().postgres;
-  const url = (db: string) =>
-    `postgres://${s.user}:${encodeURIComponent(s.password)}@${s.host}:${s.port}/${db}`;
-  process.env[SOURCE] = url(s.databases.target);
-  process.env[TARGET] = url(s.databases.legacy);
+  process.env[SOURCE] = postgresUrl("target");
+  process.env[TARGET] = postgresUrl("legacy");
   citus = await postgres("target");
   pg = await postgres("legacy");
   // A session time zone on one side must not change what a row reads as.

@@ -15,7 +15,7 @@ import {
 import type { WriteFreeze } from "../../../tools/postgres/write-freeze";
 import { DualWriter } from "../../../tools/postgres/dual-writer";
 import { runCli } from "../support/cli";
-import { postgres, services, uniqueName } from "../support/services";
+import { postgres, postgresUrl, services, uniqueName } from "../support/services";
 import { TcpProxy } from "../support/tcp-proxy";
 
 // Cutover and rollback on the real test PostgreSQL, with services writing through dual writers
@@ -35,11 +35,7 @@ const dir = mkdtempSync(join(tmpdir(), "stepwise-cutover-"));
 let legacy: Client;
 let target: Client;
 
-const url = (database: "legacy" | "target", user: string, secret: string) => {
-  const pg = services().postgres;
-  return `postgres://${user}:${encodeURIComponent(secret)}@${pg.host}:${pg.port}/${pg.databases[database]}`;
-};
-const appUrl = (database: "legacy" | "target") => url(database, role, password);
+const appUrl = (database: "legacy" | "target") => postgresUrl(database, { user: role, password });
 
 /** What the writers acknowledged: per order id its note, null once deleted. */
 const acknowledged = new Map<number, string | null>();
@@ -158,9 +154,8 @@ const reopen = (command: "cutover" | "rollback") => {
 };
 
 beforeAll(async () => {
-  const pg = services().postgres;
-  process.env[env.legacyAdmin] = url("legacy", pg.user, pg.password);
-  process.env[env.targetAdmin] = url("target", pg.user, pg.password);
+  process.env[env.legacyAdmin] = postgresUrl("legacy");
+  process.env[env.targetAdmin] = postgresUrl("target");
   legacy = await legacyClient();
   target = await postgres("target");
   await legacy.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);

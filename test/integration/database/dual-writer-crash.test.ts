@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DualWriter } from "../../../tools/postgres/dual-writer";
 import { ReplayLog, type ReplayLogIdentity } from "../../../tools/postgres/replay-log";
 import { runCli } from "../support/cli";
-import { postgres, services, uniqueName } from "../support/services";
+import { postgres, postgresUrl, uniqueName } from "../support/services";
 
 // A service process that really dies (SIGKILL) between the source's commit and the mirror: the
 // write-ahead intent it left in the log folder brings the change to the other database, through
@@ -62,11 +62,8 @@ const namesOf = async (client: Client, ids: number[]) =>
   ).rows;
 
 beforeAll(async () => {
-  const s = services().postgres;
-  const url = (db: string) =>
-    `postgres://${s.user}:${encodeURIComponent(s.password)}@${s.host}:${s.port}/${db}`;
-  legacyUrl = url(s.databases.legacy);
-  targetUrl = url(s.databases.target);
+  legacyUrl = postgresUrl("legacy");
+  targetUrl = postgresUrl("target");
   process.env[SOURCE_ENV] = legacyUrl;
   process.env[TARGET_ENV] = targetUrl;
   legacy = await postgres("legacy");

@@ -8,7 +8,7 @@ import { replayLog } from "../../../tools/postgres/log-replay";
 import { verifyDatabases } from "../../../tools/postgres/verify";
 import { ReplayLog, ReplayLogMismatchError } from "../../../tools/postgres/replay-log";
 import { runCli } from "../support/cli";
-import { postgres, services, uniqueName } from "../support/services";
+import { postgres, postgresUrl, services, uniqueName } from "../support/services";
 import { TcpProxy } from "../support/tcp-proxy";
 import { Client as PgClient } from "pg";
 import { applyRowChanges, STABLE_TEXT_OPTIONS } from "../../../tools/postgres/mirror-apply";
@@ -133,10 +133,8 @@ async function workload(writer: DualWriter, from: number, count: number): Promis
 
 beforeAll(async () => {
   const s = services().postgres;
-  const url = (db: string) =>
-    `postgres://${s.user}:${encodeURIComponent(s.password)}@${s.host}:${s.port}/${db}`;
-  legacyUrl = url(s.databases.legacy);
-  targetUrl = url(s.databases.target);
+  legacyUrl = postgresUrl("legacy");
+  targetUrl = postgresUrl("target");
   process.env[SOURCE_ENV] = legacyUrl;
   process.env[TARGET_ENV] = targetUrl;
   legacy = await postgres("legacy");

@@ -8,7 +8,7 @@ import { gateRecordProblems } from "../../../migrations/gate-evidence";
 import type { GateRecord } from "../../../migrations/ledger";
 import type { VerifyReport } from "../../../tools/postgres/verify-report";
 import { runCli } from "../support/cli";
-import { postgres, services, uniqueName } from "../support/services";
+import { postgres, postgresUrl, services, uniqueName } from "../support/services";
 
 // `stepwise db verify` on the real test PostgreSQL: stepwise_legacy stands in for PostgreSQL
 // (the source), stepwise_target for Citus. One table of 1M rows, generated inside each server,
@@ -63,11 +63,8 @@ async function createTables(client: Client): Promise<void> {
 }
 
 beforeAll(async () => {
-  const s = services().postgres;
-  const url = (db: string) =>
-    `postgres://${s.user}:${encodeURIComponent(s.password)}@${s.host}:${s.port}/${db}`;
-  process.env[SOURCE] = url(s.databases.legacy);
-  process.env[TARGET] = url(s.databases.target);
+  process.env[SOURCE] = postgresUrl("legacy");
+  process.env[TARGET] = postgresUrl("target");
   [source, target] = await Promise.all([postgres("legacy"), postgres("target")]);
   await Promise.all([createTables(source), createTables(target)]);
   // As autovacuum leaves a table: statistics (progress estimates) and the visibility map.

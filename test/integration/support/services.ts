@@ -32,6 +32,20 @@ export async function postgres(database: "legacy" | "target"): Promise<Client> {
   return client;
 }
 
+/**
+ * The URL of the legacy or target database, as the test superuser or as `as` (an application
+ * role the test created).
+ */
+export function postgresUrl(
+  database: "legacy" | "target",
+  as?: { readonly user: string; readonly password: string },
+): string {
+  const pg = services().postgres;
+  const user = as?.user ?? pg.user;
+  const password = as?.password ?? pg.password;
+  return `postgres://${user}:${encodeURIComponent(password)}@${pg.host}:${pg.port}/${pg.databases[database]}`;
+}
+
 /** A name no other test (or earlier run against reused services) has used. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
