@@ -131,6 +131,10 @@ async function workload(writer: DualWriter, from: number, count: number): Promis
   return errors;
 }
 
+/** `stepwise db replay` of the log in `dir`, from the legacy database onto the target. */
+const replayCli = (dir: string, ...extra: string[]) =>
+  runCli("db", "replay", "--log", dir, "--source", SOURCE_ENV, "--target", TARGET_ENV, ...extra);
+
 beforeAll(async () => {
   const s = services().postgres;
   legacyUrl = postgresUrl("legacy");
@@ -357,33 +361,14 @@ describe("stepwise db replay", () => {
     const dir = await leftLog();
     const copy = mkdtempSync(join(tmpdir(), "stepwise-replay-copy-"));
     cpSync(dir, copy, { recursive: true });
-    const run = await runCli(
-      "db",
-      "replay",
-      "--log",
-      dir,
-      "--source",
-      SOURCE_ENV,
-      "--target",
-      TARGET_ENV,
-      "--json",
-    );
+    const run = await replayCli(dir, "--json");
     expect(run.code).toBe(0);
     const report = JSON.parse(run.out) as { replayed: number; waiting: number };
     expect(report.replayed).toBeGreaterThan(0);
     expect(report.waiting).toBe(0);
     await expectInStep();
     // The same changes once more (a copy taken before the first replay): same rows.
-    const again = await runCli(
-      "db",
-      "replay",
-      "--log",
-      copy,
-      "--source",
-      SOURCE_ENV,
-      "--target",
-      TARGET_ENV,
-    );
+    const again = await replayCli(copy);
     expect(again.code).toBe(0);
     expect(again.out).toMatch(/replayed \d+ changes/);
     await expectInStep();
@@ -410,33 +395,13 @@ describe("stepwise db replay", () => {
       await log.close();
       await Promise.all([source.end(), sink.end()]);
     }
-    const resumed = await runCli(
-      "db",
-      "replay",
-      "--log",
-      dir,
-      "--source",
-      SOURCE_ENV,
-      "--target",
-      TARGET_ENV,
-      "--json",
-    );
+    const resumed = await replayCli(dir, "--json");
     expect(resumed.code).toBe(0);
     expect((JSON.parse(resumed.out) as { replayed: number }).replayed).toBeLessThan(total);
     await expectInStep();
     // A crash that lost the cursor: everything again, nothing doubled or lost.
     writeFileSync(join(dir, "spool.cursor.json"), JSON.stringify({ byteOffset: 0, replayed: 0 }));
-    const rerun = await runCli(
-      "db",
-      "replay",
-      "--log",
-      dir,
-      "--source",
-      SOURCE_ENV,
-      "--target",
-      TARGET_ENV,
-      "--json",
-    );
+    const rerun = await replayCli(dir, "--json");
     expect(rerun.code).toBe(0);
     expect((JSON.parse(rerun.out) as { replayed: number }).replayed).toBe(total);
     await expectInStep();
@@ -444,18 +409,7 @@ describe("stepwise db replay", () => {
 
   it("refuses a log of another table set or other databases", async () => {
     const dir = await leftLog();
-    const otherTables = await runCli(
-      "db",
-      "replay",
-      "--log",
-      dir,
-      "--source",
-      SOURCE_ENV,
-      "--target",
-      TARGET_ENV,
-      "--table",
-      ACCOUNTS,
-    );
+    const otherTables = await replayCli(dir, "--table", ACCOUNTS);
     expect(otherTables.code).toBe(2);
     expect(otherTables.err).toContain(`holds changes of ${ACCOUNTS}(id), ${LINES}(order_id, line)`);
     const swapped = await runCli(
@@ -471,30 +425,10 @@ describe("stepwise db replay", () => {
     expect(swapped.code).toBe(2);
     expect(swapped.err).toMatch(/written with .* as the source/);
     expect(swapped.err).not.toContain(services().postgres.password);
-    const noLog = await runCli(
-      "db",
-      "replay",
-      "--log",
-      logDir(),
-      "--source",
-      SOURCE_ENV,
-      "--target",
-      TARGET_ENV,
-    );
+    const noLog = await replayCli(logDir());
     expect(noLog.code).toBe(2);
     expect(noLog.err).toContain("no replay log there");
-    const badBatch = await runCli(
-      "db",
-      "replay",
-      "--log",
-      dir,
-      "--source",
-      SOURCE_ENV,
-      "--target",
-      TARGET_ENV,
-      "--batch",
-      "0",
-    );
+    const badBatch = await replayCli(dir, "--batch", "0");
     expect(badBatch.code).toBe(2);
     expect(badBatch.err).toContain(
       '--batch "0" is not a count; give a whole number from 1 to 100000',
@@ -542,16 +476,7 @@ describe("stepwise db replay", () => {
     await writer.close(0);
     await proxy.restore();
     expect(existsSync(join(dir, "replay-log.overflow.json"))).toBe(true);
-    const run = await runCli(
-      "db",
-      "replay",
-      "--log",
-      dir,
-      "--source",
-      SOURCE_ENV,
-      "--target",
-      TARGET_ENV,
-    );
+    const run = await replayCli(dir);
     expect(run.code).toBe(1);
     expect(run.err + run.out).toMatch(/overflowed.*db backfill/s);
   });
