@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
-import { endpoints, startServices } from "../test/services/manager";
+import { endpoints, postgresUrlOf, startServices } from "../test/services/manager";
 import { postgresBinDir } from "../test/services/prerequisites";
 import { backfill } from "../tools/postgres/backfill";
 import type { Bench, BenchResult } from "./result";
@@ -94,7 +94,7 @@ export const run: Bench = async (log) => {
   const { state } = await startServices(log);
   const pg = endpoints(state).postgres;
   const database = async (name: string): Promise<Database> => {
-    const url = `postgres://${pg.user}:${encodeURIComponent(pg.password)}@${pg.host}:${pg.port}/${name}`;
+    const url = postgresUrlOf(pg, name);
     const client = new Client({ connectionString: url });
     await client.connect();
     return { url, name, client };

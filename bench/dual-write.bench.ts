@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client, Pool } from "pg";
-import { endpoints, startServices } from "../test/services/manager";
+import { endpoints, postgresUrlOf, startServices } from "../test/services/manager";
 import { TcpProxy } from "../test/integration/support/tcp-proxy";
 import { DualWriter } from "../tools/postgres/dual-writer";
 import { against, type Bench, type BenchResult } from "./result";
@@ -56,8 +56,7 @@ export const run: Bench = async (log) => {
   log("starting (or reusing) the test services");
   const { state } = await startServices(log);
   const pg = endpoints(state).postgres;
-  const url = (db: string) =>
-    `postgres://${pg.user}:${encodeURIComponent(pg.password)}@${pg.host}:${pg.port}/${db}`;
+  const url = (db: string) => postgresUrlOf(pg, db);
   const legacyUrl = url(pg.databases.legacy);
   const targetUrl = url(pg.databases.target);
   const schema = `bench_dual_${Date.now().toString(36)}`;

@@ -24,7 +24,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { Client } from "pg";
-import { endpoints, startServices } from "../test/services/manager";
+import { endpoints, postgresUrlOf, startServices } from "../test/services/manager";
 import type { VerifyReport } from "../tools/postgres/verify-report";
 import { STABLE_TEXT_SETTINGS } from "../tools/postgres/verify-snapshot";
 import type { Bench, BenchResult } from "./result";
@@ -115,8 +115,7 @@ export const run: Bench = async (log) => {
   log("starting (or reusing) the test services");
   const { state } = await startServices(log);
   const pg = endpoints(state).postgres;
-  const url = (db: string) =>
-    `postgres://${pg.user}:${encodeURIComponent(pg.password)}@${pg.host}:${pg.port}/${db}`;
+  const url = (db: string) => postgresUrlOf(pg, db);
   const env = {
     ...process.env,
     BENCH_SOURCE: url(pg.databases.legacy),

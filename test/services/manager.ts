@@ -42,6 +42,17 @@ export interface ServicesState {
   readonly kubernetes?: KubernetesState;
 }
 
+/** postgres:// URL of one database of the test server, as its superuser or as `as`. */
+export function postgresUrlOf(
+  pg: ServiceEndpoints["postgres"],
+  database: string,
+  as?: { readonly user: string; readonly password: string },
+): string {
+  const user = as?.user ?? pg.user;
+  const password = as?.password ?? pg.password;
+  return `postgres://${user}:${encodeURIComponent(password)}@${pg.host}:${pg.port}/${database}`;
+}
+
 /** What a test needs to reach the services. */
 export interface ServiceEndpoints {
   readonly kafka: Record<KafkaClusterName, { readonly bootstrap: string }>;

@@ -2,7 +2,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { Client } from "pg";
 import { inject } from "vitest";
 import type { KafkaClusterName } from "../../services/kafka";
-import type { ServiceEndpoints } from "../../services/manager";
+import { postgresUrlOf, type ServiceEndpoints } from "../../services/manager";
 
 /** The real services the global setup started (test/services). */
 export function services(): ServiceEndpoints {
@@ -41,9 +41,7 @@ export function postgresUrl(
   as?: { readonly user: string; readonly password: string },
 ): string {
   const pg = services().postgres;
-  const user = as?.user ?? pg.user;
-  const password = as?.password ?? pg.password;
-  return `postgres://${user}:${encodeURIComponent(password)}@${pg.host}:${pg.port}/${pg.databases[database]}`;
+  return postgresUrlOf(pg, pg.databases[database], as);
 }
 
 /** A name no other test (or earlier run against reused services) has used. */
