@@ -5,6 +5,7 @@ import {
   type DistributionPlan,
 } from "../components/database/distribution-plan";
 import { containsPlaintextSecret } from "../components/spec/plaintext-secret";
+import { DEFAULT_FEATURE_FLAGS } from "../components/routing/route";
 import { PolicyConfigError, resolvePolicySettings } from "../policies/config";
 import { isDuration } from "./duration";
 import {
@@ -82,7 +83,31 @@ export interface StackConfig {
    * `data-model-reviewed` is recorded. Left out: no table is distributed by the stack.
    */
   readonly distribution: StackDistribution | undefined;
+  /** How requests reach the api and consolidation paths' implementations (the routers). */
+  readonly routing: RoutingSettings;
 }
+
+/** The routers' settings (`stepwise:routing`); weights come from the phases and the *Weights keys. */
+export interface RoutingSettings {
+  /** Header whose value (`old`/`new`) forces an implementation. @default DEFAULT_FEATURE_FLAGS.header */
+  readonly flagHeader: string;
+  /** Cookie whose value forces an implementation. @default DEFAULT_FEATURE_FLAGS.cookie */
+  readonly flagCookie: string;
+  /** Routes answer `<service>.<domain>`. @default none: each route answers its service's name */
+  readonly domain: string | undefined;
+  /** Services whose clients stay on the implementation they first reached. @default none */
+  readonly sticky: readonly string[];
+  /** Percent of a service's requests copied to its new implementation (shadow traffic). @default none */
+  readonly mirror: Readonly<Record<string, number>>;
+}
+
+export const DEFAULT_ROUTING: RoutingSettings = {
+  flagHeader: DEFAULT_FEATURE_FLAGS.header,
+  flagCookie: DEFAULT_FEATURE_FLAGS.cookie,
+  domain: undefined,
+  sticky: [],
+  mirror: {},
+};
 
 /** The distribution plan as the stack holds it, with its default schema (the grants' schema). */
 export interface StackDistribution extends DistributionPlan {
@@ -131,6 +156,7 @@ export const CONFIG_KEYS = [
   "minimumTime",
   "policy",
   "distribution",
+  "routing",
   ...SECRET_CONFIG_KEYS,
 ] as const;
 
@@ -150,6 +176,7 @@ export const OBJECT_CONFIG_KEYS: readonly string[] = [
   "minimumTime",
   "policy",
   "distribution",
+  "routing",
 ];
 
 /** A stack config that cannot be used: every problem, one per line, each naming its key. */
@@ -318,6 +345,47 @@ function schemaFor(services: readonly string[]) {
         .optional(),
       // Checked by the plan's own parser (the one `stepwise database readiness --plan` uses).
       distribution: z.unknown().optional(),
+      routing: z
+        .strictObject(
+          {
+            flagHeader: z
+              .string({ error: "must be a header name" })
+              .regex(/^[A-Za-z0-9-]+$/, { error: "must be a header name: letters, digits and '-'" })
+              .optional(),
+            flagCookie: z
+              .string({ error: "must be a cookie name" })
+              .regex(/^[A-Za-z0-9_-]+$/, {
+                error: "must be a cookie name: letters, digits, '_' and '-'",
+              })
+              .optional(),
+            domain: z
+              .string({ error: 'must be a DNS domain such as "shop.example.com"' })
+              .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
+                error: 'must be a DNS domain such as "shop.example.com"',
+              })
+              .optional(),
+            sticky: z
+              .array(z.enum(services as [string, ...string[]], { error: oneOf(services) }), {
+                error: "must be a list of services",
+              })
+              .optional(),
+            mirror: mapOf(
+              services,
+              "service",
+              z
+                .number({ error: "must be a percent from 1 to 100" })
+                .min(1, { error: "must be a percent from 1 to 100" })
+                .max(100, { error: "must be a percent from 1 to 100" }),
+            ).optional(),
+          },
+          {
+            error: (issue) =>
+              issue.code === "unrecognized_keys"
+                ? "unknown setting; valid settings are flagHeader, flagCookie, domain, sticky, mirror"
+                : "must be a map of routing settings",
+          },
+        )
+        .optional(),
       databasePassword: z.string({ error: "must be a (secure) string" }).optional(),
       kubeconfig: z.string({ error: "must be a (secure) string" }).optional(),
     },
@@ -369,6 +437,13 @@ export function parseStackConfig(
     minimumTime: parsed.minimumTime ?? {},
     policy: parsed.policy ?? {},
     distribution: distribution.plan,
+    routing: {
+      flagHeader: parsed.routing?.flagHeader ?? DEFAULT_ROUTING.flagHeader,
+      flagCookie: parsed.routing?.flagCookie ?? DEFAULT_ROUTING.flagCookie,
+      domain: parsed.routing?.domain,
+      sticky: parsed.routing?.sticky ?? DEFAULT_ROUTING.sticky,
+      mirror: defined<number>(parsed.routing?.mirror ?? {}),
+    },
   };
   const problems = [
     ...passwordProblems,

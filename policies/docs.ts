@@ -8,7 +8,9 @@ import {
 } from "./config";
 import { GATE_MAX_AGE_DAYS, GATE_RECORDERS } from "../migrations/gate-evidence";
 import { WITHHELD_SECRET } from "../components/spec/plaintext-secret";
-import { LABELS, monolithWeightLabel, NEXT_SUFFIX } from "../migrations/program/topology";
+import { NEXT_SUFFIX } from "../migrations/program/names";
+import { routeServiceName } from "../components/routing/route";
+import { ROUTES_ENV } from "../components/routing/traefik-file";
 import { RESOURCE_CLASSES } from "./classify";
 import { STEP_STAMP_MAX_AGE_MS } from "./checks/evidence";
 import { POLICY_FLOORS } from "./floor";
@@ -247,8 +249,6 @@ function plaintextSecretsSection(): string[] {
 
 /** Which deletes a dataless rollback may make, and how the weight rule sees traffic. */
 function exemptionDocs(): string[] {
-  const weight = `\`${LABELS.trafficWeight}\``;
-  const monolithWeight = `\`${monolithWeightLabel("S")}\``;
   return [
     "### Which system a resource belongs to",
     "",
@@ -268,11 +268,12 @@ function exemptionDocs(): string[] {
     "### Traffic",
     "",
     "`traffic-weight-step` sees traffic as which implementation serves what share of each service's",
-    "requests, before and after the update. The shares come from the labels the program puts on",
-    `workloads: ${weight} on the api canary's old implementation \`S\` and new one`,
-    `\`S${NEXT_SUFFIX}\` (both serve \`S\`) and on each service \`S\` the modular monolith absorbs,`,
-    `while both run; ${monolithWeight} on the monolith, one per service it serves; and`,
-    "Traefik `TraefikService` `spec.weighted.services`. An implementation is a workload and the image",
+    "requests, before and after the update. The shares come from the routers' own configuration:",
+    `on K3s the weighted \`TraefikService\` \`${routeServiceName("S")}\` (\`spec.weighted.services\`), on`,
+    `Compose the file-provider configuration the Traefik container reads (the \`${ROUTES_ENV}\` its`,
+    "configuration writer is given). A route `S` splits the requests of service `S` between the api",
+    `canary's old implementation \`S\` and new one \`S${NEXT_SUFFIX}\`, and the modular monolith while it`,
+    "absorbs `S`; a service without a route serves all of its own traffic. An implementation is a workload and the image",
     "repository it runs (the Kubernetes container's image, or the Compose container's RemoteImage): a",
     "new tag or digest of the same repository is an ordinary update of that implementation; another",
     "repository is another implementation, so all of the traffic it serves changes hands. Per service,",

@@ -12,6 +12,8 @@ import { ComposePlatform, type ComposePlatformArgs } from "./ComposePlatform";
 import { checkPlacement, planDiscovery, platformOf, type Placement } from "./discovery";
 import { K3sPlatform, type K3sPlatformArgs } from "./K3sPlatform";
 import { metricsEndpointsFor } from "./metrics";
+import { declareRouters, routerClients, type Routers, type RoutingSettings } from "./routers";
+import type { RouteSpec } from "../routing/route";
 
 export const PLATFORM_SERVICES_TYPE = "stepwise:platform:PlatformServices";
 
@@ -44,6 +46,13 @@ export interface PlatformServicesArgs {
    * addressed from `monitoringOn`. @default none
    */
   readonly additionalMetricsEndpoints?: readonly MetricsEndpoint[];
+  /**
+   * Routes in front of services with several implementations, each on the platform of its own
+   * service (Traefik on both), scraped by the Prometheus when there is one. @default none
+   */
+  readonly routes?: readonly RouteSpec[];
+  /** @default RoutingSettings' defaults */
+  readonly routing?: RoutingSettings;
 }
 
 export interface ServiceAddress {
@@ -61,6 +70,7 @@ export class PlatformServices extends pulumi.ComponentResource {
   public readonly compose: ComposePlatform | undefined;
   public readonly k3s: K3sPlatform | undefined;
   public readonly monitoring: Monitoring | undefined;
+  public readonly routers: Routers;
   /** Where each service runs and its address there. */
   public readonly addresses: Readonly<Record<string, ServiceAddress>>;
   /** Scrape targets of every service with metrics, addressed from where Prometheus runs (additional ones not included). */
@@ -77,7 +87,13 @@ export class PlatformServices extends pulumi.ComponentResource {
     const on = (kind: PlatformKind) =>
       args.services.filter((s) => platformOf(placement, s.name) === kind);
 
-    const discovery = planDiscovery(resolved, placement, { composeHost, k3sAddress });
+    const routes = args.routes ?? [];
+    const discovery = planDiscovery(
+      resolved,
+      placement,
+      { composeHost, k3sAddress },
+      routerClients(routes, placement, resolved),
+    );
     const metricsPlan = metricsEndpointsFor(resolved, placement, args.monitoringOn, {
       composeHost,
       k3sAddress,
@@ -105,6 +121,21 @@ export class PlatformServices extends pulumi.ComponentResource {
         )
       : undefined;
 
+    this.routers = declareRouters(
+      name,
+      {
+        routes,
+        settings: args.routing ?? {},
+        services: resolved,
+        placement,
+        addresses: { composeHost, k3sAddress },
+        compose: this.compose?.ref,
+        k3s: this.k3s && { ref: this.k3s.ref, services: Object.values(this.k3s.services) },
+        monitoringOn: args.monitoringOn,
+      },
+      this,
+    );
+
     const monitoringRef = args.monitoringOn === "compose" ? this.compose?.ref : this.k3s?.ref;
     this.monitoring =
       args.monitoringOn && monitoringRef
@@ -112,7 +143,11 @@ export class PlatformServices extends pulumi.ComponentResource {
             `${name}-prometheus`,
             {
               platform: monitoringRef,
-              endpoints: [...metricsPlan.endpoints, ...(args.additionalMetricsEndpoints ?? [])],
+              endpoints: [
+                ...metricsPlan.endpoints,
+                ...this.routers.metrics,
+                ...(args.additionalMetricsEndpoints ?? []),
+              ],
             },
             { parent: this },
           )

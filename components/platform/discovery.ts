@@ -47,22 +47,34 @@ export function checkPlacement(placement: Placement, services: readonly { name: 
   }
 }
 
+/** Something on a platform that reaches services, besides the services themselves (a router). */
+export interface DiscoveryClient {
+  readonly platform: PlatformKind;
+  readonly dependsOn: readonly string[];
+}
+
 /**
  * Cross-platform wiring for one placement. Only edges that cross platforms produce anything,
  * so moving a service touches its own resources and the wiring of its direct neighbours.
+ * `clients` reach services the way dependents do (a router on K3s reaches a backend still on
+ * Compose through the same bridge a K3s service would).
  */
 export function planDiscovery(
   services: readonly ResolvedService[],
   placement: Placement,
   addresses: PlatformAddresses,
+  clients: readonly DiscoveryClient[] = [],
 ): DiscoveryPlan {
   const byName = new Map(services.map((s) => [s.name, s]));
   const composeRemotes: Record<string, string> = {};
   const external = new Map<string, ExternalService>();
   const exposed = new Set<string>();
-  for (const service of services) {
-    const from = platformOf(placement, service.name);
-    for (const depName of service.dependsOn) {
+  const edges: DiscoveryClient[] = [
+    ...services.map((s) => ({ platform: platformOf(placement, s.name), dependsOn: s.dependsOn })),
+    ...clients,
+  ];
+  for (const { platform: from, dependsOn } of edges) {
+    for (const depName of dependsOn) {
       const dep = byName.get(depName);
       if (!dep || platformOf(placement, depName) === from) continue;
       if (from === "compose") {

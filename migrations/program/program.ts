@@ -118,6 +118,10 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
       ...platformMetrics,
     ],
     compose: { hostAddress: PLATFORM_SETTINGS.compose.hostAddress },
+    routes: topology.routes,
+    routing: {
+      featureFlags: { header: config.routing.flagHeader, cookie: config.routing.flagCookie },
+    },
     ...(usesK3s(topology)
       ? {
           k3s: {

@@ -1,7 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ServiceSpec } from "../../components/spec";
-import type { PathId, PhaseWiring } from "../path";
-import { phaseDefinition } from "../phases";
+import type { RouteSpec } from "../../components/routing/route";
 import {
   absorbedServices,
   COORDINATION_SERVICE,
@@ -12,28 +11,18 @@ import {
   type StackConfig,
 } from "../stack-config";
 
-/** Name of the modular monolith's service (consolidation path). */
-export const MONOLITH_SERVICE = "modular-monolith";
-export const MONOLITH_PORT = 8090;
-/** The new implementation of service S runs as `S-next` beside S (api path). */
-export const NEXT_SUFFIX = "-next";
-/** `S-next` publishes its ports this much higher on the Docker host, so S and S-next coexist. */
-export const NEXT_PORT_OFFSET = 10_000;
+import { MONOLITH_PORT, MONOLITH_SERVICE, NEXT_PORT_OFFSET, NEXT_SUFFIX, wiringOf } from "./names";
+import { routesFor } from "./routes";
 
-/** Label keys that record a phase's routing decisions on each workload. */
-export const LABELS = {
-  implementation: "stepwise.dev/implementation",
-  /** Percent of its own service's requests a workload serves (both api implementations). */
-  trafficWeight: "stepwise.dev/traffic-weight",
-} as const;
+export { MONOLITH_PORT, MONOLITH_SERVICE, NEXT_PORT_OFFSET, NEXT_SUFFIX, wiringOf };
 
 /**
- * Label key for the percent of service S's requests the modular monolith serves: it serves
- * several services' routes, one label each, e.g. `stepwise.dev/traffic-weight.orders`.
+ * Label keys that say which implementation a workload is (api path). Who serves what share of
+ * a service's requests is the routers' business (Topology.routes), not a label's.
  */
-export function monolithWeightLabel(service: string): string {
-  return `${LABELS.trafficWeight}.${service}`;
-}
+export const LABELS = {
+  implementation: "stepwise.dev/implementation",
+} as const;
 
 /** One value per platform a client may run on (an engine is reached differently from each). */
 export type ByClientPlatform<T> = Readonly<Record<PlatformKind, T>>;
@@ -62,10 +51,8 @@ export interface Topology {
   readonly apiWeights: Readonly<Record<string, number>>;
   /** Percent of requests the modular monolith serves, per service it absorbs (when it runs). */
   readonly monolithWeights: Readonly<Record<string, number>>;
-}
-
-export function wiringOf(config: StackConfig, path: PathId): PhaseWiring {
-  return phaseDefinition(path, config.phases[path]).wiring;
+  /** The routers' routes: per service with several implementations, who answers by what weight. */
+  readonly routes: readonly RouteSpec[];
 }
 
 /** Which engines the events and database phases use, and where each runs. */
@@ -100,7 +87,7 @@ export function planTopology(
   const readFrom = database.readFrom ?? "";
 
   const apiWeights = apiWeightsFor(config);
-  let services = withApiImplementations(baseServices, config, apiWeights);
+  let services = withApiImplementations(baseServices, config);
   const monolithWeights = monolithWeightsFor(config, baseServices);
   services = withConsolidation(services, config, monolithWeights);
   const placement = placementFor(config, services);
@@ -117,6 +104,7 @@ export function planTopology(
     database: { writeTo, readFrom },
     apiWeights,
     monolithWeights,
+    routes: routesFor(config, services, apiWeights, monolithWeights),
   };
 }
 
@@ -154,7 +142,6 @@ export function monolithWeightsFor(
 function withApiImplementations(
   services: readonly ServiceSpec[],
   config: StackConfig,
-  weights: Readonly<Record<string, number>>,
 ): ServiceSpec[] {
   const deployed = wiringOf(config, "api").deployed;
   const keepOld = deployed.includes("old");
@@ -168,15 +155,7 @@ function withApiImplementations(
       result.push({ ...spec, dependsOn: spec.dependsOn?.map(renamed) });
       continue;
     }
-    const weight = weights[spec.name] ?? 0;
-    if (keepOld) {
-      result.push(
-        labelled(spec, {
-          [LABELS.implementation]: "old",
-          [LABELS.trafficWeight]: String(100 - weight),
-        }),
-      );
-    }
+    if (keepOld) result.push(labelled(spec, { [LABELS.implementation]: "old" }));
     result.push(
       labelled(
         {
@@ -189,7 +168,7 @@ function withApiImplementations(
             published: (p.published ?? p.port) + NEXT_PORT_OFFSET,
           })),
         },
-        { [LABELS.implementation]: "new", [LABELS.trafficWeight]: String(weight) },
+        { [LABELS.implementation]: "new" },
       ),
     );
   }
@@ -197,8 +176,8 @@ function withApiImplementations(
 }
 
 /**
- * The monolith beside (or instead of) the services it absorbs. Each such service and the
- * monolith carry their share of the service's requests, like the api canary's implementations.
+ * The monolith beside (or instead of) the services it absorbs (`weights`' keys); the routes
+ * give each its share of a service's requests.
  */
 function withConsolidation(
   services: readonly ServiceSpec[],
@@ -211,14 +190,10 @@ function withConsolidation(
   const absorbed = (spec: ServiceSpec) => weights[spec.name] !== undefined;
   const modules = services.filter(absorbed);
   const result: ServiceSpec[] = services.filter((s) => keepServices || !absorbed(s));
-  if (keepServices && runMonolith) {
+  if (keepServices && runMonolith && wiring.oldReplicas === 0) {
     for (let i = 0; i < result.length; i++) {
       const spec = result[i];
-      const weight = weights[spec.name];
-      if (weight === undefined) continue;
-      result[i] = labelled(wiring.oldReplicas === 0 ? { ...spec, replicas: 0 } : spec, {
-        [LABELS.trafficWeight]: String(100 - weight),
-      });
+      if (absorbed(spec)) result[i] = { ...spec, replicas: 0 };
     }
   }
   if (runMonolith) {
@@ -226,29 +201,19 @@ function withConsolidation(
       string,
       pulumi.Input<string>
     >;
-    result.push(
-      labelled(
-        {
-          name: MONOLITH_SERVICE,
-          image: config.monolithImage ?? "",
-          ports: [{ port: MONOLITH_PORT, name: "http" }],
-          env: { LOG_LEVEL: "info", MODULES: modules.map((m) => m.name).join(",") },
-          ...(Object.keys(secretEnv).length > 0 ? { secretEnv } : {}),
-          healthCheck: { http: { path: "/health", port: MONOLITH_PORT } },
-          resources: { cpu: 1, memoryMiB: 1024 },
-          dependsOn: services.some((s) => s.name === COORDINATION_SERVICE)
-            ? [COORDINATION_SERVICE]
-            : [],
-          metrics: { port: MONOLITH_PORT },
-        },
-        Object.fromEntries(
-          Object.entries(weights).map(([service, weight]) => [
-            monolithWeightLabel(service),
-            String(weight),
-          ]),
-        ),
-      ),
-    );
+    result.push({
+      name: MONOLITH_SERVICE,
+      image: config.monolithImage ?? "",
+      ports: [{ port: MONOLITH_PORT, name: "http" }],
+      env: { LOG_LEVEL: "info", MODULES: modules.map((m) => m.name).join(",") },
+      ...(Object.keys(secretEnv).length > 0 ? { secretEnv } : {}),
+      healthCheck: { http: { path: "/health", port: MONOLITH_PORT } },
+      resources: { cpu: 1, memoryMiB: 1024 },
+      dependsOn: services.some((s) => s.name === COORDINATION_SERVICE)
+        ? [COORDINATION_SERVICE]
+        : [],
+      metrics: { port: MONOLITH_PORT },
+    });
   }
   return result;
 }

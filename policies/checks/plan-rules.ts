@@ -13,6 +13,8 @@ import {
 import type { StatefulTypeOverrides } from "../stateful-types";
 import type { Finding, PathMove } from "./phases";
 import { trafficStepFindings } from "./traffic";
+import { routeOfServiceName, routeShares } from "../../components/routing/route";
+import { configuredBackends } from "../../components/routing/traefik-file";
 import {
   beforeOf,
   afterOf,
@@ -59,24 +61,26 @@ export function platformMoveFindings(plan: Plan): Finding[] {
 /** Share of traffic (percent) each backend of a Traefik weighted service gets. */
 export function weightShares(resource: ResourceView): Map<string, number> {
   const spec = resource.props.spec as { weighted?: { services?: unknown[] } } | undefined;
-  const entries = (spec?.weighted?.services ?? []) as { name?: unknown; weight?: unknown }[];
-  const weights = entries
-    .filter((e) => typeof e.name === "string")
-    .map((e) => [e.name as string, typeof e.weight === "number" ? e.weight : 1] as const);
-  const total = weights.reduce((sum, [, w]) => sum + w, 0);
-  return new Map(weights.map(([name, w]) => [name, total === 0 ? 0 : (100 * w) / total]));
+  return routeShares(configuredBackends(spec?.weighted?.services ?? []));
+}
+
+/** A TraefikService of stepwise's own routers: traffic.ts judges it per route, by implementation. */
+function isStepwiseRoute(resource: ResourceView): boolean {
+  const name = (resource.props.metadata as { name?: unknown } | undefined)?.name;
+  return typeof name === "string" && routeOfServiceName(name) !== undefined;
 }
 
 /**
- * Traffic moves by at most `step` points per update: per route, by implementation (traffic.ts),
- * and per backend of a Traefik weighted route. A new weighted route is judged against all
- * traffic on one backend (the one it had before the route existed).
+ * Traffic moves by at most `step` points per update: per route of stepwise's routers, by
+ * implementation (traffic.ts), and per backend of any other Traefik weighted route. A new
+ * weighted route is judged against all traffic on one backend (the one it had before the
+ * route existed).
  */
 export function weightStepFindings(plan: Plan, step: number): Finding[] {
   const findings: Finding[] = trafficStepFindings(plan, step);
   for (const planStep of plan.steps) {
     const after = afterOf(planStep);
-    if (!after || !hasRole(after, "weighted-route")) continue;
+    if (!after || !hasRole(after, "weighted-route") || isStepwiseRoute(after)) continue;
     const newShares = weightShares(after);
     const before = beforeOf(planStep);
     if (before) {

@@ -1,61 +1,44 @@
 /**
  * Traffic as the weight rule sees it: for each route (what clients call), which implementation
- * serves what share of its requests, before and after an update. An implementation is a
- * workload and the image repository it runs: a new tag or digest of the same repository is an
- * ordinary update of that implementation; another repository is another implementation, which
- * gains traffic only in weighted steps, like the api canary's new one.
+ * serves what share of its requests, before and after an update, read from the routers'
+ * configuration itself (K3s: the weighted TraefikService; Compose: the file the Traefik
+ * container reads). An implementation is a workload and the image repository it runs: a new tag
+ * or digest of the same repository is an ordinary update of that implementation; another
+ * repository is another implementation, which gains traffic only in weighted steps, like the api
+ * canary's new one.
  */
 import { dockerImageResourceName } from "../../components/platform/compose-names";
-import { CONSOLIDATION_PATH } from "../../migrations/paths";
+import { routeOfServiceName, routeShares } from "../../components/routing/route";
 import {
-  LABELS,
-  MONOLITH_SERVICE,
-  monolithWeightLabel,
-  NEXT_SUFFIX,
-} from "../../migrations/program/topology";
+  configuredBackends,
+  routesInFileConfig,
+  ROUTES_ENV,
+  type ConfiguredBackend,
+} from "../../components/routing/traefik-file";
+import { CONSOLIDATION_PATH } from "../../migrations/paths";
+import { MONOLITH_SERVICE, NEXT_SUFFIX } from "../../migrations/program/names";
 import type { Plan } from "../../tools/plan/plan";
 import { hasRole, serviceOfWorkload, type ResourceView } from "../classify";
 import type { Finding, PathMove } from "./phases";
 import { resourcesAfter, resourcesBefore } from "./plan-view";
 
 /** One implementation's part of a route: its share (percent) and image repository. */
-interface Serving {
+export interface Serving {
   readonly share: number;
   readonly repository: string | undefined;
 }
 
 /** Who serves each route on one side of a plan. */
-interface SideTraffic {
-  /** Routes the program weighs (api canary, consolidation), by route. */
+export interface SideTraffic {
+  /** Routes a router splits (api canary, consolidation), by route. */
   readonly routed: ReadonlyMap<string, { serving: Map<string, Serving>; urn: string }>;
-  /** Every other service's workload: it serves all of its own traffic. */
+  /** Every service's workload: without a route, it serves all of its own traffic. */
   readonly plain: ReadonlyMap<string, Serving>;
 }
 
 const DOCKER_IMAGE_TYPE = "docker:index/remoteImage:RemoteImage";
-/** What precedes the service name in the monolith's per-service weight labels. */
-const MONOLITH_WEIGHT_PREFIX = monolithWeightLabel("");
-
-/** A workload's labels: Compose container labels, or Kubernetes object and pod template labels. */
-export function workloadLabels(resource: ResourceView): Record<string, string> {
-  const labels: Record<string, string> = {};
-  const props = resource.props;
-  if (Array.isArray(props.labels)) {
-    for (const entry of props.labels as { label?: unknown; value?: unknown }[]) {
-      if (typeof entry.label === "string" && typeof entry.value === "string") {
-        labels[entry.label] = entry.value;
-      }
-    }
-  }
-  const metadata = props.metadata as { labels?: Record<string, unknown> } | undefined;
-  const spec = props.spec as { template?: { metadata?: { labels?: Record<string, unknown> } } };
-  for (const source of [metadata?.labels, spec?.template?.metadata?.labels]) {
-    for (const [key, value] of Object.entries(source ?? {})) {
-      if (typeof value === "string") labels[key] = value;
-    }
-  }
-  return labels;
-}
+const DOCKER_CONTAINER_TYPE = "docker:index/container:Container";
+const TRAEFIK_SERVICE_TYPE = "kubernetes:traefik.io/v1alpha1:TraefikService";
 
 /** The repository an image reference names, without its tag or digest. */
 export function imageRepository(image: string): string {
@@ -81,51 +64,61 @@ function imageOf(
   return remoteImages.get(dockerImageResourceName(resource.name));
 }
 
-function sideTraffic(resources: readonly ResourceView[]): SideTraffic {
+/** The weighted routes a router resource configures: a TraefikService or the Compose writer's file. */
+function configuredRoutes(resource: ResourceView): Map<string, ConfiguredBackend[]> {
+  if (resource.type === TRAEFIK_SERVICE_TYPE) {
+    const name = (resource.props.metadata as { name?: unknown } | undefined)?.name;
+    const route = typeof name === "string" ? routeOfServiceName(name) : undefined;
+    const entries = (resource.props.spec as { weighted?: { services?: unknown } } | undefined)
+      ?.weighted?.services;
+    return route !== undefined && Array.isArray(entries)
+      ? new Map([[route, configuredBackends(entries)]])
+      : new Map<string, ConfiguredBackend[]>();
+  }
+  if (resource.type === DOCKER_CONTAINER_TYPE && Array.isArray(resource.props.envs)) {
+    const prefix = `${ROUTES_ENV}=`;
+    const entry = (resource.props.envs as unknown[]).find(
+      (e): e is string => typeof e === "string" && e.startsWith(prefix),
+    );
+    if (entry !== undefined) return routesInFileConfig(entry.slice(prefix.length));
+  }
+  return new Map();
+}
+
+/** Who serves each route on one side: the routers' weights, the workloads' images. */
+export function sideTraffic(resources: readonly ResourceView[]): SideTraffic {
   const remoteImages = new Map<string, string>();
   for (const r of resources) {
     if (r.type === DOCKER_IMAGE_TYPE && typeof r.props.name === "string") {
       remoteImages.set(r.name, r.props.name);
     }
   }
-  const routed = new Map<string, { serving: Map<string, Serving>; urn: string }>();
   const plain = new Map<string, Serving>();
-  const serve = (route: string, urn: string, who: string, serving: Serving) => {
-    const entry = routed.get(route) ?? { serving: new Map<string, Serving>(), urn };
-    entry.serving.set(who, serving); // a service on two platforms at once counts once
-    if (who === route) entry.urn = urn; // findings point at the service's own workload
-    routed.set(route, entry);
-  };
+  const workloadUrn = new Map<string, string>();
   for (const resource of resources) {
     const service = hasRole(resource, "workload") ? serviceOfWorkload(resource) : undefined;
-    if (service === undefined) continue;
-    const labels = workloadLabels(resource);
+    if (service === undefined || plain.has(service)) continue; // on two platforms: counts once
     const image = imageOf(resource, service, remoteImages);
     const repository = image === undefined ? undefined : imageRepository(image);
-    const weight = labels[LABELS.trafficWeight];
-    const monolithRoutes = Object.keys(labels).filter((k) => k.startsWith(MONOLITH_WEIGHT_PREFIX));
-    if (weight !== undefined || labels[LABELS.implementation] !== undefined) {
-      // api: the old implementation S and the new one S-next share the route S by weight;
-      // consolidation: so do the service S and the monolith.
-      const route = service.endsWith(NEXT_SUFFIX) ? service.slice(0, -NEXT_SUFFIX.length) : service;
-      serve(route, resource.urn, service, { share: shareOf(weight), repository });
-    } else if (monolithRoutes.length > 0) {
-      // consolidation: the monolith serves a share of each service it absorbs.
-      for (const key of monolithRoutes) {
-        const route = key.slice(MONOLITH_WEIGHT_PREFIX.length);
-        serve(route, resource.urn, service, { share: shareOf(labels[key]), repository });
+    plain.set(service, { share: 100, repository });
+    workloadUrn.set(service, resource.urn);
+  }
+  const routed = new Map<string, { serving: Map<string, Serving>; urn: string }>();
+  for (const resource of resources) {
+    for (const [route, backends] of configuredRoutes(resource)) {
+      const shares = routeShares(backends);
+      const serving = new Map<string, Serving>();
+      for (const { service } of backends) {
+        serving.set(service, {
+          share: shares.get(service) ?? 0,
+          repository: plain.get(service)?.repository,
+        });
       }
-    } else if (!plain.has(service)) {
-      plain.set(service, { share: 100, repository });
+      // Findings point at the route's own service's workload, else at the router.
+      routed.set(route, { serving, urn: workloadUrn.get(route) ?? resource.urn });
     }
   }
   return { routed, plain };
-}
-
-/** A weight label's percent; a workload without one (or with nonsense) serves all of it. */
-function shareOf(label: string | undefined): number {
-  const share = Number(label ?? 100);
-  return Number.isFinite(share) ? share : 100;
 }
 
 /**

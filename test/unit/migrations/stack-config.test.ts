@@ -66,6 +66,14 @@ describe("parseStackConfig", () => {
       monolithWeights: {},
       minimumTime: {},
       policy: {},
+      distribution: undefined,
+      routing: {
+        flagHeader: "X-Stepwise-Implementation",
+        flagCookie: "stepwise-implementation",
+        domain: undefined,
+        sticky: [],
+        mirror: {},
+      },
     });
   });
 
@@ -112,7 +120,7 @@ describe("parseStackConfig", () => {
       "an unknown key",
       { phase: {} },
       [
-        "stepwise:phase: unknown key; valid keys are environment, phases, enteredAt, previousPhases, gates, placement, enginePlacement, externalEngines, k3s, apiImages, apiWeights, monolithImage, monolithWeights, minimumTime, policy, distribution, databasePassword, kubeconfig",
+        "stepwise:phase: unknown key; valid keys are environment, phases, enteredAt, previousPhases, gates, placement, enginePlacement, externalEngines, k3s, apiImages, apiWeights, monolithImage, monolithWeights, minimumTime, policy, distribution, routing, databasePassword, kubeconfig",
       ],
     ],
     [

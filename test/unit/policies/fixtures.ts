@@ -1,5 +1,11 @@
 /** Resource inputs shaped like the platform and monitoring components register them. */
 import { stringify } from "yaml";
+import { DEFAULT_FEATURE_FLAGS } from "../../../components/routing/route";
+import {
+  renderTraefikFile,
+  ROUTES_ENV,
+  traefikFileConfig,
+} from "../../../components/routing/traefik-file";
 
 export const CONTAINER = "docker:index/container:Container";
 export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -67,6 +73,39 @@ export function weighted(weights: Record<string, number>): Record<string, unknow
       },
     },
   };
+}
+
+/**
+ * The Compose router's configuration writer, holding the rendered routes: per route, the weight
+ * of each backend service (implementations named after their position: old, new, monolith).
+ */
+export function composeRoutes(
+  routes: Record<string, Record<string, number>>,
+): Record<string, unknown> {
+  const specs = Object.entries(routes).map(([name, weights]) => ({
+    name,
+    backends: Object.entries(weights).map(([service, weight], i) => ({
+      implementation: ["old", "new", "monolith"][i] ?? `impl-${i}`,
+      service,
+      weight,
+    })),
+  }));
+  const config = renderTraefikFile(
+    traefikFileConfig(specs, DEFAULT_FEATURE_FLAGS, (service) => `http://${service}:8080`),
+  );
+  return {
+    name: "platform-router-config",
+    envs: [`${ROUTES_ENV}=${config}`],
+    labels: [{ label: "stepwise.platform", value: "compose" }],
+  };
+}
+
+/** The K3s router's weighted TraefikService of one route. */
+export function routeService(
+  route: string,
+  weights: Record<string, number>,
+): Record<string, unknown> {
+  return { metadata: { name: `route-${route}` }, ...weighted(weights) };
 }
 
 /** The Prometheus container Monitoring makes on Compose, scraping the given systems. */

@@ -12,7 +12,14 @@ import { describe, expect, it } from "vitest";
 import type { Ledger } from "../../../migrations/ledger";
 import { packPolicies } from "../../../policies/pack/pack-policies";
 import { RULES, type RuleId } from "../../../policies/rules";
-import { CONTAINER, DEPLOYMENT, container, deployment, prometheus } from "./fixtures";
+import {
+  CONTAINER,
+  DEPLOYMENT,
+  composeRoutes,
+  container,
+  deployment,
+  prometheus,
+} from "./fixtures";
 import {
   NOW,
   collector,
@@ -160,27 +167,24 @@ describe("traffic-weight-step (pack)", () => {
     ...ledger({ [path]: { phase: to, enteredAt: NOW.toISOString(), previous: from } }),
     moves: [{ path, from, to }],
   });
-  /** The workloads of monolith-parallel: each service and the monolith with their shares. */
+  /** monolith-parallel: each service, the monolith, and the router splitting their routes. */
   const monolithServing = (weights: Record<string, number>): PolicyResource[] => [
-    ...Object.entries(weights).map(([service, weight]) =>
-      policyResource(CONTAINER, `compose-${service}`, {
-        ...container(service),
-        labels: [
-          { label: "stepwise.service", value: service },
-          { label: "stepwise.dev/traffic-weight", value: String(100 - weight) },
-        ],
-      }),
+    ...Object.keys(weights).map((service) =>
+      policyResource(CONTAINER, `compose-${service}`, container(service)),
     ),
-    policyResource(CONTAINER, "compose-modular-monolith", {
-      ...container("modular-monolith"),
-      labels: [
-        { label: "stepwise.service", value: "modular-monolith" },
-        ...Object.entries(weights).map(([service, weight]) => ({
-          label: `stepwise.dev/traffic-weight.${service}`,
-          value: String(weight),
-        })),
-      ],
-    }),
+    policyResource(CONTAINER, "compose-modular-monolith", container("modular-monolith")),
+    policyResource(
+      CONTAINER,
+      "platform-router-config",
+      composeRoutes(
+        Object.fromEntries(
+          Object.entries(weights).map(([service, weight]) => [
+            service,
+            { [service]: 100 - weight, "modular-monolith": weight },
+          ]),
+        ),
+      ),
+    ),
   ];
   /** The pack's verdict on a consolidation step with the monolith serving `weights`. */
   const consolidationStep = (

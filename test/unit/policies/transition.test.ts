@@ -13,9 +13,11 @@ import {
   TOPIC,
   TRAEFIK_SERVICE,
   VOLUME,
+  composeRoutes,
   container,
   deployment,
   prometheus,
+  routeService,
   weighted,
 } from "./fixtures";
 import { NOW, daysAgo, hoursAgo, ledger, passedGate, plan, step } from "./support";
@@ -221,79 +223,102 @@ describe("traffic-weight-step", () => {
       "orders-weighted: a new weighted route sends 50% away from its main backend at once; the limit is 25",
     ]);
   });
-  const labelled = (service: string, weight: number | undefined) => ({
-    ...container(service),
-    labels: [
-      { label: "stepwise.service", value: service },
-      ...(weight === undefined
-        ? []
-        : [{ label: "stepwise.dev/traffic-weight", value: String(weight) }]),
-    ],
-  });
+  /** A service's Compose workload (its share comes from the router, not from the workload). */
+  const workload = (service: string) => container(service);
+  /** The Compose router's config writer, before and after, in one plan step. */
+  const router = (
+    before: Record<string, Record<string, number>> | undefined,
+    after: Record<string, Record<string, number>> | undefined,
+  ) =>
+    step(
+      before === undefined ? "create" : after === undefined ? "delete" : "replace",
+      CONTAINER,
+      "platform-router-config",
+      {
+        ...(before ? { before: composeRoutes(before) } : {}),
+        ...(after ? { after: composeRoutes(after) } : {}),
+      },
+    );
   const canary = (from: number, to: number) =>
     plan(
-      step("update", CONTAINER, "compose-catalog", {
-        before: labelled("catalog", 100 - from),
-        after: labelled("catalog", 100 - to),
-      }),
-      step("update", CONTAINER, "compose-catalog-next", {
-        before: labelled("catalog-next", from),
-        after: labelled("catalog-next", to),
-      }),
+      step("same", CONTAINER, "compose-catalog", { after: workload("catalog") }),
+      step("same", CONTAINER, "compose-catalog-next", { after: workload("catalog-next") }),
+      router(
+        { catalog: { catalog: 100 - from, "catalog-next": from } },
+        { catalog: { catalog: 100 - to, "catalog-next": to } },
+      ),
     );
-  it("reads the program's traffic-weight labels per route: 25 → 50 passes, 25 → 75 fails", () => {
+  it("reads the Compose router's rendered weights per route: 25 → 50 passes, 25 → 75 fails", () => {
     expect(failures({ plan: canary(25, 50) }, "traffic-weight-step")).toEqual([]);
     expect(failures({ plan: canary(25, 75) }, "traffic-weight-step")).toEqual([
       'service "catalog": 50 points of its traffic change hands in one update (catalog 75% → 25%, catalog-next 25% → 75%); the limit is 25',
     ]);
   });
-  it("counts a new labelled implementation from 0, an unlabelled new service not at all", () => {
+  it("reads the K3s router's TraefikService per route, not as an anonymous weighted route", () => {
+    const k3s = (from: number, to: number) =>
+      plan(
+        step("same", DEPLOYMENT, "k3s-catalog", { after: deployment("catalog") }),
+        step("same", DEPLOYMENT, "k3s-catalog-next", { after: deployment("catalog-next") }),
+        step("update", TRAEFIK_SERVICE, "platform-router-route-catalog-service", {
+          before: routeService("catalog", { catalog: 100 - from, "catalog-next": from }),
+          after: routeService("catalog", { catalog: 100 - to, "catalog-next": to }),
+        }),
+      );
+    expect(failures({ plan: k3s(0, 25) }, "traffic-weight-step")).toEqual([]);
+    expect(failures({ plan: k3s(0, 100) }, "traffic-weight-step")).toEqual([
+      'service "catalog": 100 points of its traffic change hands in one update (catalog 100% → 0%, catalog-next 0% → 100%); the limit is 25',
+    ]);
+  });
+  it("counts a new route from the service serving alone, a service without a route not at all", () => {
     const entering = plan(
-      step("update", CONTAINER, "compose-catalog", {
-        before: labelled("catalog", undefined),
-        after: labelled("catalog", 75),
-      }),
-      step("create", CONTAINER, "compose-catalog-next", { after: labelled("catalog-next", 25) }),
-      step("create", CONTAINER, "compose-monolith", { after: labelled("monolith", undefined) }),
+      step("same", CONTAINER, "compose-catalog", { after: workload("catalog") }),
+      step("create", CONTAINER, "compose-catalog-next", { after: workload("catalog-next") }),
+      step("create", CONTAINER, "compose-monolith", { after: workload("monolith") }),
+      router(undefined, { catalog: { catalog: 75, "catalog-next": 25 } }),
     );
     expect(failures({ plan: entering }, "traffic-weight-step")).toEqual([]);
     const jump = plan(
-      step("create", CONTAINER, "compose-catalog-next", { after: labelled("catalog-next", 50) }),
+      step("same", CONTAINER, "compose-catalog", { after: workload("catalog") }),
+      step("create", CONTAINER, "compose-catalog-next", { after: workload("catalog-next") }),
+      router(undefined, { catalog: { catalog: 50, "catalog-next": 50 } }),
     );
     expect(failures({ plan: jump }, "traffic-weight-step")).toEqual([
-      'service "catalog": 50 points of its traffic change hands in one update (catalog-next 0% → 50%); the limit is 25',
+      'service "catalog": 50 points of its traffic change hands in one update (catalog 100% → 50%, catalog-next 0% → 50%); the limit is 25',
     ]);
   });
-  it("does not count a service moving platforms with its weight as a weight move", () => {
-    const k8s = deployment("catalog-next", { replicas: 2 }) as {
-      spec: { template: Record<string, unknown> };
-    };
-    k8s.spec.template.metadata = { labels: { "stepwise.dev/traffic-weight": "50" } };
+  it("does not count a route moving platforms with its weights as a weight move", () => {
     const moved = plan(
-      step("delete", CONTAINER, "compose-catalog-next", { before: labelled("catalog-next", 50) }),
-      step("create", DEPLOYMENT, "k3s-catalog-next", { after: k8s }),
+      step("delete", CONTAINER, "compose-catalog-next", { before: workload("catalog-next") }),
+      step("create", DEPLOYMENT, "k3s-catalog-next", { after: deployment("catalog-next") }),
+      router({ catalog: { catalog: 50, "catalog-next": 50 } }, undefined),
+      step("create", TRAEFIK_SERVICE, "platform-router-route-catalog-service", {
+        after: routeService("catalog", { catalog: 50, "catalog-next": 50 }),
+      }),
     );
     expect(failures({ plan: moved }, "traffic-weight-step")).toEqual([]);
   });
   const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
-  const implementation = (service: string, weight: number, image: string) => [
+  const implementation = (service: string, image: string) => [
     step("same", CONTAINER, `compose-${service}`, {
-      after: { ...labelled(service, weight), image: "sha256:0123" },
+      after: { ...workload(service), image: "sha256:0123" },
     }),
     step("same", REMOTE_IMAGE, `compose-${service}-image`, { after: { name: image } }),
   ];
-  const swap = (service: string, weight: number, from: string, to: string) => [
-    step("same", CONTAINER, `compose-${service}`, { after: labelled(service, weight) }),
+  const swap = (service: string, from: string, to: string) => [
+    step("same", CONTAINER, `compose-${service}`, { after: workload(service) }),
     step("replace", REMOTE_IMAGE, `compose-${service}-image`, {
       before: { name: from },
       after: { name: to },
     }),
   ];
+  const unchangedRouter = (routes: Record<string, Record<string, number>>) =>
+    step("same", CONTAINER, "platform-router-config", { after: composeRoutes(routes) });
   it("counts another image repository as another implementation: all its traffic moves", () => {
     const cutOver = (to: string) =>
       plan(
-        ...implementation("catalog", 0, "shop/catalog:1.4.2"),
-        ...swap("catalog-next", 100, "shop/catalog-gin:0.9.0", to),
+        ...implementation("catalog", "shop/catalog:1.4.2"),
+        ...swap("catalog-next", "shop/catalog-gin:0.9.0", to),
+        unchangedRouter({ catalog: { catalog: 0, "catalog-next": 100 } }),
       );
     expect(failures({ plan: cutOver("other/catalog:6.6.6") }, "traffic-weight-step")).toEqual([
       'service "catalog": 100 points of its traffic change hands in one update (catalog-next shop/catalog-gin 100% → other/catalog 100%); the limit is 25. catalog-next would run another implementation, which gets traffic only through the canary: at api phase "canary" set stepwise:apiWeights.catalog to 0, change the image, then raise the weight step by step (a new tag of the same repository is an ordinary update)',
@@ -306,17 +331,17 @@ describe("traffic-weight-step", () => {
     expect(failures({ plan: cutOver(digest) }, "traffic-weight-step")).toEqual([]);
     // At weight 0 another implementation takes no traffic yet: the canary's first step.
     const idle = plan(
-      ...implementation("catalog", 100, "shop/catalog:1.4.2"),
-      ...swap("catalog-next", 0, "shop/catalog-gin:0.9.0", "other/catalog:6.6.6"),
+      ...implementation("catalog", "shop/catalog:1.4.2"),
+      ...swap("catalog-next", "shop/catalog-gin:0.9.0", "other/catalog:6.6.6"),
+      unchangedRouter({ catalog: { catalog: 100, "catalog-next": 0 } }),
     );
     expect(failures({ plan: idle }, "traffic-weight-step")).toEqual([]);
   });
   it("reads a Kubernetes workload's image from its container", () => {
     const k8s = (image: string) => {
       const d = deployment("catalog-next", { replicas: 2 }) as {
-        spec: { template: { metadata?: unknown; spec: { containers: object[] } } };
+        spec: { template: { spec: { containers: object[] } } };
       };
-      d.spec.template.metadata = { labels: { "stepwise.dev/traffic-weight": "100" } };
       d.spec.template.spec.containers = [{ name: "catalog-next", image }];
       return d;
     };
@@ -324,6 +349,9 @@ describe("traffic-weight-step", () => {
       step("update", DEPLOYMENT, "k3s-catalog-next", {
         before: k8s("registry:5000/shop/catalog-gin:0.9.0"),
         after: k8s("registry:5000/shop/catalog-fiber:0.9.0"),
+      }),
+      step("same", TRAEFIK_SERVICE, "platform-router-route-catalog-service", {
+        after: routeService("catalog", { "catalog-next": 100 }),
       }),
     );
     expect(failures({ plan: swapped }, "traffic-weight-step")).toEqual([
@@ -333,33 +361,27 @@ describe("traffic-weight-step", () => {
     ]);
   });
   const MONOLITH = "shop/monolith:1.0.0";
-  /** The monolith's container, serving `share` of orders' traffic (its per-service label). */
-  const monolithServing = (share: number) => ({
-    ...container("modular-monolith"),
-    labels: [
-      { label: "stepwise.service", value: "modular-monolith" },
-      { label: "stepwise.dev/traffic-weight.orders", value: String(share) },
-    ],
-  });
   const opOf = (before: unknown, after: unknown) =>
     before === undefined ? "create" : after === undefined ? "delete" : "update";
   /**
    * orders and the monolith, from one side to the other: the monolith's share of orders'
-   * traffic (undefined: no monolith, orders unlabelled) and the monolith's image.
+   * traffic (undefined: no monolith, no route) and the monolith's image.
    */
   const consolidation = (
     from: number | undefined,
     to: number | undefined,
     images: [string, string] = [MONOLITH, MONOLITH],
   ): Plan => {
-    const orders = (share: number | undefined) =>
-      labelled("orders", share === undefined ? undefined : 100 - share);
+    const routes = (share: number | undefined) =>
+      share === undefined
+        ? undefined
+        : { orders: { orders: 100 - share, "modular-monolith": share } };
     const monolith = (share: number | undefined) =>
-      share === undefined ? undefined : monolithServing(share);
+      share === undefined ? undefined : workload("modular-monolith");
     const image = (share: number | undefined, name: string) =>
       share === undefined ? undefined : { name };
     return plan(
-      step("update", CONTAINER, "compose-orders", { before: orders(from), after: orders(to) }),
+      step("same", CONTAINER, "compose-orders", { after: workload("orders") }),
       step(opOf(from, to), CONTAINER, "compose-modular-monolith", {
         before: monolith(from),
         after: monolith(to),
@@ -370,6 +392,7 @@ describe("traffic-weight-step", () => {
         "compose-modular-monolith-image",
         { before: image(from, images[0]), after: image(to, images[1]) },
       ),
+      ...(from === undefined && to === undefined ? [] : [router(routes(from), routes(to))]),
     );
   };
   const STEP_HINT =

@@ -146,8 +146,33 @@ describe("the program on the bundled stacks (under mocks)", () => {
       next.inputs.spec as { template: { metadata: { labels: Record<string, string> } } }
     ).template;
     const labels = template.metadata.labels;
-    expect(labels["stepwise.dev/traffic-weight"]).toBe("25");
     expect(labels["stepwise.dev/implementation"]).toBe("new");
+    // The route lives where product-catalog runs: K3s's Traefik splits it 75/25.
+    const route = one(
+      evaluation.resources,
+      "kubernetes:traefik.io/v1alpha1:TraefikService",
+      "platform-router-route-product-catalog-service",
+    );
+    expect(route.inputs.spec).toEqual({
+      weighted: {
+        services: [
+          { name: "product-catalog", port: 8082, weight: 75 },
+          { name: "product-catalog-next", port: 18082, weight: 25 },
+        ],
+      },
+    });
+    const ingress = one(
+      evaluation.resources,
+      "kubernetes:traefik.io/v1alpha1:IngressRoute",
+      "platform-router-product-catalog-route",
+    );
+    expect(
+      (ingress.inputs.spec as { routes: { match: string }[] }).routes.map((r) => r.match),
+    ).toEqual([
+      "Host(`product-catalog`)",
+      "Host(`product-catalog`) && (Header(`X-Stepwise-Implementation`, `old`) || HeaderRegexp(`Cookie`, `(^|;\\s*)stepwise-implementation=old(;|$)`))",
+      "Host(`product-catalog`) && (Header(`X-Stepwise-Implementation`, `new`) || HeaderRegexp(`Cookie`, `(^|;\\s*)stepwise-implementation=new(;|$)`))",
+    ]);
     const containers = evaluation.resources
       .filter((r) => r.type === "docker:index/container:Container")
       .map((r) => r.name)

@@ -4,7 +4,6 @@ import { parseStackConfig, type StackConfig } from "../../../migrations";
 import {
   LABELS,
   MONOLITH_SERVICE,
-  monolithWeightLabel,
   planTopology,
   placementFor,
   type Topology,
@@ -181,8 +180,17 @@ describe("planTopology: api phases run the new implementation beside the old", (
     ]);
     const old = service(topology, "product-catalog");
     const next = service(topology, "product-catalog-next");
-    expect(old.labels).toEqual({ [LABELS.implementation]: "old", [LABELS.trafficWeight]: "75" });
-    expect(next.labels).toEqual({ [LABELS.implementation]: "new", [LABELS.trafficWeight]: "25" });
+    expect(old.labels).toEqual({ [LABELS.implementation]: "old" });
+    expect(next.labels).toEqual({ [LABELS.implementation]: "new" });
+    expect(topology.routes).toEqual([
+      {
+        name: "product-catalog",
+        backends: [
+          { implementation: "old", service: "product-catalog", weight: 75 },
+          { implementation: "new", service: "product-catalog-next", weight: 25 },
+        ],
+      },
+    ]);
     expect(next.image).toBe("firstviscount/product-catalog-gin:0.9.0");
     expect(next.ports).toEqual([{ port: 8082, name: "http", published: 18082 }]);
     expect(next.secretEnv?.DATABASE_URL).toBe("postgresql://pg-url");
@@ -192,8 +200,10 @@ describe("planTopology: api phases run the new implementation beside the old", (
 
   it("new: all traffic to the new implementation, the old kept", () => {
     const topology = plan(configWith(api, { api: "new" }));
-    expect(service(topology, "product-catalog").labels?.[LABELS.trafficWeight]).toBe("0");
-    expect(service(topology, "product-catalog-next").labels?.[LABELS.trafficWeight]).toBe("100");
+    expect(topology.routes[0]?.backends.map((b) => [b.service, b.weight])).toEqual([
+      ["product-catalog", 0],
+      ["product-catalog-next", 100],
+    ]);
   });
 
   it("old-retired: the old implementation is gone and dependents point at the new one", () => {
@@ -203,6 +213,12 @@ describe("planTopology: api phases run the new implementation beside the old", (
       "product-catalog-next",
       "orders",
       "inventory",
+    ]);
+    expect(topology.routes).toEqual([
+      {
+        name: "product-catalog",
+        backends: [{ implementation: "new", service: "product-catalog-next", weight: 100 }],
+      },
     ]);
     expect(service(topology, "orders").dependsOn).toEqual([
       "platform-coordination",
@@ -216,19 +232,17 @@ describe("planTopology: consolidation phases", () => {
   const monolith = { monolithImage: "firstviscount/modular-monolith:1.0.0" };
 
   /**
-   * Per absorbed service, its share labels: the service's own and the monolith's for it (what
-   * traffic-weight-step reads), and the weight the topology records.
+   * Per absorbed service, its route's weights: the service's own and the monolith's (what the
+   * routers get and traffic-weight-step reads), and the weight the topology records.
    */
   const shares = (topology: Topology) =>
     Object.fromEntries(
-      ["product-catalog", "orders", "inventory"].map((name) => [
-        name,
-        [
-          topology.services.find((s) => s.name === name)?.labels?.[LABELS.trafficWeight],
-          service(topology, MONOLITH_SERVICE).labels?.[monolithWeightLabel(name)],
-          topology.monolithWeights[name],
-        ],
-      ]),
+      ["product-catalog", "orders", "inventory"].map((name) => {
+        const route = topology.routes.find((r) => r.name === name);
+        const weightOf = (service: string) =>
+          route?.backends.find((b) => b.service === service)?.weight;
+        return [name, [weightOf(name), weightOf(MONOLITH_SERVICE), topology.monolithWeights[name]]];
+      }),
     );
 
   it("monolith-parallel: the monolith beside the services, traffic still to the services", () => {
@@ -245,9 +259,9 @@ describe("planTopology: consolidation phases", () => {
     expect(app.secretEnv?.DATABASE_URL).toBe("postgresql://pg-url");
     // No weights given: every service keeps all of its traffic.
     expect(shares(topology)).toEqual({
-      "product-catalog": ["100", "0", 0],
-      orders: ["100", "0", 0],
-      inventory: ["100", "0", 0],
+      "product-catalog": [100, 0, 0],
+      orders: [100, 0, 0],
+      inventory: [100, 0, 0],
     });
     expect(service(topology, "orders").replicas).toBeUndefined();
   });
@@ -256,21 +270,24 @@ describe("planTopology: consolidation phases", () => {
     const weighted = { ...monolith, monolithWeights: { orders: 75, inventory: 25 } };
     const topology = plan(configWith(weighted, { consolidation: "monolith-parallel" }));
     expect(shares(topology)).toEqual({
-      "product-catalog": ["100", "0", 0],
-      orders: ["25", "75", 75],
-      inventory: ["75", "25", 25],
+      "product-catalog": [100, 0, 0],
+      orders: [25, 75, 75],
+      inventory: [75, 25, 25],
     });
-    expect(service(topology, "platform-coordination").labels).toBeUndefined();
-    expect(Object.keys(service(topology, MONOLITH_SERVICE).labels ?? {})).toHaveLength(3);
+    expect(topology.routes.map((r) => r.name)).toEqual(["inventory", "orders", "product-catalog"]);
+    expect(topology.routes.find((r) => r.name === "orders")?.backends).toEqual([
+      { implementation: "old", service: "orders", weight: 25 },
+      { implementation: "new", service: MONOLITH_SERVICE, weight: 75 },
+    ]);
   });
 
   it("modular-monolith: traffic to the monolith, services scaled to zero", () => {
     const topology = plan(configWith(monolith, { consolidation: "modular-monolith" }));
     expect(service(topology, "orders").replicas).toBe(0);
     expect(shares(topology)).toEqual({
-      "product-catalog": ["0", "100", 100],
-      orders: ["0", "100", 100],
-      inventory: ["0", "100", 100],
+      "product-catalog": [0, 100, 100],
+      orders: [0, 100, 100],
+      inventory: [0, 100, 100],
     });
     expect(service(topology, "platform-coordination").replicas).toBeUndefined();
   });
@@ -282,15 +299,16 @@ describe("planTopology: consolidation phases", () => {
       "modular-monolith",
     ]);
     expect(shares(topology)).toEqual({
-      "product-catalog": [undefined, "100", 100],
-      orders: [undefined, "100", 100],
-      inventory: [undefined, "100", 100],
+      "product-catalog": [undefined, 100, 100],
+      orders: [undefined, 100, 100],
+      inventory: [undefined, 100, 100],
     });
   });
 
-  it("microservices: no monolith, no weights, no share labels", () => {
+  it("microservices: no monolith, no weights, no routes", () => {
     const topology = plan(configWith(monolith));
     expect(topology.monolithWeights).toEqual({});
+    expect(topology.routes).toEqual([]);
     expect(topology.services.filter((s) => s.labels !== undefined)).toEqual([]);
   });
 });

@@ -1,0 +1,148 @@
+import type * as pulumi from "@pulumi/pulumi";
+import type { MetricsEndpoint } from "../monitoring/metrics-endpoint";
+import { ComposeRouter } from "../routing/ComposeRouter";
+import { K3sRouter } from "../routing/K3sRouter";
+import { DEFAULT_FEATURE_FLAGS, type FeatureFlags, type RouteSpec } from "../routing/route";
+import type { PlatformKind, ResolvedService } from "../spec";
+import {
+  firstPublished,
+  platformOf,
+  type DiscoveryClient,
+  type Placement,
+  type PlatformAddresses,
+} from "./discovery";
+import type { ComposePlatformRef, K3sPlatformRef } from "./platform-ref";
+
+/** How the routers of PlatformServices run. */
+export interface RoutingSettings {
+  /** @default DEFAULT_FEATURE_FLAGS (X-Stepwise-Implementation, stepwise-implementation) */
+  readonly featureFlags?: FeatureFlags;
+  /** The Traefik container on Compose: published request and metrics ports, image. */
+  readonly compose?: {
+    readonly port?: number;
+    readonly metricsPort?: number;
+    readonly image?: string;
+  };
+  /**
+   * K3s's own Traefik: the entry points routes answer on, and where its Prometheus metrics are
+   * scraped (K3s's Traefik serves them on port 9100 of its pod).
+   * @default ["web"], "traefik.kube-system.svc.cluster.local:9100"
+   */
+  readonly k3s?: { readonly entryPoints?: readonly string[]; readonly metricsAddress?: string };
+}
+
+export const DEFAULT_K3S_TRAEFIK_METRICS = "traefik.kube-system.svc.cluster.local:9100";
+
+/**
+ * The platform a route's router runs on: its own service's (where clients reached it before the
+ * route existed), else its first backend's (the monolith, once the services are retired).
+ */
+export function routePlatform(
+  route: RouteSpec,
+  placement: Placement,
+  services: readonly ResolvedService[],
+): PlatformKind {
+  const own = services.some((s) => s.name === route.name) ? route.name : route.backends[0]?.service;
+  return platformOf(placement, own ?? route.name);
+}
+
+/** Per platform, the backends its router reaches (discovery bridges the ones on the other). */
+export function routerClients(
+  routes: readonly RouteSpec[],
+  placement: Placement,
+  services: readonly ResolvedService[],
+): DiscoveryClient[] {
+  return routes.map((route) => ({
+    platform: routePlatform(route, placement, services),
+    dependsOn: route.backends.map((b) => b.service),
+  }));
+}
+
+export interface RouterWiring {
+  readonly routes: readonly RouteSpec[];
+  readonly settings: RoutingSettings;
+  readonly services: readonly ResolvedService[];
+  readonly placement: Placement;
+  readonly addresses: PlatformAddresses;
+  readonly compose: ComposePlatformRef | undefined;
+  readonly k3s:
+    { readonly ref: K3sPlatformRef; readonly services: readonly pulumi.Resource[] } | undefined;
+  /** Where Prometheus runs, to address the routers' metrics from there. */
+  readonly monitoringOn: PlatformKind | undefined;
+}
+
+export interface Routers {
+  readonly compose: ComposeRouter | undefined;
+  readonly k3s: K3sRouter | undefined;
+  /** The routers' Prometheus endpoints (system "router"), addressed from `monitoringOn`. */
+  readonly metrics: MetricsEndpoint[];
+}
+
+/** The routers of both platforms, each with the routes that run there. */
+export function declareRouters(
+  name: string,
+  wiring: RouterWiring,
+  parent: pulumi.Resource,
+): Routers {
+  const { routes, settings, services, placement, addresses } = wiring;
+  const flags = settings.featureFlags ?? DEFAULT_FEATURE_FLAGS;
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const service = (n: string): ResolvedService => {
+    const found = byName.get(n);
+    if (!found) throw new Error(`route backend "${n}": no such service runs in this stack`);
+    return found;
+  };
+  const on = (kind: PlatformKind) =>
+    routes.filter((r) => routePlatform(r, placement, services) === kind);
+  const metrics: MetricsEndpoint[] = [];
+
+  let compose: ComposeRouter | undefined;
+  if (on("compose").length > 0 && wiring.compose) {
+    compose = new ComposeRouter(
+      `${name}-router`,
+      {
+        platform: wiring.compose,
+        routes: on("compose"),
+        featureFlags: flags,
+        ...settings.compose,
+        urlOf: (backend) => {
+          const target = service(backend);
+          return platformOf(placement, backend) === "compose"
+            ? `http://${backend}:${target.ports[0]?.port}`
+            : `http://${addresses.k3sAddress}:${firstPublished(target)}`;
+        },
+        healthPathOf: (backend) => service(backend).healthCheck?.http?.path,
+      },
+      { parent },
+    );
+    // The metrics port is published under the same number, for a Prometheus on K3s.
+    const fromCompose = (wiring.monitoringOn ?? "compose") === "compose";
+    metrics.push({
+      ...compose.metrics,
+      address: fromCompose
+        ? compose.metrics.address
+        : `${addresses.composeHost}:${compose.metricsPort}`,
+    });
+  }
+  let k3s: K3sRouter | undefined;
+  if (on("k3s").length > 0 && wiring.k3s) {
+    k3s = new K3sRouter(
+      `${name}-router`,
+      {
+        platform: wiring.k3s.ref,
+        routes: on("k3s"),
+        featureFlags: flags,
+        portOf: (backend) => firstPublished(service(backend)),
+        backends: wiring.k3s.services,
+        ...(settings.k3s?.entryPoints ? { entryPoints: settings.k3s.entryPoints } : {}),
+      },
+      { parent },
+    );
+    metrics.push({
+      job: `${name}-router-k3s`,
+      system: "router",
+      address: settings.k3s?.metricsAddress ?? DEFAULT_K3S_TRAEFIK_METRICS,
+    });
+  }
+  return { compose, k3s, metrics };
+}
