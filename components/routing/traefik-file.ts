@@ -58,6 +58,9 @@ export function traefikStaticArgs(settings: RouterStaticSettings): string[] {
     "--metrics.prometheus.addServicesLabels=true",
     "--ping=true",
     `--ping.entryPoint=${ENTRY_POINTS.metrics}`,
+    // A router makes no calls of its own to the outside.
+    "--global.checkNewVersion=false",
+    "--global.sendAnonymousUsage=false",
   ];
   if (settings.apiPort !== undefined) {
     args.push(
@@ -111,9 +114,14 @@ export function traefikFileConfig(
       };
     }
     const weighted = routeServiceName(route.name);
+    const splits = weightedBackends(route);
+    // Only with healthCheck set does a weighted service skip a child its health check marks
+    // down; Traefik refuses it unless every child checks its health.
+    const allChecked = splits.every((b) => health?.pathOf(b.service) !== undefined);
     services[weighted] = {
       weighted: {
-        services: weightedBackends(route).map((b) => ({ name: b.service, weight: b.weight })),
+        services: splits.map((b) => ({ name: b.service, weight: b.weight })),
+        ...(allChecked ? { healthCheck: {} } : {}),
         ...(route.sticky
           ? { sticky: { cookie: { name: `stepwise-${route.name}`, httpOnly: true } } }
           : {}),

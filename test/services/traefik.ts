@@ -144,10 +144,9 @@ export class TraefikProcess {
         configDirectory,
         bindAddress: "127.0.0.1",
       }),
-      // Test-only: a readable log, and no calls home for a newer release.
+      // Test-only: a readable log.
       "--log.level=INFO",
       "--log.noColor=true",
-      "--global.checkNewVersion=false",
     ];
     const log = openSync(logFile, "a");
     let child: ChildProcess;
