@@ -4,6 +4,8 @@
  * In the engine layer because it needs test/engine/build-kubernetes.sh's binaries.
  */
 import { describe, expect, it } from "vitest";
+import { DEFAULT_FEATURE_FLAGS, type RouteSpec } from "../../components/routing/route";
+import { traefikObjects, TRAEFIK_API_VERSION } from "../../components/routing/traefik-crds";
 import { kubeAccess, STORAGE_CLASS } from "../services/kubernetes";
 import { kubeGet, kubeNames, kubeRequest } from "../services/kube-api";
 import {
@@ -16,6 +18,54 @@ import {
 } from "../services/manager";
 import { isRunning } from "../services/processes";
 import { useSeparateServices } from "../services/separate-set";
+
+/** Ports of the backends as a cluster's Services would serve them (any fixed numbers do). */
+const PORTS: Record<string, number> = {
+  "product-catalog": 8082,
+  "product-catalog-next": 18082,
+  orders: 8081,
+  "modular-monolith": 8090,
+};
+
+/** One route of each shape the routers render: plain, sticky, mirrored, own host and path. */
+const ROUTES: RouteSpec[] = [
+  {
+    name: "product-catalog",
+    backends: [
+      { implementation: "old", service: "product-catalog", weight: 75 },
+      { implementation: "new", service: "product-catalog-next", weight: 25 },
+    ],
+  },
+  {
+    name: "orders",
+    sticky: true,
+    backends: [
+      { implementation: "old", service: "orders", weight: 50 },
+      { implementation: "new", service: "modular-monolith", weight: 50 },
+    ],
+  },
+  {
+    name: "catalog-shadow",
+    // The mirrored implementation is at weight 0: out of the split, still mirrored and flagged.
+    backends: [
+      { implementation: "old", service: "product-catalog", weight: 100 },
+      { implementation: "new", service: "product-catalog-next", weight: 0 },
+    ],
+    mirror: { implementation: "new", percent: 50 },
+  },
+  {
+    name: "catalog-api",
+    host: "catalog.shop.example",
+    pathPrefix: "/api/v2",
+    backends: [
+      { implementation: "old", service: "product-catalog", weight: 3750 },
+      { implementation: "monolith", service: "modular-monolith", weight: 2500 },
+      { implementation: "new", service: "product-catalog-next", weight: 3750 },
+    ],
+  },
+];
+
+const PLURAL = { TraefikService: "traefikservices", IngressRoute: "ingressroutes" } as const;
 
 describe.sequential("the Kubernetes control plane of the test services", () => {
   useSeparateServices("stepwise-kubernetes");
@@ -48,6 +98,87 @@ describe.sequential("the Kubernetes control plane of the test services", () => {
     expect(
       await kubeGet(access, "/api/v1/namespaces/default/serviceaccounts/default"),
     ).toBeDefined();
+  });
+
+  it("accepts the routers' TraefikServices and IngressRoutes as rendered and reads them back unchanged", async () => {
+    const access = kubeAccess(readState()!.kubernetes!);
+    const portOf = (service: string) => PORTS[service] ?? 0;
+    const rendered = ROUTES.flatMap((route) =>
+      traefikObjects(route, DEFAULT_FEATURE_FLAGS, portOf),
+    );
+    // 4 weighted services, 1 mirroring one, 4 IngressRoutes.
+    expect(rendered.map((o) => `${o.kind}/${o.name}`)).toEqual([
+      "TraefikService/route-product-catalog",
+      "IngressRoute/product-catalog",
+      "TraefikService/route-orders",
+      "IngressRoute/orders",
+      "TraefikService/route-catalog-shadow",
+      "TraefikService/mirror-catalog-shadow",
+      "IngressRoute/catalog-shadow",
+      "TraefikService/route-catalog-api",
+      "IngressRoute/catalog-api",
+    ]);
+    for (const object of rendered) {
+      const collection = `/apis/${TRAEFIK_API_VERSION}/namespaces/default/${PLURAL[object.kind]}`;
+      const created = await kubeRequest(access, "POST", collection, {
+        apiVersion: TRAEFIK_API_VERSION,
+        kind: object.kind,
+        metadata: { name: object.name },
+        spec: object.spec,
+      });
+      expect([object.name, created.status, created.body]).toEqual([
+        object.name,
+        201,
+        expect.anything(),
+      ]);
+      // Nothing pruned, defaulted or converted: the server keeps the spec as stepwise wrote it.
+      const stored = await kubeGet<{ spec: unknown }>(access, `${collection}/${object.name}`);
+      expect([object.name, stored?.spec]).toEqual([object.name, object.spec]);
+    }
+    const listed = (kind: keyof typeof PLURAL) =>
+      kubeNames(access, `/apis/${TRAEFIK_API_VERSION}/namespaces/default/${PLURAL[kind]}`);
+    expect(await listed("IngressRoute")).toEqual(ROUTES.map((r) => r.name).sort());
+    // A weight change is an update of the object in place, as the kubernetes provider makes it.
+    const path = `/apis/${TRAEFIK_API_VERSION}/namespaces/default/traefikservices/route-product-catalog`;
+    const patched = await kubeRequest(access, "PATCH", path, {
+      spec: {
+        weighted: {
+          services: [
+            { name: "product-catalog", port: 8082, weight: 50 },
+            { name: "product-catalog-next", port: 18082, weight: 50 },
+          ],
+        },
+      },
+    });
+    expect(patched.status).toBe(200);
+    expect((await kubeGet<{ spec: unknown }>(access, path))?.spec).toEqual({
+      weighted: {
+        services: [
+          { name: "product-catalog", port: 8082, weight: 50 },
+          { name: "product-catalog-next", port: 18082, weight: 50 },
+        ],
+      },
+    });
+    // What the schema refuses stays refused: a flag rule without its match.
+    const ingress = rendered.find((o) => o.kind === "IngressRoute")!;
+    const routes = (ingress.spec.routes as Record<string, unknown>[]).map((r, i) =>
+      i === 1 ? { ...r, match: undefined } : r,
+    );
+    const noMatch = await kubeRequest(
+      access,
+      "POST",
+      `/apis/${TRAEFIK_API_VERSION}/namespaces/default/ingressroutes`,
+      {
+        apiVersion: TRAEFIK_API_VERSION,
+        kind: "IngressRoute",
+        metadata: { name: "no-match" },
+        spec: { ...ingress.spec, routes },
+      },
+    );
+    expect([noMatch.status, JSON.stringify(noMatch.body)]).toEqual([
+      422,
+      expect.stringContaining("spec.routes[1].match: Required value"),
+    ]);
   });
 
   it("starting again reuses it; a killed API server is restarted on the same port and data", async () => {
