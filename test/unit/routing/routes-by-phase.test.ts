@@ -47,7 +47,10 @@ const engines = {
 /** A service of neither path: no new image, so the consolidation phases alone decide. */
 const NO_API = { apiImages: {}, apiWeights: {} };
 
-function routesAt(change: Record<string, unknown>, phases: Partial<typeof BASELINE>): RouteSpec[] {
+function routesAt(
+  change: Record<string, unknown>,
+  phases: Partial<typeof BASELINE>,
+): readonly RouteSpec[] {
   return checkedRoutes(planTopology(configWith(change, phases), PLATFORM_SERVICES, engines));
 }
 
@@ -60,7 +63,7 @@ function combinedRoutes(
   api: string,
   apiWeights: Record<string, number>,
   monolithWeights: Record<string, number>,
-): RouteSpec[] {
+): readonly RouteSpec[] {
   const config = configWith({ apiWeights }, { api });
   const combined: StackConfig = {
     ...config,
@@ -70,7 +73,7 @@ function combinedRoutes(
   return checkedRoutes(planTopology(combined, PLATFORM_SERVICES, engines));
 }
 
-function checkedRoutes(topology: Topology): RouteSpec[] {
+function checkedRoutes(topology: Topology): readonly RouteSpec[] {
   // Whatever the phase, the routes must be renderable and only point at services that run.
   expect(routeProblems(topology.routes, { header: "X-H", cookie: "c" })).toEqual([]);
   const running = new Set(topology.services.map((s) => s.name));
