@@ -137,9 +137,9 @@ export const RULES: readonly RuleDefinition[] = [
     scope: "resource",
     title: "Traffic weight moves by a bounded step",
     prevents:
-      "Shifting most traffic to a new implementation in one go: a canary weight jump, the consolidation cutover, or another image for the implementation that serves.",
+      "Shifting most traffic to a new implementation in one go: a canary weight jump, the consolidation cutover, or another image for the implementation that serves; judged on the routers' own weights.",
     satisfy:
-      "Move each implementation's share of a service's traffic by at most stepwise:policy.weightStep points (default 25) per update; another image repository is another implementation and starts from 0 (a new tag of the same repository is an ordinary update).",
+      "Move each implementation's share of a service's traffic by at most stepwise:policy.weightStep points (default 25) per update; another image repository is another implementation and starts from 0 (a new tag of the same repository is an ordinary update); release a serving implementation's new image in an update of its own, without a weight change.",
     levels: STRICT,
     coverage: { pack: true, transition: true },
   },
@@ -229,7 +229,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: "Both systems are monitored during a transition",
     prevents: "Migrating without metrics: comparing old and new blind.",
     satisfy:
-      "While a path is in a phase where both systems run, give Monitoring a MetricsEndpoint for each system (its `system` field names it). A platform a rollback out of retirement brought back needs one once a service or engine runs on it again.",
+      "While a path is in a phase where both systems run, give Monitoring a MetricsEndpoint for each system (its `system` field names it), and where a router splits the path's traffic (api, consolidation) one for the router (`system: router`; the routers stepwise declares have it). A platform a rollback out of retirement brought back needs one once a service or engine runs on it again.",
     levels: STRICT,
     coverage: { pack: true, transition: true },
   },

@@ -2,7 +2,12 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { MetricsEndpoint } from "../monitoring/metrics-endpoint";
 import { ComposeRouter } from "../routing/ComposeRouter";
 import { K3sRouter } from "../routing/K3sRouter";
-import { DEFAULT_FEATURE_FLAGS, type FeatureFlags, type RouteSpec } from "../routing/route";
+import {
+  DEFAULT_FEATURE_FLAGS,
+  ROUTER_SYSTEM,
+  type FeatureFlags,
+  type RouteSpec,
+} from "../routing/route";
 import type { PlatformKind, ResolvedService } from "../spec";
 import {
   firstPublished,
@@ -140,7 +145,7 @@ export function declareRouters(
     );
     metrics.push({
       job: `${name}-router-k3s`,
-      system: "router",
+      system: ROUTER_SYSTEM,
       address: settings.k3s?.metricsAddress ?? DEFAULT_K3S_TRAEFIK_METRICS,
     });
   }

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { MetricsEndpoint } from "../monitoring/metrics-endpoint";
 import type { ComposePlatformRef } from "../platform/platform-ref";
-import { validateRoutes, type FeatureFlags, type RouteSpec } from "./route";
+import { ROUTER_SYSTEM, validateRoutes, type FeatureFlags, type RouteSpec } from "./route";
 import {
   renderTraefikFile,
   ROUTES_ENV,
@@ -112,7 +112,7 @@ export class ComposeRouter extends pulumi.ComponentResource {
     );
     this.address = `${name}:80`;
     this.metricsPort = metricsPort;
-    this.metrics = { job: name, system: "router", address: `${name}:${metricsPort}` };
+    this.metrics = { job: name, system: ROUTER_SYSTEM, address: `${name}:${metricsPort}` };
     this.registerOutputs({ config: this.config });
   }
 }

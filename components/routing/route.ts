@@ -48,6 +48,9 @@ export const DEFAULT_FEATURE_FLAGS: FeatureFlags = {
   cookie: "stepwise-implementation",
 };
 
+/** The `system` label of the routers' scrape targets (their per-implementation request rates). */
+export const ROUTER_SYSTEM = "router";
+
 /** Name of a route's weighted service (a TraefikService on K3s, a file-provider service). */
 export const ROUTE_SERVICE_PREFIX = "route-";
 

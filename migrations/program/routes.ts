@@ -8,17 +8,35 @@ import type { ServiceSpec } from "../../components/spec";
 import type { StackConfig } from "../stack-config";
 import { MONOLITH_SERVICE, NEXT_SUFFIX, wiringOf } from "./names";
 
+type Weighted = Omit<RouteBackend, "implementation">;
+
+/**
+ * What a route's backend is called in the route (the feature-flag value that forces it): `old`
+ * for the service itself, `new` for its api successor `S-next`, and for the modular monolith
+ * `new` too, unless an api successor already is (then `monolith`).
+ */
+export function implementationOf(
+  route: string,
+  service: string,
+  backends: readonly string[],
+): string {
+  if (service === route) return "old";
+  if (service === `${route}${NEXT_SUFFIX}`) return "new";
+  if (service === MONOLITH_SERVICE) {
+    return backends.includes(`${route}${NEXT_SUFFIX}`) ? "monolith" : "new";
+  }
+  return service;
+}
+
 /** A service's implementations under the api path, before consolidation takes its share. */
-function apiBackends(config: StackConfig, route: string, newWeight: number): RouteBackend[] {
+function apiBackends(config: StackConfig, route: string, newWeight: number): Weighted[] {
   const deployed = wiringOf(config, "api").deployed;
   if (config.apiImages[route] === undefined || !deployed.includes("new")) {
-    return [{ implementation: "old", service: route, weight: 100 }];
+    return [{ service: route, weight: 100 }];
   }
-  const backends: RouteBackend[] = [];
-  if (deployed.includes("old")) {
-    backends.push({ implementation: "old", service: route, weight: 100 - newWeight });
-  }
-  backends.push({ implementation: "new", service: `${route}${NEXT_SUFFIX}`, weight: newWeight });
+  const backends: Weighted[] = [];
+  if (deployed.includes("old")) backends.push({ service: route, weight: 100 - newWeight });
+  backends.push({ service: `${route}${NEXT_SUFFIX}`, weight: newWeight });
   return backends;
 }
 
@@ -58,21 +76,20 @@ export function routesFor(
         : [];
       backends = [
         ...own,
-        {
-          implementation: split ? "monolith" : "new",
-          service: MONOLITH_SERVICE,
-          weight: split ? monolithShare * 100 : monolithShare,
-        },
+        { service: MONOLITH_SERVICE, weight: split ? monolithShare * 100 : monolithShare },
       ];
     }
-    backends = backends.filter((b) => running.has(b.service));
-    if (backends.length === 0) continue;
+    const serving = backends.filter((b) => running.has(b.service)).map((b) => b.service);
+    if (serving.length === 0) continue;
+    const named: RouteBackend[] = backends
+      .filter((b) => running.has(b.service))
+      .map((b) => ({ implementation: implementationOf(name, b.service, serving), ...b }));
     const mirrorPercent = config.routing.mirror[name];
-    const mirrored = backends.find((b) => b.implementation !== "old");
+    const mirrored = named.find((b) => b.implementation !== "old");
     routes.push({
       name,
       ...(config.routing.domain ? { host: `${name}.${config.routing.domain}` } : {}),
-      backends,
+      backends: named,
       ...(config.routing.sticky.includes(name) ? { sticky: true } : {}),
       ...(mirrorPercent !== undefined && mirrored
         ? { mirror: { implementation: mirrored.implementation, percent: mirrorPercent } }

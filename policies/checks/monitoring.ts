@@ -2,7 +2,8 @@
  * During a phase where both systems of a path run, both must have metrics scraped. Monitoring
  * (components/monitoring) renders prometheus.yml with a `system` label on every static target,
  * and that text is in the inputs of its container (uploads) or ConfigMap (data); MetricsEndpoint
- * objects (`job` + `system`) found in inputs count too.
+ * objects (`job` + `system`) found in inputs count too. Where a router splits a path's traffic
+ * (api, consolidation), the router's own metrics must be scraped as well.
  */
 import { parse } from "yaml";
 import { MIGRATION_PATHS } from "../../migrations/paths";
@@ -10,6 +11,7 @@ import type { Ledger, PhaseRecord } from "../../migrations/ledger";
 import type { MigrationPath, PathId } from "../../migrations/path";
 import { classify, type ResourceView } from "../classify";
 import type { Finding } from "./phases";
+import { ROUTER_SYSTEM } from "../../components/routing/route";
 
 interface PrometheusConfig {
   scrape_configs?: { static_configs?: { labels?: { system?: unknown } }[] }[];
@@ -103,7 +105,10 @@ export function monitoringFindings(resources: readonly ResourceView[], ledger: L
     const path = MIGRATION_PATHS[pathId as PathId];
     const phase = path?.phases.find((p) => p.id === record?.phase);
     if (!path || !record || !phase || phase.systems !== "both") continue;
-    const missing = [path.oldSystem, path.newSystem].filter(
+    // Where a router splits the path's traffic, its metrics give each implementation's
+    // request and error rates: the router is watched too.
+    const routed = phase.wiring.newTrafficPercent !== undefined ? [ROUTER_SYSTEM] : [];
+    const missing = [path.oldSystem, path.newSystem, ...routed].filter(
       (s) => !scraped.has(s) && !restoredEmpty(path, record, s, inUse),
     );
     if (missing.length > 0) {

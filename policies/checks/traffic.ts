@@ -22,9 +22,10 @@ import { hasRole, serviceOfWorkload, type ResourceView } from "../classify";
 import type { Finding, PathMove } from "./phases";
 import { resourcesAfter, resourcesBefore } from "./plan-view";
 
-/** One implementation's part of a route: its share (percent) and image repository. */
+/** One implementation's part of a route: its share (percent), image and image repository. */
 export interface Serving {
   readonly share: number;
+  readonly image?: string;
   readonly repository: string | undefined;
 }
 
@@ -100,7 +101,7 @@ export function sideTraffic(resources: readonly ResourceView[]): SideTraffic {
     if (service === undefined || plain.has(service)) continue; // on two platforms: counts once
     const image = imageOf(resource, service, remoteImages);
     const repository = image === undefined ? undefined : imageRepository(image);
-    plain.set(service, { share: 100, repository });
+    plain.set(service, { share: 100, ...(image === undefined ? {} : { image }), repository });
     workloadUrn.set(service, resource.urn);
   }
   const routed = new Map<string, { serving: Map<string, Serving>; urn: string }>();
@@ -109,10 +110,8 @@ export function sideTraffic(resources: readonly ResourceView[]): SideTraffic {
       const shares = routeShares(backends);
       const serving = new Map<string, Serving>();
       for (const { service } of backends) {
-        serving.set(service, {
-          share: shares.get(service) ?? 0,
-          repository: plain.get(service)?.repository,
-        });
+        const workload = plain.get(service) ?? { share: 0, repository: undefined };
+        serving.set(service, { ...workload, share: shares.get(service) ?? 0 });
       }
       // Findings point at the route's own service's workload, else at the router.
       routed.set(route, { serving, urn: workloadUrn.get(route) ?? resource.urn });
@@ -125,7 +124,7 @@ export function sideTraffic(resources: readonly ResourceView[]): SideTraffic {
  * Who serves a route on one side: as routed, else what served it before routing began (the
  * service's own workload alone), else nobody.
  */
-function servingOn(side: SideTraffic, route: string): Map<string, Serving> | undefined {
+export function servingOn(side: SideTraffic, route: string): Map<string, Serving> | undefined {
   const routed = side.routed.get(route);
   if (routed) return routed.serving;
   const plain = side.plain.get(route);
@@ -216,7 +215,32 @@ function howToStep(
   return "";
 }
 
-/** Per route, at most `step` points of its traffic may change hands in one update. */
+/**
+ * A serving implementation's new image riding with a weight move: the implementation that takes
+ * more traffic must be the one the earlier steps saw, so each is a reviewed update of its own.
+ */
+function imageWithWeights(
+  route: string,
+  was: ReadonlyMap<string, Serving>,
+  is: ReadonlyMap<string, Serving>,
+): string | undefined {
+  const weightsMove = [...new Set([...was.keys(), ...is.keys()])].some(
+    (who) => (was.get(who)?.share ?? 0) !== (is.get(who)?.share ?? 0),
+  );
+  if (!weightsMove) return undefined;
+  for (const [who, after] of is) {
+    const before = was.get(who);
+    if (before === undefined || before.image === undefined || after.image === undefined) continue;
+    if (before.image === after.image || (before.share === 0 && after.share === 0)) continue;
+    return `service "${route}": its weights change (${describeMove(route, was, is)}) in the same update as the image of ${who}, which serves its traffic (${before.image} → ${after.image}); change the image and the weights in separate updates, so each is reviewed on its own`;
+  }
+  return undefined;
+}
+
+/**
+ * Per route, at most `step` points of its traffic may change hands in one update, and a serving
+ * implementation's new image is not one of them.
+ */
 export function trafficStepFindings(plan: Plan, step: number): Finding[] {
   const before = sideTraffic(resourcesBefore(plan));
   const after = sideTraffic(resourcesAfter(plan));
@@ -225,9 +249,12 @@ export function trafficStepFindings(plan: Plan, step: number): Finding[] {
     const is = servingOn(after, route);
     if (!is) continue; // the route goes away: the phase rules judge what is removed
     const was = servingOn(before, route) ?? new Map<string, Serving>();
+    const urn = after.routed.get(route)?.urn ?? before.routed.get(route)?.urn;
+    const riding = imageWithWeights(route, was, is);
+    if (riding !== undefined)
+      findings.push({ message: riding, ...(urn === undefined ? {} : { urn }) });
     const moved = movedPoints(was, is);
     if (moved <= step + 1e-9) continue;
-    const urn = after.routed.get(route)?.urn ?? before.routed.get(route)?.urn;
     findings.push({
       message: `service "${route}": ${moved} points of its traffic change hands in one update (${describeMove(route, was, is)}); the limit is ${step}${howToStep(route, was, is, step)}`,
       ...(urn === undefined ? {} : { urn }),

@@ -5,6 +5,7 @@ import { nameFromUrn } from "../../policies/classify";
 import { code, fenced, gfm, joinMarkdown, tableRow, type Markdown } from "./escape";
 import { buildReview, type ReviewInput, type ReviewModel, type ReviewStep } from "./review-model";
 import { cutText, type ValueChange } from "./values";
+import { describeShares } from "./review-traffic";
 
 // Emoji rather than +/- so that a list item never starts like a nested Markdown list.
 const OP_MARK: Readonly<Record<string, string>> = {
@@ -48,6 +49,7 @@ export function renderMarkdown(input: ReviewInput, options: MarkdownOptions = {}
       ...failureSection(review),
       ...policySection(review),
       ...destructiveSection(review),
+      ...trafficSection(review),
       ...rulesLine(review),
       ...verdictSection(review),
       ...movesSection(review),
@@ -136,6 +138,21 @@ function policySection(review: ReviewModel): Markdown[] {
     gfm`> [!IMPORTANT]`,
     gfm`> **This change alters the policy.** It is judged by the policy in force; the new settings apply from the next update:`,
     ...review.policyChanges.map((c) => gfm`> - ${code(c.field)}: ${code(c.from)} → ${code(c.to)}`),
+    BLANK,
+  ];
+}
+
+/** Each routed service's shares before → after: what a user's request will hit. */
+function trafficSection(review: ReviewModel): Markdown[] {
+  if (review.traffic.length === 0) return [];
+  return [
+    gfm`**Traffic** (the routers' weights):`,
+    BLANK,
+    ...review.traffic.map((t) =>
+      t.changed
+        ? gfm`- ${code(t.route)}: **${describeShares(t)}**`
+        : gfm`- ${code(t.route)}: ${describeShares(t)} (unchanged)`,
+    ),
     BLANK,
   ];
 }

@@ -2,6 +2,7 @@ import { MIGRATION_PATHS } from "../../migrations/paths";
 import { terminalLine } from "./escape";
 import { buildReview, type ReviewInput, type ReviewModel } from "./review-model";
 import { OP_SYMBOL } from "./values";
+import { describeShares } from "./review-traffic";
 
 export interface TextOptions {
   /** At most this many changed resources are listed. @default 200 */
@@ -22,6 +23,7 @@ export function renderText(input: ReviewInput, options: TextOptions = {}): strin
     ...failures(review),
     ...policyChanges(review),
     ...destructive(review),
+    ...traffic(review),
     ...verdicts(review),
     ...moves(review),
     // Errors are shown whole among the failures above.
@@ -104,6 +106,17 @@ function verdicts(review: ReviewModel): string[] {
     "Policy findings:",
     ...review.failed.map(
       (v) => `  [${v.level}] ${v.ruleId}: ${v.message}${v.urn ? ` (${v.urn})` : ""}`,
+    ),
+  ];
+}
+
+function traffic(review: ReviewModel): string[] {
+  if (review.traffic.length === 0) return [];
+  return [
+    "",
+    "  Traffic (the routers' weights):",
+    ...review.traffic.map(
+      (t) => `    ${t.route}: ${describeShares(t)}${t.changed ? "" : " (unchanged)"}`,
     ),
   ];
 }

@@ -7,6 +7,7 @@ import type { StatefulTypeOverrides } from "../../policies/stateful-types";
 import type { Plan, PlanStep } from "../plan/plan";
 import type { RulesApplied } from "./check-plan";
 import { changedValues, type ValueChange } from "./values";
+import { routeTraffic, type RouteTraffic } from "./review-traffic";
 
 /** A policy verdict as the renderer takes it (policies/transition.ts Verdict, or any source). */
 export interface ReviewVerdict {
@@ -95,6 +96,8 @@ export interface ReviewModel {
   readonly rules: RulesApplied | undefined;
   readonly moves: readonly ReviewMove[];
   readonly policyChanges: readonly ReviewPolicyChange[];
+  /** Every routed service: who answers its requests before and after, from the routers. */
+  readonly traffic: readonly RouteTraffic[];
   readonly diagnostics: readonly {
     readonly severity: string;
     readonly message: string;
@@ -154,6 +157,7 @@ export function buildReview(input: ReviewInput): ReviewModel {
     rules: input.rules,
     moves: input.moves ?? movesFromLedgerStep(plan),
     policyChanges: input.policyChanges ?? [],
+    traffic: routeTraffic(plan),
     diagnostics: (plan.diagnostics ?? [])
       .filter((d) => d.severity === "error" || d.severity === "warning")
       .map((d) => ({ ...d, message: withoutSeverityPrefix(d) })),

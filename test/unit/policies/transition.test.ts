@@ -337,6 +337,36 @@ describe("traffic-weight-step", () => {
     );
     expect(failures({ plan: idle }, "traffic-weight-step")).toEqual([]);
   });
+  it("refuses a serving implementation's new image riding with a weight move", () => {
+    const release = (to: string, weights: [number, number]) =>
+      plan(
+        step("same", CONTAINER, "compose-catalog", { after: workload("catalog") }),
+        step("update", CONTAINER, "compose-catalog-next", {
+          before: workload("catalog-next"),
+          after: workload("catalog-next"),
+        }),
+        step("replace", REMOTE_IMAGE, "compose-catalog-next-image", {
+          before: { name: "shop/catalog-gin:0.9.0" },
+          after: { name: to },
+        }),
+        router(
+          { catalog: { catalog: 75, "catalog-next": 25 } },
+          { catalog: { catalog: weights[0], "catalog-next": weights[1] } },
+        ),
+      );
+    expect(
+      failures({ plan: release("shop/catalog-gin:0.9.1", [50, 50]) }, "traffic-weight-step"),
+    ).toEqual([
+      'service "catalog": its weights change (catalog 75% → 50%, catalog-next 25% → 50%) in the same update as the image of catalog-next, which serves its traffic (shop/catalog-gin:0.9.0 → shop/catalog-gin:0.9.1); change the image and the weights in separate updates, so each is reviewed on its own',
+    ]);
+    // Alone, the release is an ordinary update; so is the weight step after it.
+    expect(
+      failures({ plan: release("shop/catalog-gin:0.9.1", [75, 25]) }, "traffic-weight-step"),
+    ).toEqual([]);
+    expect(
+      failures({ plan: release("shop/catalog-gin:0.9.0", [50, 50]) }, "traffic-weight-step"),
+    ).toEqual([]);
+  });
   it("reads a Kubernetes workload's image from its container", () => {
     const k8s = (image: string) => {
       const d = deployment("catalog-next", { replicas: 2 }) as {
@@ -747,6 +777,30 @@ describe("both-systems-monitored", () => {
     expect(failures({ plan: p }, "both-systems-monitored")).toEqual([
       'path "events" is in "parallel" where both systems run, but "kafka" has no metrics scrape target (scraped: redpanda)',
     ]);
+  });
+});
+
+describe("both-systems-monitored where a router splits the traffic", () => {
+  const canary = ledger({ api: "canary" });
+  const scraping = (systems: string[]) =>
+    plan(step("same", CONTAINER, "monitoring", { after: prometheus(systems) }));
+  it("asks for the router's metrics beside both implementations'", () => {
+    expect(
+      failures({ plan: scraping(["old", "new"]), after: canary }, "both-systems-monitored"),
+    ).toEqual([
+      'path "api" is in "canary" where both systems run, but "router" has no metrics scrape target (scraped: new, old)',
+    ]);
+    expect(
+      failures(
+        { plan: scraping(["old", "new", "router"]), after: canary },
+        "both-systems-monitored",
+      ),
+    ).toEqual([]);
+  });
+  it("does not ask for it where no router splits a path's traffic", () => {
+    expect(failures({ plan: scraping(["redpanda", "kafka"]) }, "both-systems-monitored")).toEqual(
+      [],
+    );
   });
 });
 
