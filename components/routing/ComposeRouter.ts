@@ -27,7 +27,10 @@ export interface ComposeRouterArgs {
   readonly healthPathOf?: (service: string) => string | undefined;
   /** Port published on the Docker host for requests. @default 8000 */
   readonly port?: number;
-  /** Port of the metrics and ping endpoints, published too. @default 8082 + 10000 = 18082 */
+  /**
+   * Port of the metrics and ping endpoints, published too. @default 8899 (clear of the bundled
+   * services' ports and their `-next` ports, 10000 higher)
+   */
   readonly metricsPort?: number;
   /** @default "traefik:v3.6.12" */
   readonly image?: string;
@@ -58,7 +61,7 @@ export class ComposeRouter extends pulumi.ComponentResource {
     super(COMPOSE_ROUTER_TYPE, name, {}, opts);
     validateRoutes(args.routes, args.featureFlags);
     const port = args.port ?? 8000;
-    const metricsPort = args.metricsPort ?? 18082;
+    const metricsPort = args.metricsPort ?? 8899;
     this.config = renderTraefikFile(
       traefikFileConfig(args.routes, args.featureFlags, args.urlOf, {
         pathOf: args.healthPathOf ?? (() => undefined),
