@@ -11,6 +11,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_FEATURE_FLAGS, type RouteSpec } from "../../components/routing/route";
+import { traefikObjects } from "../../components/routing/traefik-crds";
 import { sealGate } from "../../migrations/gate-evidence";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GateRecord, Ledger } from "../../migrations/ledger";
@@ -277,6 +279,62 @@ async function deploymentNames(): Promise<string[]> {
   return Object.keys(await objects("deployments", lane.namespace)).sort();
 }
 
+/** A route's implementations as the test expects them: implementation, service, weight. */
+type Backends = readonly (readonly [implementation: string, service: string, weight: number])[];
+
+/**
+ * The K3s router's objects read back from the API server are exactly these routes' (none
+ * other): per route the TraefikService `route-<name>` with the weights (weight-0 backends out of
+ * the split) and the IngressRoute `<name>` with the weighted rule and one flag rule per
+ * implementation. Each backend's port is the one its Service in the namespace really serves.
+ */
+async function expectRoutes(routes: Readonly<Record<string, Backends>>): Promise<void> {
+  const [weighted, ingress, servicePorts] = await Promise.all([
+    objects("traefikservices", lane.namespace),
+    objects("ingressroutes", lane.namespace),
+    objects("services", lane.namespace),
+  ]);
+  const portOf = (service: string): number => {
+    const ports = (servicePorts[service]?.spec as { ports?: { port: number }[] } | undefined)
+      ?.ports;
+    if (!ports?.[0]) throw new Error(`route backend ${service}: no Service ${service} with a port`);
+    return ports[0].port;
+  };
+  const specs: RouteSpec[] = Object.entries(routes).map(([name, backends]) => ({
+    name,
+    backends: backends.map(([implementation, service, weight]) => ({
+      implementation,
+      service,
+      weight,
+    })),
+  }));
+  const expected = specs.flatMap((route) => traefikObjects(route, DEFAULT_FEATURE_FLAGS, portOf));
+  const names = (kind: string) =>
+    expected
+      .filter((o) => o.kind === kind)
+      .map((o) => o.name)
+      .sort();
+  expect(Object.keys(weighted).sort()).toEqual(names("TraefikService"));
+  expect(Object.keys(ingress).sort()).toEqual(names("IngressRoute"));
+  for (const object of expected) {
+    const actual = (object.kind === "IngressRoute" ? ingress : weighted)[object.name];
+    expect([object.kind, object.name, actual?.spec]).toEqual([
+      object.kind,
+      object.name,
+      object.spec,
+    ]);
+  }
+}
+
+/** The weighted split of `route-<route>` as the API server holds it: service → weight. */
+async function splitOf(route: string): Promise<Record<string, number>> {
+  const service = (await objects("traefikservices", lane.namespace))[`route-${route}`];
+  const entries = (
+    service?.spec as { weighted?: { services?: { name: string; weight: number }[] } }
+  )?.weighted?.services;
+  return Object.fromEntries((entries ?? []).map((e) => [e.name, e.weight]));
+}
+
 describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", () => {
   it("previews the first deployment as the offline plan does, then deploys the baselines", async () => {
     const offline = await stepwise([
@@ -436,42 +494,62 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
   });
 
   it("walks api: a canary at stepped weights, the new implementation, the old one retired, and back", async () => {
+    const canary = (percent: number): Backends => [
+      ["old", "product-catalog", 100 - percent],
+      ["new", "product-catalog-next", percent],
+    ];
     const weight = async (percent: number) => {
       at = new Date(at.getTime() + 60_000);
       lane.edit(["stepwise:apiWeights", "product-catalog"], percent);
       await takeStep(`api weight ${percent}`);
-      const labels = (await objects("deployments", lane.namespace))["product-catalog-next"]
-        ?.spec as {
-        template: { metadata: { labels: Record<string, string> } };
-      };
-      expect(labels.template.metadata.labels["stepwise.dev/traffic-weight"]).toBe(String(percent));
+      // The router's real weights, as Traefik reads them from the API server.
+      expect([percent, await splitOf("product-catalog")]).toEqual([
+        percent,
+        { "product-catalog": 100 - percent, "product-catalog-next": percent },
+      ]);
+      await expectRoutes({ "product-catalog": canary(percent) });
     };
+    await expectRoutes({}); // no route at the baseline: clients reach the service directly
     expect(await move("advance", "api")).toBe("canary");
     expect(await deploymentNames()).toContain("product-catalog-next");
+    await expectRoutes({ "product-catalog": canary(10) });
     for (const percent of [35, 60, 85]) await weight(percent);
     expect(await move("advance", "api")).toBe("new");
+    // The old implementation leaves the split; its flag rule still reaches it.
+    expect(await splitOf("product-catalog")).toEqual({ "product-catalog-next": 100 });
+    await expectRoutes({ "product-catalog": canary(100) });
     expect(await move("advance", "api", 31)).toBe("old-retired");
     const retired = await deploymentNames();
     expect(retired).toContain("product-catalog-next");
     expect(retired).not.toContain("product-catalog");
+    await expectRoutes({ "product-catalog": [["new", "product-catalog-next", 100]] });
     expect(await move("rollback", "api")).toBe("new");
     expect(await deploymentNames()).toContain("product-catalog");
+    await expectRoutes({ "product-catalog": canary(100) });
     expect(await move("rollback", "api")).toBe("canary");
+    // Back at the last canary weight the stack file holds.
+    await expectRoutes({ "product-catalog": canary(85) });
     for (const percent of [60, 35, 10]) await weight(percent);
     expect(await move("rollback", "api")).toBe("old");
     expect(await deploymentNames()).not.toContain("product-catalog-next");
+    await expectRoutes({});
   });
 
   it("walks consolidation: the monolith beside the services, traffic to it in weighted steps, services retired, and back", async () => {
     // The api walk's retirement moved the clock on a month: the gate is checked again.
     await recordCompatibilityGate();
     const microservices = ["inventory", "orders", "product-catalog"];
-    const labels = async () => {
-      const deployments = await objects("deployments", lane.namespace);
-      return (name: string) =>
-        (deployments[name]?.spec as { template: { metadata: { labels: Record<string, string> } } })
-          .template.metadata.labels;
-    };
+    /** Every service's route with the monolith serving `percent` of it beside the service. */
+    const parallel = (percent: number) =>
+      Object.fromEntries(
+        microservices.map((service): [string, Backends] => [
+          service,
+          [
+            ["old", service, 100 - percent],
+            ["new", "modular-monolith", percent],
+          ],
+        ]),
+      );
     /** Every service's monolith weight set to `percent` in a reviewed step of its own. */
     const weight = async (percent: number) => {
       at = new Date(at.getTime() + 60_000);
@@ -479,30 +557,46 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
         lane.edit(["stepwise:monolithWeights", service], percent);
       }
       await takeStep(`monolith weight ${percent}`);
-      const of = await labels();
+      // The routers' real weights: the monolith's share of each service's requests.
       for (const service of microservices) {
-        expect([
+        const split = await splitOf(service);
+        expect([service, split[service] ?? 0, split["modular-monolith"] ?? 0]).toEqual([
           service,
-          of(service)["stepwise.dev/traffic-weight"],
-          of("modular-monolith")[`stepwise.dev/traffic-weight.${service}`],
-        ]).toEqual([service, String(100 - percent), String(percent)]);
+          100 - percent,
+          percent,
+        ]);
       }
+      await expectRoutes(parallel(percent));
     };
+    await expectRoutes({});
     expect(await move("advance", "consolidation")).toBe("monolith-parallel");
     expect(await deploymentNames()).toContain("modular-monolith");
+    // The monolith runs beside the services with no share yet: flagged requests reach it.
+    await expectRoutes(parallel(0));
     for (const percent of [25, 50, 75, 100]) await weight(percent);
     expect(await move("advance", "consolidation")).toBe("modular-monolith");
     const scaled = await objects("deployments", lane.namespace);
     for (const name of microservices) {
       expect([name, (scaled[name]?.spec as { replicas: number }).replicas]).toEqual([name, 0]);
     }
+    await expectRoutes(parallel(100));
     expect(await move("advance", "consolidation", 31)).toBe("services-retired");
     expect(await deploymentNames()).toEqual([
       "modular-monolith",
       "platform-coordination",
       "platform-prometheus",
     ]);
+    // The services' names stay routes, all to the monolith.
+    await expectRoutes(
+      Object.fromEntries(
+        microservices.map((service): [string, Backends] => [
+          service,
+          [["new", "modular-monolith", 100]],
+        ]),
+      ),
+    );
     expect(await move("rollback", "consolidation")).toBe("modular-monolith");
+    await expectRoutes(parallel(100));
     // A rollback landing on a lower weight hands traffic back in one jump: the plan and the
     // pack refuse it (the pack sees the weights of the phase being entered).
     at = new Date(at.getTime() + 60_000);
@@ -516,9 +610,11 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
     );
     // `stepwise rollback` lands on weights of 100: no traffic moves until they step down.
     expect(await move("rollback", "consolidation")).toBe("monolith-parallel");
+    await expectRoutes(parallel(100));
     for (const percent of [75, 50, 25, 0]) await weight(percent);
     expect(await move("rollback", "consolidation")).toBe("microservices");
     expect(await deploymentNames()).toEqual(BASELINE_DEPLOYMENTS);
+    await expectRoutes({});
   });
 
   it("after an update that failed midway, status tells the deployed phase and the next up completes", async () => {

@@ -1,6 +1,7 @@
 /**
- * What the real targets hold, read straight from them: objects in the Kubernetes API server,
- * topics and records on the two Kafka clusters. The walk asserts on these after every step.
+ * What the real targets hold, read straight from them: objects in the Kubernetes API server (the
+ * routers' Traefik objects included), topics and records on the two Kafka clusters. The walk
+ * asserts on these after every step.
  */
 import { readFileSync } from "node:fs";
 import { ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
@@ -40,6 +41,9 @@ const COLLECTIONS = {
   configmaps: "/api/v1/namespaces/NS/configmaps",
   secrets: "/api/v1/namespaces/NS/secrets",
   persistentvolumeclaims: "/api/v1/namespaces/NS/persistentvolumeclaims",
+  // The K3s router's objects (Traefik's CRDs): the routes' weights as Traefik would read them.
+  traefikservices: "/apis/traefik.io/v1alpha1/namespaces/NS/traefikservices",
+  ingressroutes: "/apis/traefik.io/v1alpha1/namespaces/NS/ingressroutes",
 } as const;
 export type Collection = keyof typeof COLLECTIONS;
 
