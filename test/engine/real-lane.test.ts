@@ -283,10 +283,10 @@ async function deploymentNames(): Promise<string[]> {
 type Backends = readonly (readonly [implementation: string, service: string, weight: number])[];
 
 /**
- * The K3s router's objects read back from the API server are exactly these routes' (none
- * other): per route the TraefikService `route-<name>` with the weights (weight-0 backends out of
- * the split) and the IngressRoute `<name>` with the weighted rule and one flag rule per
- * implementation. Each backend's port is the one its Service in the namespace really serves.
+ * The K3s router's objects read back from the API server are exactly these routes' as
+ * traefikObjects renders them (none other): per route the TraefikService `route-<name>` with the
+ * weights (weight-0 backends out of the split) and an IngressRoute with the weighted rule and one
+ * flag rule per implementation. Each backend's port is the one its Service really serves.
  */
 async function expectRoutes(routes: Readonly<Record<string, Backends>>): Promise<void> {
   const [weighted, ingress, servicePorts] = await Promise.all([
