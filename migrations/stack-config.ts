@@ -97,7 +97,10 @@ export interface RoutingSettings {
   readonly domain: string | undefined;
   /** Services whose clients stay on the implementation they first reached. @default none */
   readonly sticky: readonly string[];
-  /** Percent of a service's requests copied to its new implementation (shadow traffic). @default none */
+  /**
+   * Percent of a service's requests copied to its new implementation while that one still has
+   * weight 0 (shadow traffic). @default none
+   */
   readonly mirror: Readonly<Record<string, number>>;
 }
 
@@ -373,9 +376,10 @@ function schemaFor(services: readonly string[]) {
               services,
               "service",
               z
-                .number({ error: "must be a percent from 1 to 100" })
-                .min(1, { error: "must be a percent from 1 to 100" })
-                .max(100, { error: "must be a percent from 1 to 100" }),
+                .number({ error: "must be a whole percent from 1 to 100" })
+                .int({ error: "must be a whole percent from 1 to 100" })
+                .min(1, { error: "must be a whole percent from 1 to 100" })
+                .max(100, { error: "must be a whole percent from 1 to 100" }),
             ).optional(),
           },
           {

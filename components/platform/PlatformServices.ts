@@ -12,7 +12,13 @@ import { ComposePlatform, type ComposePlatformArgs } from "./ComposePlatform";
 import { checkPlacement, planDiscovery, platformOf, type Placement } from "./discovery";
 import { K3sPlatform, type K3sPlatformArgs } from "./K3sPlatform";
 import { metricsEndpointsFor } from "./metrics";
-import { declareRouters, routerClients, type Routers, type RoutingSettings } from "./routers";
+import {
+  declareRouters,
+  routerClients,
+  withIngressRules,
+  type Routers,
+  type RoutingSettings,
+} from "./routers";
 import type { RouteSpec } from "../routing/route";
 
 export const PLATFORM_SERVICES_TYPE = "stepwise:platform:PlatformServices";
@@ -87,7 +93,12 @@ export class PlatformServices extends pulumi.ComponentResource {
     const on = (kind: PlatformKind) =>
       args.services.filter((s) => platformOf(placement, s.name) === kind);
 
-    const routes = args.routes ?? [];
+    const { routes, rules: ingress } = withIngressRules(
+      args.routes ?? [],
+      args.k3s?.ingress ?? [],
+      placement,
+      resolved,
+    );
     const discovery = planDiscovery(
       resolved,
       placement,
@@ -113,6 +124,7 @@ export class PlatformServices extends pulumi.ComponentResource {
           `${name}-k3s`,
           {
             ...args.k3s,
+            ingress,
             services: on("k3s"),
             externalServices: discovery.k3sExternal,
             exposedServices: resolved.map((s) => s.name).filter((n) => exposed.includes(n)),

@@ -1,7 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { MetricsEndpoint } from "../monitoring/metrics-endpoint";
 import { ComposeRouter } from "../routing/ComposeRouter";
-import { K3sRouter } from "../routing/K3sRouter";
+import { K3sRouter, type K3sTraefikSettings } from "../routing/K3sRouter";
 import {
   DEFAULT_FEATURE_FLAGS,
   ROUTER_SYSTEM,
@@ -17,6 +17,7 @@ import {
   type PlatformAddresses,
 } from "./discovery";
 import type { ComposePlatformRef, K3sPlatformRef } from "./platform-ref";
+import type { IngressRule } from "./traefik";
 
 /** How the routers of PlatformServices run. */
 export interface RoutingSettings {
@@ -29,14 +30,14 @@ export interface RoutingSettings {
     readonly image?: string;
   };
   /**
-   * K3s's own Traefik: the entry points routes answer on, and where its Prometheus metrics are
-   * scraped (K3s's Traefik serves them on port 9100 of its pod).
-   * @default ["web"], "traefik.kube-system.svc.cluster.local:9100"
+   * K3s's own Traefik: the entry points routes answer on, and where it runs and serves its
+   * metrics. @default ["web"], DEFAULT_K3S_TRAEFIK
    */
-  readonly k3s?: { readonly entryPoints?: readonly string[]; readonly metricsAddress?: string };
+  readonly k3s?: {
+    readonly entryPoints?: readonly string[];
+    readonly traefik?: Omit<K3sTraefikSettings, "exposeMetrics">;
+  };
 }
-
-export const DEFAULT_K3S_TRAEFIK_METRICS = "traefik.kube-system.svc.cluster.local:9100";
 
 /**
  * The platform a route's router runs on: its own service's (where clients reached it before the
@@ -49,6 +50,36 @@ export function routePlatform(
 ): PlatformKind {
   const own = services.some((s) => s.name === route.name) ? route.name : route.backends[0]?.service;
   return platformOf(placement, own ?? route.name);
+}
+
+/**
+ * Ingress rules of routed services on K3s become their routes' host, path and entry points: a
+ * public service's requests then follow the weights and flags too, and its IngressRoute is the
+ * router's. The other rules stay K3sPlatform's.
+ */
+export function withIngressRules(
+  routes: readonly RouteSpec[],
+  rules: readonly IngressRule[],
+  placement: Placement,
+  services: readonly ResolvedService[],
+): { routes: RouteSpec[]; rules: IngressRule[] } {
+  const onK3s = new Set(
+    routes.filter((r) => routePlatform(r, placement, services) === "k3s").map((r) => r.name),
+  );
+  const taken = new Map(rules.filter((r) => onK3s.has(r.service)).map((r) => [r.service, r]));
+  return {
+    routes: routes.map((route) => {
+      const rule = taken.get(route.name);
+      if (!rule) return route;
+      return {
+        ...route,
+        host: rule.host,
+        ...(rule.pathPrefix ? { pathPrefix: rule.pathPrefix } : {}),
+        ...(rule.entryPoints ? { entryPoints: rule.entryPoints } : {}),
+      };
+    }),
+    rules: rules.filter((r) => !taken.has(r.service)),
+  };
 }
 
 /** Per platform, the backends its router reaches (discovery bridges the ones on the other). */
@@ -130,6 +161,7 @@ export function declareRouters(
     });
   }
   let k3s: K3sRouter | undefined;
+  const fromK3s = (wiring.monitoringOn ?? "k3s") === "k3s";
   if (on("k3s").length > 0 && wiring.k3s) {
     k3s = new K3sRouter(
       `${name}-router`,
@@ -140,13 +172,15 @@ export function declareRouters(
         portOf: (backend) => firstPublished(service(backend)),
         backends: wiring.k3s.services,
         ...(settings.k3s?.entryPoints ? { entryPoints: settings.k3s.entryPoints } : {}),
+        // A Prometheus on Compose reaches the metrics on the node address.
+        traefik: { ...settings.k3s?.traefik, exposeMetrics: !fromK3s },
       },
       { parent },
     );
     metrics.push({
       job: `${name}-router-k3s`,
       system: ROUTER_SYSTEM,
-      address: settings.k3s?.metricsAddress ?? DEFAULT_K3S_TRAEFIK_METRICS,
+      address: fromK3s ? k3s.metricsAddress : `${addresses.k3sAddress}:${k3s.metricsServicePort}`,
     });
   }
   return { compose, k3s, metrics };

@@ -25,6 +25,8 @@ export interface RouteSpec {
   readonly host?: string;
   /** @default "/" */
   readonly pathPrefix?: string;
+  /** Traefik entry points the route answers on (K3s). @default the router's */
+  readonly entryPoints?: readonly string[];
   readonly backends: readonly RouteBackend[];
   /** Keep a client on the implementation it first reached (a cookie). @default false */
   readonly sticky?: boolean;
@@ -133,8 +135,10 @@ export function routeProblems(routes: readonly RouteSpec[], flags: FeatureFlags)
         problems.push(
           `${field}: service = ${JSON.stringify(backend.service)}: must be a service name`,
         );
-      if (!Number.isFinite(backend.weight) || backend.weight < 0) {
-        problems.push(`${field}: weight = ${backend.weight}: must be a number of 0 or more`);
+      if (!Number.isInteger(backend.weight) || backend.weight < 0) {
+        problems.push(
+          `${field}: weight = ${backend.weight}: must be a whole number of 0 or more (Traefik's weights are integers)`,
+        );
       }
     }
     if (route.backends.length > 0 && route.backends.every((b) => b.weight === 0)) {
@@ -147,8 +151,8 @@ export function routeProblems(routes: readonly RouteSpec[], flags: FeatureFlags)
           `${at}: mirror.implementation = ${JSON.stringify(implementation)}: no such backend; use one of ${JSON.stringify([...implementations])}`,
         );
       }
-      if (!(percent > 0 && percent <= 100)) {
-        problems.push(`${at}: mirror.percent = ${percent}: must be more than 0 and at most 100`);
+      if (!Number.isInteger(percent) || percent < 1 || percent > 100) {
+        problems.push(`${at}: mirror.percent = ${percent}: must be a whole number from 1 to 100`);
       }
     }
   }

@@ -78,9 +78,10 @@ export function traefikObjects(
   }
   objects.push({
     kind: "IngressRoute",
-    name: route.name,
+    // Not the service's own name, which an ingress rule of K3sPlatform may hold.
+    name: weighted,
     spec: {
-      entryPoints: [...entryPoints],
+      entryPoints: [...(route.entryPoints ?? entryPoints)],
       routes: [
         {
           kind: "Rule",

@@ -85,7 +85,9 @@ export function routesFor(
       .filter((b) => running.has(b.service))
       .map((b) => ({ implementation: implementationOf(name, b.service, serving), ...b }));
     const mirrorPercent = config.routing.mirror[name];
-    const mirrored = named.find((b) => b.implementation !== "old");
+    // Shadow traffic only while the new implementation has no weight: once it serves, a copy
+    // on top would make it handle some requests twice.
+    const mirrored = named.find((b) => b.implementation !== "old" && b.weight === 0);
     routes.push({
       name,
       ...(config.routing.domain ? { host: `${name}.${config.routing.domain}` } : {}),

@@ -164,7 +164,7 @@ describe("the program on the bundled stacks (under mocks)", () => {
     const ingress = one(
       evaluation.resources,
       "kubernetes:traefik.io/v1alpha1:IngressRoute",
-      "platform-router-product-catalog-route",
+      "platform-router-route-product-catalog-route",
     );
     expect(
       (ingress.inputs.spec as { routes: { match: string }[] }).routes.map((r) => r.match),
