@@ -11,6 +11,7 @@ import {
 } from "../../../components/routing";
 
 const flags = DEFAULT_FEATURE_FLAGS;
+const WHOLE_WEIGHT = "must be a whole number of 0 or more (Traefik's weights are integers)";
 
 /** A valid two-implementation route; each case below breaks one thing of it. */
 const catalog: RouteSpec = {
@@ -141,13 +142,13 @@ describe("routeProblems", () => {
       "a negative weight",
       [withBackend(0, { weight: -25 })],
       flags,
-      [`route "product-catalog" backend "old": weight = -25: must be a number of 0 or more`],
+      [`route "product-catalog" backend "old": weight = -25: ${WHOLE_WEIGHT}`],
     ],
     [
       "a weight that is not a number",
       [withBackend(0, { weight: Number.NaN })],
       flags,
-      [`route "product-catalog" backend "old": weight = NaN: must be a number of 0 or more`],
+      [`route "product-catalog" backend "old": weight = NaN: ${WHOLE_WEIGHT}`],
     ],
     [
       "every weight 0",
@@ -167,13 +168,13 @@ describe("routeProblems", () => {
       "a mirror of 0 percent",
       [{ ...catalog, mirror: { implementation: "new", percent: 0 } }],
       flags,
-      [`route "product-catalog": mirror.percent = 0: must be more than 0 and at most 100`],
+      [`route "product-catalog": mirror.percent = 0: must be a whole number from 1 to 100`],
     ],
     [
       "a mirror above 100 percent",
       [{ ...catalog, mirror: { implementation: "new", percent: 101 } }],
       flags,
-      [`route "product-catalog": mirror.percent = 101: must be more than 0 and at most 100`],
+      [`route "product-catalog": mirror.percent = 101: must be a whole number from 1 to 100`],
     ],
   ])("refuses %s, naming route, field and value", (_case, routes, caseFlags, expected) => {
     expect(routeProblems(routes, caseFlags)).toEqual(expected);
@@ -196,22 +197,30 @@ describe("routeProblems", () => {
       `feature flag header = "": must be a header name (letters, digits and '-')`,
       `route "Orders": name must be a DNS label (lowercase letters, digits and '-')`,
       `route "Orders": host = "a b": must be a host name (letters, digits, '.' and '-')`,
-      `route "Orders" backend "old": weight = -1: must be a number of 0 or more`,
+      `route "Orders" backend "old": weight = -1: ${WHOLE_WEIGHT}`,
       `route "Orders" backend "old": implementation named twice; each backend needs its own`,
       `route "Orders" backend "old": service = "Orders": must be a service name`,
       `route "Orders": mirror.implementation = "new": no such backend; use one of ["old"]`,
-      `route "Orders": mirror.percent = 200: must be more than 0 and at most 100`,
+      `route "Orders": mirror.percent = 200: must be a whole number from 1 to 100`,
     ]);
   });
 
-  // Traefik's weights are integers (file provider and CRD alike): a real Traefik v3.6.12 given
-  // `weight: 0.5` refuses the whole file ("strconv.ParseInt: parsing \"0.500000\": invalid
-  // syntax"), taking every route down with it. routeProblems promises "empty when they can be
-  // rendered", so a fractional weight must be a problem.
-  it.fails("refuses a fractional weight, which Traefik cannot parse", () => {
-    const problems = routeProblems([withBackend(1, { weight: 0.5 })], flags);
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toContain(`route "product-catalog" backend "new": weight = 0.5`);
+  // Traefik's weights and mirror percents are integers (file provider and CRD alike): a real
+  // Traefik v3.6.12 given `weight: 0.5` or `percent: 2.5` refuses the whole file
+  // ("strconv.ParseInt: parsing \"0.500000\": invalid syntax"), taking every route down with it.
+  it.each<[string, RouteSpec, string]>([
+    [
+      "weight",
+      withBackend(1, { weight: 0.5 }),
+      `route "product-catalog" backend "new": weight = 0.5: ${WHOLE_WEIGHT}`,
+    ],
+    [
+      "mirror percent",
+      { ...catalog, mirror: { implementation: "new", percent: 2.5 } },
+      `route "product-catalog": mirror.percent = 2.5: must be a whole number from 1 to 100`,
+    ],
+  ])("refuses a fractional %s, which Traefik cannot parse", (_case, route, expected) => {
+    expect(routeProblems([route], flags)).toEqual([expected]);
   });
 });
 

@@ -9,6 +9,7 @@ import { byName, platformOutputs } from "../platform/support";
 const CONTAINER = "docker:index/container:Container";
 const TRAEFIK_SERVICE = "kubernetes:traefik.io/v1alpha1:TraefikService";
 const INGRESS_ROUTE = "kubernetes:traefik.io/v1alpha1:IngressRoute";
+const K8S_SERVICE = "kubernetes:core/v1:Service";
 
 const health = (port: number) => ({ http: { path: "/health", port } });
 
@@ -207,7 +208,7 @@ describe("PlatformServices routers: a route on Compose", () => {
       image: "sha256-of-traefik:v3.6.12",
       command: [
         "--entryPoints.web.address=:80",
-        "--entryPoints.metrics.address=:18082",
+        "--entryPoints.metrics.address=:8899",
         "--providers.file.directory=/etc/traefik/dynamic",
         "--providers.file.watch=true",
         "--metrics.prometheus=true",
@@ -220,7 +221,8 @@ describe("PlatformServices routers: a route on Compose", () => {
       ],
       ports: [
         { internal: 80, external: 8000 },
-        { internal: 18082, external: 18082 },
+        // Clear of the fleet's ports (18082 is product-catalog-next's, published in the canary).
+        { internal: 8899, external: 8899 },
       ],
       volumes: mount,
       networksAdvanced: [{ name: "shop-compose", aliases: ["shop-router"] }],
@@ -255,23 +257,20 @@ describe("PlatformServices routers: a route on Compose", () => {
   // The router's default metrics port, 18082, is the very port product-catalog-next publishes
   // (8082 + the api path's offset of 10,000) while the catalog's canary runs on Compose: the
   // Docker host can bind it once, so one of the two containers cannot start.
-  it.fails(
-    "publishes no host port another container of the fleet publishes (api canary on Compose)",
-    async () => {
-      const { resources } = await evaluateFleet({}, [catalogRoute]);
-      const published = resources
-        .filter((r) => r.type === CONTAINER)
-        .flatMap((r) =>
-          ((r.inputs.ports as { external?: number }[] | undefined) ?? []).map((p) => [
-            p.external,
-            r.name,
-          ]),
-        );
-      const byPort = new Map<unknown, unknown[]>();
-      for (const [port, name] of published) byPort.set(port, [...(byPort.get(port) ?? []), name]);
-      expect([...byPort].filter(([, names]) => names.length > 1)).toEqual([]);
-    },
-  );
+  it("publishes no host port another container of the fleet publishes (api canary on Compose)", async () => {
+    const { resources } = await evaluateFleet({}, [catalogRoute]);
+    const published = resources
+      .filter((r) => r.type === CONTAINER)
+      .flatMap((r) =>
+        ((r.inputs.ports as { external?: number }[] | undefined) ?? []).map((p) => [
+          p.external,
+          r.name,
+        ]),
+      );
+    const byPort = new Map<unknown, unknown[]>();
+    for (const [port, name] of published) byPort.set(port, [...(byPort.get(port) ?? []), name]);
+    expect([...byPort].filter(([, names]) => names.length > 1)).toEqual([]);
+  });
 });
 
 describe("PlatformServices routers: a route on K3s", () => {
@@ -283,10 +282,15 @@ describe("PlatformServices routers: a route on K3s", () => {
 
   it("declares a TraefikService and an IngressRoute in the platform namespace, after the Services", async () => {
     const { resources } = await evaluateFleet(onK3s, [catalogRoute]);
-    expect(routerResources(resources).map((r) => [r.type, r.name])).toEqual([
-      ["stepwise:routing:K3sRouter", "shop-router"],
-      [TRAEFIK_SERVICE, "shop-router-route-product-catalog-service"],
-      [INGRESS_ROUTE, "shop-router-product-catalog-route"],
+    expect(
+      routerResources(resources)
+        .map((r) => `${r.type} ${r.name}`)
+        .sort(),
+    ).toEqual([
+      `${K8S_SERVICE} shop-router-metrics`,
+      `${INGRESS_ROUTE} shop-router-route-product-catalog-route`,
+      `${TRAEFIK_SERVICE} shop-router-route-product-catalog-service`,
+      "stepwise:routing:K3sRouter shop-router",
     ]);
     const weighted = find(resources, TRAEFIK_SERVICE, "shop-router-route-product-catalog-service");
     expect(weighted.inputs).toEqual({
@@ -303,11 +307,11 @@ describe("PlatformServices routers: a route on K3s", () => {
         },
       },
     });
-    const ingress = find(resources, INGRESS_ROUTE, "shop-router-product-catalog-route");
+    const ingress = find(resources, INGRESS_ROUTE, "shop-router-route-product-catalog-route");
     expect(ingress.inputs).toEqual({
       apiVersion: "traefik.io/v1alpha1",
       kind: "IngressRoute",
-      metadata: { name: "product-catalog", namespace: "shop" },
+      metadata: { name: "route-product-catalog", namespace: "shop" },
       spec: {
         entryPoints: ["web"],
         routes: [
@@ -358,7 +362,7 @@ describe("PlatformServices routers: a route on K3s", () => {
       },
       { outputsFor: platformOutputs },
     );
-    const ingress = find(resources, INGRESS_ROUTE, "shop-router-product-catalog-route");
+    const ingress = find(resources, INGRESS_ROUTE, "shop-router-route-product-catalog-route");
     expect((ingress.inputs.spec as { entryPoints: string[] }).entryPoints).toEqual(["websecure"]);
   });
 
@@ -377,40 +381,48 @@ describe("PlatformServices routers: a route on K3s", () => {
     const file = parse(routesFile(resources)) as { http: { routers: object } };
     expect(Object.keys(file.http.routers)).toEqual(["orders-old", "orders-new", "orders"]);
     expect(resources.filter((r) => r.type === INGRESS_ROUTE).map((r) => r.name)).toEqual([
-      "shop-router-product-catalog-route",
+      "shop-router-route-product-catalog-route",
     ]);
   });
-  // K3sPlatform's own `ingress` rules name their IngressRoute after the service, as the router
-  // names the route's: both `product-catalog` in namespace shop, so the API server refuses the
-  // second ("already exists") although Pulumi sees two resources.
-  it.fails(
-    "an ingress rule for a routed service does not collide with the route's IngressRoute",
-    async () => {
-      const { resources } = await evaluateProgram(
-        () => {
-          new PlatformServices("shop", {
-            services: SERVICES,
-            placement: onK3s,
-            routes: [catalogRoute],
-            ...settings,
-            k3s: {
-              ...settings.k3s,
-              ingress: [{ service: "product-catalog", host: "catalog.shop.example.com" }],
-            },
-          });
-        },
-        { outputsFor: platformOutputs },
-      );
-      const names = resources
-        .filter((r) => r.type === INGRESS_ROUTE)
-        .map((r) => {
-          const { name, namespace } = r.inputs.metadata as { name: string; namespace: string };
-          return `${namespace}/${name}`;
+  it("an ingress rule for a routed service becomes the route's host; other rules stay the platform's", async () => {
+    const { resources } = await evaluateProgram(
+      () => {
+        new PlatformServices("shop", {
+          services: SERVICES,
+          placement: { ...onK3s, inventory: "k3s" },
+          routes: [catalogRoute],
+          ...settings,
+          k3s: {
+            ...settings.k3s,
+            ingress: [
+              { service: "product-catalog", host: "catalog.shop.example.com", pathPrefix: "/v2" },
+              { service: "inventory", host: "inventory.shop.example.com" },
+            ],
+          },
         });
-      expect(names).toHaveLength(2);
-      expect(new Set(names).size).toBe(2);
-    },
-  );
+      },
+      { outputsFor: platformOutputs },
+    );
+    const ingressRoutes = resources.filter((r) => r.type === INGRESS_ROUTE);
+    expect(
+      ingressRoutes.map((r) => {
+        const { name, namespace } = r.inputs.metadata as { name: string; namespace: string };
+        const { routes } = r.inputs.spec as { routes: { match: string }[] };
+        return [r.name, `${namespace}/${name}`, routes[0]?.match];
+      }),
+    ).toEqual([
+      [
+        "shop-k3s-inventory-route",
+        "shop/inventory",
+        "Host(`inventory.shop.example.com`) && PathPrefix(`/`)",
+      ],
+      [
+        "shop-router-route-product-catalog-route",
+        "shop/route-product-catalog",
+        "Host(`catalog.shop.example.com`) && PathPrefix(`/v2`)",
+      ],
+    ]);
+  });
 });
 
 describe("PlatformServices routers across platforms", () => {
@@ -491,7 +503,7 @@ describe("PlatformServices routers' metrics reach Monitoring (system router)", (
   it("Compose router, Prometheus on Compose: the router's name on the Compose network", async () => {
     const { resources } = await evaluateFleet({}, [catalogRoute], "compose");
     expect(scrapeTargets(prometheusYml(resources, "compose"))["shop-router"]).toEqual([
-      ["shop-router:18082"],
+      ["shop-router:8899"],
       "router",
     ]);
   });
@@ -503,7 +515,7 @@ describe("PlatformServices routers' metrics reach Monitoring (system router)", (
       "k3s",
     );
     expect(scrapeTargets(prometheusYml(resources, "k3s"))["shop-router"]).toEqual([
-      ["docker-host.internal:18082"],
+      ["docker-host.internal:8899"],
       "router",
     ]);
   });
@@ -515,30 +527,37 @@ describe("PlatformServices routers' metrics reach Monitoring (system router)", (
       "k3s",
     );
     expect(scrapeTargets(prometheusYml(resources, "k3s"))["shop-router-k3s"]).toEqual([
-      ["traefik.kube-system.svc.cluster.local:9100"],
+      ["shop-router-metrics.kube-system.svc.cluster.local:9190"],
       "router",
     ]);
+    // K3s's chart does not publish Traefik's metrics entry point (9100 in its pods): the router
+    // does, inside the cluster only.
+    expect(find(resources, K8S_SERVICE, "shop-router-metrics").inputs).toEqual({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "shop-router-metrics", namespace: "kube-system" },
+      spec: {
+        type: "ClusterIP",
+        selector: { "app.kubernetes.io/name": "traefik" },
+        ports: [{ name: "metrics", port: 9190, targetPort: 9100 }],
+      },
+    });
   });
 
-  // The K3s router's metrics address is the cluster's DNS name whatever monitoringOn says; a
-  // Prometheus container on Compose cannot resolve *.svc.cluster.local, so the router is never
-  // scraped and both-systems-monitored counts a target that cannot answer.
-  it.fails(
-    "K3s router, Prometheus on Compose: an address reachable from the Docker network",
-    async () => {
-      const { resources } = await evaluateFleet(
-        { "platform-coordination": "k3s", "product-catalog": "k3s", "product-catalog-next": "k3s" },
-        [catalogRoute],
-        "compose",
-      );
-      const [targets, system] = scrapeTargets(prometheusYml(resources, "compose"))[
-        "shop-router-k3s"
-      ] ?? [[], ""];
-      expect(system).toBe("router");
-      expect(targets).toHaveLength(1);
-      expect(targets[0]).not.toMatch(/\.svc\.cluster\.local(:|$)/);
-    },
-  );
+  it("K3s router, Prometheus on Compose: the metrics published on the node address", async () => {
+    const { resources } = await evaluateFleet(
+      { "platform-coordination": "k3s", "product-catalog": "k3s", "product-catalog-next": "k3s" },
+      [catalogRoute],
+      "compose",
+    );
+    // Not the cluster's DNS name, which a container on Compose cannot resolve.
+    expect(scrapeTargets(prometheusYml(resources, "compose"))["shop-router-k3s"]).toEqual([
+      ["10.0.0.20:9190"],
+      "router",
+    ]);
+    const metrics = find(resources, K8S_SERVICE, "shop-router-metrics");
+    expect((metrics.inputs.spec as { type: string }).type).toBe("LoadBalancer");
+  });
 });
 
 describe("PlatformServices without routes", () => {

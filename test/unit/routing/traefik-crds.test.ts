@@ -35,7 +35,9 @@ const flagRule = (match: string, implementation: string) =>
 /** The IngressRoute every case shares: the weighted rule into `entry`, one rule per flag. */
 const ingressRoute = (entry: string, match = HOST, entryPoints = ["web"]) => ({
   kind: "IngressRoute",
-  name: "product-catalog",
+  // Named like the weighted service, not the service: an ingress rule of K3sPlatform may
+  // already hold IngressRoute <service> in the namespace.
+  name: "route-product-catalog",
   spec: {
     entryPoints,
     routes: [
@@ -155,6 +157,13 @@ describe("traefikObjects", () => {
   it("entry points can be overridden (e.g. websecure) without touching the rules", () => {
     const objects = traefikObjects(catalogAt(75, 25), flags, portOf, ["websecure", "web"]);
     expect(objects[1]).toEqual(ingressRoute("route-product-catalog", HOST, ["websecure", "web"]));
+  });
+
+  it("a route's own entry points win over the router's", () => {
+    const route: RouteSpec = { ...catalogAt(75, 25), entryPoints: ["websecure"] };
+    expect(traefikObjects(route, flags, portOf, ["web"])[1]).toEqual(
+      ingressRoute("route-product-catalog", HOST, ["websecure"]),
+    );
   });
 
   it("a custom header and cookie reach the flag rules", () => {
