@@ -148,6 +148,15 @@ export function declareRouters(
             : `http://${addresses.k3sAddress}:${firstPublished(target)}`;
         },
         healthPathOf: (backend) => service(backend).healthCheck?.http?.path,
+        healthPortOf: (backend) => {
+          // Given only where the check's port is not the one requests go to: the first container
+          // port on Compose, the matching published port for a backend on K3s.
+          const target = service(backend);
+          const checked = target.healthCheck?.http?.port;
+          if (checked === undefined || checked === target.ports[0]?.port) return undefined;
+          if (platformOf(placement, backend) === "compose") return checked;
+          return target.ports.find((p) => p.port === checked)?.published;
+        },
       },
       { parent },
     );

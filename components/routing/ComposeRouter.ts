@@ -25,6 +25,8 @@ export interface ComposeRouterArgs {
   readonly urlOf: BackendUrl;
   /** Health path of a backend's service (its HTTP health check), or undefined. */
   readonly healthPathOf?: (service: string) => string | undefined;
+  /** The health check's port, when it is not the port the router sends requests to. */
+  readonly healthPortOf?: (service: string) => number | undefined;
   /** Port published on the Docker host for requests. @default 8000 */
   readonly port?: number;
   /**
@@ -65,6 +67,7 @@ export class ComposeRouter extends pulumi.ComponentResource {
     this.config = renderTraefikFile(
       traefikFileConfig(args.routes, args.featureFlags, args.urlOf, {
         pathOf: args.healthPathOf ?? (() => undefined),
+        ...(args.healthPortOf ? { portOf: args.healthPortOf } : {}),
       }),
     );
     const childOpts = pulumi.mergeOptions(args.platform.resourceOptions, { parent: this });

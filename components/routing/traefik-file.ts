@@ -23,6 +23,8 @@ export type BackendUrl = (service: string) => string;
 export interface HealthCheckSettings {
   /** Health path of a backend's service, or undefined for none. */
   readonly pathOf: (service: string) => string | undefined;
+  /** Port the health path answers on, when it is not the traffic port. @default the traffic port */
+  readonly portOf?: (service: string) => number | undefined;
   /** @default "5s" */
   readonly interval?: string;
   /** @default "3s" */
@@ -92,6 +94,7 @@ export function traefikFileConfig(
   for (const route of routes) {
     for (const backend of route.backends) {
       const path = health?.pathOf(backend.service);
+      const port = health?.portOf?.(backend.service);
       services[backend.service] = {
         loadBalancer: {
           servers: [{ url: urlOf(backend.service) }],
@@ -99,6 +102,7 @@ export function traefikFileConfig(
             ? {
                 healthCheck: {
                   path,
+                  ...(port === undefined ? {} : { port }),
                   interval: health?.interval ?? "5s",
                   timeout: health?.timeout ?? "3s",
                 },
@@ -106,7 +110,8 @@ export function traefikFileConfig(
             : {}),
         },
       };
-      routers[`${route.name}-${backend.implementation}`] = {
+      // A dot cannot occur in a route's name (a DNS label): no flag router takes another's name.
+      routers[`${route.name}.${backend.implementation}`] = {
         entryPoints: [ENTRY_POINTS.web],
         rule: flagMatch(route, backend.implementation, flags),
         priority: ROUTE_PRIORITY.flagged,
@@ -117,7 +122,7 @@ export function traefikFileConfig(
     const splits = weightedBackends(route);
     // Only with healthCheck set does a weighted service skip a child its health check marks
     // down; Traefik refuses it unless every child checks its health.
-    const allChecked = splits.every((b) => health?.pathOf(b.service) !== undefined);
+    const allChecked = splits.every((b) => Boolean(health?.pathOf(b.service)));
     services[weighted] = {
       weighted: {
         services: splits.map((b) => ({ name: b.service, weight: b.weight })),

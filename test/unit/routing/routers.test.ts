@@ -166,13 +166,13 @@ describe("PlatformServices routers: a route on Compose", () => {
     expect(parse(file)).toEqual({
       http: {
         routers: {
-          "product-catalog-old": {
+          "product-catalog.old": {
             entryPoints: ["web"],
             rule: flagRule("product-catalog", "old"),
             priority: 200,
             service: "product-catalog",
           },
-          "product-catalog-new": {
+          "product-catalog.new": {
             entryPoints: ["web"],
             rule: flagRule("product-catalog", "new"),
             priority: 200,
@@ -379,7 +379,7 @@ describe("PlatformServices routers: a route on K3s", () => {
     ).toEqual(["stepwise:routing:ComposeRouter", "stepwise:routing:K3sRouter"]);
     // Each router has its own platform's routes only.
     const file = parse(routesFile(resources)) as { http: { routers: object } };
-    expect(Object.keys(file.http.routers)).toEqual(["orders-old", "orders-new", "orders"]);
+    expect(Object.keys(file.http.routers)).toEqual(["orders.old", "orders.new", "orders"]);
     expect(resources.filter((r) => r.type === INGRESS_ROUTE).map((r) => r.name)).toEqual([
       "shop-router-route-product-catalog-route",
     ]);

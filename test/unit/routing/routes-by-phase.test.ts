@@ -473,8 +473,8 @@ describe("stepwise:routing flags reach the routers the program declares", () => 
     expect(
       Object.fromEntries(Object.entries(file.http.routers).map(([k, v]) => [k, v.rule])),
     ).toEqual({
-      "product-catalog-old": rule("old"),
-      "product-catalog-new": rule("new"),
+      "product-catalog.old": rule("old"),
+      "product-catalog.new": rule("new"),
       "product-catalog": "Host(`product-catalog`)",
     });
   });

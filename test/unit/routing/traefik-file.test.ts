@@ -47,13 +47,13 @@ const unchecked = (url: string) => ({ loadBalancer: { servers: [{ url }] } });
 
 const HOST = "Host(`product-catalog`)";
 const flagRouters = (match = HOST) => ({
-  "product-catalog-old": {
+  "product-catalog.old": {
     entryPoints: ["web"],
     rule: flagRule(match, "old"),
     priority: 200,
     service: "product-catalog",
   },
-  "product-catalog-new": {
+  "product-catalog.new": {
     entryPoints: ["web"],
     rule: flagRule(match, "new"),
     priority: 200,
@@ -109,7 +109,7 @@ describe("traefikFileConfig", () => {
     expect(http.services["route-product-catalog"]).toEqual({
       weighted: { services: [{ name: "product-catalog-next", weight: 100 }], healthCheck: {} },
     });
-    expect(http.routers["product-catalog-old"]).toEqual(flagRouters()["product-catalog-old"]);
+    expect(http.routers["product-catalog.old"]).toEqual(flagRouters()["product-catalog.old"]);
   });
 
   it("sticky: a cookie named after the route keeps a client on one implementation", () => {
@@ -181,7 +181,7 @@ describe("traefikFileConfig", () => {
       { header: "X-Impl", cookie: flags.cookie },
       urlOf,
     ) as { http: { routers: Record<string, { rule: string }> } };
-    expect(config.http.routers["product-catalog-new"]?.rule).toBe(flagRule(HOST, "new", "X-Impl"));
+    expect(config.http.routers["product-catalog.new"]?.rule).toBe(flagRule(HOST, "new", "X-Impl"));
   });
 
   it("a splitting backend without a health check: no healthCheck on the weighted service", () => {
@@ -257,11 +257,11 @@ describe("traefikFileConfig", () => {
     expect(
       Object.fromEntries(Object.entries(config.http.routers).map(([k, v]) => [k, v.service])),
     ).toEqual({
-      "orders-old": "orders",
-      "orders-new": "modular-monolith",
+      "orders.old": "orders",
+      "orders.new": "modular-monolith",
       orders: "route-orders",
-      "product-catalog-old": "product-catalog",
-      "product-catalog-new": "modular-monolith",
+      "product-catalog.old": "product-catalog",
+      "product-catalog.new": "modular-monolith",
       "product-catalog": "route-product-catalog",
     });
     expect(config.http.services["modular-monolith"]).toEqual(
@@ -381,5 +381,33 @@ describe("traefikStaticArgs", () => {
       "--api.insecure=true",
       "--api.dashboard=false",
     ]);
+  });
+});
+
+describe("traefikFileConfig: health checks on their own port, empty paths", () => {
+  it("checks a backend on its health check's port when it is not the traffic port", () => {
+    const config = traefikFileConfig([catalogAt(75, 25)], flags, urlOf, {
+      pathOf: () => "/health",
+      portOf: (service) => (service === "product-catalog-next" ? 9901 : undefined),
+    }) as { http: { services: Record<string, unknown> } };
+    expect(config.http.services["product-catalog-next"]).toEqual({
+      loadBalancer: {
+        servers: [{ url: "http://product-catalog-next:8082" }],
+        healthCheck: { path: "/health", port: 9901, interval: "5s", timeout: "3s" },
+      },
+    });
+    expect(config.http.services["product-catalog"]).toEqual(checked("http://product-catalog:8082"));
+  });
+
+  it("treats an empty health path as none: the split then skips no backend", () => {
+    const config = traefikFileConfig([catalogAt(50, 50)], flags, urlOf, {
+      pathOf: (service) => (service === "product-catalog" ? "" : "/health"),
+    }) as { http: { services: Record<string, { weighted?: Record<string, unknown> }> } };
+    expect(config.http.services["product-catalog"]).toEqual(
+      unchecked("http://product-catalog:8082"),
+    );
+    expect(config.http.services["route-product-catalog"]?.weighted).not.toHaveProperty(
+      "healthCheck",
+    );
   });
 });
