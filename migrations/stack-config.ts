@@ -4,6 +4,7 @@ import {
   validateDistributionPlan,
   type DistributionPlan,
 } from "../components/database/distribution-plan";
+import { isPinnedImage, PINNING_HINT } from "../components/spec/pinned-image";
 import { containsPlaintextSecret } from "../components/spec/plaintext-secret";
 import { DEFAULT_FEATURE_FLAGS } from "../components/routing/route";
 import { PolicyConfigError, resolvePolicySettings } from "../policies/config";
@@ -252,10 +253,9 @@ function schemaFor(services: readonly string[]) {
   const enginePlacement = z.enum(placements, { error: oneOf(placements) });
   const image = z
     .string({ error: 'must be an image reference such as "repo/app:1.2.3"' })
-    .regex(/:[A-Za-z0-9_][A-Za-z0-9_.-]*$|@sha256:[0-9a-f]{64}$/, {
-      error: 'must pin a tag or digest, e.g. "repo/app:1.2.3"',
-    })
-    .refine((s) => !s.endsWith(":latest"), { error: '"latest" is not a pinned tag' });
+    .refine(isPinnedImage, {
+      error: `must be pinned: ${PINNING_HINT}; "latest", "edge", "stable" and other tags without a version number move`,
+    });
   const weight = z
     .number({ error: "must be a number from 0 to 100" })
     .int({ error: "must be a whole number from 0 to 100" })

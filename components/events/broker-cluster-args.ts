@@ -1,4 +1,5 @@
 import type { PlatformRef } from "../platform/platform-ref";
+import { isPinnedImage, isPinnedTag } from "../spec/pinned-image";
 
 /** Where clients connect. Broker `i` publishes its external listener on `external + i`. */
 export interface BrokerListeners {
@@ -66,18 +67,11 @@ export const CONTAINER_PORTS = {
   jmxExporter: 5556,
 } as const;
 
-const FLOATING_TAGS = new Set(["latest", "edge", "nightly", "main", "master", "stable", "dev"]);
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const MAX_BROKERS = 9;
 const NODE_PORTS = { min: 30000, max: 32767 };
 
 export function validateVersion(version: unknown, where: string): string {
-  if (
-    typeof version !== "string" ||
-    !TAG.test(version) ||
-    FLOATING_TAGS.has(version.toLowerCase()) ||
-    !/\d/.test(version)
-  ) {
+  if (!isPinnedTag(version)) {
     throw new Error(
       `${where}.version = ${JSON.stringify(version)}: pin an exact image tag with a version ` +
         `number (e.g. "v24.2.7" or "4.1.1"); floating tags such as "latest" change brokers ` +
@@ -89,16 +83,13 @@ export function validateVersion(version: unknown, where: string): string {
 
 /** A full image reference (`repository:tag`) whose tag is pinned, e.g. a sidecar's image. */
 export function validatePinnedImage(image: unknown, field: string, where: string): string {
-  const tag = typeof image === "string" ? (image.split("/").pop() ?? "").split(":")[1] : undefined;
-  try {
-    validateVersion(tag, where);
-  } catch {
+  if (!isPinnedImage(image)) {
     throw new Error(
       `${where}.${field} = ${JSON.stringify(image)}: give the image with a pinned version tag, ` +
         `e.g. "bitnami/jmx-exporter:1.1.0"`,
     );
   }
-  return image as string;
+  return image;
 }
 
 function wholeNumber(

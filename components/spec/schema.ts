@@ -1,23 +1,11 @@
+import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { isPinnedImage } from "./pinned-image";
 
 // Messages say what is allowed; validate.ts prefixes them with service, field and value.
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const DIGEST = /@sha256:[0-9a-f]{64}$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-
-/** True when an image reference pins a tag (other than "latest") or a digest. */
-export function isPinnedImage(image: string): boolean {
-  if (DIGEST.test(image)) return true;
-  if (image.includes("@")) return false; // a digest that is not sha256:<64 hex>
-  const lastSegment = image.slice(image.lastIndexOf("/") + 1);
-  const colon = lastSegment.lastIndexOf(":");
-  if (colon < 0) return false;
-  const tag = lastSegment.slice(colon + 1);
-  return colon > 0 && TAG.test(tag) && tag !== "latest";
-}
-
 const dnsLabel = z.string().regex(DNS_LABEL, {
   error:
     "must be a DNS label: lowercase letters, digits and '-', starting with a letter, at most 63 characters",
@@ -75,6 +63,12 @@ export const serviceSpecSchema = z
           port,
           published: port.optional(),
           protocol: z.enum(["TCP", "UDP"], { error: 'must be "TCP" or "UDP"' }).optional(),
+          hostIp: z
+            .string({ error: "must be an IP address" })
+            .refine((ip) => isIP(ip) !== 0, {
+              error: 'must be an IPv4 or IPv6 address, e.g. "127.0.0.1" or "::1"',
+            })
+            .optional(),
           name: z
             .string()
             .regex(/^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$/, {

@@ -54,6 +54,11 @@ export interface ServicePort {
   readonly published?: number;
   /** @default "TCP" */
   readonly protocol?: "TCP" | "UDP";
+  /**
+   * Host address the port is published on (Compose's `127.0.0.1:8080:80`), IPv4 or IPv6.
+   * @default every address of the host
+   */
+  readonly hostIp?: string;
   /** @default "p<port>" */
   readonly name?: string;
 }
