@@ -1,9 +1,11 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { parse, stringify } from "yaml";
 import { composeFileForPlacement, type Placement } from "../../../components/platform";
 import {
   PLATFORM_SERVICES,
+  ComposeImportError,
   ServiceSpecError,
   importComposeFile,
   type ServiceSpec,
@@ -53,24 +55,55 @@ export function registerPlatformCommands(program: Command): void {
     });
   platform
     .command("import-compose")
-    .description("Read a docker-compose.yml into service specs (YAML); warnings go to stderr")
-    .argument("<file>", "the docker-compose.yml to import")
+    .description(
+      "Read a docker-compose.yml into service specs (YAML); warnings, to-dos and renames go to stderr",
+    )
+    .argument("<file>", "the docker-compose.yml to import (a .env beside it is read too)")
     .option("--out <file>", "write the specs to this file instead of stdout")
-    .action((file: string, options: { out?: string }) => importForCli(file, options));
+    .option("--strict", "refuse the file (exit 2) when anything would be a warning or a to-do")
+    .option("--json", "print { services, warnings, todos, renames } as JSON instead")
+    .action((file: string, options: ImportOptions) => importForCli(file, options));
 }
 
-function importForCli(file: string, options: { out?: string }): void {
+interface ImportOptions {
+  out?: string;
+  strict?: boolean;
+  json?: boolean;
+}
+
+function importForCli(file: string, options: ImportOptions): void {
   const text = readInputFile(file, "compose file");
+  const dotEnvPath = join(dirname(file), ".env");
+  const dotEnv = existsSync(dotEnvPath) ? readInputFile(dotEnvPath, ".env") : undefined;
   let result;
   try {
-    result = importComposeFile(text, file);
+    result = importComposeFile(text, file, {
+      env: process.env,
+      dotEnv,
+      project: basename(dirname(resolve(file))),
+      strict: options.strict,
+    });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    if (!(error instanceof ComposeImportError)) throw error;
+    if (options.json) {
+      const { problems, warnings, todos } = error;
+      process.stdout.write(`${JSON.stringify({ problems, warnings, todos }, null, 2)}\n`);
+    } else if (!options.strict) {
+      // Printed for a refused file too: a warning often explains the refusal.
+      for (const warning of error.warnings) console.error(`warning: ${warning}`);
+      for (const todo of error.todos) console.error(`to-do: ${todo}`);
+    }
+    throw new UsageError(error.message);
   }
-  for (const warning of result.warnings) console.error(`warning: ${warning}`);
-  const yaml = stringify(result.services, { lineWidth: 0 });
-  if (options.out) writeFileSync(options.out, yaml);
-  else process.stdout.write(yaml);
+  if (!options.json) {
+    for (const warning of result.warnings) console.error(`warning: ${warning}`);
+    for (const todo of result.todos) console.error(`to-do: ${todo}`);
+  }
+  const output = options.json
+    ? `${JSON.stringify(result, null, 2)}\n`
+    : stringify(result.services, { lineWidth: 0 });
+  if (options.out) writeFileSync(options.out, output);
+  else process.stdout.write(output);
 }
 
 function renderForCli(options: ComposeFileOptions): string {

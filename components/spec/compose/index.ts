@@ -1,0 +1,5 @@
+export * from "./import-compose";
+export * from "./interpolate";
+export * from "./names";
+export * from "./units";
+export { ImportContext } from "./context";

@@ -1,0 +1,240 @@
+import type { HealthCheck, ServiceSpec, ServiceVolume } from "../service-spec";
+import { compact, isRecord, shown, text, type ImportContext, type Raw } from "./context";
+import type { Variables } from "./interpolate";
+import { envKeyFor, type Rename } from "./names";
+import { composeDurationSeconds, mebibytes } from "./units";
+
+export function commandList(value: unknown, at: string, ctx: ImportContext): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value.map(text);
+  // Compose splits a string command shell-style; splitting on spaces keeps the simple cases.
+  const parts = text(value).split(/\s+/).filter(Boolean);
+  if (/["'\\$]/.test(text(value))) {
+    ctx.warn(
+      at,
+      "string form with quotes or variables split on spaces; check it or use the list form",
+    );
+  }
+  return parts;
+}
+
+/**
+ * `environment:` (map or list) with keys the specs accept (`discovery.type` → `discovery_type`,
+ * recorded in `renames`) and key-only entries taken from the variables, as Compose does.
+ */
+export function environment(
+  value: unknown,
+  service: string,
+  vars: Variables,
+  at: string,
+  ctx: ImportContext,
+  renames: Rename[],
+): Record<string, string> | undefined {
+  if (value === undefined || value === null) return undefined;
+  const entries: [string, string | null][] = Array.isArray(value)
+    ? value.map((entry) => {
+        const line = text(entry);
+        const eq = line.indexOf("=");
+        return eq < 0 ? [line, null] : [line.slice(0, eq), line.slice(eq + 1)];
+      })
+    : isRecord(value)
+      ? Object.entries(value).map(([k, v]) => [k, v === null ? null : text(v)])
+      : [];
+  if (!Array.isArray(value) && !isRecord(value)) {
+    ctx.fail(at, `${shown(value)}: expected a map or a list of KEY=value`);
+    return undefined;
+  }
+  const env: Record<string, string> = {};
+  const from: Record<string, string> = {};
+  for (const [key, raw] of entries) {
+    const where = `${at}.${key}`;
+    let val = raw;
+    if (val === null) {
+      val = vars[key] ?? null;
+      if (val === null) {
+        ctx.warn(
+          where,
+          "no value and not set in the environment or .env; Compose leaves it unset, so it is left out",
+        );
+        continue;
+      }
+    }
+    const name = envKeyFor(key);
+    if (name !== key) {
+      renames.push({ kind: "env", from: key, to: name, detail: service });
+      ctx.warn(
+        where,
+        `renamed to ${name} (spec env keys are letters, digits and '_'); check that the program reads ${name}`,
+      );
+    }
+    if (from[name] !== undefined) {
+      ctx.fail(where, `becomes ${name}, which ${from[name]} already is; rename one of them`);
+      continue;
+    }
+    from[name] = key;
+    env[name] = val;
+  }
+  return env;
+}
+
+export function labels(
+  value: unknown,
+  at: string,
+  ctx: ImportContext,
+): Record<string, string> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) {
+    return Object.fromEntries(
+      value.map((entry) => {
+        const [key, ...rest] = text(entry).split("=");
+        return [key ?? "", rest.join("=")];
+      }),
+    );
+  }
+  if (!isRecord(value)) {
+    ctx.fail(at, `${shown(value)}: expected a map or a list of key=value`);
+    return undefined;
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null ? "" : text(v)]));
+}
+
+export function envFileWarning(value: unknown, at: string, ctx: ImportContext): void {
+  for (const file of value === undefined ? [] : [value].flat()) {
+    const path = isRecord(file) ? file.path : file;
+    ctx.todo(
+      `${at} ${text(path)}`,
+      "its text is not in the Compose file; pass it as envFile or secretEnvFile",
+    );
+  }
+}
+
+export function healthCheck(
+  value: unknown,
+  at: string,
+  ctx: ImportContext,
+): HealthCheck | undefined {
+  if (!isRecord(value)) return undefined;
+  if (value.disable === true) return undefined;
+  const test = value.test;
+  let command: string[];
+  if (typeof test === "string") command = ["sh", "-c", test];
+  else if (Array.isArray(test) && test[0] === "CMD") command = test.slice(1).map(text);
+  else if (Array.isArray(test) && test[0] === "CMD-SHELL") command = ["sh", "-c", text(test[1])];
+  else {
+    ctx.warn(`${at}.test`, `${shown(test)}: not a CMD or CMD-SHELL check; not carried over`);
+    return undefined;
+  }
+  return compact({
+    command,
+    intervalSeconds: seconds(value.interval, `${at}.interval`, ctx),
+    timeoutSeconds: seconds(value.timeout, `${at}.timeout`, ctx),
+    retries: value.retries as number | undefined,
+    startPeriodSeconds: seconds(value.start_period, `${at}.start_period`, ctx),
+  });
+}
+
+function seconds(value: unknown, at: string, ctx: ImportContext): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  try {
+    return composeDurationSeconds(text(value));
+  } catch (error) {
+    ctx.fail(at, (error as Error).message.replace(/^duration /, ""));
+    return undefined;
+  }
+}
+
+const DEPLOY_KEYS = new Set(["replicas", "resources"]);
+
+/** `deploy.replicas`, default 1: a Compose service is one container unless it says otherwise. */
+export function replicas(deploy: Raw | undefined, at: string, ctx: ImportContext): number {
+  for (const key of Object.keys(deploy ?? {}).filter((k) => !DEPLOY_KEYS.has(k))) {
+    ctx.warn(`${at}.${key}`, `${shown(deploy?.[key])}: not carried over`);
+  }
+  const value = deploy?.replicas;
+  if (value === undefined || value === null) return 1;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    ctx.fail(`${at}.replicas`, `${shown(value)}: give a whole number, 0 or more`);
+    return 1;
+  }
+  return value;
+}
+
+export function resources(
+  deploy: Raw | undefined,
+  at: string,
+  ctx: ImportContext,
+): ServiceSpec["resources"] {
+  const res = deploy?.resources;
+  if (!isRecord(res)) return undefined;
+  for (const key of Object.keys(res).filter((k) => k !== "limits")) {
+    ctx.warn(
+      `${at}.resources.${key}`,
+      `${shown(res[key])}: not carried over (the spec has limits only)`,
+    );
+  }
+  const limits = res.limits;
+  if (!isRecord(limits)) return undefined;
+  const where = `${at}.resources.limits`;
+  for (const key of Object.keys(limits).filter((k) => k !== "cpus" && k !== "memory")) {
+    ctx.warn(`${where}.${key}`, `${shown(limits[key])}: not carried over`);
+  }
+  let cpu: number | undefined;
+  if (limits.cpus !== undefined) {
+    cpu = Number(limits.cpus);
+    if (!(cpu > 0)) {
+      ctx.fail(`${where}.cpus`, `${shown(limits.cpus)}: give cores as a number, e.g. "0.5"`);
+      cpu = undefined;
+    }
+  }
+  let memoryMiB: number | undefined;
+  if (limits.memory !== undefined) {
+    try {
+      memoryMiB = mebibytes(text(limits.memory));
+    } catch {
+      ctx.fail(
+        `${where}.memory`,
+        `${shown(limits.memory)}: write it like "512M", "1G" or "512MiB"`,
+      );
+    }
+  }
+  const result = compact({ cpu, memoryMiB });
+  return Object.keys(result).length === 0 ? undefined : result;
+}
+
+/** A top-level volume: the spec's name for it and the Docker volume that holds its data. */
+export interface NamedVolume {
+  readonly specName: string;
+  readonly dockerName: string;
+}
+
+export function volumes(
+  value: unknown,
+  named: ReadonlyMap<string, NamedVolume>,
+  at: string,
+  ctx: ImportContext,
+): ServiceVolume[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) {
+    ctx.fail(at, `${shown(value)}: expected a list`);
+    return undefined;
+  }
+  const result = value.flatMap((entry, i): ServiceVolume[] => {
+    const [from, to] = isRecord(entry)
+      ? [text(entry.source), text(entry.target)]
+      : text(entry).split(":");
+    const volume = from === undefined ? undefined : named.get(from);
+    if (volume && to) return [{ name: volume.specName, mountPath: to }];
+    ctx.warn(
+      `${at}[${i}]`,
+      `${shown(entry)}: bind mounts and anonymous volumes are not carried over; use a named volume`,
+    );
+    return [];
+  });
+  return result.length === 0 ? undefined : result;
+}
+
+export function dependsOn(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(text);
+  if (isRecord(value)) return Object.keys(value);
+  return [];
+}
