@@ -1,0 +1,63 @@
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { main } from "../../../tools/cli/main";
+
+const corpus = join(__dirname, "../../fixtures/compose");
+
+describe("stepwise platform import-compose", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  function capture() {
+    const stderr = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    return {
+      stderr: () => stderr.mock.calls.map((c) => String(c[0])),
+      stdout: () => stdout.mock.calls.map((c) => String(c[0])).join(""),
+    };
+  }
+
+  it("exits 0 with the specs on stdout and warnings and to-dos on stderr", async () => {
+    const io = capture();
+    expect(await main(["platform", "import-compose", join(corpus, "unpinned.yml")])).toBe(0);
+    expect(io.stdout()).toContain("image: nginx:latest");
+    expect(io.stderr()).toContain(
+      `warning: ${join(corpus, "unpinned.yml")}: services.cache.image: "redis" is not pinned: it has no tag, which means :latest`,
+    );
+    expect(io.stderr().filter((l) => l.startsWith("to-do: "))).toHaveLength(3);
+  });
+
+  it("reads the .env beside the file", async () => {
+    const io = capture();
+    const file = join(corpus, "interpolation/docker-compose.yml");
+    expect(await main(["platform", "import-compose", file])).toBe(0);
+    expect(io.stdout()).toContain("image: example/app:2.0.4");
+  });
+
+  it("exits 2 listing every problem, and still prints the warnings", async () => {
+    const io = capture();
+    expect(await main(["platform", "import-compose", join(corpus, "field-errors.yml")])).toBe(2);
+    const lines = io.stderr();
+    expect(lines[0]).toMatch(/^warning: .*services\.db\.cap_add/);
+    const error = lines.at(-1) ?? "";
+    expect(error).toContain("services.api.ports[0]");
+    expect(error).toContain("services.api.deploy.resources.limits.memory");
+    expect(error).toContain("services.db.healthcheck.interval");
+  });
+
+  it("--strict refuses a file that would import with warnings", async () => {
+    const io = capture();
+    const file = join(corpus, "unpinned.yml");
+    expect(await main(["platform", "import-compose", file, "--strict"])).toBe(2);
+    expect(io.stdout()).toBe("");
+    expect(io.stderr().at(-1)).toContain("to-do: " + file + ': services.cache.image: "redis"');
+  });
+
+  it("--json prints services, warnings, to-dos and renames", async () => {
+    const io = capture();
+    expect(await main(["platform", "import-compose", join(corpus, "names.yml"), "--json"])).toBe(0);
+    const result = JSON.parse(io.stdout()) as { services: { name: string }[]; renames: unknown[] };
+    expect(result.services.map((s) => s.name)).toEqual(["front-end", "nginx", "search"]);
+    expect(result.renames).toContainEqual({ kind: "service", from: "front_end", to: "front-end" });
+    expect(io.stderr()).toEqual([]);
+  });
+});
