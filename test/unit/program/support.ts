@@ -1,6 +1,8 @@
 import { join } from "node:path";
-import { loadStackConfig } from "../../../migrations";
+import { PLATFORM_SERVICES } from "../../../components/spec";
+import { loadStackConfig, parseStackConfig, type StackConfig } from "../../../migrations";
 import {
+  MONOLITH_SERVICE,
   stepwiseProgram,
   type ProgramOptions,
   type ProgramOutputs,
@@ -38,4 +40,34 @@ export function countsByType(evaluation: Evaluation<unknown>): Record<string, nu
   const counts: Record<string, number> = {};
   for (const r of evaluation.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Every path at its baseline phase. */
+export const BASELINE = {
+  events: "redpanda",
+  platform: "compose",
+  database: "postgres",
+  api: "old",
+  consolidation: "microservices",
+};
+const ENTERED_AT = "2026-11-20T09:00:00Z";
+
+/**
+ * A validated dev stack config for the bundled services: every path at its baseline unless
+ * `phases` moves it, with `change` (keys without the `stepwise:` prefix) merged over it.
+ */
+export function configWith(
+  change: Record<string, unknown>,
+  phases: Partial<typeof BASELINE> = {},
+): StackConfig {
+  return parseStackConfig(
+    {
+      environment: "dev",
+      phases: { ...BASELINE, ...phases },
+      enteredAt: Object.fromEntries(Object.keys(BASELINE).map((p) => [p, ENTERED_AT])),
+      databasePassword: "pw",
+      ...change,
+    },
+    { services: [...PLATFORM_SERVICES.map((s) => s.name), MONOLITH_SERVICE] },
+  );
 }

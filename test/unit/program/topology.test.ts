@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PLATFORM_SERVICES, type ServiceSpec } from "../../../components/spec";
-import { parseStackConfig, type StackConfig } from "../../../migrations";
+import type { StackConfig } from "../../../migrations";
 import {
   LABELS,
   MONOLITH_SERVICE,
@@ -8,32 +8,7 @@ import {
   placementFor,
   type Topology,
 } from "../../../migrations/program";
-
-const SERVICES = [...PLATFORM_SERVICES.map((s) => s.name), MONOLITH_SERVICE];
-const BASELINE = {
-  events: "redpanda",
-  platform: "compose",
-  database: "postgres",
-  api: "old",
-  consolidation: "microservices",
-};
-const AT = "2026-11-20T09:00:00Z";
-
-function configWith(
-  change: Record<string, unknown>,
-  phases: Partial<typeof BASELINE> = {},
-): StackConfig {
-  return parseStackConfig(
-    {
-      environment: "dev",
-      phases: { ...BASELINE, ...phases },
-      enteredAt: Object.fromEntries(Object.keys(BASELINE).map((p) => [p, AT])),
-      databasePassword: "pw",
-      ...change,
-    },
-    { services: SERVICES },
-  );
-}
+import { configWith } from "./support";
 
 const both = <T>(value: T) => ({ compose: value, k3s: value });
 const urls = { postgres: both("postgresql://pg-url"), citus: both("postgresql://citus-url") };

@@ -2,39 +2,27 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { routeProblems, routeShares, type RouteSpec } from "../../../components/routing";
 import { PLATFORM_SERVICES } from "../../../components/spec";
-import { parseStackConfig, StackConfigError, type StackConfig } from "../../../migrations";
+import { StackConfigError, type StackConfig } from "../../../migrations";
 import { MONOLITH_SERVICE, planTopology, type Topology } from "../../../migrations/program";
 import type { RegisteredResource } from "../../../tools/evaluate";
-import { evaluateStack } from "../program/support";
+import { BASELINE, configWith as baseConfigWith, evaluateStack } from "../program/support";
 
-const SERVICES = [...PLATFORM_SERVICES.map((s) => s.name), MONOLITH_SERVICE];
-const BASELINE = {
-  events: "redpanda",
-  platform: "compose",
-  database: "postgres",
-  api: "old",
-  consolidation: "microservices",
-};
-const AT = "2026-11-20T09:00:00Z";
 const CATALOG_NEXT_IMAGE = "firstviscount/product-catalog-gin:0.9.0";
 const MONOLITH_IMAGE = "firstviscount/modular-monolith:1.0.0";
 
+/** The stack config with the catalog's new image and the monolith's image set, weights at 0. */
 function configWith(
   change: Record<string, unknown>,
   phases: Partial<typeof BASELINE> = {},
 ): StackConfig {
-  return parseStackConfig(
+  return baseConfigWith(
     {
-      environment: "dev",
-      phases: { ...BASELINE, ...phases },
-      enteredAt: Object.fromEntries(Object.keys(BASELINE).map((p) => [p, AT])),
-      databasePassword: "pw",
       apiImages: { "product-catalog": CATALOG_NEXT_IMAGE },
       apiWeights: { "product-catalog": 0 },
       monolithImage: MONOLITH_IMAGE,
       ...change,
     },
-    { services: SERVICES },
+    phases,
   );
 }
 
