@@ -35,6 +35,8 @@ export interface SideTraffic {
   readonly routed: ReadonlyMap<string, { serving: Map<string, Serving>; urn: string }>;
   /** Every service's workload: without a route, it serves all of its own traffic. */
   readonly plain: ReadonlyMap<string, Serving>;
+  /** Router configurations that could not be read, with why, by resource URN. */
+  readonly unreadable: ReadonlyMap<string, string>;
 }
 
 const DOCKER_IMAGE_TYPE = "docker:index/remoteImage:RemoteImage";
@@ -83,7 +85,7 @@ function configuredRoutes(resource: ResourceView): Map<string, ConfiguredBackend
     );
     if (entry !== undefined) return routesInFileConfig(entry.slice(prefix.length));
   }
-  return new Map();
+  return new Map<string, ConfiguredBackend[]>();
 }
 
 /** Who serves each route on one side: the routers' weights, the workloads' images. */
@@ -105,8 +107,16 @@ export function sideTraffic(resources: readonly ResourceView[]): SideTraffic {
     workloadUrn.set(service, resource.urn);
   }
   const routed = new Map<string, { serving: Map<string, Serving>; urn: string }>();
+  const unreadable = new Map<string, string>();
   for (const resource of resources) {
-    for (const [route, backends] of configuredRoutes(resource)) {
+    let configured: Map<string, ConfiguredBackend[]>;
+    try {
+      configured = configuredRoutes(resource);
+    } catch (error) {
+      unreadable.set(resource.urn, error instanceof Error ? error.message : String(error));
+      continue;
+    }
+    for (const [route, backends] of configured) {
       const shares = routeShares(backends);
       const serving = new Map<string, Serving>();
       for (const { service } of backends) {
@@ -117,7 +127,7 @@ export function sideTraffic(resources: readonly ResourceView[]): SideTraffic {
       routed.set(route, { serving, urn: workloadUrn.get(route) ?? resource.urn });
     }
   }
-  return { routed, plain };
+  return { routed, plain, unreadable };
 }
 
 /**
@@ -244,7 +254,10 @@ function imageWithWeights(
 export function trafficStepFindings(plan: Plan, step: number): Finding[] {
   const before = sideTraffic(resourcesBefore(plan));
   const after = sideTraffic(resourcesAfter(plan));
-  const findings: Finding[] = [];
+  const findings: Finding[] = [...after.unreadable].map(([urn, why]) => ({
+    message: `the router's routes do not parse (${why.split("\n")[0]}): the traffic they send cannot be judged; render them with stepwise's router components`,
+    urn,
+  }));
   for (const route of [...new Set([...before.routed.keys(), ...after.routed.keys()])].sort()) {
     const is = servingOn(after, route);
     if (!is) continue; // the route goes away: the phase rules judge what is removed

@@ -367,6 +367,20 @@ describe("traffic-weight-step", () => {
       failures({ plan: release("shop/catalog-gin:0.9.0", [50, 50]) }, "traffic-weight-step"),
     ).toEqual([]);
   });
+  it("refuses a Compose router whose routes file does not parse, naming the router", () => {
+    const broken = plan(
+      step("same", CONTAINER, "compose-catalog", { after: workload("catalog") }),
+      step("replace", CONTAINER, "platform-router-config", {
+        before: composeRoutes({ catalog: { catalog: 100 } }),
+        after: { ...composeRoutes({}), envs: ["STEPWISE_ROUTES=http: [unclosed"] },
+      }),
+    );
+    expect(failures({ plan: broken }, "traffic-weight-step")).toEqual([
+      expect.stringMatching(
+        /^the router's routes do not parse \(.+\): the traffic they send cannot be judged; render them with stepwise's router components$/,
+      ),
+    ]);
+  });
   it("reads a Kubernetes workload's image from its container", () => {
     const k8s = (image: string) => {
       const d = deployment("catalog-next", { replicas: 2 }) as {
