@@ -3,3 +3,4 @@ export * from "./platform";
 export * from "./monitoring";
 export * from "./events";
 export * from "./database";
+export * from "./routing";

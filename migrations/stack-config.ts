@@ -85,11 +85,11 @@ export interface StackConfig {
    */
   readonly distribution: StackDistribution | undefined;
   /** How requests reach the api and consolidation paths' implementations (the routers). */
-  readonly routing: RoutingSettings;
+  readonly routing: StackRouting;
 }
 
 /** The routers' settings (`stepwise:routing`); weights come from the phases and the *Weights keys. */
-export interface RoutingSettings {
+export interface StackRouting {
   /** Header whose value (`old`/`new`) forces an implementation. @default DEFAULT_FEATURE_FLAGS.header */
   readonly flagHeader: string;
   /** Cookie whose value forces an implementation. @default DEFAULT_FEATURE_FLAGS.cookie */
@@ -105,7 +105,7 @@ export interface RoutingSettings {
   readonly mirror: Readonly<Record<string, number>>;
 }
 
-export const DEFAULT_ROUTING: RoutingSettings = {
+export const DEFAULT_ROUTING: StackRouting = {
   flagHeader: DEFAULT_FEATURE_FLAGS.header,
   flagCookie: DEFAULT_FEATURE_FLAGS.cookie,
   domain: undefined,

@@ -7,5 +7,6 @@ export * from "./k3s-workload";
 export * from "./K3sPlatform";
 export * from "./metrics";
 export * from "./PlatformServices";
+export * from "./routers";
 export * from "./platform-ref";
 export * from "./traefik";
