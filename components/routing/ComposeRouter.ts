@@ -13,7 +13,7 @@ import {
 } from "./traefik-file";
 
 export const COMPOSE_ROUTER_TYPE = "stepwise:routing:ComposeRouter";
-/** Traefik as K3s 1.32+ ships it, so both platforms route with the same release. */
+/** The Traefik release the routing tests run (K3s 1.32+ ships Traefik v3 as well). */
 export const DEFAULT_TRAEFIK_IMAGE = "traefik:v3.6.12";
 const CONFIG_DIRECTORY = "/etc/traefik/dynamic";
 
