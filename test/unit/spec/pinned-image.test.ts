@@ -4,7 +4,7 @@ import {
   validateVersion,
 } from "../../../components/events/broker-cluster-args";
 import { isPinnedImage, isPinnedTag, unpinnedReason } from "../../../components/spec";
-import { parseStackConfig } from "../../../migrations/stack-config";
+import { configWith } from "../program/support";
 
 // One rule for service specs, broker versions, sidecar images and stack config images.
 const CASES: [string, boolean][] = [
@@ -57,25 +57,7 @@ describe("the pinned-image rule", () => {
     );
   });
 
-  const stack = {
-    environment: "dev",
-    phases: {
-      events: "redpanda",
-      platform: "compose",
-      database: "postgres",
-      api: "old",
-      consolidation: "microservices",
-    },
-    enteredAt: Object.fromEntries(
-      ["events", "platform", "database", "api", "consolidation"].map((p) => [
-        p,
-        "2026-11-20T09:00:00Z",
-      ]),
-    ),
-    databasePassword: "pw-for-tests",
-  };
-  const parse = (monolithImage: string) =>
-    parseStackConfig({ ...stack, monolithImage }, { services: ["orders"] });
+  const parse = (monolithImage: string) => configWith({ monolithImage });
 
   it.each(["repo/app:edge", "repo/app:stable", "repo/app:main", "repo/app:latest", "repo/app"])(
     "stack config refuses monolithImage %s",
