@@ -190,3 +190,15 @@ export const ROUTE_PRIORITY = { weighted: 100, flagged: 200 } as const;
 export function weightedBackends(route: RouteSpec): RouteBackend[] {
   return route.backends.filter((b) => b.weight > 0);
 }
+
+/** Traefik's sticky-session setting of a weighted service: a cookie named after the route. */
+export function stickySetting(route: RouteSpec): { sticky?: Record<string, unknown> } {
+  return route.sticky
+    ? { sticky: { cookie: { name: `stepwise-${route.name}`, httpOnly: true } } }
+    : {};
+}
+
+/** The backend a route copies requests to, when it mirrors. */
+export function mirroredBackend(route: RouteSpec): RouteBackend | undefined {
+  return route.backends.find((b) => b.implementation === route.mirror?.implementation);
+}

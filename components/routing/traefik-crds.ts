@@ -3,12 +3,15 @@
  * TraefikService splitting requests by weight, an optional mirroring TraefikService in front of
  * it, and an IngressRoute with the route's rule and one rule per feature-flagged implementation.
  */
+import { configuredBackends, type ConfiguredBackend } from "./traefik-file";
 import {
   flagMatch,
+  mirroredBackend,
   mirroredServiceName,
   ROUTE_PRIORITY,
   routeMatch,
   routeServiceName,
+  stickySetting,
   weightedBackends,
   type FeatureFlags,
   type RouteSpec,
@@ -45,16 +48,14 @@ export function traefikObjects(
             port: portOf(b.service),
             weight: b.weight,
           })),
-          ...(route.sticky
-            ? { sticky: { cookie: { name: `stepwise-${route.name}`, httpOnly: true } } }
-            : {}),
+          ...stickySetting(route),
         },
       },
     },
   ];
   let entry = weighted;
   if (route.mirror) {
-    const mirrored = route.backends.find((b) => b.implementation === route.mirror?.implementation);
+    const mirrored = mirroredBackend(route);
     entry = mirroredServiceName(route.name);
     objects.push({
       kind: "TraefikService",
@@ -99,4 +100,11 @@ export function traefikObjects(
     },
   });
   return objects;
+}
+
+/** The backends of a weighted TraefikService as its inputs hold them (empty when not weighted). */
+export function weightedEntries(props: Readonly<Record<string, unknown>>): ConfiguredBackend[] {
+  const spec = props.spec as { weighted?: { services?: unknown } } | undefined;
+  const entries = spec?.weighted?.services;
+  return Array.isArray(entries) ? configuredBackends(entries) : [];
 }

@@ -6,11 +6,13 @@
 import { parse, stringify } from "yaml";
 import {
   flagMatch,
+  mirroredBackend,
   mirroredServiceName,
   ROUTE_PRIORITY,
   routeMatch,
   routeOfServiceName,
   routeServiceName,
+  stickySetting,
   weightedBackends,
   type FeatureFlags,
   type RouteSpec,
@@ -127,16 +129,12 @@ export function traefikFileConfig(
       weighted: {
         services: splits.map((b) => ({ name: b.service, weight: b.weight })),
         ...(allChecked ? { healthCheck: {} } : {}),
-        ...(route.sticky
-          ? { sticky: { cookie: { name: `stepwise-${route.name}`, httpOnly: true } } }
-          : {}),
+        ...stickySetting(route),
       },
     };
     let entry = weighted;
     if (route.mirror) {
-      const mirrored = route.backends.find(
-        (b) => b.implementation === route.mirror?.implementation,
-      );
+      const mirrored = mirroredBackend(route);
       entry = mirroredServiceName(route.name);
       services[entry] = {
         mirroring: {

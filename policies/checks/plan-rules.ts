@@ -14,7 +14,7 @@ import type { StatefulTypeOverrides } from "../stateful-types";
 import type { Finding, PathMove } from "./phases";
 import { trafficStepFindings } from "./traffic";
 import { routeOfServiceName, routeShares } from "../../components/routing/route";
-import { configuredBackends } from "../../components/routing/traefik-file";
+import { weightedEntries } from "../../components/routing/traefik-crds";
 import {
   beforeOf,
   afterOf,
@@ -60,8 +60,7 @@ export function platformMoveFindings(plan: Plan): Finding[] {
 
 /** Share of traffic (percent) each backend of a Traefik weighted service gets. */
 export function weightShares(resource: ResourceView): Map<string, number> {
-  const spec = resource.props.spec as { weighted?: { services?: unknown[] } } | undefined;
-  return routeShares(configuredBackends(spec?.weighted?.services ?? []));
+  return routeShares(weightedEntries(resource.props));
 }
 
 /** A TraefikService of stepwise's own routers: traffic.ts judges it per route, by implementation. */

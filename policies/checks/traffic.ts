@@ -9,8 +9,8 @@
  */
 import { dockerImageResourceName } from "../../components/platform/compose-names";
 import { routeOfServiceName, routeShares } from "../../components/routing/route";
+import { weightedEntries } from "../../components/routing/traefik-crds";
 import {
-  configuredBackends,
   routesInFileConfig,
   ROUTES_ENV,
   type ConfiguredBackend,
@@ -72,10 +72,9 @@ function configuredRoutes(resource: ResourceView): Map<string, ConfiguredBackend
   if (resource.type === TRAEFIK_SERVICE_TYPE) {
     const name = (resource.props.metadata as { name?: unknown } | undefined)?.name;
     const route = typeof name === "string" ? routeOfServiceName(name) : undefined;
-    const entries = (resource.props.spec as { weighted?: { services?: unknown } } | undefined)
-      ?.weighted?.services;
-    return route !== undefined && Array.isArray(entries)
-      ? new Map([[route, configuredBackends(entries)]])
+    const entries = weightedEntries(resource.props);
+    return route !== undefined && entries.length > 0
+      ? new Map([[route, entries]])
       : new Map<string, ConfiguredBackend[]>();
   }
   if (resource.type === DOCKER_CONTAINER_TYPE && Array.isArray(resource.props.envs)) {
