@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { withPgClient } from "./pg-client";
-import { addNodeSql, readNodeSql, removeNodeSql } from "../../tools/postgres/citus-sql";
+import { addNodeSql, readNodeSql, removeNodeSql } from "./citus-sql";
 
 /** What CitusNodeRegistration hands its provider, resolved. */
 export interface CitusNodeInputs {

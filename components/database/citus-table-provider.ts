@@ -10,10 +10,10 @@ import {
   validateDistributeOptions,
   type DistributeOptions,
   type SqlStatement,
-} from "../../tools/postgres/citus-sql";
+} from "./citus-sql";
 import type { PlannedTable } from "./distribution-plan";
-import type { CitusTableRow } from "../../tools/postgres/table-readiness";
-import { findingsBeforeDistributing } from "../../tools/postgres/table-readiness";
+import type { CitusTableRow } from "./table-readiness";
+import { findingsBeforeDistributing } from "./table-readiness";
 
 /** What DistributedTable and ReferenceTable hand their provider, resolved. */
 export interface CitusTableInputs {

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { ClientBase } from "pg";
 import { copy, lastLineFields } from "./pg-copy";
-import { quoteIdent, quoteLiteral, quoteTable } from "./sql-names";
+import { quoteIdent, quoteLiteral, quoteTable } from "../../components/database/sql-names";
 import { columnList, keyColumns, keyTypes, type TableShape } from "./table-shape";
 
 /** Session settings under which a value's text reads back as the same value on another server. */

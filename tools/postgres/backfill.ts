@@ -40,7 +40,7 @@ import {
   writeChunk,
 } from "./backfill-sql";
 import { DEFAULT_PG_TIMEOUTS, pgClientConfig, type PgTimeouts } from "./connection";
-import { quoteTable } from "./sql-names";
+import { quoteTable } from "../../components/database/sql-names";
 import { qualifiedName, readKeyedShapes, requireSameShapes, type TableShape } from "./table-shape";
 
 export interface BackfillOptions {

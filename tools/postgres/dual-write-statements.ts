@@ -5,7 +5,7 @@
  */
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import type { RowChange } from "./row-change";
-import { quoteIdent, quoteTable } from "./sql-names";
+import { quoteIdent, quoteTable } from "../../components/database/sql-names";
 import type { TableShape } from "./table-shape";
 
 // node-postgres's text of a parameter, exactly what the server parses for $n (@types/pg omits it).

@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import type { ClientBase, Pool, QueryResult } from "pg";
 import { rowLockIds, type RowChange } from "./row-change";
-import { quoteIdent, quoteLiteral, quoteTable } from "./sql-names";
+import { quoteIdent, quoteLiteral, quoteTable } from "../../components/database/sql-names";
 import { keyTypes, type TableShape } from "./table-shape";
 
 /**

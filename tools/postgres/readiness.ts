@@ -2,9 +2,9 @@ import { Client } from "pg";
 import { sealGate } from "../../migrations/gate-evidence";
 import type { GateRecord } from "../../migrations/ledger";
 import { pgClientConfig, redactConnectionString, type PgTimeouts } from "./connection";
-import type { DistributionPlan } from "./distribution-plan";
-import { readSchemaCatalog } from "./catalog-reader";
-import { checkReadiness, type Finding } from "./readiness-rules";
+import { schemasOf, type DistributionPlan } from "../../components/database/distribution-plan";
+import { readSchemaCatalog } from "../../components/database/catalog-reader";
+import { checkReadiness, type Finding } from "../../components/database/readiness-rules";
 
 export interface ReadinessReport {
   /** True when Citus will accept the plan as written: no findings. */
@@ -14,11 +14,6 @@ export interface ReadinessReport {
   readonly database: string;
   readonly tables: { readonly distributed: number; readonly reference: number };
   readonly findings: readonly Finding[];
-}
-
-/** Schemas the plan's tables live in: the catalog is read for these only. */
-export function schemasOf(plan: DistributionPlan): string[] {
-  return [...new Set(plan.tables.map((t) => t.table.slice(0, t.table.indexOf("."))))];
 }
 
 export function buildReadinessReport(

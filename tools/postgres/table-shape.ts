@@ -6,7 +6,7 @@
  * (timestamps keep their microseconds, numerics their digits, bigints their range).
  */
 import type { ClientBase } from "pg";
-import { quoteIdent, quoteTable } from "./sql-names";
+import { quoteIdent, quoteTable } from "../../components/database/sql-names";
 
 export interface ColumnShape {
   readonly name: string;

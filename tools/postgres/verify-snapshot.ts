@@ -5,7 +5,7 @@
  */
 import { Client } from "pg";
 import { pgClientConfig, redactConnectionString, type PgTimeouts } from "./connection";
-import { quoteLiteral } from "./sql-names";
+import { quoteLiteral } from "../../components/database/sql-names";
 import { TableShapeError } from "./table-shape";
 
 /** Session settings under which a row's text is the same on any server. */

@@ -20,7 +20,7 @@
  */
 import type { TableShape } from "./table-shape";
 import { keyOrder, keyParams, keyRow, keyTextColumns } from "./table-shape";
-import { quoteTable } from "./sql-names";
+import { quoteTable } from "../../components/database/sql-names";
 
 /** A range of primary keys, each bound the text of every key column in key order. */
 export interface KeyRange {

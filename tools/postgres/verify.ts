@@ -6,7 +6,7 @@
  * database path's data gate (verify-report.ts).
  */
 import { redactConnectionString, type PgTimeouts } from "./connection";
-import { quoteTable } from "./sql-names";
+import { quoteTable } from "../../components/database/sql-names";
 import { type TableVerification, type VerifyReport } from "./verify-report";
 import {
   closeSnapshots,

@@ -13,7 +13,7 @@
  * other session ended so each new one starts read-only).
  */
 import type { ClientBase } from "pg";
-import { quoteIdent, quoteLiteral, quoteTable } from "./sql-names";
+import { quoteIdent, quoteLiteral, quoteTable } from "../../components/database/sql-names";
 
 export const WRITE_PRIVILEGES = ["INSERT", "UPDATE", "DELETE", "TRUNCATE"] as const;
 export type WritePrivilege = (typeof WRITE_PRIVILEGES)[number];

@@ -1,8 +1,8 @@
 import { gateRecordProblems } from "../../../migrations/gate-evidence";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "pg";
-import { readSchemaCatalog } from "../../../tools/postgres/catalog-reader";
-import { checkReadiness } from "../../../tools/postgres/readiness-rules";
+import { readSchemaCatalog } from "../../../components/database/catalog-reader";
+import { checkReadiness } from "../../../components/database/readiness-rules";
 import {
   checkDatabaseReadiness,
   readinessGateRecord,

@@ -4,7 +4,7 @@ import type { Client } from "pg";
 import {
   parseDistributionPlan,
   type DistributionPlan,
-} from "../../../tools/postgres/distribution-plan";
+} from "../../../components/database/distribution-plan";
 
 const FIXTURES = join(__dirname, "../../fixtures/database");
 

@@ -4,13 +4,13 @@ import {
   createDistributedTableSql,
   createReferenceTableSql,
   undistributeTableSql,
-} from "../../../tools/postgres/citus-sql";
+} from "../../../components/database/citus-sql";
 import {
   redactConnectionString,
   resolveConnectionString,
 } from "../../../tools/postgres/connection";
-import { quoteIdent, quoteTable } from "../../../tools/postgres/sql-names";
-import { planFromCitusMetadata } from "../../../tools/postgres/table-readiness";
+import { quoteIdent, quoteTable } from "../../../components/database/sql-names";
+import { planFromCitusMetadata } from "../../../components/database/table-readiness";
 
 describe("Citus statements", () => {
   it.each([

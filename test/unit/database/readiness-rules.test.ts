@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { parseDistributionPlan } from "../../../tools/postgres/distribution-plan";
-import { checkReadiness, type ReadinessRule } from "../../../tools/postgres/readiness-rules";
+import { parseDistributionPlan } from "../../../components/database/distribution-plan";
+import { checkReadiness, type ReadinessRule } from "../../../components/database/readiness-rules";
 import {
   catalogOf,
   type CatalogForeignKey,
   type CatalogTable,
-} from "../../../tools/postgres/schema-catalog";
+} from "../../../components/database/schema-catalog";
 
 // Pure rule tests on hand-written catalogs; the catalog reader is tested against real
 // PostgreSQL in test/integration/database/readiness.test.ts.

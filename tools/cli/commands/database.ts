@@ -6,7 +6,7 @@ import {
   redactConnectionString,
   resolveConnectionString,
 } from "../../postgres/connection";
-import { parseDistributionPlan, PlanError } from "../../postgres/distribution-plan";
+import { parseDistributionPlan, PlanError } from "../../../components/database/distribution-plan";
 import {
   checkDatabaseReadiness,
   readinessGateRecord,
