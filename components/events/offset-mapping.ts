@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { OffsetMappingDocument } from "../../tools/events/offsets/offset-mapping";
-import { offsetMappingProvider, type OffsetMappingEntryState } from "./offset-mapping-provider";
+import {
+  offsetMappingProvider,
+  type OffsetMappingEntryState,
+  type OffsetMappingState,
+} from "./offset-mapping-provider";
 
 /** Module and type of the dynamic resource; the engine sees `OFFSET_MAPPING_TYPE`. */
 export const OFFSET_MAPPING_MODULE = "stepwise";
@@ -51,10 +54,12 @@ export class OffsetMapping extends pulumi.dynamic.Resource {
 }
 
 /**
- * The args for a mapping file written by `events migrate-offsets`. Only the translation is kept
- * (not what a particular run did), so rerunning the migration leaves stack state unchanged.
+ * The args for a mapping file written by `events migrate-offsets` (its document satisfies
+ * `OffsetMappingState`; the component reads only these fields and imports nothing from the
+ * tools). Only the translation is kept (not what a particular run did), so rerunning the
+ * migration leaves stack state unchanged.
  */
-export function offsetMappingArgs(document: OffsetMappingDocument): OffsetMappingArgs {
+export function offsetMappingArgs(document: OffsetMappingState): OffsetMappingArgs {
   return {
     direction: document.direction,
     source: document.source,
