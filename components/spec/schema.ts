@@ -5,7 +5,8 @@ import { isPinnedImage } from "./pinned-image";
 
 // Messages say what is allowed; validate.ts prefixes them with service, field and value.
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Kubernetes' rule for env names (dots and dashes allowed, as in `discovery.type`).
+const ENV_KEY = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const dnsLabel = z.string().regex(DNS_LABEL, {
   error:
     "must be a DNS label: lowercase letters, digits and '-', starting with a letter, at most 63 characters",
@@ -20,7 +21,7 @@ const positive = z
   .positive({ error: "must be greater than 0" });
 const envMap = z.record(
   z.string().regex(ENV_KEY, {
-    error: "keys must be variable names: letters, digits and '_', not starting with a digit",
+    error: "keys must be env names: letters, digits, '_', '-' and '.', not starting with a digit",
   }),
   z.string({ error: "values must be strings" }),
 );

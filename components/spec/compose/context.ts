@@ -1,3 +1,5 @@
+import { WITHHELD_SECRET, containsPlaintextSecret } from "../plaintext-secret";
+
 /** What one import collects while it reads a file: warnings, to-dos and problems, by path. */
 export class ImportContext {
   readonly warnings: string[] = [];
@@ -44,8 +46,9 @@ export function text(value: unknown): string {
     : (JSON.stringify(value) ?? "");
 }
 
-/** A value for a message: JSON, cut short. */
+/** A value for a message: JSON, cut short; a value holding a secret is never shown. */
 export function shown(value: unknown): string {
+  if (containsPlaintextSecret(value)) return JSON.stringify(WITHHELD_SECRET);
   const json = JSON.stringify(value) ?? String(value);
   return json.length > 60 ? `${json.slice(0, 60)}…` : json;
 }

@@ -8,12 +8,12 @@ import { ImportContext, compact, isRecord, shown, text, type Raw } from "./conte
 import { interpolateDocument, type Variables } from "./interpolate";
 import { dnsLabelFor, projectNameFor, type Rename } from "./names";
 import { servicePorts } from "./ports";
+import { environment } from "./environment";
+import { healthCheck } from "./healthcheck";
 import {
   commandList,
   dependsOn,
   envFileWarning,
-  environment,
-  healthCheck,
   labels,
   replicas,
   resources,
@@ -195,13 +195,22 @@ function service(original: string, name: string, raw: unknown, sc: ServiceContex
     if (!sc.serviceNames.has(dep)) ctx.fail(`${at}.depends_on`, `${shown(dep)}: no such service`);
     return sc.serviceNames.get(dep) ?? dep;
   });
+  const { env, secretEnv } = environment(
+    raw.environment,
+    name,
+    sc.vars,
+    `${at}.environment`,
+    ctx,
+    sc.renames,
+  );
   return compact({
     name,
     image: image(original, raw, sc.project, at, ctx),
     command: commandList(raw.entrypoint, `${at}.entrypoint`, ctx),
     args: commandList(raw.command, `${at}.command`, ctx),
     ports: servicePorts(raw.ports, raw.expose, at, ctx),
-    env: environment(raw.environment, name, sc.vars, `${at}.environment`, ctx, sc.renames),
+    env,
+    secretEnv,
     healthCheck: healthCheck(raw.healthcheck, `${at}.healthcheck`, ctx),
     replicas: replicas(deploy, `${at}.deploy`, ctx),
     resources: resources(deploy, `${at}.deploy`, ctx),

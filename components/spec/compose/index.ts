@@ -3,3 +3,4 @@ export * from "./interpolate";
 export * from "./names";
 export * from "./units";
 export { ImportContext } from "./context";
+export * from "./shell-words";

@@ -4,7 +4,8 @@
  */
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Kubernetes' rule for env names; Docker accepts any name without '='.
+const ENV_KEY = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 /** A DNS label (RFC 1035) for a service or volume name: `front_end` → `front-end`, `NGINX` → `nginx`. */
 export function dnsLabelFor(name: string, prefix: string): string {
@@ -18,10 +19,10 @@ export function dnsLabelFor(name: string, prefix: string): string {
   return label.slice(0, 63).replace(/-+$/, "");
 }
 
-/** A variable name the specs accept: `discovery.type` → `discovery_type`. */
+/** An env name the specs accept: `discovery.type` as it is, `my var` → `my_var`. */
 export function envKeyFor(key: string): string {
   if (ENV_KEY.test(key)) return key;
-  const normalised = key.replace(/[^A-Za-z0-9_]/g, "_");
+  const normalised = key.replace(/[^-._A-Za-z0-9]/g, "_");
   return /^[0-9]/.test(normalised) ? `_${normalised}` : normalised;
 }
 

@@ -1,80 +1,18 @@
-import type { HealthCheck, ServiceSpec, ServiceVolume } from "../service-spec";
+import type { ServiceSpec, ServiceVolume } from "../service-spec";
 import { compact, isRecord, shown, text, type ImportContext, type Raw } from "./context";
-import type { Variables } from "./interpolate";
-import { envKeyFor, type Rename } from "./names";
-import { composeDurationSeconds, mebibytes } from "./units";
+import { shellWords } from "./shell-words";
+import { mebibytes } from "./units";
 
+/** `command:` / `entrypoint:`: a list as given, a string split as a POSIX shell would. */
 export function commandList(value: unknown, at: string, ctx: ImportContext): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (Array.isArray(value)) return value.map(text);
-  // Compose splits a string command shell-style; splitting on spaces keeps the simple cases.
-  const parts = text(value).split(/\s+/).filter(Boolean);
-  if (/["'\\$]/.test(text(value))) {
-    ctx.warn(
-      at,
-      "string form with quotes or variables split on spaces; check it or use the list form",
-    );
-  }
-  return parts;
-}
-
-/**
- * `environment:` (map or list) with keys the specs accept (`discovery.type` → `discovery_type`,
- * recorded in `renames`) and key-only entries taken from the variables, as Compose does.
- */
-export function environment(
-  value: unknown,
-  service: string,
-  vars: Variables,
-  at: string,
-  ctx: ImportContext,
-  renames: Rename[],
-): Record<string, string> | undefined {
-  if (value === undefined || value === null) return undefined;
-  const entries: [string, string | null][] = Array.isArray(value)
-    ? value.map((entry) => {
-        const line = text(entry);
-        const eq = line.indexOf("=");
-        return eq < 0 ? [line, null] : [line.slice(0, eq), line.slice(eq + 1)];
-      })
-    : isRecord(value)
-      ? Object.entries(value).map(([k, v]) => [k, v === null ? null : text(v)])
-      : [];
-  if (!Array.isArray(value) && !isRecord(value)) {
-    ctx.fail(at, `${shown(value)}: expected a map or a list of KEY=value`);
+  try {
+    return shellWords(text(value));
+  } catch (error) {
+    ctx.fail(at, `${shown(value)}: ${(error as Error).message}`);
     return undefined;
   }
-  const env: Record<string, string> = {};
-  const from: Record<string, string> = {};
-  for (const [key, raw] of entries) {
-    const where = `${at}.${key}`;
-    let val = raw;
-    if (val === null) {
-      val = vars[key] ?? null;
-      if (val === null) {
-        ctx.warn(
-          where,
-          "no value and not set in the environment or .env; Compose leaves it unset, so it is left out",
-        );
-        continue;
-      }
-    }
-    const name = envKeyFor(key);
-    if (name !== key) {
-      renames.push({ kind: "env", from: key, to: name, detail: service });
-      ctx.warn(
-        where,
-        `renamed to ${name} (spec env keys are letters, digits and '_'); check that the program reads ${name}`,
-      );
-    }
-    if (from[name] !== undefined) {
-      ctx.fail(where, `becomes ${name}, which ${from[name]} already is; rename one of them`);
-      continue;
-    }
-    from[name] = key;
-    env[name] = val;
-  }
-  return env;
 }
 
 export function labels(
@@ -105,41 +43,6 @@ export function envFileWarning(value: unknown, at: string, ctx: ImportContext): 
       `${at} ${text(path)}`,
       "its text is not in the Compose file; pass it as envFile or secretEnvFile",
     );
-  }
-}
-
-export function healthCheck(
-  value: unknown,
-  at: string,
-  ctx: ImportContext,
-): HealthCheck | undefined {
-  if (!isRecord(value)) return undefined;
-  if (value.disable === true) return undefined;
-  const test = value.test;
-  let command: string[];
-  if (typeof test === "string") command = ["sh", "-c", test];
-  else if (Array.isArray(test) && test[0] === "CMD") command = test.slice(1).map(text);
-  else if (Array.isArray(test) && test[0] === "CMD-SHELL") command = ["sh", "-c", text(test[1])];
-  else {
-    ctx.warn(`${at}.test`, `${shown(test)}: not a CMD or CMD-SHELL check; not carried over`);
-    return undefined;
-  }
-  return compact({
-    command,
-    intervalSeconds: seconds(value.interval, `${at}.interval`, ctx),
-    timeoutSeconds: seconds(value.timeout, `${at}.timeout`, ctx),
-    retries: value.retries as number | undefined,
-    startPeriodSeconds: seconds(value.start_period, `${at}.start_period`, ctx),
-  });
-}
-
-function seconds(value: unknown, at: string, ctx: ImportContext): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  try {
-    return composeDurationSeconds(text(value));
-  } catch (error) {
-    ctx.fail(at, (error as Error).message.replace(/^duration /, ""));
-    return undefined;
   }
 }
 

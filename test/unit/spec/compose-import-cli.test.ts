@@ -60,4 +60,17 @@ describe("stepwise platform import-compose", () => {
     expect(result.renames).toContainEqual({ kind: "service", from: "front_end", to: "front-end" });
     expect(io.stderr()).toEqual([]);
   });
+
+  it("never prints a credential: secretEnv values are withheld in YAML and JSON", async () => {
+    for (const json of [false, true]) {
+      const io = capture();
+      const args = ["platform", "import-compose", join(corpus, "credentials.yml")];
+      expect(await main(json ? [...args, "--json"] : args)).toBe(0);
+      const printed = io.stdout() + io.stderr().join("\n");
+      expect(printed).toContain("POSTGRES_PASSWORD");
+      expect(printed).toContain("[plaintext secret withheld]");
+      expect(printed).not.toMatch(/changeme-77|test-key-not-real/);
+      vi.restoreAllMocks();
+    }
+  });
 });

@@ -90,7 +90,14 @@ services:
           { port: 53, protocol: "UDP" },
         ],
         env: { POSTGRES_DB: "app", EMPTY: "" },
-        healthCheck: { command: ["sh", "-c", "pg_isready -U app"], intervalSeconds: 90 },
+        // Docker's defaults for what the file leaves out, not the spec's shorter ones.
+        healthCheck: {
+          command: ["sh", "-c", "pg_isready -U app"],
+          intervalSeconds: 90,
+          timeoutSeconds: 30,
+          retries: 3,
+          startPeriodSeconds: 0,
+        },
         replicas: 1,
         resources: { memoryMiB: 1024 },
       },
@@ -297,8 +304,10 @@ describe("Compose names", () => {
   ])("%s -> %s", (name, label) => expect(dnsLabelFor(name, "svc")).toBe(label));
 
   it.each([
-    ["discovery.type", "discovery_type"],
-    ["server-port", "server_port"],
+    // Kept: Kubernetes and Docker accept dots and dashes, and programs read them literally.
+    ["discovery.type", "discovery.type"],
+    ["server-port", "server-port"],
+    ["my var", "my_var"],
     ["9LIVES", "_9LIVES"],
     ["PATH", "PATH"],
   ])("env %s -> %s", (key, name) => expect(envKeyFor(key)).toBe(name));

@@ -134,8 +134,8 @@ describe("validateServiceSpecs", () => {
     ],
     [
       "bad env key",
-      [{ ...ok, env: { "log-level": "info" } }],
-      'service "orders": env key "log-level": keys must be variable names: letters, digits and \'_\', not starting with a digit',
+      [{ ...ok, env: { "log level": "info" } }],
+      "service \"orders\": env key \"log level\": keys must be env names: letters, digits, '_', '-' and '.', not starting with a digit",
     ],
     [
       "two ports published on the same number",

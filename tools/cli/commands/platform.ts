@@ -5,6 +5,7 @@ import { parse, stringify } from "yaml";
 import { composeFileForPlacement, type Placement } from "../../../components/platform";
 import {
   PLATFORM_SERVICES,
+  WITHHELD_SECRET,
   ComposeImportError,
   ServiceSpecError,
   importComposeFile,
@@ -99,11 +100,19 @@ function importForCli(file: string, options: ImportOptions): void {
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
     for (const todo of result.todos) console.error(`to-do: ${todo}`);
   }
+  // Secret values never reach the terminal or a file; a to-do asks for them from a secret store.
+  const services = result.services.map(withheldSecrets);
   const output = options.json
-    ? `${JSON.stringify(result, null, 2)}\n`
-    : stringify(result.services, { lineWidth: 0 });
+    ? `${JSON.stringify({ ...result, services }, null, 2)}\n`
+    : stringify(services, { lineWidth: 0 });
   if (options.out) writeFileSync(options.out, output);
   else process.stdout.write(output);
+}
+
+function withheldSecrets(spec: ServiceSpec): ServiceSpec {
+  if (!spec.secretEnv) return spec;
+  const keys = Object.keys(spec.secretEnv);
+  return { ...spec, secretEnv: Object.fromEntries(keys.map((k) => [k, WITHHELD_SECRET])) };
 }
 
 function renderForCli(options: ComposeFileOptions): string {

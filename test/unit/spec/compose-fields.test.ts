@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { ImportContext, importComposeFile, shellWords } from "../../../components/spec";
+import { healthCheck } from "../../../components/spec/compose/healthcheck";
+
+describe("shellWords (string command and entrypoint)", () => {
+  it.each([
+    ["npm start", ["npm", "start"]],
+    [`sh -c "a b"`, ["sh", "-c", "a b"]],
+    [`sh -c 'echo "$HOME" && exit 1'`, ["sh", "-c", `echo "$HOME" && exit 1`]],
+    [`echo a\\ b "c\\"d" 'e\\f'`, ["echo", "a b", `c"d`, "e\\f"]],
+    [`printf "%s\\n" x`, ["printf", "%s\\n", "x"]],
+    [`a""b ''`, ["ab", ""]],
+    ["  spaced\t\targs  ", ["spaced", "args"]],
+    ["echo a && echo b | cat > f", ["echo", "a", "&&", "echo", "b", "|", "cat", ">", "f"]],
+  ])("%s", (line, words) => expect(shellWords(line)).toEqual(words));
+
+  it.each([
+    [`sh -c "unterminated`, `unterminated " at character 7`],
+    [`it's`, "unterminated ' at character 3"],
+    ["trailing\\", "a backslash ends the text"],
+  ])("refuses %s", (line, message) => expect(() => shellWords(line)).toThrow(message));
+
+  it("names the service and field of an unsplittable command", () => {
+    const file = `services:\n  web:\n    image: a/b:1.0.0\n    command: sh -c "oops\n`;
+    expect(() => importComposeFile(file)).toThrow(
+      `docker-compose.yml: services.web.command: "sh -c \\"oops": unterminated " at character 7`,
+    );
+  });
+});
+
+describe("healthcheck import", () => {
+  const read = (value: unknown) => {
+    const ctx = new ImportContext("c.yml");
+    return { check: healthCheck(value, "hc", ctx), ctx };
+  };
+
+  it("fills what the file leaves out with Docker's defaults", () => {
+    expect(read({ test: "curl -f localhost" }).check).toEqual({
+      command: ["sh", "-c", "curl -f localhost"],
+      intervalSeconds: 30,
+      timeoutSeconds: 30,
+      retries: 3,
+      startPeriodSeconds: 0,
+    });
+    expect(read({ test: ["CMD", "true"], interval: "0s", retries: 5 }).check).toMatchObject({
+      intervalSeconds: 30,
+      retries: 5,
+    });
+  });
+
+  it("keeps a timing-only check as a warning and a to-do, not as a check", () => {
+    const { check, ctx } = read({ interval: "5s", retries: 2 });
+    expect(check).toBeUndefined();
+    expect(ctx.warnings[0]).toContain("timings without a test change the image's own HEALTHCHECK");
+    expect(ctx.todos[0]).toContain("copy the image's HEALTHCHECK command");
+  });
+
+  it("warns that disabling keeps no check", () => {
+    for (const value of [{ disable: true }, { test: ["NONE"] }]) {
+      const { check, ctx } = read(value);
+      expect(check).toBeUndefined();
+      expect(ctx.warnings[0]).toContain("the image's own health check is turned off");
+    }
+  });
+
+  it.each([
+    [{ test: ["CMD"] }, 'hc.test: ["CMD"]: write it as a command string'],
+    [{ test: "true", retries: 0 }, "hc.retries: 0: give a whole number of at least 1"],
+    [{ test: "true", timeout: "soon" }, 'hc.timeout: "soon": write it like "10s"'],
+  ])("refuses %j naming the field", (value, problem) => {
+    expect(read(value).ctx.problems.join("\n")).toContain(problem);
+  });
+});
+
+describe("environment import", () => {
+  const file = (env: string) => `services:\n  app:\n    image: a/b:1.0.0\n    environment:\n${env}`;
+
+  it("moves credentials to secretEnv without printing them", () => {
+    const result = importComposeFile(
+      file(
+        "      DB_PASSWORD: hunter2x\n      DATABASE_URL: postgres://u:pw9@db/x\n      LOG_LEVEL: info\n      discovery.type: single-node\n",
+      ),
+    );
+    const [app] = result.services;
+    expect(app?.env).toEqual({ LOG_LEVEL: "info", "discovery.type": "single-node" });
+    expect(app?.secretEnv).toEqual({
+      DB_PASSWORD: "hunter2x",
+      DATABASE_URL: "postgres://u:pw9@db/x",
+    });
+    expect(result.renames).toEqual([]);
+    const printed = [...result.warnings, ...result.todos].join("\n");
+    expect(printed).toContain(
+      "services.app.environment.DB_PASSWORD: DB_PASSWORD is credential-like",
+    );
+    expect(printed).toContain("DATABASE_URL holds a URL with a password: moved to secretEnv");
+    expect(printed).not.toMatch(/hunter2x|pw9/);
+  });
+
+  it("takes key-only entries from the environment, with a to-do when unset", () => {
+    const result = importComposeFile(
+      file("      - SESSION_SECRET\n      - REGION\n      - MISSING\n"),
+      "c.yml",
+      {
+        env: { SESSION_SECRET: "s3cr3t-value", REGION: "eu" },
+      },
+    );
+    expect(result.services[0]?.env).toEqual({ REGION: "eu" });
+    expect(result.services[0]?.secretEnv).toEqual({ SESSION_SECRET: "s3cr3t-value" });
+    expect(result.todos).toContain(
+      "c.yml: services.app.environment.MISSING: set MISSING in the environment or .env before importing, or give it in the spec (secretEnv if it is a credential)",
+    );
+    expect(result.todos.join("\n")).toContain(
+      "services.app.environment.SESSION_SECRET: taken from the environment: give SESSION_SECRET from a secret store",
+    );
+  });
+});
