@@ -7,7 +7,6 @@ import {
 import { isPinnedImage, PINNING_HINT } from "../components/spec/pinned-image";
 import { containsPlaintextSecret } from "../components/spec/plaintext-secret";
 import { DEFAULT_FEATURE_FLAGS } from "../components/routing/route";
-import { PolicyConfigError, resolvePolicySettings } from "../policies/config";
 import { isDuration } from "./duration";
 import {
   EXTERNAL,
@@ -405,6 +404,13 @@ function schemaFor(services: readonly string[]) {
 export interface ParseOptions {
   /** Names of the services the stack runs (placement and api keys must be among them). */
   readonly services: readonly string[];
+  /**
+   * The policy pack's check of `stepwise:policy` (policies/config.ts `policySettingsProblems`).
+   * The policy settings schema is built from the rule catalogue and the policy floor, so the
+   * policies own it; this module sits below them and takes the check from its caller (the
+   * program's config reader). Left out, `stepwise:policy` is only checked to be a map.
+   */
+  readonly policyProblems?: (config: StackConfig) => readonly string[];
 }
 
 /**
@@ -454,7 +460,7 @@ export function parseStackConfig(
     ...distribution.problems,
     ...crossCheck(config, options.services),
     ...monolithWeightProblems(config, options.services),
-    ...policyProblems(config),
+    ...(options.policyProblems?.(config) ?? []),
   ];
   if (problems.length > 0) throw new StackConfigError(problems);
   return config;
@@ -517,17 +523,6 @@ function databasesRunHere(parsed: { enginePlacement?: Partial<Record<Engine, str
     : [
         `${keyName(["databasePassword"])} is missing: the stack runs ${own.join(" and ")} itself (enginePlacement is not "external"), which needs a superuser password; set it with \`pulumi config set --secret stepwise:databasePassword <password>\``,
       ];
-}
-
-/** `stepwise:policy` through the policy pack's own schema, with the stack's environment. */
-function policyProblems(config: StackConfig): string[] {
-  try {
-    resolvePolicySettings({ environment: config.environment, ...config.policy });
-    return [];
-  } catch (error) {
-    if (error instanceof PolicyConfigError) return [...error.problems];
-    throw error;
-  }
 }
 
 /** Rules that span keys: each platform phase fixes where services and engines may run. */

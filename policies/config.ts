@@ -225,6 +225,23 @@ export function stackPolicyInput(config: Readonly<Record<string, unknown>>): unk
   return { ...(typeof environment === "string" ? { environment } : {}), ...policy };
 }
 
+/**
+ * Problems of a stack config's `stepwise:policy` under the stack's environment, for the stack
+ * config validation (migrations/stack-config.ts takes it as `policyProblems`); none when valid.
+ */
+export function policySettingsProblems(config: {
+  readonly environment: Environment;
+  readonly policy: Readonly<Record<string, unknown>>;
+}): string[] {
+  try {
+    resolvePolicySettings({ environment: config.environment, ...config.policy });
+    return [];
+  } catch (error) {
+    if (error instanceof PolicyConfigError) return [...error.problems];
+    throw error;
+  }
+}
+
 /** Default settings of an environment (what a stack gets with no `stepwise:policy`). */
 export function defaultPolicySettings(environment: Environment): PolicySettings {
   return resolvePolicySettings({ environment });

@@ -8,7 +8,7 @@ import {
 } from "./config";
 import { GATE_MAX_AGE_DAYS, GATE_RECORDERS } from "../migrations/gate-evidence";
 import { WITHHELD_SECRET } from "../components/spec/plaintext-secret";
-import { NEXT_SUFFIX } from "../migrations/program/names";
+import { NEXT_SUFFIX } from "../migrations/service-names";
 import { routeServiceName } from "../components/routing/route";
 import { ROUTES_ENV } from "../components/routing/traefik-file";
 import { RESOURCE_CLASSES } from "./classify";

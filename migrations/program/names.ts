@@ -2,11 +2,8 @@ import type { PathId, PhaseWiring } from "../path";
 import { phaseDefinition } from "../phases";
 import type { StackConfig } from "../stack-config";
 
-/** Name of the modular monolith's service (consolidation path). */
-export const MONOLITH_SERVICE = "modular-monolith";
+export { MONOLITH_SERVICE, NEXT_SUFFIX } from "../service-names";
 export const MONOLITH_PORT = 8090;
-/** The new implementation of service S runs as `S-next` beside S (api path). */
-export const NEXT_SUFFIX = "-next";
 /** `S-next` publishes its ports this much higher on the Docker host, so S and S-next coexist. */
 export const NEXT_PORT_OFFSET = 10_000;
 

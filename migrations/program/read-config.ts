@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { policySettingsProblems } from "../../policies/config";
 import {
   CONFIG_NAMESPACE,
   OBJECT_CONFIG_KEYS,
@@ -34,7 +35,13 @@ export function rawStackConfig(entries: Readonly<Record<string, string>>): Recor
   return raw;
 }
 
-/** The running stack's config, validated; stops the program with every problem at once. */
+/**
+ * The running stack's config, validated (`stepwise:policy` by the policy pack's own schema);
+ * stops the program with every problem at once.
+ */
 export function readStackConfig(services: readonly string[]): StackConfig {
-  return parseStackConfig(rawStackConfig(pulumi.runtime.allConfig()), { services });
+  return parseStackConfig(rawStackConfig(pulumi.runtime.allConfig()), {
+    services,
+    policyProblems: policySettingsProblems,
+  });
 }

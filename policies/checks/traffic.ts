@@ -16,7 +16,7 @@ import {
   type ConfiguredBackend,
 } from "../../components/routing/traefik-file";
 import { CONSOLIDATION_PATH } from "../../migrations/paths";
-import { MONOLITH_SERVICE, NEXT_SUFFIX } from "../../migrations/program/names";
+import { MONOLITH_SERVICE, NEXT_SUFFIX } from "../../migrations/service-names";
 import type { Plan } from "../../tools/plan/plan";
 import { hasRole, serviceOfWorkload, type ResourceView } from "../classify";
 import type { Finding, PathMove } from "./phases";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseStackConfig, StackConfigError, type StackConfig } from "../../../migrations";
+import { policySettingsProblems } from "../../../policies/config";
 
 const SERVICES = [
   "platform-coordination",
@@ -29,7 +30,7 @@ const base = {
 };
 
 function parse(raw: Record<string, unknown>): StackConfig {
-  return parseStackConfig(raw, { services: SERVICES });
+  return parseStackConfig(raw, { services: SERVICES, policyProblems: policySettingsProblems });
 }
 
 function problems(raw: Record<string, unknown>): readonly string[] {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { StackConfigError } from "../../../migrations";
 import { deferred, rawStackConfig } from "../../../migrations/program";
 import { evaluateProgram } from "../../../tools/evaluate";
+import { evaluateStack } from "./support";
 
 describe("rawStackConfig", () => {
   it("parses structured keys, keeps text keys as text and skips other namespaces", () => {
@@ -26,6 +27,14 @@ describe("rawStackConfig", () => {
     expect(attempt).toThrow(
       'stepwise:phases = "events=parallel": must be a map (a YAML mapping under the key)',
     );
+  });
+});
+
+describe("readStackConfig", () => {
+  it("refuses stepwise:policy by the policy pack's own schema", async () => {
+    await expect(
+      evaluateStack("dev", { policy: { levels: { "one-step": "mandatory" } } }),
+    ).rejects.toThrow('stepwise:policy.levels.one-step: unknown rule id "one-step"; valid ids: ');
   });
 });
 
