@@ -1,4 +1,5 @@
 import type { ClientBase } from "pg";
+import type { DistributionPlan } from "./distribution-plan";
 import {
   catalogOf,
   type CatalogForeignKey,
@@ -143,4 +144,9 @@ export async function readSchemaCatalog(
     [...tables].map(([name, t]) => ({ name, columns: t.columns, uniqueKeys: t.keys })),
     foreignKeys,
   );
+}
+
+/** Schemas the plan's tables live in: the catalog is read for these only. */
+export function schemasOf(plan: DistributionPlan): string[] {
+  return [...new Set(plan.tables.map((t) => t.table.slice(0, t.table.indexOf("."))))];
 }

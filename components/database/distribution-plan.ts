@@ -109,8 +109,3 @@ export function validateDistributionPlan(raw: unknown, source = "plan"): Distrib
   });
   return { tables };
 }
-
-/** Schemas the plan's tables live in: the catalog is read for these only. */
-export function schemasOf(plan: DistributionPlan): string[] {
-  return [...new Set(plan.tables.map((t) => t.table.slice(0, t.table.indexOf("."))))];
-}

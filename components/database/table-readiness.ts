@@ -1,7 +1,7 @@
 import type { ClientBase } from "pg";
-import { readSchemaCatalog } from "./catalog-reader";
+import { readSchemaCatalog, schemasOf } from "./catalog-reader";
 import { CITUS_TABLES_SQL } from "./citus-sql";
-import { schemasOf, type DistributionPlan, type PlannedTable } from "./distribution-plan";
+import type { DistributionPlan, PlannedTable } from "./distribution-plan";
 import { checkReadiness, type Finding } from "./readiness-rules";
 
 export interface CitusTableRow {

@@ -2,8 +2,8 @@ import { Client } from "pg";
 import { sealGate } from "../../migrations/gate-evidence";
 import type { GateRecord } from "../../migrations/ledger";
 import { pgClientConfig, redactConnectionString, type PgTimeouts } from "./connection";
-import { schemasOf, type DistributionPlan } from "../../components/database/distribution-plan";
-import { readSchemaCatalog } from "../../components/database/catalog-reader";
+import type { DistributionPlan } from "../../components/database/distribution-plan";
+import { readSchemaCatalog, schemasOf } from "../../components/database/catalog-reader";
 import { checkReadiness, type Finding } from "../../components/database/readiness-rules";
 
 export interface ReadinessReport {
