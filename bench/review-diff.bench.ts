@@ -6,7 +6,7 @@
  * the shared machine's noise). Measured here: 4.17× (1.17 ms and 4.88 ms).
  */
 import { buildReview } from "../tools/review";
-import type { Plan } from "../tools/plan/plan";
+import type { Plan } from "../migrations/plan-model";
 import { against, type Bench } from "./result";
 
 const REPEAT = 5;

@@ -7,7 +7,7 @@ import type { Ledger } from "../migrations/ledger";
 import { gateChanged } from "../migrations/gate-evidence";
 import type { GateId, MigrationPath } from "../migrations/path";
 import { MIGRATION_PATHS } from "../migrations/paths";
-import type { Plan } from "../tools/plan/plan";
+import type { Plan } from "../migrations/plan-model";
 import type { PolicySettings } from "./config";
 import type { PolicySettingChange } from "./policy-change";
 import { RULES, type Level, type RuleId } from "./rules";

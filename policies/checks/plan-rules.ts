@@ -1,7 +1,7 @@
 /** Rules only a plan can check: they compare before with after, or look at deletions. */
 import type { MigrationPath } from "../../migrations/path";
 import { datalessRollbackSystem } from "../../migrations/phases";
-import type { Plan, PlanStep } from "../../tools/plan/plan";
+import type { Plan, PlanStep } from "../../migrations/plan-model";
 import {
   classify,
   hasRole,

@@ -2,7 +2,7 @@
  * A plan seen as resources before and after, for the rules that need what CrossGuard never
  * shows a policy: deletions, replacements and old values.
  */
-import type { Plan, PlanResourceState, PlanStep, StepOp } from "../../tools/plan/plan";
+import type { Plan, PlanResourceState, PlanStep, StepOp } from "../../migrations/plan-model";
 import type { Ledger } from "../../migrations/ledger";
 import { asLedger } from "../../migrations/ledger-record";
 import { isLedgerType, nameFromUrn, type ResourceView } from "../classify";

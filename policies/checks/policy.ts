@@ -4,7 +4,7 @@
  */
 import { hasRole } from "../classify";
 import { describePolicyChanges, type PolicySettingChange } from "../policy-change";
-import type { Plan } from "../../tools/plan/plan";
+import type { Plan } from "../../migrations/plan-model";
 import { subjectOf } from "./plan-view";
 import type { Finding, PathMove } from "./phases";
 

@@ -11,7 +11,7 @@ import {
   secretShape,
   WITHHELD_SECRET,
 } from "../../components/spec/plaintext-secret";
-import type { Plan, PlanResourceState } from "../../tools/plan/plan";
+import type { Plan, PlanResourceState } from "../../migrations/plan-model";
 import { nameFromUrn, type ResourceView } from "../classify";
 import type { Finding } from "./phases";
 

@@ -17,7 +17,7 @@ import {
 } from "../../components/routing/traefik-file";
 import { CONSOLIDATION_PATH } from "../../migrations/paths";
 import { MONOLITH_SERVICE, NEXT_SUFFIX } from "../../migrations/service-names";
-import type { Plan } from "../../tools/plan/plan";
+import type { Plan } from "../../migrations/plan-model";
 import { hasRole, serviceOfWorkload, type ResourceView } from "../classify";
 import type { Finding, PathMove } from "./phases";
 import { resourcesAfter, resourcesBefore } from "./plan-view";

@@ -19,7 +19,7 @@ import type { GateRecord, Ledger } from "../../migrations/ledger";
 import type { GateId, PathId } from "../../migrations/path";
 import { phaseDefinition } from "../../migrations/phases";
 import { PLATFORM_TOPICS } from "../../migrations/program/engines";
-import type { Plan } from "../../tools/plan/plan";
+import type { Plan } from "../../migrations/plan-model";
 import { applyPhaseStep } from "../../tools/stackfile";
 import {
   killKubernetesApiServer,

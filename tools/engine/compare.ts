@@ -4,7 +4,7 @@
  * the root stack and orders independent steps by registration, which varies run to run; so a
  * plan is compared as the set of its changing steps.
  */
-import type { Plan } from "../plan/plan";
+import type { Plan } from "../../migrations/plan-model";
 
 /** The changing steps of a plan as sorted "op urn" lines (every step but "same"). */
 export function changedSteps(plan: Plan): string[] {

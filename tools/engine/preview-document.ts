@@ -2,7 +2,7 @@
  * Reading the document `pulumi preview --json` prints into stepwise's Plan type. Only the fields
  * stepwise relies on are checked; everything else the engine prints is kept as it came.
  */
-import type { Plan, StepOp } from "../plan/plan";
+import type { Plan, StepOp } from "../../migrations/plan-model";
 
 const STEP_OPS: ReadonlySet<string> = new Set<StepOp>([
   "same",

@@ -1,5 +1,5 @@
 import { isSecretValue, type RegisteredResource } from "../evaluate/registered-resource";
-import type { Plan, PlanResourceState, PlanStep } from "./plan";
+import type { Plan, PlanResourceState, PlanStep } from "../../migrations/plan-model";
 import { replaceRuleFor } from "./replace-properties";
 
 /** Printed with every offline plan: what it is and what it cannot know. */

@@ -1,6 +1,6 @@
 import { evaluateProgram, type RegisteredResource } from "../evaluate";
 import { diffResources } from "./diff-resources";
-import type { Plan } from "./plan";
+import type { Plan } from "../../migrations/plan-model";
 import { displayConfig, type StackEvaluationConfig } from "./stack-config";
 
 /** A Pulumi program as a function, so that it can be evaluated once per configuration. */

@@ -24,7 +24,7 @@ import {
 } from "../../policies/rules";
 import type { StatefulTypeOverrides } from "../../policies/stateful-types";
 import { checkTransition, type Verdict } from "../../policies/transition";
-import type { Plan } from "../plan/plan";
+import type { Plan } from "../../migrations/plan-model";
 
 /** What the review says about the rules it applied: which environment, which rules, and why. */
 export interface RulesApplied {

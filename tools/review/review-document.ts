@@ -9,7 +9,7 @@ import { withholdPlaintextSecrets } from "../../policies/checks/secrets";
 import type { Environment } from "../../policies/rules";
 import { blockingVerdicts } from "../../policies/transition";
 import { parsePreviewDocument } from "../engine/preview-document";
-import type { Plan } from "../plan/plan";
+import type { Plan } from "../../migrations/plan-model";
 import { checkPlan } from "./check-plan";
 import { buildReview, type ReviewInput, type ReviewModel } from "./review-model";
 

@@ -4,7 +4,7 @@ import { isPathId } from "../../migrations/phases";
 import { hasRole, nameFromUrn } from "../../policies/classify";
 import { isRetainedDelete } from "../../policies/checks/plan-view";
 import type { StatefulTypeOverrides } from "../../policies/stateful-types";
-import type { Plan, PlanStep } from "../plan/plan";
+import type { Plan, PlanStep } from "../../migrations/plan-model";
 import type { RulesApplied } from "./check-plan";
 import { changedValues, type ValueChange } from "./values";
 import { routeTraffic, type RouteTraffic } from "./review-traffic";

@@ -1,7 +1,7 @@
 import { resourcesAfter, resourcesBefore } from "../../policies/checks/plan-view";
 import { servingOn, sideTraffic, type Serving } from "../../policies/checks/traffic";
 import { implementationOf } from "../../migrations/program/routes";
-import type { Plan } from "../plan/plan";
+import type { Plan } from "../../migrations/plan-model";
 
 /** One implementation's share of a route on both sides of a plan (0: it serves none). */
 export interface RouteShare {

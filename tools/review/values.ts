@@ -1,5 +1,5 @@
 import { isMaskedSecret } from "../../components/spec/plaintext-secret";
-import type { PlanStep } from "../plan/plan";
+import type { PlanStep } from "../../migrations/plan-model";
 
 export const OP_SYMBOL: Readonly<Record<string, string>> = {
   create: "+ ",

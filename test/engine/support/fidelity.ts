@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { typeChainOf } from "../../../policies/classify";
 import { compareChangedSteps } from "../../../tools/engine";
-import type { Plan } from "../../../tools/plan/plan";
+import type { Plan } from "../../../migrations/plan-model";
 import { REPO_ROOT } from "./real-lane";
 
 export const FIDELITY_DOC = join(REPO_ROOT, "docs", "engine.md");

@@ -18,7 +18,7 @@ import type { Ledger } from "../../../migrations/ledger";
 import type { PathId } from "../../../migrations/path";
 import { main } from "../../../tools/cli/main";
 import { EngineStack, type EnginePreview, type EngineRun } from "../../../tools/engine";
-import type { Plan } from "../../../tools/plan/plan";
+import type { Plan } from "../../../migrations/plan-model";
 import type { ServiceEndpoints } from "../../services/manager";
 import { PACK, PASSPHRASE, pointAtServices, REPO_ROOT, STACK } from "./local-stack";
 

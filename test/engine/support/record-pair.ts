@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
-import type { Plan } from "../../../tools/plan/plan";
+import type { Plan } from "../../../migrations/plan-model";
 import { EngineStack, parsePreviewDocument } from "../../../tools/engine";
 
 export const RECORD_PAIR_DIR = join(__dirname, "..", "fixtures", "record-pair");

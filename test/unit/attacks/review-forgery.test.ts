@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { drillMarkdown, drillText, type DrillResult } from "../../../tools/cli/commands/drill";
-import type { Plan, PlanStep } from "../../../tools/plan/plan";
+import type { Plan, PlanStep } from "../../../migrations/plan-model";
 import { renderMarkdown, renderText, terminalLine, type ReviewInput } from "../../../tools/review";
 import { CONTROL_CHARACTERS, HOSTILE_TEXT, markdownParts, unescapedMarkup } from "./hostile-text";
 import { cli, stackRepo } from "./stack-repo";

@@ -3,7 +3,7 @@ import { join } from "path";
 import { describe, expect, it } from "vitest";
 import { changedSteps, compareChangedSteps } from "../../../tools/engine/compare";
 import { parsePreviewDocument } from "../../../tools/engine/preview-document";
-import type { Plan, PlanStep } from "../../../tools/plan/plan";
+import type { Plan, PlanStep } from "../../../migrations/plan-model";
 
 const PREFIX =
   "urn:pulumi:dev::record-pair::stepwise:fixture:RecordPair$pulumi-nodejs:dynamic/fixture:Record::pair-";

@@ -5,7 +5,7 @@ import {
   stackConfigSecretFindings,
   withholdPlaintextSecrets,
 } from "../../../policies/checks/secrets";
-import type { Plan } from "../../../tools/plan/plan";
+import type { Plan } from "../../../migrations/plan-model";
 import { CONTAINER, container, DEPLOYMENT, deployment } from "./fixtures";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";

@@ -7,7 +7,7 @@ import {
   providerStatefulSource,
   statefulByName,
 } from "../../../policies/stateful-types";
-import type { Plan } from "../../../tools/plan/plan";
+import type { Plan } from "../../../migrations/plan-model";
 
 describe("stateful resources of any provider", () => {
   it.each([

@@ -8,7 +8,7 @@ import type {
 import type { GateRecord, Ledger, PhaseRecord } from "../../../migrations/ledger";
 import { PHASE_LEDGER_TYPE } from "../../../migrations/ledger";
 import type { GateId, PathId } from "../../../migrations/path";
-import type { Plan, PlanStep, StepOp } from "../../../tools/plan/plan";
+import type { Plan, PlanStep, StepOp } from "../../../migrations/plan-model";
 
 export const NOW = new Date("2026-11-26T12:00:00Z");
 export const daysAgo = (days: number): string =>

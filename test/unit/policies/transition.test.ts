@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Ledger } from "../../../migrations/ledger";
-import type { Plan } from "../../../tools/plan/plan";
+import type { Plan } from "../../../migrations/plan-model";
 import { resolvePolicySettings, type PolicySettingsInput } from "../../../policies/config";
 import { RULE_IDS, type RuleId } from "../../../policies/rules";
 import { ledgersFromPlan } from "../../../policies/checks/plan-view";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parsePreviewDocument } from "../../../tools/engine/preview-document";
-import type { Plan, PlanStep } from "../../../tools/plan/plan";
+import type { Plan, PlanStep } from "../../../migrations/plan-model";
 import { OFFLINE_PLAN_NOTE } from "../../../tools/plan/diff-resources";
 import {
   buildReview,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Plan, PlanStep } from "../../../tools/plan/plan";
+import type { Plan, PlanStep } from "../../../migrations/plan-model";
 import { buildReview, renderMarkdown, renderText } from "../../../tools/review";
 import { composeRoutes, container, routeService, TRAEFIK_SERVICE } from "../policies/fixtures";
 
