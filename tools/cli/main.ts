@@ -8,11 +8,7 @@ import { registerEventsCommands } from "./commands/events";
 import { registerMigrationCommands } from "./commands/migrations";
 import { registerPlatformCommands } from "./commands/platform";
 import { registerPolicyCommands } from "./commands/policies";
-
-export const EXIT = { ok: 0, blocked: 1, usage: 2 } as const;
-
-/** An error the user can fix: printed without a stack trace, exit code 2. */
-export class UsageError extends Error {}
+import { EXIT, UsageError } from "./exit";
 
 export function buildProgram(): Command {
   const program = new Command("stepwise")

@@ -12,7 +12,7 @@ import {
   readinessGateRecord,
   renderReadinessText,
 } from "../../postgres/readiness";
-import { EXIT, UsageError } from "../main";
+import { EXIT, UsageError } from "../exit";
 import { registerVerifyCommand } from "./db-verify";
 import { registerBackfillCommand } from "./db-backfill";
 import { registerReplayCommand } from "./db-replay";

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { backfill, CheckpointError, type BackfillReport } from "../../postgres/backfill";
 import { redactConnectionString } from "../../postgres/connection";
 import { TableShapeError } from "../../postgres/table-shape";
-import { EXIT, UsageError } from "../main";
+import { EXIT, UsageError } from "../exit";
 import { createProgress } from "../progress";
 import { connectionOption } from "./db-options";
 import { addTimeoutOptions, noAnswerHint, timeoutsOf, type TimeoutOptions } from "./timeouts";

@@ -28,7 +28,7 @@ import { ReplayInterruptedError, ReplaySettingError } from "../../postgres/repla
 import { TableShapeError } from "../../postgres/table-shape";
 import { renderVerifyText, VERIFY_GATES, type VerifyDirection } from "../../postgres/verify-report";
 import { describeFreeze, WriteFreezeError, type WriteFreeze } from "../../postgres/write-freeze";
-import { EXIT, UsageError } from "../main";
+import { EXIT, UsageError } from "../exit";
 import { createProgress } from "../progress";
 import { connectionOption } from "./db-options";
 import { shown } from "./input-files";

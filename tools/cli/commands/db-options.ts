@@ -3,7 +3,7 @@
  * better, the name of an environment variable holding one, and whole-number settings.
  */
 import { ConnectionSettingError, resolveConnectionString } from "../../postgres/connection";
-import { UsageError } from "../main";
+import { UsageError } from "../exit";
 
 /** `--source`/`--target`: a postgres:// URL or an environment variable holding one. */
 export function connectionOption(flag: string, value: string): string {

@@ -10,7 +10,7 @@ import {
   replayFolder,
   type FolderReplay,
 } from "../../postgres/replay-folder";
-import { EXIT, UsageError } from "../main";
+import { EXIT, UsageError } from "../exit";
 import { createProgress } from "../progress";
 import { connectionOption, wholeNumber } from "./db-options";
 import { addTimeoutOptions, noAnswerHint, timeoutsOf, type TimeoutOptions } from "./timeouts";

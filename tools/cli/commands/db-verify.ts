@@ -15,7 +15,7 @@ import {
   verifyDatabases,
 } from "../../postgres/verify";
 import { renderVerifyText, VERIFY_GATES, verifyGateRecord } from "../../postgres/verify-report";
-import { EXIT, UsageError } from "../main";
+import { EXIT, UsageError } from "../exit";
 import { createProgress } from "../progress";
 import { connectionOption, wholeNumber } from "./db-options";
 import { addTimeoutOptions, noAnswerHint, timeoutsOf, type TimeoutOptions } from "./timeouts";

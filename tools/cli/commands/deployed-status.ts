@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { EngineMissingError } from "../../engine/locate";
-import { UsageError } from "../main";
+import { UsageError } from "../exit";
 import { REPO_ROOT, stacksDir, type StackOptions } from "./stack-context";
 
 export interface DeployedPhases {

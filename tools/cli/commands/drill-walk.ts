@@ -13,7 +13,7 @@ import { ENGINES } from "../../../migrations/stack-config";
 import type { CheckedTransition } from "../../plan/transition";
 import { applyPhaseStep, currentPhase } from "../../stackfile";
 import { configMap } from "../../stackfile/config-edit";
-import { UsageError } from "../main";
+import { UsageError } from "../exit";
 import { describeEntries, nextWeights, servicesMoved, withEntries } from "./drill-edits";
 import { judge, type DrillResult } from "./drill-judge";
 import { asUsage, planStackTransition, type StackOptions } from "./stack-context";

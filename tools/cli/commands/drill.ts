@@ -13,7 +13,7 @@ import {
   terminalLine,
   type Markdown,
 } from "../../review";
-import { EXIT } from "../main";
+import { EXIT } from "../exit";
 import { createProgress } from "../progress";
 import { walkBack, type DrillGate, type DrillResult } from "./drill-walk";
 import {

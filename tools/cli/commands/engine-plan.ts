@@ -2,7 +2,7 @@ import { withholdPlaintextSecrets } from "../../../policies/checks/secrets";
 import { blockingVerdicts } from "../../../policies/transition";
 import { EngineMissingError, locateEngine } from "../../engine/locate";
 import { checkPlan, renderMarkdown, renderText } from "../../review";
-import { EXIT, UsageError } from "../main";
+import { EXIT, UsageError } from "../exit";
 import type { Plan } from "../../plan/plan";
 import { projectDirOf } from "./deployed-status";
 import { asUsage, nowOf, readStack, REPO_ROOT, type StackOptions } from "./stack-context";

@@ -23,7 +23,7 @@ import {
   type RecordedMessagesGate,
 } from "../../events/verify/verify-gate";
 import { verifyTopic, VerifyError, type TopicVerification } from "../../events/verify/verify-topic";
-import { EXIT, UsageError } from "../main";
+import { EXIT, UsageError } from "../exit";
 import { createProgress } from "../progress";
 import {
   addTimeoutOptions,

@@ -4,7 +4,7 @@
  * instead, never a stack trace.
  */
 import { readFileSync, statSync } from "node:fs";
-import { UsageError } from "../main";
+import { UsageError } from "../exit";
 
 const SHOWN_LENGTH = 60;
 

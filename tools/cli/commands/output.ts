@@ -1,7 +1,7 @@
 import { blockingVerdicts } from "../../../policies/transition";
 import type { CheckedTransition } from "../../plan/transition";
 import { renderMarkdown, renderText } from "../../review";
-import { EXIT } from "../main";
+import { EXIT } from "../exit";
 
 export interface OutputOptions {
   markdown?: boolean;

@@ -7,7 +7,7 @@ import {
   withFileLock,
   type Direction,
 } from "../../stackfile";
-import { EXIT, UsageError } from "../main";
+import { EXIT, UsageError } from "../exit";
 import { printTransition, type OutputOptions } from "./output";
 import {
   addStackOptions,

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { applyPhaseStep, type Direction } from "../../stackfile";
-import { UsageError } from "../main";
+import { UsageError } from "../exit";
 import { runEnginePlan } from "./engine-plan";
 import { printTransition, type OutputOptions } from "./output";
 import {

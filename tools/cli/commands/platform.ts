@@ -11,7 +11,7 @@ import {
   importComposeFile,
   type ServiceSpec,
 } from "../../../components/spec";
-import { UsageError } from "../main";
+import { UsageError } from "../exit";
 import { firstLine, readInputFile, shown } from "./input-files";
 
 interface ComposeFileOptions {

@@ -13,7 +13,7 @@ import {
 } from "../../../policies/config";
 import { packConfigFor } from "../../../policies/pack-config";
 import { RULES } from "../../../policies/rules";
-import { UsageError } from "../main";
+import { UsageError } from "../exit";
 import { stackFile, stackTextAt } from "./stack-context";
 
 const REPO_ROOT = resolve(__dirname, "..", "..", "..");

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { ENVIRONMENTS, type Environment } from "../../../policies/rules";
 import { renderMarkdown, renderText, reviewDocument } from "../../review";
-import { EXIT, UsageError } from "../main";
+import { EXIT, UsageError } from "../exit";
 import { readInputFile } from "./input-files";
 import { asUsage, nowOf, stackNameArgument } from "./stack-context";
 

@@ -16,7 +16,7 @@ import { ProgramEvaluationError, type ProgramFunction } from "../../plan/offline
 import { stackEvaluationConfig, type StackEvaluationConfig } from "../../plan/stack-config";
 import { planAndCheck, type CheckedTransition } from "../../plan/transition";
 import { StackFileError } from "../../stackfile";
-import { UsageError } from "../main";
+import { UsageError } from "../exit";
 import { readInputFile, shown } from "./input-files";
 
 export const REPO_ROOT = resolve(__dirname, "..", "..", "..");

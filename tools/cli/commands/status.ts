@@ -1,4 +1,4 @@
-import { UsageError } from "../main";
+import { UsageError } from "../exit";
 import { Command } from "commander";
 import { durationMs, isInFuture } from "../../../migrations/duration";
 import { phaseDefinition, PATH_IDS } from "../../../migrations/phases";

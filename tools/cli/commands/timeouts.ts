@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { DEFAULT_PG_TIMEOUTS } from "../../postgres/connection";
-import { UsageError } from "../main";
+import { UsageError } from "../exit";
 import { shown } from "./input-files";
 
 export interface NetworkTimeouts {
