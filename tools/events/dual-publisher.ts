@@ -2,27 +2,25 @@
  * Publishes every message to both clusters (phase dual-publish of the events path).
  *
  * - Same key, value, headers and timestamp on both sides, plus a stable message-id header.
- * - The primary's acknowledgement decides success: publish() rejects only when the primary did.
+ * - The primary's acknowledgement decides success: publish() rejects only when the primary did
+ *   (or did not answer within `primaryTimeoutMs`), or when the journal is full.
  * - Encoded once: each message's record (key, value, headers) is encoded when it is published
  *   and the same bytes go to both clusters (produce/record-producer.ts); the partition is chosen
  *   once, with kafkajs's default (Java-compatible) partitioner on the primary's partition count.
- * - Write-ahead for the secondary: each batch is appended to a durable local spool (synced to
- *   disk) while the primary request is in flight, and a forwarder sends the spool to the
- *   secondary in order, in large batches. publish() so waits for the primary and a local fsync,
- *   not for a second cluster; a secondary that is down only makes the spool grow, and nothing is
- *   lost when this process dies, because the next publisher on the same folder forwards what is
- *   left.
- * - Order per key holds on both sides: the spool is one FIFO and the forwarder sends one request
- *   at a time, idempotent, and resends a failed request byte for byte (same sequence numbers),
- *   so the secondary drops whatever of it had landed.
- * - While the secondary is healthy, publish() waits once the lag passes `maxLag`, so consumers
- *   already on the secondary stay close to real time.
- *
- * If the primary fails a batch, it is still forwarded to the secondary: a retry with the same
- * messageId makes it a recognisable duplicate there, which `events verify` reports.
+ * - publish() never waits for the secondary: it waits for the primary and for a local journal
+ *   (publish-journal.ts) to hold the messages on disk. A forwarder sends the secondary exactly
+ *   what the primary acknowledged, in the order the primary assigned offsets
+ *   (primary-lane.ts keeps one request in flight per topic), so each partition holds the same
+ *   messages in the same order on both clusters, also with many concurrent publishing loops.
+ * - A crash loses nothing: the next publisher on the same folder looks up on the primary what
+ *   was in flight, and forwards what is left; at most one forward request (`replayBatchSize`
+ *   messages) reaches the secondary twice.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { CompressionTypes, Kafka } from "kafkajs";
+import { findOnPrimary } from "./in-doubt";
 import { MESSAGE_ID_HEADER, newMessageId } from "./message-id";
+import { PrimaryLane, type Outcome } from "./primary-lane";
 import { defaultPartitioner } from "./produce/partitioner";
 import {
   encodeRecordTails,
@@ -31,14 +29,19 @@ import {
   type RecordFields,
 } from "./produce/record-batch";
 import { groupByPartition, RecordProducer } from "./produce/record-producer";
+import { PublishJournal, type JournalRecord } from "./publish-journal";
 import { SecondaryForwarder } from "./secondary-forwarder";
-import type { SpooledRecord } from "./spooled-record";
+
+/** A message as encoded once for both clusters. */
+interface EncodedRecord extends JournalRecord {
+  readonly partition: number;
+}
 
 export interface DualPublisherOptions {
   /** The cluster whose acknowledgement decides success (Redpanda while dual publishing). */
   readonly primary: Kafka;
   readonly secondary: Kafka;
-  /** Folder of the durable spool; one publisher process per folder. */
+  /** Folder of the durable journal (the spool); one publisher process per folder. */
   readonly spoolDir: string;
   /** Acks requested from both clusters. @default -1 (all in-sync replicas) */
   readonly acks?: number;
@@ -46,15 +49,28 @@ export interface DualPublisherOptions {
   readonly compression?: CompressionTypes;
   /** Retries of a publish() request to the primary on retriable errors. @default 5 */
   readonly primaryRetries?: number;
+  /**
+   * How long publish() waits for the primary's answer before it rejects (the request may still
+   * complete; what the primary acknowledges is forwarded). @default 10_000
+   */
+  readonly primaryTimeoutMs?: number;
   /** How often forwarding is retried while the secondary is failing. @default 1000 */
   readonly replayIntervalMs?: number;
   /** Messages per request to the secondary. @default 1000 */
   readonly replayBatchSize?: number;
   /**
-   * Messages the secondary may fall behind while it is healthy before publish() waits for it.
-   * A failing secondary never holds up publish(). @default 10_000
+   * Bytes the journal may hold on disk (messages not yet on the secondary, plus what shares a
+   * segment file with them). A publish() that would pass it is refused with SpoolFullError
+   * before anything is sent to the primary. @default 1 GiB
    */
-  readonly maxLag?: number;
+  readonly spoolMaxBytes?: number;
+  /** Size of one journal segment file; a finished segment is deleted. @default 8 MiB */
+  readonly spoolSegmentBytes?: number;
+  /**
+   * A request to the secondary taking longer than this marks it failing (reported in
+   * counters and `replayError`); publish() never waits for it either way. @default 5000
+   */
+  readonly forwardTimeoutMs?: number;
   /**
    * How long the forwarder waits for a fuller request when fewer than `replayBatchSize`
    * messages are waiting; the secondary's extra delay. @default 20
@@ -87,34 +103,45 @@ export interface DualPublisherCounters {
   /** Acknowledged by the primary. */
   readonly acknowledged: number;
   readonly primaryFailed: number;
-  /** Written to the durable spool (every message, before publish() returns). */
+  /** Written to the durable journal (every message, before publish() returns). */
   readonly spooled: number;
   /** Sent from the spool to the secondary and acknowledged by it. */
   readonly replayed: number;
-  /** Requests to the secondary that failed (each is retried from the spool). */
+  /** Requests to the secondary that failed or were slow (each is retried from the journal). */
   readonly secondaryFailures: number;
-  /** Messages in the spool, not yet on the secondary (including any left by an earlier run). */
+  /** Messages in the journal, not yet on the secondary (including any left by an earlier run). */
   readonly lag: number;
+  /** Bytes of the journal on disk. */
+  readonly spoolBytes: number;
 }
 
 export class DualPublisher {
   private readonly primary: RecordProducer;
+  private readonly primaryKafka: Kafka;
+  private readonly lane: PrimaryLane;
+  private readonly journal: PublishJournal;
   private readonly secondary: SecondaryForwarder;
-  private readonly maxLag: number;
   private readonly compressed: boolean;
   private readonly partitionOf = defaultPartitioner();
   private counts = { sent: 0, acknowledged: 0, primaryFailed: 0, spooled: 0 };
+  /** Primary answers not yet written to the journal; close() waits for them. */
+  private readonly recording = new Set<Promise<void>>();
 
   constructor(options: DualPublisherOptions) {
     const acks = options.acks ?? -1;
     const compression = options.compression;
+    this.primaryKafka = options.primary;
     this.primary = new RecordProducer(options.primary, {
       acks,
       compression,
       retries: options.primaryRetries ?? 5,
     });
-    this.secondary = new SecondaryForwarder(options.secondary, {
-      spoolDir: options.spoolDir,
+    this.lane = new PrimaryLane(this.primary, options.primaryTimeoutMs ?? 10_000);
+    this.journal = new PublishJournal(options.spoolDir, {
+      maxBytes: options.spoolMaxBytes,
+      segmentBytes: options.spoolSegmentBytes,
+    });
+    this.secondary = new SecondaryForwarder(options.secondary, this.journal, {
       acks,
       compression,
       idempotent: options.secondaryIdempotent ?? true,
@@ -122,44 +149,83 @@ export class DualPublisher {
       replayIntervalMs: options.replayIntervalMs ?? 1000,
       replayBatchSize: options.replayBatchSize ?? 1000,
       lingerMs: options.secondaryLingerMs ?? 20,
+      forwardTimeoutMs: options.forwardTimeoutMs ?? 5000,
     });
-    this.maxLag = options.maxLag ?? 10_000;
     this.compressed = (compression ?? 0) !== 0;
   }
 
-  /** Connects the primary; a secondary that cannot be reached now is caught up later. */
+  /**
+   * Connects the primary and settles what an earlier run left in doubt (looked up on the
+   * primary); the secondary is connected in the background and caught up when it answers.
+   */
   async connect(): Promise<void> {
     await this.primary.connect();
-    await this.secondary.connect();
+    await this.journal.settleInDoubt(await findOnPrimary(this.primaryKafka, this.journal.inDoubt));
+    this.secondary.start();
   }
 
-  /** Publishes to both clusters; resolves with the message ids once the primary acknowledged. */
+  /**
+   * Publishes to both clusters; resolves with the message ids once the primary acknowledged and
+   * the journal holds them on disk. Never waits for the secondary.
+   */
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
     this.counts.sent += messages.length;
     let ids: string[];
-    let records: SpooledRecord[];
+    let seqs: number[];
+    let durable: Promise<void>;
+    let batches: Array<{ partition: number; records: EncodedRecord[] }>;
     try {
+      let records: EncodedRecord[];
       ({ ids, records } = await this.encode(topic, messages));
+      batches = [...groupByPartition(records, (r) => r.partition)].map(([partition, list]) => ({
+        partition,
+        records: list,
+      }));
+      // Refused here (SpoolFullError) when the journal is full: nothing is sent anywhere.
+      ({ seqs, durable } = this.journal.appendIntents(batches.map((b) => ({ topic, ...b }))));
     } catch (error) {
-      this.counts.primaryFailed += messages.length; // refused before anything was spooled
+      this.counts.primaryFailed += messages.length; // refused before anything was sent
       throw error;
     }
-    const placed = groupByPartition(records, (r) => r.partition as number);
-    const toPrimary = this.primary.send(topic, placed);
-    // The spool's write and sync overlap the primary's round trip.
-    const toSpool = this.secondary.append(records);
-    const [primary, spool] = await Promise.allSettled([toPrimary, toSpool]);
-    // Not durable for the secondary: refuse, even if the primary took it. A retry with the same
-    // ids is then a recognisable duplicate on the primary.
-    if (spool.status === "rejected") throw spool.reason;
-    this.counts.spooled += messages.length;
-    if (primary.status === "rejected") {
+    // The journal's write and sync overlap the primary's round trip.
+    const submitted = this.lane.submit(
+      topic,
+      batches.map((b, i) => ({ seq: seqs[i], ...b })),
+    );
+    // Whatever publish() sees, the primary's real answer is recorded once the intent is on disk.
+    const recorded = Promise.all([durable, submitted.outcome]).then(
+      ([, outcomes]) => this.record(outcomes),
+      () => undefined, // not on disk: nothing to record; publish() rejects below
+    );
+    this.recording.add(recorded);
+    void recorded.finally(() => this.recording.delete(recorded));
+    const [primary, spool] = await Promise.allSettled([this.lane.within(submitted), durable]);
+    if (spool.status === "rejected") {
       this.counts.primaryFailed += messages.length;
-      throw primary.reason;
+      throw spool.reason;
+    }
+    this.counts.spooled += messages.length;
+    const failed =
+      primary.status === "rejected"
+        ? (primary.reason as Error)
+        : primary.value.find((o): o is Extract<Outcome, { error: Error }> => "error" in o)?.error;
+    if (failed !== undefined) {
+      this.counts.primaryFailed += messages.length;
+      throw failed;
     }
     this.counts.acknowledged += messages.length;
-    await this.secondary.keepUp(this.maxLag);
     return ids;
+  }
+
+  private async record(outcomes: readonly Outcome[]): Promise<void> {
+    await Promise.all(
+      outcomes.map(
+        (outcome) =>
+          this.journal
+            .recordOutcome(outcome.seq, "offset" in outcome ? outcome.offset : undefined)
+            .catch(() => undefined), // a lost outcome is looked up on the primary after a restart
+      ),
+    );
   }
 
   /**
@@ -177,10 +243,10 @@ export class DualPublisher {
     const ids = messages.map((m) => m.messageId ?? newMessageId());
     const fields = messages.map((m, i) => toRecordFields(m, ids[i]));
     const tails = encodeRecordTails(fields);
-    const records = messages.map((message, i): SpooledRecord => ({
-      topic,
+    const records = messages.map((message, i): EncodedRecord => ({
       partition: message.partition ?? this.partitionOf(topic, partitions, fields[i].key),
       timestamp: message.timestamp === undefined ? now : Number(message.timestamp),
+      messageId: ids[i],
       tail: tails[i],
     }));
     await this.checkSizes(topic, records);
@@ -192,10 +258,11 @@ export class DualPublisher {
    * whose batch for one partition is over the primary's (it goes to the primary in one batch).
    * Compressed batches are left to the brokers: the limit counts them after compression.
    */
-  private async checkSizes(topic: string, records: readonly SpooledRecord[]): Promise<void> {
+  private async checkSizes(topic: string, records: readonly EncodedRecord[]): Promise<void> {
     if (this.compressed) return;
     const primary = await this.primary.maxBatchBytes(topic);
-    const secondary = await this.secondary.maxBatchBytes(topic);
+    // Known once the forwarder has sent this topic once; publish() never asks the secondary.
+    const secondary = this.secondary.knownMaxBatchBytes(topic);
     const limits = [{ cluster: "primary", limit: primary }];
     if (secondary !== undefined) limits.push({ cluster: "secondary", limit: secondary });
     const sizes = records.map((record) => recordBytesBound(record.tail));
@@ -210,7 +277,7 @@ export class DualPublisher {
     });
     const perPartition = new Map<number, number>();
     for (const [i, record] of records.entries()) {
-      const partition = record.partition as number;
+      const partition = record.partition;
       const bytes = (perPartition.get(partition) ?? 0) + sizes[i];
       perPartition.set(partition, bytes);
       if (bytes > recordBudget(primary))
@@ -224,25 +291,34 @@ export class DualPublisher {
 
   get counters(): DualPublisherCounters {
     const { lag, replayed, failures } = this.secondary.state;
-    return { ...this.counts, replayed, secondaryFailures: failures, lag };
+    const spoolBytes = this.journal.bytes;
+    return { ...this.counts, replayed, secondaryFailures: failures, lag, spoolBytes };
   }
 
-  /** The error of the last failed request to the secondary, while the spool is not empty. */
+  /** False from the first failed or slow request to the secondary until one succeeds. */
+  get secondaryHealthy(): boolean {
+    return this.secondary.state.healthy;
+  }
+
+  /** The error of the last failed request to the secondary, while messages wait for it. */
   get replayError(): unknown {
     return this.secondary.state.failure?.error;
   }
 
-  /** Forwards the spool until it is empty or the time is up; true when it is empty. */
+  /** Forwards until nothing waits for the secondary or the time is up; true when nothing does. */
   async drain(timeoutMs = 30_000): Promise<boolean> {
     return this.secondary.drain(timeoutMs);
   }
 
   /**
-   * Forwards what it can within `drainTimeoutMs`, then disconnects; what is still spooled stays
-   * on disk for the next publisher on this folder.
+   * Forwards what it can within `drainTimeoutMs`, then disconnects; what is still journaled
+   * stays on disk for the next publisher on this folder.
    */
   async close(drainTimeoutMs = 10_000): Promise<void> {
+    // Requests in flight to the primary: their answers decide what is forwarded.
+    await Promise.race([Promise.all(this.recording), sleep(drainTimeoutMs)]);
     await this.secondary.close(drainTimeoutMs);
+    await this.journal.close();
     await this.primary.disconnect().catch(() => undefined);
   }
 }

@@ -1,24 +1,25 @@
 /**
- * The secondary's half of dual publishing: a durable spool that every published batch is
- * appended to, and a forwarder that sends the spool to the secondary cluster in order, one
- * request at a time, idempotent, resending a failed request byte for byte before anything newer.
+ * The secondary's half of dual publishing: sends what the primary acknowledged, in the order it
+ * acknowledged it (the journal's ack lines), to the secondary cluster, one request at a time,
+ * idempotent, resending a failed request byte for byte before anything newer.
+ *
+ * Nothing here is ever awaited by publish(). The secondary counts as failing from the first
+ * request that fails or takes longer than `forwardTimeoutMs`, whatever the client's own retry
+ * settings; a timer tries again every `replayIntervalMs`. The journal's cursor is persisted after
+ * every request the secondary acknowledged, so a crash sends at most one request again.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CompressionTypes, Kafka } from "kafkajs";
-import { defaultPartitioner } from "./produce/partitioner";
-import { recordBudget, recordBytesBound } from "./produce/record-batch";
+import type { PublishJournal } from "./publish-journal";
+import { recordBudget, recordBytesBound, type RecordEntry } from "./produce/record-batch";
 import {
-  DEFAULT_MAX_BATCH_BYTES,
   groupByPartition,
   RecordProducer,
   refusedAsTooLarge,
   type PendingSend,
 } from "./produce/record-producer";
-import { Spool, type Peeked } from "./spool";
-import { spooledRecordCodec, type SpooledRecord } from "./spooled-record";
 
 export interface ForwarderOptions {
-  readonly spoolDir: string;
   readonly acks: number;
   readonly compression?: CompressionTypes;
   readonly idempotent: boolean;
@@ -26,54 +27,60 @@ export interface ForwarderOptions {
   readonly replayIntervalMs: number;
   readonly replayBatchSize: number;
   readonly lingerMs: number;
+  readonly forwardTimeoutMs: number;
 }
 
 /** What the publisher reports of the secondary. */
 export interface SecondaryState {
-  /** Messages in the spool, not yet on the secondary (including any left by an earlier run). */
+  /** Messages not yet on the secondary (including any left by an earlier run). */
   readonly lag: number;
   /** Acknowledged by the secondary since this forwarder started. */
   readonly replayed: number;
-  /** Requests to the secondary that failed. */
+  /** Requests to the secondary that failed or were slower than forwardTimeoutMs. */
   readonly failures: number;
-  /** The last failed request's error, while messages wait and until a request succeeds. */
+  /** The last failure, while messages wait and until a request succeeds. */
   readonly failure: { readonly error: unknown } | undefined;
+  /** False from the first failed or slow request until one succeeds. */
+  readonly healthy: boolean;
 }
 
-/**
- * Records per peek of the spool, in bytes: what a topic with Kafka's default max.message.bytes
- * takes in one batch. A topic with a lower limit gets the peek in several requests.
- */
-const PEEK_RECORD_BYTES = recordBudget(DEFAULT_MAX_BATCH_BYTES);
-const recordBytes = (record: SpooledRecord) => recordBytesBound(record.tail);
+/** A record on its way to the secondary. */
+interface ForwardRecord extends RecordEntry {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+const recordBytes = (record: ForwardRecord) => recordBytesBound(record.tail);
 
 /** One produce request to the secondary: its records by partition and their encoded batches. */
 interface Request {
-  readonly placed: ReadonlyMap<number, readonly SpooledRecord[]>;
+  readonly placed: ReadonlyMap<number, readonly ForwardRecord[]>;
   readonly send: PendingSend;
 }
 
-/** A peek of the spool on its way: its requests, sent in order, then the cursor committed. */
+/** Acknowledged intents on their way: their requests, sent in order, then the cursor committed. */
 interface Delivery {
   requests: Request[];
-  readonly next: Peeked<SpooledRecord>["next"];
+  readonly intents: number;
+  readonly messages: number;
 }
 
 export class SecondaryForwarder {
   private readonly producer: RecordProducer;
-  private readonly spool: Spool<SpooledRecord>;
-  private readonly replayedAtStart: number;
-  private readonly partitionOf = defaultPartitioner();
   private readonly timer: NodeJS.Timeout;
   private forwarding: Promise<void> | undefined;
+  private connecting: Promise<void> | undefined;
   private connected = false;
   /** A delivery that failed, resent as it is before anything newer. */
   private unfinished: Delivery | undefined;
   private failures = 0;
   private failure: { readonly error: unknown } | undefined;
+  private replayed = 0;
+  private closed = false;
 
   constructor(
     secondary: Kafka,
+    private readonly journal: PublishJournal,
     private readonly options: ForwarderOptions,
   ) {
     this.producer = new RecordProducer(secondary, {
@@ -81,85 +88,75 @@ export class SecondaryForwarder {
       compression: options.compression,
       idempotent: options.idempotent,
       retries: options.retries,
-      // Short pauses: a request that still fails is retried by the timer, and publish() waits
-      // for a healthy secondary only.
+      // Short pauses: a request that still fails is retried by the timer.
       retryBackoffMs: 100,
     });
-    this.spool = new Spool(options.spoolDir, { codec: spooledRecordCodec });
-    this.replayedAtStart = this.spool.replayed;
+    journal.onForwardable = () => {
+      if (this.healthy) void this.forward(); // a failing secondary is retried by the timer
+    };
     this.timer = setInterval(() => void this.forward(), options.replayIntervalMs);
     this.timer.unref();
   }
 
-  /** Connects if it can (an unreachable secondary is caught up later) and forwards leftovers. */
-  async connect(): Promise<void> {
-    await this.ensureConnected().catch((error: unknown) => this.markFailed(error));
-    void this.forward(); // whatever an earlier run left in the spool
+  /** Connects in the background (never awaited by the publisher) and forwards leftovers. */
+  start(): void {
+    void this.forward();
   }
 
-  /** Resolves once the records are durable in the spool. */
-  async append(records: readonly SpooledRecord[]): Promise<void> {
-    await this.spool.append(records);
-    if (this.healthy) void this.forward(); // a failing secondary is retried by the timer
-  }
-
-  /** While the secondary is healthy, waits until at most `maxLag` messages wait for it. */
-  async keepUp(maxLag: number): Promise<void> {
-    while (this.healthy && this.spool.waitingMessages > maxLag) await this.forward();
-  }
-
-  /**
-   * The topic's max.message.bytes on the secondary while it is reachable; undefined while it is
-   * failing (a spooled message over the limit then stops forwarding, with an error saying so).
-   */
-  async maxBatchBytes(topic: string): Promise<number | undefined> {
-    if (!this.connected || !this.healthy) return undefined;
-    return this.producer.maxBatchBytes(topic);
+  /** The topic's max.message.bytes on the secondary if already read; never asks the broker. */
+  knownMaxBatchBytes(topic: string): number | undefined {
+    return this.producer.knownMaxBatchBytes(topic);
   }
 
   get state(): SecondaryState {
     return {
-      lag: this.spool.waitingMessages,
-      replayed: this.spool.replayed - this.replayedAtStart,
+      lag: this.journal.waitingMessages,
+      replayed: this.replayed,
       failures: this.failures,
-      failure: this.spool.pending ? this.failure : undefined,
+      failure: this.journal.pending ? this.failure : undefined,
+      healthy: this.healthy,
     };
   }
 
-  /** Forwards until the spool is empty or the time is up; true when it is empty. */
+  /** Forwards until nothing waits or the time is up; true when nothing waits. */
   async drain(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (this.spool.pending && Date.now() < deadline) {
-      await this.forward();
-      if (this.spool.pending) await sleep(200);
+    const waiting = () => this.journal.pending || this.forwarding !== undefined;
+    while (waiting() && Date.now() < deadline) {
+      await Promise.race([this.forward(), sleep(Math.max(0, deadline - Date.now()))]);
+      if (waiting()) await sleep(50);
     }
-    return !this.spool.pending;
+    return !waiting();
   }
 
-  /** Forwards what it can within the time, then lets go; the rest stays in the spool. */
+  /** Forwards what it can within the time, then lets go; the rest stays in the journal. */
   async close(drainTimeoutMs: number): Promise<void> {
     clearInterval(this.timer);
-    await this.forward(); // one more attempt, also when the last one failed
+    // A failing secondary gets one more attempt, not the whole time.
     if (this.healthy) await this.drain(drainTimeoutMs);
-    await this.forwarding;
+    else await Promise.race([this.forward(), sleep(drainTimeoutMs)]);
+    this.closed = true;
+    // A request still in flight to a dead broker is not waited for beyond the drain's time.
+    await Promise.race([this.forwarding, sleep(this.options.forwardTimeoutMs)]);
     await this.producer.disconnect().catch(() => undefined);
-    await this.spool.close();
   }
 
   private get healthy(): boolean {
     return this.failure === undefined;
   }
 
-  /** One forwarder at a time: it sends the spool in order until it is empty or a request fails. */
+  /** One forwarder at a time: it sends in ack order until nothing waits or a request fails. */
   private forward(): Promise<void> {
-    if (this.forwarding || !this.spool.pending) return this.forwarding ?? Promise.resolve();
+    if (this.forwarding || this.closed || !this.journal.forwardable)
+      return this.forwarding ?? Promise.resolve();
     this.forwarding = (async () => {
       try {
-        await this.ensureConnected();
-        while (this.spool.pending) {
+        await this.slowIsFailing(this.ensureConnected(), "connecting to the secondary");
+        while (this.journal.forwardable && !this.closed) {
           this.unfinished ??= await this.nextDelivery();
-          await this.deliver(this.unfinished);
-          this.spool.commit(this.unfinished.next);
+          await this.slowIsFailing(this.deliver(this.unfinished), "a request to the secondary");
+          await this.journal.commitForwarded(this.unfinished.intents);
+          this.replayed += this.unfinished.messages;
           this.unfinished = undefined;
           this.failure = undefined;
         }
@@ -172,19 +169,43 @@ export class SecondaryForwarder {
     return this.forwarding;
   }
 
-  /** The oldest spooled messages, one topic, in requests within the topic's batch limit. */
-  private async nextDelivery(): Promise<Delivery> {
-    // Fewer, larger requests cost the secondary broker and this process far less CPU.
-    if (this.spool.waitingMessages < this.options.replayBatchSize && this.options.lingerMs > 0)
-      await sleep(this.options.lingerMs);
-    const { messages, next } = this.spool.peek(
-      this.options.replayBatchSize,
-      PEEK_RECORD_BYTES,
-      recordBytes,
+  /**
+   * Waits for the step however long it takes (a second attempt alongside it would break the
+   * idempotent order), but counts the secondary as failing once it takes `forwardTimeoutMs`.
+   */
+  private async slowIsFailing<T>(step: Promise<T>, what: string): Promise<T> {
+    const ms = this.options.forwardTimeoutMs;
+    const timer = setTimeout(
+      () => this.markFailed(new Error(`${what} took longer than ${ms} ms (forwardTimeoutMs)`)),
+      ms,
     );
-    return { requests: await this.requestsFor(messages), next };
+    try {
+      return await step;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
+  /** The oldest acknowledged intents, one topic, in requests within the topic's batch limit. */
+  private async nextDelivery(): Promise<Delivery> {
+    // Fewer, larger requests cost the secondary broker and this process far less CPU.
+    if (this.journal.waitingMessages < this.options.replayBatchSize && this.options.lingerMs > 0)
+      await sleep(this.options.lingerMs);
+    const intents = this.journal.peek(this.options.replayBatchSize);
+    const records = intents.flatMap(({ topic, partition, records }) =>
+      records.map((r): ForwardRecord => ({
+        topic,
+        partition,
+        timestamp: r.timestamp,
+        tail: r.tail,
+      })),
+    );
+    return {
+      requests: await this.requestsFor(records),
+      intents: intents.length,
+      messages: records.length,
+    };
+  }
   /**
    * Sends the delivery's requests in order. A request refused as too large (the topic's limit
    * was lowered since it was read) is split again along the limit read anew.
@@ -225,27 +246,23 @@ export class SecondaryForwarder {
     return this.requestsFor(waiting);
   }
 
-  /** Messages of one topic, in spool order, as requests whose records fit the topic's limit. */
-  private async requestsFor(messages: readonly SpooledRecord[]): Promise<Request[]> {
-    const topic = messages[0].topic;
-    // Only lines of the first spool format can lack a partition: placed by key, as kafkajs did.
-    const unplaced = messages.some((m) => m.partition === undefined);
-    const partitions = unplaced ? await this.producer.partitions(topic) : [];
+  /** Records of one topic, in ack order, as requests whose records fit the topic's limit. */
+  private async requestsFor(records: readonly ForwardRecord[]): Promise<Request[]> {
+    const topic = records[0].topic;
     const budget = recordBudget(await this.producer.maxBatchBytes(topic));
     const requests: Request[] = [];
-    for (const chunk of chunksWithin(messages, budget, recordBytes)) {
-      const placed = groupByPartition(
-        chunk,
-        (m) => m.partition ?? this.partitionOf(topic, partitions, m.key),
-      );
+    for (const chunk of chunksWithin(records, budget, recordBytes)) {
+      const placed = groupByPartition(chunk, (m) => m.partition);
       requests.push({ placed, send: await this.producer.prepare(topic, placed) });
     }
     return requests;
   }
 
+  /** One connect at a time; a failed one is tried again by the next forward. */
   private async ensureConnected(): Promise<void> {
     if (this.connected) return;
-    await this.producer.connect();
+    this.connecting ??= this.producer.connect().finally(() => (this.connecting = undefined));
+    await this.connecting;
     this.connected = true;
   }
 

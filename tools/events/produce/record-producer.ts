@@ -90,6 +90,8 @@ interface PartitionBatch {
   readonly count: number;
   batch: Buffer;
   acknowledged: boolean;
+  /** Where the broker wrote the batch's first record, once acknowledged (-1 when it did not say). */
+  baseOffset?: bigint;
 }
 
 /** Encoded batches for partitions of one topic, each kept until its partition acknowledged it. */
@@ -158,6 +160,11 @@ export class RecordProducer {
       this.limits.set(topic, limit);
     }
     return limit;
+  }
+
+  /** The topic's limit if it was read already; never asks the broker. */
+  knownMaxBatchBytes(topic: string): number | undefined {
+    return this.limits.get(topic);
   }
 
   private async readMaxBatchBytes(topic: string): Promise<number | undefined> {
@@ -288,11 +295,13 @@ export class RecordProducer {
         return undefined;
       }
       let failure: KafkaError | undefined;
-      for (const { partition, errorCode } of response?.topics[0]?.partitions ?? []) {
+      for (const { partition, errorCode, baseOffset } of response?.topics[0]?.partitions ?? []) {
         const batch = batches.find((b) => b.partition === partition);
         if (!batch) continue;
-        if (errorCode === 0 || errorCode === DUPLICATE_SEQUENCE_NUMBER) batch.acknowledged = true;
-        else failure ??= createErrorFromCode(errorCode);
+        if (errorCode === 0 || errorCode === DUPLICATE_SEQUENCE_NUMBER) {
+          batch.acknowledged = true;
+          batch.baseOffset = BigInt(baseOffset);
+        } else failure ??= createErrorFromCode(errorCode);
       }
       return failure;
     } catch (error) {
