@@ -73,6 +73,12 @@ export class ComposePlatform extends pulumi.ComponentResource {
         network: this.network,
         restart,
         after: plan.localDependencies.flatMap((dep) => containers[dep] ?? []),
+        completed: Object.entries(plan.conditions)
+          .filter(([, condition]) => condition === "completed")
+          .flatMap(([dep]) => {
+            const container = containers[dep];
+            return container ? [[`${name}-${dep}`, container] as const] : [];
+          }),
       });
     }
 
@@ -96,7 +102,13 @@ export class ComposePlatform extends pulumi.ComponentResource {
 
   private container(
     plan: ComposeServicePlan,
-    wiring: { network: docker.Network; restart: RestartPolicy; after: docker.Container[] },
+    wiring: {
+      network: docker.Network;
+      restart: RestartPolicy;
+      after: docker.Container[];
+      /** Container names and containers this one waits for to complete. */
+      completed: readonly (readonly [string, docker.Container])[];
+    },
   ): docker.Container {
     const { service } = plan;
     const opts = { parent: this };
@@ -119,7 +131,22 @@ export class ComposePlatform extends pulumi.ComponentResource {
         entrypoints: service.command ? [...service.command] : undefined,
         command: service.args ? [...service.args] : undefined,
         envs: containerEnv(plan.env, service.secretEnv),
-        labels: Object.entries(plan.labels).map(([label, value]) => ({ label, value })),
+        labels: [
+          ...Object.entries(plan.labels).map(([label, value]) => ({ label, value })),
+          // Compose's service_completed_successfully: this container is created only once the
+          // run-once dependency has exited 0; a failed run fails the update, naming it.
+          ...wiring.completed.map(([dep, container]) => ({
+            label: `stepwise.completed-${dep}`,
+            value: container.exitCode.apply((code) => {
+              if (code !== 0) {
+                throw new Error(
+                  `service "${service.name}" waits for container ${dep} to complete, and it exited ${code}; see docker logs ${dep}`,
+                );
+              }
+              return "0";
+            }),
+          })),
+        ],
         ports: service.ports.map((p) => ({
           internal: p.port,
           external: p.published,
@@ -133,10 +160,12 @@ export class ComposePlatform extends pulumi.ComponentResource {
         healthcheck: plan.healthcheck,
         // Waiting for healthy is what makes dependents start after their dependencies are up,
         // as Compose's `condition: service_healthy` does.
-        wait: plan.healthcheck !== undefined && service.replicas > 0,
+        wait: plan.healthcheck !== undefined && service.replicas > 0 && !plan.runOnce,
+        // A service others wait for to complete runs once, to the end, and is not restarted.
+        ...(plan.runOnce && { attach: true, mustRun: false }),
         // replicas: 0 keeps the container (and its config) but does not run it.
         start: service.replicas > 0,
-        restart: wiring.restart,
+        restart: plan.runOnce ? "no" : wiring.restart,
         cpus: service.resources.cpu?.toString(),
         memory: service.resources.memoryMiB,
       },

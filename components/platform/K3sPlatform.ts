@@ -13,8 +13,10 @@ import {
   configDigest,
   deploymentSpec,
   secretKeyFor,
+  startWaits,
   serviceSpec,
   workloadLabels,
+  type StartWait,
 } from "./k3s-workload";
 import { awaitedMetadata } from "./annotations";
 import { DEFAULT_STORAGE_CLASS, type K3sPlatformRef } from "./platform-ref";
@@ -98,6 +100,7 @@ export class K3sPlatform extends pulumi.ComponentResource {
     validateServiceSpecs(args.services, { external: externalServices.map((e) => e.name) });
     const services = startOrder(args.services.map(resolveService));
     checkExposed(exposed, services);
+    const waits = startWaits(services, externalServices);
 
     const provider =
       providerFor(this, "kubernetes") ??
@@ -129,8 +132,14 @@ export class K3sPlatform extends pulumi.ComponentResource {
     const kubeServices: Record<string, k8s.core.v1.Service> = {};
     for (const service of services) {
       const env = { ...service.env, ...dependencyEnv(service, (dep) => addressOf(addresses, dep)) };
-      deployments[service.name] = this.workload(name, service, env, storageClass);
-      kubeServices[service.name] = this.service(name, service, exposed.has(service.name));
+      deployments[service.name] = this.workload(name, service, env, {
+        storageClass,
+        waits: waits.get(service.name) ?? [],
+      });
+      // The API server refuses a Service without ports, and there would be nothing to reach.
+      if (service.ports.length > 0) {
+        kubeServices[service.name] = this.service(name, service, exposed.has(service.name));
+      }
     }
     for (const external of externalServices) {
       kubeServices[external.name] = this.bridge(name, external);
@@ -150,7 +159,9 @@ export class K3sPlatform extends pulumi.ComponentResource {
           metadata: { name: rule.service, namespace: this.namespaceName },
           spec: ingressRouteSpec(rule, firstPublished(target)),
         },
-        pulumi.mergeOptions(this.childOpts, { dependsOn: [kubeServices[rule.service]] }),
+        pulumi.mergeOptions(this.childOpts, {
+          dependsOn: [kubeServices[rule.service]].filter((s) => s !== undefined),
+        }),
       );
     }
 
@@ -178,7 +189,7 @@ export class K3sPlatform extends pulumi.ComponentResource {
     platform: string,
     service: ResolvedService,
     env: Record<string, string>,
-    storageClass: string,
+    { storageClass, waits }: { storageClass: string; waits: readonly StartWait[] },
   ): k8s.apps.v1.Deployment {
     const metadata = (suffix: string) => ({
       name: `${service.name}${suffix}`,
@@ -234,6 +245,7 @@ export class K3sPlatform extends pulumi.ComponentResource {
           configDigest: configDigest(env),
           configMapName: config?.metadata.name,
           secretName: secret ? `${service.name}-secret` : undefined,
+          waits,
         }),
       },
       pulumi.mergeOptions(this.childOpts, { dependsOn: [...(secret ? [secret] : []), ...claims] }),

@@ -5,6 +5,7 @@ import {
   ServiceSpecError,
   validateServiceSpecs,
   type ServiceSpec,
+  type StartCondition,
 } from "../spec";
 import {
   planComposeServices,
@@ -45,14 +46,13 @@ export function renderComposeFile(args: ComposeFileArgs): string {
   );
   const leaks = plans.flatMap((plan) => plaintextSecrets(plan, secretsDir));
   if (leaks.length > 0) throw new ServiceSpecError(leaks);
-  const healthy = new Set(plans.filter((p) => p.healthcheck).map((p) => p.service.name));
 
   const document = {
     name: args.project,
     services: Object.fromEntries(
       plans.map((plan) => [
         plan.service.name,
-        composeService(plan, { networkName, restart, secretsDir, healthy }),
+        composeService(plan, { networkName, restart, secretsDir }),
       ]),
     ),
     networks: { [networkName]: { name: networkName, driver: "bridge" } },
@@ -98,7 +98,6 @@ function composeService(
     networkName: string;
     restart: RestartPolicy;
     secretsDir: string;
-    healthy: ReadonlySet<string>;
   },
 ): Record<string, unknown> {
   const { service } = plan;
@@ -108,7 +107,8 @@ function composeService(
   };
   if (service.command) entry.entrypoint = [...service.command];
   if (service.args) entry.command = [...service.args];
-  entry.restart = context.restart;
+  // A service others wait for to complete runs once: restarting it would run it again.
+  entry.restart = plan.runOnce ? "no" : context.restart;
   if (service.ports.length > 0) {
     // Quoted, as Compose asks: YAML 1.1 readers take unquoted 80:80-like values as base-60.
     entry.ports = service.ports.map((p) =>
@@ -137,9 +137,9 @@ function composeService(
   }
   if (plan.localDependencies.length > 0) {
     entry.depends_on = Object.fromEntries(
-      plan.localDependencies.map((dep) => [
+      Object.entries(plan.conditions).map(([dep, condition]) => [
         dep,
-        { condition: context.healthy.has(dep) ? "service_healthy" : "service_started" },
+        { condition: COMPOSE_CONDITION[condition] },
       ]),
     );
   }
@@ -165,6 +165,12 @@ export function escapeInterpolation(value: unknown): unknown {
   }
   return value;
 }
+
+const COMPOSE_CONDITION: Record<StartCondition, string> = {
+  started: "service_started",
+  healthy: "service_healthy",
+  completed: "service_completed_successfully",
+};
 
 function quoted(text: string): Scalar<string> {
   const scalar = new Scalar(text);

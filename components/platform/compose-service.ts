@@ -1,4 +1,11 @@
-import { startOrder, type ResolvedHealthCheck, type ResolvedService } from "../spec";
+import {
+  runsToCompletion,
+  startConditions,
+  startOrder,
+  type ResolvedHealthCheck,
+  type ResolvedService,
+  type StartCondition,
+} from "../spec";
 import { dependencyEnv } from "./discovery";
 
 /** Restart policies Docker and Compose share. */
@@ -54,8 +61,15 @@ export interface ComposeServicePlan {
   readonly env: Readonly<Record<string, string>>;
   readonly labels: Readonly<Record<string, string>>;
   readonly healthcheck: DockerHealthcheck | undefined;
-  /** Dependencies on this platform (start ordering); the others are reached by address only. */
+  /**
+   * Dependencies and waits on this platform (start ordering); the others are reached by address
+   * only. Compose cannot wait for a service on another platform.
+   */
   readonly localDependencies: readonly string[];
+  /** What this service waits for, per local dependency (Compose's depends_on condition). */
+  readonly conditions: Readonly<Record<string, StartCondition>>;
+  /** Another service waits for this one to complete: it runs once, with no restarts. */
+  readonly runOnce: boolean;
   readonly volumes: readonly { key: string; dockerName: string; mountPath: string }[];
 }
 
@@ -68,9 +82,9 @@ export function planComposeServices(
   services: readonly ResolvedService[],
   remoteServices: Readonly<Record<string, string>>,
 ): ComposeServicePlan[] {
-  const local = new Map(services.map((s) => [s.name, s]));
+  const byName = new Map(services.map((s) => [s.name, s]));
   const addressOf = (dep: string): string => {
-    const target = local.get(dep);
+    const target = byName.get(dep);
     if (target) return `${dep}:${firstPort(target)}`;
     const remote = remoteServices[dep];
     if (remote === undefined) {
@@ -78,19 +92,26 @@ export function planComposeServices(
     }
     return remote;
   };
-  return startOrder(services).map((service) => ({
-    service,
-    containerName: `${platform}-${service.name}`,
-    env: { ...service.env, ...dependencyEnv(service, addressOf) },
-    labels: containerLabels(platform, service),
-    healthcheck: service.healthCheck && dockerHealthcheck(service.healthCheck),
-    localDependencies: service.dependsOn.filter((d) => local.has(d)),
-    volumes: service.volumes.map((v) => ({
-      key: `${service.name}-${v.name}`,
-      dockerName: dockerVolumeName(platform, service.name, v.name),
-      mountPath: v.mountPath,
-    })),
-  }));
+  const conditions = startConditions(services);
+  const once = runsToCompletion(services);
+  return startOrder(services).map((service) => {
+    const local = Object.entries(conditions.get(service.name) ?? {}).filter(([d]) => byName.has(d));
+    return {
+      service,
+      containerName: `${platform}-${service.name}`,
+      env: { ...service.env, ...dependencyEnv(service, addressOf) },
+      labels: containerLabels(platform, service),
+      healthcheck: service.healthCheck && dockerHealthcheck(service.healthCheck),
+      localDependencies: local.map(([d]) => d),
+      conditions: Object.fromEntries(local),
+      runOnce: once.has(service.name),
+      volumes: service.volumes.map((v) => ({
+        key: `${service.name}-${v.name}`,
+        dockerName: dockerVolumeName(platform, service.name, v.name),
+        mountPath: v.mountPath,
+      })),
+    };
+  });
 }
 
 function firstPort(service: ResolvedService): number {

@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ResolvedHealthCheck, ResolvedService } from "../spec";
+import {
+  ServiceSpecError,
+  startConditions,
+  type ResolvedHealthCheck,
+  type ResolvedService,
+} from "../spec";
 import { SINGLE_REPLICA_ANNOTATION } from "./annotations";
 import { isIPv4, type ExternalService } from "./discovery";
 
@@ -77,6 +82,63 @@ export function configDigest(data: Readonly<Record<string, string>>): string {
   return createHash("sha256").update(canonical).digest("hex").slice(0, 16);
 }
 
+/** Pinned image of the init containers that wait for a dependency (busybox has nc). */
+export const WAIT_IMAGE = "busybox:1.36.1";
+
+/** One dependency a pod waits for before its container starts: a name and port to connect to. */
+export interface StartWait {
+  readonly service: string;
+  readonly port: number;
+}
+
+/**
+ * What each K3s service waits for before it starts (its `waitFor` with defaults): the first
+ * port of every dependency that has one, on this platform or bridged from another. A Service
+ * sends connections to ready pods only, so a connection succeeds once the dependency is ready
+ * (its health check passes), which serves "started" and "healthy" alike; a dependency without
+ * ports cannot be waited for (Kubernetes restarts a container whose dependency is not there yet).
+ * "completed" is refused: a Deployment never completes.
+ */
+export function startWaits(
+  services: readonly ResolvedService[],
+  external: readonly ExternalService[],
+): Map<string, StartWait[]> {
+  const firstPort = new Map<string, number>();
+  for (const s of services) if (s.ports[0]) firstPort.set(s.name, s.ports[0].published);
+  for (const e of external) if (e.ports[0] !== undefined) firstPort.set(e.name, e.ports[0]);
+  const problems: string[] = [];
+  const waits = new Map<string, StartWait[]>();
+  for (const [name, conditions] of startConditions(services)) {
+    const list: StartWait[] = [];
+    for (const [dep, condition] of Object.entries(conditions)) {
+      if (condition === "completed") {
+        problems.push(
+          `service "${name}": waitFor.${dep} = "completed": K3sPlatform runs services as Deployments, which never complete; run ${dep} to completion before deploying (or keep both on Compose)`,
+        );
+        continue;
+      }
+      const port = firstPort.get(dep);
+      if (port !== undefined) list.push({ service: dep, port });
+    }
+    waits.set(name, list);
+  }
+  if (problems.length > 0) throw new ServiceSpecError(problems);
+  return waits;
+}
+
+/** Init containers that hold the pod until each dependency accepts connections. */
+export function waitContainers(waits: readonly StartWait[]): k8s.types.input.core.v1.Container[] {
+  return waits.map(({ service, port }) => ({
+    name: `wait-${service}`.slice(0, 63).replace(/-+$/, ""),
+    image: WAIT_IMAGE,
+    command: [
+      "sh",
+      "-c",
+      `until nc -z -w 2 ${service} ${port}; do echo "waiting for ${service}:${port}"; sleep 2; done`,
+    ],
+  }));
+}
+
 /** Names of the objects a Deployment reads its configuration from. */
 export interface WorkloadRefs {
   readonly configDigest: string;
@@ -84,6 +146,8 @@ export interface WorkloadRefs {
   readonly configMapName?: pulumi.Input<string>;
   /** Secret each secret variable is read from by secretKeyRef. @default none */
   readonly secretName?: string;
+  /** Dependencies to wait for (init containers). @default none */
+  readonly waits?: readonly StartWait[];
 }
 
 /** The Deployment spec of one service: one container, probes from its health check, PVCs. */
@@ -107,6 +171,8 @@ export function deploymentSpec(
         },
       },
       spec: {
+        initContainers:
+          refs.waits && refs.waits.length > 0 ? waitContainers(refs.waits) : undefined,
         containers: [
           {
             name: service.name,

@@ -7,3 +7,4 @@ export * from "./resolve";
 export * from "./schema";
 export * from "./service-spec";
 export * from "./validate";
+export * from "./wait-for";

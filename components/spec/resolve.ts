@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { parseEnvFile } from "./env-file";
 import type { ServiceSpec } from "./service-spec";
+import type { StartCondition } from "./wait-for";
 
 /** A validated spec with every default filled in, so platforms need no `??` of their own. */
 export interface ResolvedService {
@@ -19,6 +20,8 @@ export interface ResolvedService {
   readonly resources: { readonly cpu?: number; readonly memoryMiB?: number };
   readonly volumes: readonly { name: string; mountPath: string; sizeMiB: number }[];
   readonly dependsOn: readonly string[];
+  /** As given; `startConditions` adds the defaults, which need the other services. */
+  readonly waitFor: Readonly<Record<string, StartCondition>>;
   readonly labels: Readonly<Record<string, string>>;
   readonly metrics: { readonly port: number; readonly path: string } | undefined;
 }
@@ -80,15 +83,20 @@ export function resolveService(spec: ServiceSpec): ResolvedService {
     resources: { ...spec.resources },
     volumes,
     dependsOn: spec.dependsOn ?? [],
+    waitFor: spec.waitFor ?? {},
     labels: spec.labels ?? {},
     metrics: spec.metrics && { port: spec.metrics.port, path: spec.metrics.path ?? "/metrics" },
   };
 }
 
 /** Services in an order where each comes after its dependencies (input order kept otherwise). */
-export function startOrder<T extends { name: string; dependsOn?: readonly string[] }>(
-  services: readonly T[],
-): T[] {
+export function startOrder<
+  T extends {
+    name: string;
+    dependsOn?: readonly string[];
+    waitFor?: Readonly<Record<string, unknown>>;
+  },
+>(services: readonly T[]): T[] {
   const byName = new Map(services.map((s) => [s.name, s]));
   const placed = new Set<string>();
   const ordered: T[] = [];
@@ -99,7 +107,7 @@ export function startOrder<T extends { name: string; dependsOn?: readonly string
         `dependency cycle ${[...path, service.name].join(" -> ")}; validate specs first`,
       );
     }
-    for (const dep of service.dependsOn ?? []) {
+    for (const dep of [...(service.dependsOn ?? []), ...Object.keys(service.waitFor ?? {})]) {
       const target = byName.get(dep);
       if (target) place(target, [...path, service.name]);
     }

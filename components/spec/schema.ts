@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isPinnedImage } from "./pinned-image";
+import { START_CONDITIONS } from "./wait-for";
 
 // Messages say what is allowed; validate.ts prefixes them with service, field and value.
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -110,6 +111,12 @@ export const serviceSpecSchema = z
       )
       .optional(),
     dependsOn: z.array(z.string()).optional(),
+    waitFor: z
+      .record(
+        z.string(),
+        z.enum(START_CONDITIONS, { error: 'must be "started", "healthy" or "completed"' }),
+      )
+      .optional(),
     labels: z.record(z.string(), z.string({ error: "values must be strings" })).optional(),
     metrics: z
       .strictObject({

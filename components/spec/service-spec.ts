@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { StartCondition } from "./wait-for";
 
 /**
  * One platform-neutral workload. The same spec renders to a Docker container on
@@ -41,6 +42,15 @@ export interface ServiceSpec {
   readonly volumes?: readonly ServiceVolume[];
   /** Names of services this one needs; they start first and their addresses are in its env. @default none */
   readonly dependsOn?: readonly string[];
+  /**
+   * What this service waits for before it starts, by service name: "started", "healthy" (its
+   * health check passes) or "completed" (it ran and exited 0, e.g. a migration job; such a
+   * service then runs once, without restarts, on Compose). Names here need no ports. K3s waits
+   * for "started"/"healthy" with an init container that connects to the dependency's first port,
+   * and refuses "completed" (a Deployment never completes).
+   * @default each of dependsOn: "healthy" when it has a healthCheck, else "started"
+   */
+  readonly waitFor?: Readonly<Record<string, StartCondition>>;
   /** Extra labels on the container / pod. @default none */
   readonly labels?: Readonly<Record<string, string>>;
   /** Where Prometheus scrapes this service. @default not scraped */

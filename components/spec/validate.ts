@@ -3,6 +3,7 @@ import { EnvFileError, parseEnvFile } from "./env-file";
 import { containsPlaintextSecret } from "./plaintext-secret";
 import { serviceSpecSchema } from "./schema";
 import type { ServiceSpec } from "./service-spec";
+import { checkWaitFor, START_CONDITIONS, type StartCondition } from "./wait-for";
 
 /** Every problem found in a list of service specs, one line each. */
 export class ServiceSpecError extends Error {
@@ -54,18 +55,33 @@ export function validateServiceSpecs(
 interface GraphNode {
   readonly name: string;
   readonly dependsOn: readonly string[];
+  readonly waitFor: Readonly<Record<string, StartCondition>>;
+  readonly healthCheck: unknown;
   readonly hasPorts: boolean;
 }
 
 function graphNode(raw: unknown): GraphNode | undefined {
-  const { name, dependsOn, ports } = (raw ?? {}) as {
+  const { name, dependsOn, ports, waitFor, healthCheck } = (raw ?? {}) as {
     name?: unknown;
     dependsOn?: unknown;
     ports?: unknown;
+    waitFor?: unknown;
+    healthCheck?: unknown;
   };
   if (typeof name !== "string") return undefined;
   const deps = Array.isArray(dependsOn) ? dependsOn.filter((d) => typeof d === "string") : [];
-  return { name, dependsOn: deps, hasPorts: Array.isArray(ports) && ports.length > 0 };
+  const waits = Object.fromEntries(
+    Object.entries(typeof waitFor === "object" && waitFor !== null ? waitFor : {}).filter(([, c]) =>
+      START_CONDITIONS.includes(c as StartCondition),
+    ),
+  ) as Record<string, StartCondition>;
+  return {
+    name,
+    dependsOn: deps,
+    waitFor: waits,
+    healthCheck,
+    hasPorts: Array.isArray(ports) && ports.length > 0,
+  };
 }
 
 function serviceLabel(raw: unknown, index: number): string {
@@ -158,10 +174,17 @@ function checkAcross(specs: readonly GraphNode[], external: readonly string[]): 
       }
     });
   }
-  const cycle = findCycle(specs);
+  problems.push(...checkWaitFor(specs, external));
+  // Waiting orders start-up as a dependency does, so both count for cycles.
+  const cycle = findCycle(
+    specs.map((s) => ({
+      name: s.name,
+      dependsOn: [...new Set([...s.dependsOn, ...Object.keys(s.waitFor)])],
+    })),
+  );
   if (cycle) {
     problems.push(
-      `service "${cycle[0]}": dependsOn forms a cycle ${cycle.join(" -> ")}; remove one of these dependencies`,
+      `service "${cycle[0]}": dependsOn and waitFor form a cycle ${cycle.join(" -> ")}; remove one of these dependencies`,
     );
   }
   return problems;

@@ -10,9 +10,10 @@ import { dnsLabelFor, projectNameFor, type Rename } from "./names";
 import { servicePorts } from "./ports";
 import { environment } from "./environment";
 import { healthCheck } from "./healthcheck";
+import { withDependencies } from "./depends-on";
+import { checkRestart } from "./restart";
 import {
   commandList,
-  dependsOn,
   envFileWarning,
   labels,
   replicas,
@@ -143,22 +144,13 @@ function read(
   const serviceNames = renamedServices(Object.keys(doc.services), ctx, renames);
   const named = namedVolumes(doc.volumes, project, ctx, renames);
   networks(doc, ctx);
-  const portless = new Set<string>();
-  const specs = Object.entries(doc.services).map(([original, raw]) => {
+  const raws = Object.entries(doc.services);
+  const specs = raws.map(([original, raw]) => {
     const name = serviceNames.get(original) ?? original;
-    const spec = service(original, name, raw, { project, vars, named, serviceNames, ctx, renames });
-    if (!spec.ports) portless.add(original);
-    return spec;
+    return service(original, name, raw, { project, vars, named, serviceNames, ctx, renames });
   });
-  const result = specs.map((spec, i) =>
-    dropPortlessDependencies(
-      spec,
-      Object.values(doc.services as Raw)[i],
-      portless,
-      serviceNames,
-      ctx,
-    ),
-  );
+  const result = withDependencies(specs, raws, serviceNames, ctx);
+  checkRestart(result, raws, ctx);
   hostPortClashes(result, ctx);
   validate(result, ctx);
   return result;
@@ -186,15 +178,9 @@ function service(original: string, name: string, raw: unknown, sc: ServiceContex
       `${shown(raw[key])}: not carried over; set it on the platform or drop it`,
     );
   }
-  restart(raw.restart, `${at}.restart`, ctx);
   containerName(raw.container_name, `${sc.project}-${original}`, `${at}.container_name`, ctx);
   envFileWarning(raw.env_file, `${at}.env_file`, ctx);
-  dependencyConditions(raw.depends_on, `${at}.depends_on`, ctx);
   const deploy = isRecord(raw.deploy) ? raw.deploy : undefined;
-  const deps = dependsOn(raw.depends_on).map((dep) => {
-    if (!sc.serviceNames.has(dep)) ctx.fail(`${at}.depends_on`, `${shown(dep)}: no such service`);
-    return sc.serviceNames.get(dep) ?? dep;
-  });
   const { env, secretEnv } = environment(
     raw.environment,
     name,
@@ -215,7 +201,6 @@ function service(original: string, name: string, raw: unknown, sc: ServiceContex
     replicas: replicas(deploy, `${at}.deploy`, ctx),
     resources: resources(deploy, `${at}.deploy`, ctx),
     volumes: volumes(raw.volumes, sc.named, `${at}.volumes`, ctx),
-    dependsOn: deps.length === 0 ? undefined : deps,
     labels: labels(raw.labels, `${at}.labels`, ctx),
   });
 }
@@ -268,14 +253,6 @@ function image(
     ctx.todo(`${at}.image`, `${shown(value)}: after pushing, ${PINNING_HINT}`);
   }
   return value;
-}
-
-function restart(value: unknown, at: string, ctx: ImportContext): void {
-  if (value === undefined || value === "unless-stopped" || value === "always") return;
-  ctx.warn(
-    at,
-    `${shown(value)}: not carried over; the platforms restart containers unless stopped`,
-  );
 }
 
 function containerName(value: unknown, expected: string, at: string, ctx: ImportContext): void {
@@ -392,28 +369,6 @@ function networks(doc: Raw, ctx: ImportContext): void {
   }
 }
 
-/** Compose orders start-up by any dependency; a spec needs an address, so a portless one is dropped. */
-function dropPortlessDependencies(
-  spec: ServiceSpec,
-  raw: unknown,
-  portless: ReadonlySet<string>,
-  serviceNames: ReadonlyMap<string, string>,
-  ctx: ImportContext,
-): ServiceSpec {
-  if (!spec.dependsOn || !isRecord(raw)) return spec;
-  const original = [...serviceNames.entries()].find(([, to]) => to === spec.name)?.[0] ?? spec.name;
-  const keep = dependsOn(raw.depends_on).filter((dep) => {
-    if (!portless.has(dep)) return true;
-    ctx.warn(
-      `services.${original}.depends_on`,
-      `${shown(dep)} has no ports, so a spec cannot depend on it (there is no address to give); only start-up order is lost`,
-    );
-    return false;
-  });
-  const deps = keep.map((dep) => serviceNames.get(dep) ?? dep);
-  return compact({ ...spec, dependsOn: deps.length === 0 ? undefined : deps });
-}
-
 /** The specs as every platform validates them, except that an unpinned image is a to-do here. */
 function validate(specs: ServiceSpec[], ctx: ImportContext): void {
   try {
@@ -423,24 +378,6 @@ function validate(specs: ServiceSpec[], ctx: ImportContext): void {
   } catch (error) {
     if (!(error instanceof ServiceSpecError)) throw error;
     for (const problem of error.problems) ctx.fail("", problem);
-  }
-}
-
-/** The long `depends_on` form: what the specs carry (start after, healthy first) and what not. */
-function dependencyConditions(value: unknown, at: string, ctx: ImportContext): void {
-  if (!isRecord(value)) return;
-  for (const [dep, raw] of Object.entries(value)) {
-    const settings = isRecord(raw) ? raw : {};
-    const condition = settings.condition;
-    if (condition === "service_completed_successfully") {
-      ctx.warn(
-        `${at}.${dep}.condition`,
-        "service_completed_successfully is not carried over: the spec starts it after a healthy or started dependency, not after one that has exited",
-      );
-    }
-    if (settings.required === false) {
-      ctx.warn(`${at}.${dep}.required`, "false is not carried over: the dependency is required");
-    }
   }
 }
 

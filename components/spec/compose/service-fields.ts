@@ -135,9 +135,3 @@ export function volumes(
   });
   return result.length === 0 ? undefined : result;
 }
-
-export function dependsOn(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(text);
-  if (isRecord(value)) return Object.keys(value);
-  return [];
-}

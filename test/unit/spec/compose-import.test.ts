@@ -108,12 +108,14 @@ services:
         args: ["serve", "--port", "80"],
         replicas: 1,
         dependsOn: ["db"],
+        // The short form waits until started, though db has a health check.
+        waitFor: { db: "started" },
         labels: { team: "core" },
       },
     ]);
   });
 
-  it("warns about what Kompose drops silently: bind mounts, unknown keys, a host port range", () => {
+  it("warns about what other converters drop silently: bind mounts, unknown keys, a host port range", () => {
     const { services, warnings } = importComposeFile(`
 services:
   web:

@@ -21,6 +21,7 @@ describe("resolveService", () => {
       resources: {},
       volumes: [],
       dependsOn: [],
+      waitFor: {},
       labels: {},
       metrics: undefined,
     });

@@ -81,7 +81,7 @@ describe("validateServiceSpecs", () => {
           dependsOn: ["orders"],
         },
       ],
-      'service "orders": dependsOn forms a cycle orders -> inventory -> catalog -> orders; remove one of these dependencies',
+      'service "orders": dependsOn and waitFor form a cycle orders -> inventory -> catalog -> orders; remove one of these dependencies',
     ],
     [
       "self dependency",

@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import {
+  ComposePlatform,
+  K3sPlatform,
+  renderComposeFile,
+  startWaits,
+  waitContainers,
+  WAIT_IMAGE,
+} from "../../../components/platform";
+import { resolveService, validateServiceSpecs, type ServiceSpec } from "../../../components/spec";
+import { evaluateProgram } from "../../../tools/evaluate";
+import { byName, platformOutputs } from "../platform/support";
+
+// A database with a health check, a migration job others wait for, a worker without ports, and
+// a web process that waits for all three in Compose's three ways.
+const check = { command: ["pg_isready"], intervalSeconds: 5 };
+const SPECS: ServiceSpec[] = [
+  { name: "db", image: "postgres:16.4", ports: [{ port: 5432 }], healthCheck: check, replicas: 1 },
+  { name: "migrate", image: "shop/web:2.0.0", args: ["migrate"], dependsOn: ["db"], replicas: 1 },
+  { name: "worker", image: "shop/worker:2.0.0", replicas: 1 },
+  {
+    name: "web",
+    image: "shop/web:2.0.0",
+    ports: [{ port: 8000 }],
+    dependsOn: ["db"],
+    waitFor: { migrate: "completed", worker: "started" },
+    replicas: 1,
+  },
+];
+
+describe("waitFor (Compose's depends_on conditions) on both platforms", () => {
+  it("validates names, healthy without a check, and cycles through waitFor", () => {
+    expect(() =>
+      validateServiceSpecs([
+        { name: "a", image: "x/a:1.0.0", waitFor: { b: "healthy", c: "started", a: "started" } },
+        { name: "b", image: "x/b:1.0.0", waitFor: { a: "started" } },
+      ]),
+    ).toThrow(
+      [
+        'service "a": waitFor.b = "healthy": "b" has no healthCheck; give it one or wait for "started"',
+        'service "a": waitFor.c = "started": no such service; known services are a, b',
+        'service "a": waitFor.a = "started": a service cannot wait for itself',
+        'service "a": dependsOn and waitFor form a cycle a -> b -> a',
+      ].join("\n  - "),
+    );
+  });
+
+  it("renders depends_on conditions, and a run-once service with restart no, in the Compose file", () => {
+    const file = parse(renderComposeFile({ project: "shop", services: SPECS })) as {
+      services: Record<string, { depends_on?: unknown; restart: string }>;
+    };
+    expect(file.services.web?.depends_on).toEqual({
+      db: { condition: "service_healthy" },
+      migrate: { condition: "service_completed_successfully" },
+      worker: { condition: "service_started" },
+    });
+    expect(file.services.migrate?.depends_on).toEqual({ db: { condition: "service_healthy" } });
+    expect(file.services.migrate?.restart).toBe("no");
+    expect(file.services.web?.restart).toBe("unless-stopped");
+  });
+
+  it("runs a run-once service attached on ComposePlatform, and gates its dependents on exit 0", async () => {
+    const { resources } = await evaluateProgram(
+      () => ({ ref: new ComposePlatform("shop", { services: SPECS }).ref }),
+      { outputsFor: platformOutputs },
+    );
+    const migrate = byName(resources, "shop-migrate").inputs;
+    expect(migrate).toMatchObject({ attach: true, mustRun: false, restart: "no", wait: false });
+    const web = byName(resources, "shop-web").inputs as { labels: { label: string }[] };
+    expect(web.labels.map((l) => l.label)).toContain("stepwise.completed-shop-migrate");
+    expect(byName(resources, "shop-db").inputs).toMatchObject({
+      wait: true,
+      restart: "unless-stopped",
+    });
+  });
+
+  it("waits on K3s with an init container per dependency that has a port, and refuses completed", () => {
+    const resolved = SPECS.map(resolveService);
+    expect(() => startWaits(resolved, [])).toThrow(
+      'service "web": waitFor.migrate = "completed": K3sPlatform runs services as Deployments, which never complete',
+    );
+    const k3s = [resolved[0], resolved[2], { ...resolved[3], waitFor: { worker: "started" } }];
+    const waits = startWaits(
+      k3s.filter((s) => s !== undefined),
+      [{ name: "cache", host: "10.0.0.5", ports: [6379] }],
+    );
+    expect(waits.get("web")).toEqual([{ service: "db", port: 5432 }]);
+    const [init] = waitContainers([{ service: "db", port: 5432 }]);
+    expect(init).toEqual({
+      name: "wait-db",
+      image: WAIT_IMAGE,
+      command: [
+        "sh",
+        "-c",
+        'until nc -z -w 2 db 5432; do echo "waiting for db:5432"; sleep 2; done',
+      ],
+    });
+  });
+
+  it("gives a K3s service without ports no Service (the API server refuses one without ports)", async () => {
+    const services = SPECS.filter((s) => s.name !== "migrate").map((s) =>
+      s.name === "web" ? { ...s, waitFor: { worker: "started" as const } } : s,
+    );
+    const { resources } = await evaluateProgram(() => ({
+      ref: new K3sPlatform("k3s", { services }).ref,
+    }));
+    const kinds = resources.map((r) => `${r.type} ${r.name}`);
+    expect(kinds).toContain("kubernetes:apps/v1:Deployment k3s-worker");
+    expect(kinds).not.toContain("kubernetes:core/v1:Service k3s-worker-service");
+    const web = byName(resources, "k3s-web").inputs as {
+      spec: { template: { spec: { initContainers: { name: string }[] } } };
+    };
+    expect(web.spec.template.spec.initContainers.map((c) => c.name)).toEqual(["wait-db"]);
+  });
+});
