@@ -80,7 +80,11 @@ describe("waitFor (Compose's depends_on conditions) on both platforms", () => {
     expect(() => startWaits(resolved, [])).toThrow(
       'service "web": waitFor.migrate = "completed": K3sPlatform runs services as Deployments, which never complete',
     );
-    const k3s = [resolved[0], resolved[2], { ...resolved[3], waitFor: { worker: "started" } }];
+    const k3s = [
+      resolved[0],
+      resolved[2],
+      { ...resolved[3], waitFor: { worker: "started" as const } },
+    ];
     const waits = startWaits(
       k3s.filter((s) => s !== undefined),
       [{ name: "cache", host: "10.0.0.5", ports: [6379] }],
