@@ -1,10 +1,7 @@
-// The Pulumi program: stack config (stacks/Pulumi.<stack>.yaml) -> the platform for the current
-// phases. Everything lives in migrations/program; this file only runs it where the engine runs.
+// The seed platform's Pulumi program: stack config (stacks/Pulumi.<stack>.yaml) -> the platform
+// for the current phases. The default export is the program function: `pulumi` calls it and
+// makes what it returns the stack outputs (environment, phases, ledger, placement), and the
+// stepwise command line calls it once per configuration to plan a transition offline.
 import { stepwiseProgram } from "./migrations/program";
 
-const outputs = stepwiseProgram();
-
-export const environment = outputs.environment;
-export const phases = outputs.phases;
-export const ledger = outputs.ledger;
-export const placement = outputs.placement;
+export default () => stepwiseProgram();

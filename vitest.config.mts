@@ -26,6 +26,15 @@ export default defineConfig({
       },
       {
         test: {
+          // npm pack, the tarball installed into a fresh project, planned with its command.
+          name: "package",
+          include: ["test/package/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        test: {
           name: "engine",
           include: ["test/engine/**/*.test.ts"],
           globalSetup: ["test/engine/global-setup.ts"],

@@ -92,6 +92,8 @@ export interface EngineInputs {
   readonly refs: Readonly<Partial<Record<PlatformKind, PlatformRef>>>;
   /** Superuser password of the databases the stack runs itself. @default none (all external) */
   readonly databasePassword?: pulumi.Output<string>;
+  /** The topics every event cluster carries. @default PLATFORM_TOPICS */
+  readonly topics?: readonly TopicDeclaration[];
 }
 
 export interface BuiltEngines {
@@ -311,7 +313,7 @@ export function buildEngines(inputs: EngineInputs): BuiltEngines {
   }
   if (topicClusters.length > 0) {
     built.resources.push(
-      new TopicSet("topics", { topics: PLATFORM_TOPICS, clusters: topicClusters }),
+      new TopicSet("topics", { topics: inputs.topics ?? PLATFORM_TOPICS, clusters: topicClusters }),
     );
   }
   return built;

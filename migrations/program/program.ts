@@ -8,6 +8,7 @@ import type { PathId } from "../path";
 import { PhaseLedger } from "../phase-ledger";
 import { CONFIG_NAMESPACE, type StackConfig } from "../stack-config";
 import { readStackConfig } from "./read-config";
+import type { TopicDeclaration } from "../../components/events";
 import type { MetricsEndpoint } from "../../components/monitoring/metrics-endpoint";
 import type { PlatformKind } from "../stack-config";
 import { citusDatabasePlan, declareCitusDatabase } from "./citus-database";
@@ -41,9 +42,15 @@ export interface ProgramOptions {
   /**
    * The microservices at their baseline, given the connection string (a secret) the database
    * phase points them at.
-   * @default platformServices, the four services of migration-paths.md
+   * @default platformServices, the four services of the bundled seed platform
    */
   readonly services?: (databaseUrl: pulumi.Input<string>) => readonly ServiceSpec[];
+  /**
+   * The topics every event cluster of the events path carries, with the same partition counts
+   * on each so that a key lands in the same partition on both.
+   * @default PLATFORM_TOPICS, the seed platform's four topics
+   */
+  readonly topics?: readonly TopicDeclaration[];
 }
 
 export interface ProgramOutputs {
@@ -138,6 +145,7 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
     external: config.externalEngines,
     refs: { compose: platform.compose?.ref, k3s: platform.k3s?.ref },
     ...(databasePassword ? { databasePassword } : {}),
+    ...(options.topics ? { topics: options.topics } : {}),
   });
   settleUrls(urls, engines);
   checkBootstrap(addresses, engines);

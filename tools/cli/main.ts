@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The `stepwise` command line. Each area registers its commands from tools/cli/commands/.
  * Exit codes: 0 ok, 1 blocked by a rule (or a failed check), 2 usage or config error.
@@ -9,12 +10,14 @@ import { registerMigrationCommands } from "./commands/migrations";
 import { registerPlatformCommands } from "./commands/platform";
 import { registerPolicyCommands } from "./commands/policies";
 import { EXIT, UsageError } from "./exit";
+import { addWorkingDirectoryOption } from "./working-directory";
 
 export function buildProgram(): Command {
   const program = new Command("stepwise")
     .description("Infrastructure migrations as small, reviewed Pulumi stack transitions")
     .showHelpAfterError()
     .exitOverride();
+  addWorkingDirectoryOption(program);
   // Command areas register here, e.g. registerEventsCommands(program);
   registerDatabaseCommands(program);
   registerEventsCommands(program);
@@ -26,6 +29,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  const startedIn = process.cwd(); // -C moves the process; an in-process caller gets it back
   try {
     await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
@@ -36,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     throw error;
+  } finally {
+    process.chdir(startedIn);
   }
 }
 

@@ -26,12 +26,12 @@ import type { Plan } from "../plan/plan";
 import { policyEventsIn, run, type EngineRun } from "./cli-run";
 import { engineEnvironment } from "./environment";
 import { failureHints } from "./failure-hints";
+import { STEPWISE_ROOT } from "../project/package-root";
 import { locateEngine, type EngineLocation } from "./locate";
 import { writePolicyLauncher } from "./policy-launcher";
 import { copyProject, installPlugins, makeDir } from "./stack-folder";
 import { parsePreviewDocument } from "./preview-document";
 
-const REPO_ROOT = resolve(__dirname, "..", "..");
 /** Only protects throwaway local stacks; real stacks bring their own secrets provider. */
 const THROWAWAY_PASSPHRASE = "stepwise-engine-local";
 
@@ -119,7 +119,7 @@ export class EngineStack {
   ) {}
 
   static async open(options: OpenStackOptions): Promise<EngineStack> {
-    const engine = options.engine ?? locateEngine({ env: process.env, repoRoot: REPO_ROOT });
+    const engine = options.engine ?? locateEngine({ env: process.env, repoRoot: STEPWISE_ROOT });
     const projectDir = resolve(options.projectDir);
     if (!existsSync(join(projectDir, "Pulumi.yaml"))) {
       throw new Error(`projectDir "${projectDir}" has no Pulumi.yaml: point it at a project`);

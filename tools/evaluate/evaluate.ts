@@ -64,9 +64,31 @@ async function evaluate<T>(
   );
   captureRegistrations(resources);
 
-  const result = await program();
-  await settings.waitForRPCs();
-  return { resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), result };
+  // A registration that fails inside the SDK (a dynamic provider that cannot be serialized, an
+  // input that rejects) surfaces only as an unhandled rejection; `pulumi` fails the update on
+  // it, so an evaluation must fail too rather than plan without the resource.
+  const failures: unknown[] = [];
+  const onRejection = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+  try {
+    const result = await program();
+    await settings.waitForRPCs();
+    await new Promise((resolve) => setImmediate(resolve));
+    if (failures.length > 0) throw new RegistrationError(failures);
+    return { resources: resources.filter((r) => r.type !== "pulumi:pulumi:Stack"), result };
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+}
+
+/** The program ran, but registering some of its resources failed. */
+export class RegistrationError extends Error {
+  constructor(readonly failures: readonly unknown[]) {
+    const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
+    super(
+      `registering the program's resources failed (${failures.length} error${failures.length === 1 ? "" : "s"}), the first: ${first}`,
+    );
+  }
 }
 
 function inputsOf(args: { inputs: unknown }): Record<string, unknown> {

@@ -35,6 +35,8 @@ export interface CheckedTransition {
 export interface TransitionRequest {
   readonly program: ProgramFunction;
   readonly stack: string;
+  /** The Pulumi project name the program runs under. @default "stepwise" */
+  readonly project?: string;
   /** The deployed configuration; undefined for the stack's first deployment. */
   readonly before: StackEvaluationConfig | undefined;
   readonly after: StackEvaluationConfig;

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { EngineMissingError } from "../../engine/locate";
 import { UsageError } from "../exit";
-import { REPO_ROOT, stacksDir, type StackOptions } from "./stack-context";
+import { currentProject, stacksDir, type StackOptions } from "./stack-context";
 
 export interface DeployedPhases {
   /** Phase per path as the deployed ledger records it; empty when nothing was deployed. */
@@ -19,10 +19,10 @@ export interface DeployedPhases {
   readonly lastUpdateFailed: boolean;
 }
 
-/** The project the stacks folder belongs to: its parent when that holds Pulumi.yaml. */
+/** The project the stacks folder belongs to: its parent when that holds Pulumi.yaml, else the working folder's. */
 export function projectDirOf(options: StackOptions): string {
   const parent = dirname(stacksDir(options));
-  return existsSync(join(parent, "Pulumi.yaml")) ? parent : REPO_ROOT;
+  return existsSync(join(parent, "Pulumi.yaml")) ? parent : currentProject().dir;
 }
 
 /** Reads the stack's state from the backend the environment names (PULUMI_BACKEND_URL). */

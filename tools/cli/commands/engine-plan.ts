@@ -5,7 +5,8 @@ import { checkPlan, renderMarkdown, renderText } from "../../review";
 import { EXIT, UsageError } from "../exit";
 import type { Plan } from "../../plan/plan";
 import { projectDirOf } from "./deployed-status";
-import { asUsage, nowOf, readStack, REPO_ROOT, type StackOptions } from "./stack-context";
+import { STEPWISE_ROOT } from "../../project/package-root";
+import { asUsage, nowOf, readStack, type StackOptions } from "./stack-context";
 
 interface EnginePlanOptions extends StackOptions {
   advance?: string;
@@ -24,7 +25,7 @@ interface EnginePlanOptions extends StackOptions {
  */
 export async function runEnginePlan(stack: string, options: EnginePlanOptions): Promise<number> {
   try {
-    locateEngine({ env: process.env, repoRoot: REPO_ROOT });
+    locateEngine({ env: process.env, repoRoot: STEPWISE_ROOT });
   } catch (error) {
     if (error instanceof EngineMissingError) {
       throw new UsageError(

@@ -2,7 +2,6 @@
  * `stepwise policies list` (each rule, its level for a stack, where it is checked) and
  * `stepwise policies pack-config` (the stack's --policy-pack-config for the CrossGuard pack).
  */
-import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadStackConfig, parseStackFile } from "../../../migrations/stack-file";
 import {
@@ -16,21 +15,22 @@ import { RULES } from "../../../policies/rules";
 import { UsageError } from "../exit";
 import { stackFile, stackTextAt } from "./stack-context";
 
-const REPO_ROOT = resolve(__dirname, "..", "..", "..");
+const STACKS_DIR_HELP =
+  "folder holding Pulumi.<stack>.yaml (default: stackConfigDir of the Pulumi.yaml in the working folder or above)";
 
 interface PolicyCommandOptions {
   stack: string;
-  stacksDir: string;
+  stacksDir?: string;
   base?: string;
 }
 
 /** A stack's policy settings: `stepwise:policy`, its environment from `stepwise:environment` or the name. */
 export function stackPolicySettings(
   stack: string,
-  stacksDir: string,
+  stacksDir: string | undefined,
   base?: string,
 ): { settings: PolicySettings; raw: Record<string, unknown> } {
-  const file = stackFile(stack, { stacksDir }, "--stack");
+  const file = stackFile(stack, stacksDir === undefined ? {} : { stacksDir }, "--stack");
   let loaded;
   try {
     // The policy in force is the base side's; a stack file new at the base brings its own.
@@ -79,7 +79,7 @@ export function registerPolicyCommands(program: Command): void {
     .command("list")
     .description("each rule with its level for a stack and where it is checked")
     .requiredOption("--stack <name>", "stack whose settings apply (stacks/Pulumi.<name>.yaml)")
-    .option("--stacks-dir <dir>", "folder holding Pulumi.<stack>.yaml", join(REPO_ROOT, "stacks"))
+    .option("--stacks-dir <dir>", STACKS_DIR_HELP)
     .action((options: PolicyCommandOptions) => {
       console.log(renderRuleList(stackPolicySettings(options.stack, options.stacksDir).settings));
     });
@@ -89,7 +89,7 @@ export function registerPolicyCommands(program: Command): void {
       "print the stack's --policy-pack-config JSON for `pulumi preview --policy-pack policies`",
     )
     .requiredOption("--stack <name>", "stack whose settings apply (stacks/Pulumi.<name>.yaml)")
-    .option("--stacks-dir <dir>", "folder holding Pulumi.<stack>.yaml", join(REPO_ROOT, "stacks"))
+    .option("--stacks-dir <dir>", STACKS_DIR_HELP)
     .option(
       "--base <git-ref>",
       "take the settings from the stack file at this git ref (the policy in force), not from the change under review",

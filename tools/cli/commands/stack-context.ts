@@ -5,8 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { isAbsolute, join, relative, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { PATH_IDS, isPathId } from "../../../migrations/phases";
 import type { PathId } from "../../../migrations/path";
@@ -15,17 +14,17 @@ import { PolicyConfigError } from "../../../policies/config";
 import { ProgramEvaluationError, type ProgramFunction } from "../../plan/offline-planner";
 import { stackEvaluationConfig, type StackEvaluationConfig } from "../../plan/stack-config";
 import { planAndCheck, type CheckedTransition } from "../../plan/transition";
+import { loadProgramModule } from "../../project/load-program";
+import { findPulumiProject, ProjectError, type PulumiProject } from "../../project/pulumi-project";
 import { StackFileError } from "../../stackfile";
 import { UsageError } from "../exit";
 import { readInputFile, shown } from "./input-files";
 
-export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
-
 /** Options every stack command takes. */
 export interface StackOptions {
-  /** Folder of Pulumi.<stack>.yaml files. */
+  /** Folder of Pulumi.<stack>.yaml files; default: the project's stackConfigDir. */
   stacksDir?: string;
-  /** Module whose default export is the program; default: the stepwise platform program. */
+  /** Module whose default export is the program; default: the project's `main`. */
   program?: string;
   /** ISO time used as "now" (entry times, rollback windows); default: the clock. */
   at?: string;
@@ -33,10 +32,13 @@ export interface StackOptions {
 
 export function addStackOptions(command: Command): Command {
   return command
-    .option("--stacks-dir <dir>", "folder holding Pulumi.<stack>.yaml", join(REPO_ROOT, "stacks"))
+    .option(
+      "--stacks-dir <dir>",
+      "folder holding Pulumi.<stack>.yaml (default: stackConfigDir of the Pulumi.yaml in the working folder or above)",
+    )
     .option(
       "--program <module>",
-      "module whose default export is the Pulumi program (default: the stepwise platform)",
+      "module whose default export is the Pulumi program (default: Pulumi.yaml's main)",
     )
     .option("--at <iso-time>", "evaluate as of this time instead of now (for reproducible output)");
 }
@@ -52,8 +54,13 @@ export function nowOf(options: StackOptions): Date {
   return time;
 }
 
+/** The Pulumi project of the working folder (or the nearest above); a usage error when none. */
+export function currentProject(): PulumiProject {
+  return asUsage(() => findPulumiProject(process.cwd()));
+}
+
 export function stacksDir(options: StackOptions): string {
-  const dir = resolve(options.stacksDir ?? join(REPO_ROOT, "stacks"));
+  const dir = resolve(options.stacksDir ?? currentProject().stacksDir);
   const kind = existsSync(dir) ? (statSync(dir).isDirectory() ? "folder" : "file") : "missing";
   if (kind !== "folder") {
     throw new UsageError(
@@ -148,30 +155,23 @@ export function pathArgument(value: string): PathId {
   return value;
 }
 
-/** The program to evaluate: --program's default export, or the stepwise platform program. */
-export async function loadProgram(options: StackOptions): Promise<ProgramFunction> {
-  if (options.program === undefined) {
-    const { stepwiseProgram } = await import("../../../migrations/program");
-    return () => stepwiseProgram();
+/** The program to evaluate: --program's default export, or that of the project's `main`. */
+export function loadProgram(options: StackOptions): ProgramFunction {
+  if (options.program !== undefined) {
+    return asUsage(() => loadProgramModule(resolve(options.program!), "--program"));
   }
-  const file = isAbsolute(options.program) ? options.program : resolve(options.program);
-  if (!existsSync(file)) throw new UsageError(`--program ${options.program}: no such file`);
-  const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  const candidate = unwrapDefault(module.default);
-  if (typeof candidate !== "function") {
-    throw new UsageError(
-      `--program ${options.program}: its default export must be the program function`,
-    );
-  }
-  return candidate as ProgramFunction;
+  const project = currentProject();
+  return asUsage(() => loadProgramModule(project.programFile, `Pulumi.yaml main`));
 }
 
-// tsx and CommonJS interop may nest a default export once more.
-function unwrapDefault(value: unknown): unknown {
-  if (typeof value === "object" && value !== null && "default" in value) {
-    return value.default;
+/** The Pulumi project name the program runs under: that of the project, else "stepwise". */
+function projectName(options: StackOptions): string {
+  try {
+    return findPulumiProject(options.stacksDir ? resolve(options.stacksDir) : process.cwd()).name;
+  } catch (error) {
+    if (error instanceof ProjectError) return "stepwise";
+    throw error;
   }
-  return value;
 }
 
 export function evaluationConfig(text: string, source: string): StackEvaluationConfig {
@@ -189,10 +189,11 @@ export async function planStackTransition(
   options: StackOptions,
   sources: { before: string; after: string },
 ): Promise<CheckedTransition> {
-  const program = await loadProgram(options);
+  const program = loadProgram(options);
   try {
     return await planAndCheck({
       program,
+      project: projectName(options),
       stack,
       before: beforeText === undefined ? undefined : evaluationConfig(beforeText, sources.before),
       after: evaluationConfig(afterText, sources.after),
@@ -221,6 +222,7 @@ function toUsage(error: unknown): unknown {
     error instanceof ProgramEvaluationError ||
     error instanceof StackConfigError ||
     error instanceof StackFileError ||
-    error instanceof PolicyConfigError;
+    error instanceof PolicyConfigError ||
+    error instanceof ProjectError;
   return fixable ? new UsageError(error.message) : error;
 }
