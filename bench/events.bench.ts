@@ -18,6 +18,9 @@
  *    goal < 256 MiB. Plus the same verification against the brokers on the topic of (1).
  * 3. Offset migration of 10 groups × 100 partitions (1,000 partitions), messages dual-published,
  *    source offsets committed from outside the group. Goal < 30 s.
+ * 4. Dual publishing under faults (events-faults.ts): publish() latency with the secondary
+ *    SIGKILLed over the same with it up, and duplicates per publisher crash.
+ *    `EVENTS_BENCH_ONLY=faults` runs this part alone.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -35,6 +38,7 @@ import type { ReadMessage } from "../tools/events/partition-reader";
 import { compareLogs } from "../tools/events/verify/compare-log";
 import { identify, type Identified } from "../tools/events/verify/identity";
 import { verifyTopic } from "../tools/events/verify/verify-topic";
+import { faultFigures } from "./events-faults";
 import { against, type Bench, type BenchResult } from "./result";
 
 const MESSAGE_BYTES = 512;
@@ -256,6 +260,10 @@ async function* identified(
 
 export const run: Bench = async (log) => {
   const results: BenchResult[] = [];
+  if (process.env.EVENTS_BENCH_ONLY === "faults") {
+    const { state } = await startServices(log);
+    return faultFigures(endpoints(state).kafka.legacy.bootstrap, log);
+  }
 
   // 2a first, while the process is fresh, so its max RSS is the verification's own.
   const cpuBefore = process.cpuUsage();
@@ -515,6 +523,8 @@ export const run: Bench = async (log) => {
       goal: "< 30 s",
       met: migrationSeconds < 30,
     });
+    // 4. Dual publishing under faults.
+    results.push(...(await faultFigures(bootstrap.legacy.bootstrap, log)));
     log(
       `max RSS at the end of the events bench: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (MiB = ${MiB} B)`,
     );

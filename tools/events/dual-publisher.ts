@@ -187,31 +187,34 @@ export class DualPublisher {
       this.counts.primaryFailed += messages.length; // refused before anything was sent
       throw error;
     }
-    // The journal's write and sync overlap the primary's round trip.
+    // Write-ahead: on disk before the primary is asked, so that whatever the primary holds,
+    // even from a publish() in flight when this process died, is found and forwarded.
+    try {
+      await durable;
+    } catch (error) {
+      this.counts.primaryFailed += messages.length;
+      throw error;
+    }
+    this.counts.spooled += messages.length;
     const submitted = this.lane.submit(
       topic,
       batches.map((b, i) => ({ seq: seqs[i], ...b })),
     );
-    // Whatever publish() sees, the primary's real answer is recorded once the intent is on disk.
-    const recorded = Promise.all([durable, submitted.outcome]).then(
-      ([, outcomes]) => this.record(outcomes),
-      () => undefined, // not on disk: nothing to record; publish() rejects below
-    );
+    // Whatever publish() sees, the primary's real answer is recorded.
+    const recorded = submitted.outcome.then((outcomes) => this.record(outcomes));
     this.recording.add(recorded);
     void recorded.finally(() => this.recording.delete(recorded));
-    const [primary, spool] = await Promise.allSettled([this.lane.within(submitted), durable]);
-    if (spool.status === "rejected") {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.lane.within(submitted);
+    } catch (error) {
       this.counts.primaryFailed += messages.length;
-      throw spool.reason;
+      throw error;
     }
-    this.counts.spooled += messages.length;
-    const failed =
-      primary.status === "rejected"
-        ? (primary.reason as Error)
-        : primary.value.find((o): o is Extract<Outcome, { error: Error }> => "error" in o)?.error;
-    if (failed !== undefined) {
+    const failed = outcomes.find((o): o is Extract<Outcome, { error: Error }> => "error" in o);
+    if (failed) {
       this.counts.primaryFailed += messages.length;
-      throw failed;
+      throw failed.error;
     }
     this.counts.acknowledged += messages.length;
     return ids;

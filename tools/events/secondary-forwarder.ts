@@ -138,7 +138,11 @@ export class SecondaryForwarder {
     this.closed = true;
     // A request still in flight to a dead broker is not waited for beyond the drain's time.
     await Promise.race([this.forwarding, sleep(this.options.forwardTimeoutMs)]);
-    await this.producer.disconnect().catch(() => undefined);
+    // Nor is a disconnect that waits for such a request.
+    await Promise.race([
+      this.producer.disconnect().catch(() => undefined),
+      sleep(this.options.forwardTimeoutMs),
+    ]);
   }
 
   private get healthy(): boolean {
