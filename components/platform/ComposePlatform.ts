@@ -168,6 +168,7 @@ export class ComposePlatform extends pulumi.ComponentResource {
         restart: plan.runOnce ? "no" : wiring.restart,
         cpus: service.resources.cpu?.toString(),
         memory: service.resources.memoryMiB,
+        memoryReservation: service.resources.memoryRequestMiB,
       },
       { parent: this, dependsOn: wiring.after },
     );

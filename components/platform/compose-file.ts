@@ -144,11 +144,17 @@ function composeService(
     );
   }
   if (plan.volumes.length > 0) entry.volumes = plan.volumes.map((v) => `${v.key}:${v.mountPath}`);
-  const limits = composeLimits(service.resources);
+  const limits = composeLimits(service.resources.cpu, service.resources.memoryMiB);
+  const reservations = composeLimits(
+    service.resources.cpuRequest,
+    service.resources.memoryRequestMiB,
+  );
   // One container per service (it publishes host ports); only "scaled to zero" carries over.
   const deploy = {
     ...(service.replicas === 0 && { replicas: 0 }),
-    ...(limits && { resources: { limits } }),
+    ...((limits ?? reservations) && {
+      resources: { ...(limits && { limits }), ...(reservations && { reservations }) },
+    }),
   };
   if (Object.keys(deploy).length > 0) entry.deploy = deploy;
   entry.networks = [context.networkName];
@@ -178,14 +184,12 @@ function quoted(text: string): Scalar<string> {
   return scalar;
 }
 
-function composeLimits(resources: {
-  cpu?: number;
-  memoryMiB?: number;
-}): Record<string, string> | undefined {
-  const limits: Record<string, string> = {};
-  if (resources.cpu !== undefined) limits.cpus = String(resources.cpu);
-  if (resources.memoryMiB !== undefined) limits.memory = `${resources.memoryMiB}M`;
-  return Object.keys(limits).length > 0 ? limits : undefined;
+/** Compose's `cpus` / `memory` pair, for limits or reservations. */
+function composeLimits(cpu?: number, memoryMiB?: number): Record<string, string> | undefined {
+  const amounts: Record<string, string> = {};
+  if (cpu !== undefined) amounts.cpus = String(cpu);
+  if (memoryMiB !== undefined) amounts.memory = `${memoryMiB}M`;
+  return Object.keys(amounts).length > 0 ? amounts : undefined;
 }
 
 function header(plans: readonly ComposeServicePlan[], secretsDir: string): string {

@@ -45,12 +45,24 @@ export function probeFor(hc: ResolvedHealthCheck): Probe {
   };
 }
 
-/** Requests equal limits: a service gets on K3s the share it had on Compose, no more. */
+/**
+ * Limits as given; requests as reserved, else equal to the limits: a service gets on K3s the
+ * share it had on Compose, no more.
+ */
 export function resourcesFor(resources: ResolvedService["resources"]): Resources | undefined {
-  const amounts: Record<string, string> = {};
-  if (resources.cpu !== undefined) amounts.cpu = `${Math.round(resources.cpu * 1000)}m`;
-  if (resources.memoryMiB !== undefined) amounts.memory = `${resources.memoryMiB}Mi`;
-  return Object.keys(amounts).length > 0 ? { requests: amounts, limits: amounts } : undefined;
+  const amount = (cpu?: number, memoryMiB?: number) => {
+    const amounts: Record<string, string> = {};
+    if (cpu !== undefined) amounts.cpu = `${Math.round(cpu * 1000)}m`;
+    if (memoryMiB !== undefined) amounts.memory = `${memoryMiB}Mi`;
+    return Object.keys(amounts).length > 0 ? amounts : undefined;
+  };
+  const limits = amount(resources.cpu, resources.memoryMiB);
+  const requests = amount(
+    resources.cpuRequest ?? resources.cpu,
+    resources.memoryRequestMiB ?? resources.memoryMiB,
+  );
+  if (!limits && !requests) return undefined;
+  return { ...(requests && { requests }), ...(limits && { limits }) };
 }
 
 /** Secret data key for an env variable, e.g. DATABASE_URL -> database-url. */

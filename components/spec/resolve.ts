@@ -17,7 +17,12 @@ export interface ResolvedService {
   readonly healthCheck: ResolvedHealthCheck | undefined;
   readonly replicas: number;
   readonly singleReplicaReason: string | undefined;
-  readonly resources: { readonly cpu?: number; readonly memoryMiB?: number };
+  readonly resources: {
+    readonly cpu?: number;
+    readonly memoryMiB?: number;
+    readonly cpuRequest?: number;
+    readonly memoryRequestMiB?: number;
+  };
   readonly volumes: readonly { name: string; mountPath: string; sizeMiB: number }[];
   readonly dependsOn: readonly string[];
   /** As given; `startConditions` adds the defaults, which need the other services. */

@@ -99,7 +99,24 @@ export const serviceSpecSchema = z
       .min(1, { error: "must say why the service runs as one replica (or leave it out)" })
       .optional(),
     resources: z
-      .strictObject({ cpu: positive.optional(), memoryMiB: positive.optional() })
+      .strictObject({
+        cpu: positive.optional(),
+        memoryMiB: positive.optional(),
+        cpuRequest: positive.optional(),
+        memoryRequestMiB: positive.optional(),
+      })
+      .refine((r) => !(r.cpuRequest !== undefined && r.cpu !== undefined && r.cpuRequest > r.cpu), {
+        error: "cpuRequest must not exceed cpu",
+      })
+      .refine(
+        (r) =>
+          !(
+            r.memoryRequestMiB !== undefined &&
+            r.memoryMiB !== undefined &&
+            r.memoryRequestMiB > r.memoryMiB
+          ),
+        { error: "memoryRequestMiB must not exceed memoryMiB" },
+      )
       .optional(),
     volumes: z
       .array(

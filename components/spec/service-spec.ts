@@ -93,6 +93,13 @@ export interface ServiceResources {
   readonly cpu?: number;
   /** Memory limit in MiB. @default no limit */
   readonly memoryMiB?: number;
+  /**
+   * CPU cores reserved (K3s requests; Compose file reservations; Docker has no CPU reservation).
+   * @default `cpu`
+   */
+  readonly cpuRequest?: number;
+  /** Memory reserved in MiB (K3s requests; Docker's memory reservation). @default `memoryMiB` */
+  readonly memoryRequestMiB?: number;
 }
 
 export interface ServiceVolume {

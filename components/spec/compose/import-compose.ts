@@ -11,13 +11,13 @@ import { servicePorts } from "./ports";
 import { environment } from "./environment";
 import { healthCheck } from "./healthcheck";
 import { withDependencies } from "./depends-on";
+import { RESOURCE_KEYS, resources } from "./resources";
 import { checkRestart } from "./restart";
 import {
   commandList,
   envFileWarning,
   labels,
   replicas,
-  resources,
   volumes,
   type NamedVolume,
 } from "./service-fields";
@@ -74,6 +74,7 @@ const SERVICE_KEYS = new Set([
   "restart",
   "networks",
   "container_name",
+  ...RESOURCE_KEYS,
 ]);
 // Top-level keys read below; `version` is obsolete and `x-*` are templates for anchors.
 const TOP_KEYS = new Set(["version", "name", "services", "volumes", "networks"]);
@@ -199,7 +200,7 @@ function service(original: string, name: string, raw: unknown, sc: ServiceContex
     secretEnv,
     healthCheck: healthCheck(raw.healthcheck, `${at}.healthcheck`, ctx),
     replicas: replicas(deploy, `${at}.deploy`, ctx),
-    resources: resources(deploy, `${at}.deploy`, ctx),
+    resources: resources(raw, at, ctx),
     volumes: volumes(raw.volumes, sc.named, `${at}.volumes`, ctx),
     labels: labels(raw.labels, `${at}.labels`, ctx),
   });

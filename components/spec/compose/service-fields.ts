@@ -1,7 +1,6 @@
-import type { ServiceSpec, ServiceVolume } from "../service-spec";
-import { compact, isRecord, shown, text, type ImportContext, type Raw } from "./context";
+import type { ServiceVolume } from "../service-spec";
+import { isRecord, shown, text, type ImportContext, type Raw } from "./context";
 import { shellWords } from "./shell-words";
-import { mebibytes } from "./units";
 
 /** `command:` / `entrypoint:`: a list as given, a string split as a POSIX shell would. */
 export function commandList(value: unknown, at: string, ctx: ImportContext): string[] | undefined {
@@ -60,48 +59,6 @@ export function replicas(deploy: Raw | undefined, at: string, ctx: ImportContext
     return 1;
   }
   return value;
-}
-
-export function resources(
-  deploy: Raw | undefined,
-  at: string,
-  ctx: ImportContext,
-): ServiceSpec["resources"] {
-  const res = deploy?.resources;
-  if (!isRecord(res)) return undefined;
-  for (const key of Object.keys(res).filter((k) => k !== "limits")) {
-    ctx.warn(
-      `${at}.resources.${key}`,
-      `${shown(res[key])}: not carried over (the spec has limits only)`,
-    );
-  }
-  const limits = res.limits;
-  if (!isRecord(limits)) return undefined;
-  const where = `${at}.resources.limits`;
-  for (const key of Object.keys(limits).filter((k) => k !== "cpus" && k !== "memory")) {
-    ctx.warn(`${where}.${key}`, `${shown(limits[key])}: not carried over`);
-  }
-  let cpu: number | undefined;
-  if (limits.cpus !== undefined) {
-    cpu = Number(limits.cpus);
-    if (!(cpu > 0)) {
-      ctx.fail(`${where}.cpus`, `${shown(limits.cpus)}: give cores as a number, e.g. "0.5"`);
-      cpu = undefined;
-    }
-  }
-  let memoryMiB: number | undefined;
-  if (limits.memory !== undefined) {
-    try {
-      memoryMiB = mebibytes(text(limits.memory));
-    } catch {
-      ctx.fail(
-        `${where}.memory`,
-        `${shown(limits.memory)}: write it like "512M", "1G" or "512MiB"`,
-      );
-    }
-  }
-  const result = compact({ cpu, memoryMiB });
-  return Object.keys(result).length === 0 ? undefined : result;
 }
 
 /** A top-level volume: the spec's name for it and the Docker volume that holds its data. */

@@ -179,7 +179,7 @@ volumes:
     }
     expect(error).toBeInstanceOf(ComposeImportError);
     expect((error as ComposeImportError).problems).toEqual([
-      'x.yml: services.api.deploy.resources.limits.memory: "512MiBs": write it like "512M", "1G" or "512MiB"',
+      'x.yml: services.api.deploy.resources.limits.memory: "512MiBs": write it like "512M", "1G" or "512MiB" (at least 1 MiB)',
     ]);
     expect((error as ComposeImportError).warnings).toEqual([
       'x.yml: services.api.cap_add: ["NET_ADMIN"]: not carried over; set it on the platform or drop it',

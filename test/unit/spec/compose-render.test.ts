@@ -4,6 +4,7 @@ import {
   ComposePlatform,
   K3sPlatform,
   renderComposeFile,
+  resourcesFor,
   startWaits,
   waitContainers,
   WAIT_IMAGE,
@@ -116,5 +117,35 @@ describe("waitFor (Compose's depends_on conditions) on both platforms", () => {
       spec: { template: { spec: { initContainers: { name: string }[] } } };
     };
     expect(web.spec.template.spec.initContainers.map((c) => c.name)).toEqual(["wait-db"]);
+  });
+});
+
+describe("reservations on both platforms", () => {
+  const api: ServiceSpec = {
+    name: "api",
+    image: "shop/api:1.0.0",
+    ports: [{ port: 80 }],
+    replicas: 1,
+    resources: { cpu: 1.5, memoryMiB: 512, cpuRequest: 0.25, memoryRequestMiB: 256 },
+  };
+
+  it("gives K3s requests from the reservations and limits from the limits", () => {
+    expect(resourcesFor(resolveService(api).resources)).toEqual({
+      requests: { cpu: "250m", memory: "256Mi" },
+      limits: { cpu: "1500m", memory: "512Mi" },
+    });
+    expect(resourcesFor({ memoryRequestMiB: 64 })).toEqual({ requests: { memory: "64Mi" } });
+  });
+
+  it("writes both into the Compose file", () => {
+    const file = parse(renderComposeFile({ project: "shop", services: [api] })) as {
+      services: { api: { deploy: unknown } };
+    };
+    expect(file.services.api.deploy).toEqual({
+      resources: {
+        limits: { cpus: "1.5", memory: "512M" },
+        reservations: { cpus: "0.25", memory: "256M" },
+      },
+    });
   });
 });
