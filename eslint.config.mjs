@@ -1,10 +1,48 @@
-// ESLint flat config: typescript-eslint's type-aware rules plus Pulumi's own rules.
+// ESLint flat config: typescript-eslint's type-aware rules, Pulumi's own rules, and the layer
+// rules: imports run one way, components <- migrations <- policies <- the program
+// (migrations/program) <- tools <- tools/cli, and no import cycles. CONTRIBUTING.md shows the
+// layers; test/unit/lint/ proves that a back-edge or a cycle fails `npm run lint`.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
+import importX, { createNodeResolver } from "eslint-plugin-import-x";
+
+/** Source files that belong to a layer (tests, benches and fixtures import from every layer). */
+const LAYERED = ["components/**/*.ts", "migrations/**/*.ts", "policies/**/*.ts", "tools/**/*.ts"];
+
+/** Each layer and what it must not import: everything above it. */
+const zone = (target, from, layer) => ({
+  target,
+  from,
+  message: `${layer} may not import from a layer above it (components <- migrations <- policies <- migrations/program <- tools <- tools/cli); move what both need down (CONTRIBUTING.md, "Layers").`,
+});
+const ABOVE_POLICIES = ["./migrations/program", "./tools", "./api", "./index.ts"];
+const LAYER_ZONES = [
+  zone("./components", ["./migrations", "./policies", ...ABOVE_POLICIES], "components/"),
+  zone(
+    ["./migrations/*.ts", "./migrations/!(program)/**"],
+    ["./policies", ...ABOVE_POLICIES],
+    "migrations/",
+  ),
+  zone("./policies", ABOVE_POLICIES, "policies/"),
+  zone("./migrations/program", ["./tools", "./api", "./index.ts"], "migrations/program/"),
+  zone(["./tools/*.ts", "./tools/!(cli)/**"], ["./tools/cli", "./api"], "tools/"),
+];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", ".cache/", "**/*.js", "**/*.mjs"] },
+  {
+    ignores: [
+      "node_modules/",
+      "dist/",
+      ".cache/",
+      "**/*.js",
+      "**/*.mjs",
+      "test/unit/lint/fixtures/",
+      // A user project of its own (its own tsconfig, imports the installed package): linted by
+      // nothing here, typechecked by the packaging test.
+      "test/fixtures/user-project/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -16,6 +54,23 @@ export default tseslint.config(
       "@pulumi/no-output-in-template-literal": "error",
       "@pulumi/no-output-instance-in-template-literal": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // The fixtures of test/unit/lint/ (ignored above) are checked only by that test.
+    files: [...LAYERED, "test/unit/lint/fixtures/**/*.ts"],
+    plugins: { "import-x": importX },
+    settings: {
+      // Without .ts here import-x skips TypeScript modules when it follows imports for no-cycle.
+      "import-x/extensions": [".ts"],
+      "import-x/resolver-next": [createNodeResolver({ extensions: [".ts", ".js", ".json"] })],
+    },
+    rules: {
+      "import-x/no-restricted-paths": [
+        "error",
+        { basePath: import.meta.dirname, zones: LAYER_ZONES },
+      ],
+      "import-x/no-cycle": ["error", { ignoreExternal: true }],
     },
   },
 );
