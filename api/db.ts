@@ -1,5 +1,5 @@
 /**
- * `stepwise/db`: what a service and an operator use on the database path — writing to both
+ * `stepwise-iac/db`: what a service and an operator use on the database path — writing to both
  * databases, backfilling, proving the two agree, the Citus readiness check, the cutover.
  */
 export { DualWriter, type DualWriterOptions } from "../tools/postgres/dual-writer";

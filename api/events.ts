@@ -1,5 +1,5 @@
 /**
- * `stepwise/events`: what a service and an operator use on the events path — publishing to
+ * `stepwise-iac/events`: what a service and an operator use on the events path — publishing to
  * both clusters, checking the two clusters agree, translating consumer offsets.
  */
 export {

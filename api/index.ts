@@ -1,11 +1,13 @@
 /**
- * `stepwise`: the components every infrastructure state is made of, and the program builder
- * that turns a stack's config into the platform for its current phases.
+ * `stepwise-iac`: the components every infrastructure state is made of, the service spec they
+ * share, and the program builder that turns a stack's config into the platform for its current
+ * phases. What is not listed here is internal and may change in any release.
  *
- *   import { stepwiseProgram } from "stepwise";
+ *   import { stepwiseProgram } from "stepwise-iac";
  *   export default () => stepwiseProgram({ services: (databaseUrl) => [...] });
  */
-export * from "../components";
+
+// The program builder and the migration paths it follows.
 export {
   stepwiseProgram,
   LEDGER_OUTPUT,
@@ -17,3 +19,69 @@ export { MIGRATION_PATHS } from "../migrations/paths";
 export { PATH_IDS, isPathId } from "../migrations/phases";
 export type { GateId, MigrationPath, PathId, PhaseDefinition } from "../migrations/path";
 export type { Ledger } from "../migrations/ledger";
+
+// Service specs: written by hand or imported from a Compose file.
+export {
+  importComposeFile,
+  ComposeImportError,
+  isPinnedImage,
+  platformServices,
+  validateServiceSpecs,
+  ServiceSpecError,
+  type ComposeImport,
+  type ComposeImportOptions,
+  type HealthCheck,
+  type PlatformKind,
+  type ServicePort,
+  type ServiceResources,
+  type ServiceSpec,
+  type ServiceVolume,
+} from "../components/spec";
+
+// Platforms, routing and monitoring.
+export {
+  ComposePlatform,
+  K3sPlatform,
+  PlatformServices,
+  type ComposePlatformArgs,
+  type K3sPlatformArgs,
+  type PlatformServicesArgs,
+} from "../components/platform";
+export {
+  ComposeRouter,
+  K3sRouter,
+  type ComposeRouterArgs,
+  type FeatureFlags,
+  type K3sRouterArgs,
+  type RouteSpec,
+} from "../components/routing";
+export { Monitoring, type MetricsEndpoint, type MonitoringArgs } from "../components/monitoring";
+
+// Event clusters and topics.
+export {
+  KafkaCluster,
+  RedpandaCluster,
+  Topic,
+  TopicSet,
+  type KafkaClusterArgs,
+  type RedpandaClusterArgs,
+  type TopicArgs,
+  type TopicDeclaration,
+  type TopicSetArgs,
+} from "../components/events";
+
+// Databases.
+export {
+  CitusCluster,
+  CitusDatabase,
+  DistributedTable,
+  PostgresDatabase,
+  PostgresServer,
+  ReferenceTable,
+  type CitusClusterArgs,
+  type CitusDatabaseArgs,
+  type DistributedTableArgs,
+  type PostgresDatabaseArgs,
+  type PostgresServerArgs,
+  type ReferenceTableArgs,
+} from "../components/database";

@@ -1,5 +1,5 @@
 /**
- * `stepwise/policies`: the no-big-bang rules, the checks they run on a transition's plan, and
+ * `stepwise-iac/policies`: the no-big-bang rules, the checks they run on a transition's plan, and
  * the CrossGuard policies for a pack of the user's own (`new PolicyPack(name, { policies:
  * packPolicies() })`), configured per stack with `stepwise policies pack-config`.
  */

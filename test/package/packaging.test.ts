@@ -46,7 +46,7 @@ beforeAll(() => {
         private: true,
         main: "index.ts",
         dependencies: {
-          stepwise: `file:${tarball}`,
+          "stepwise-iac": `file:${tarball}`,
           ...Object.fromEntries(peers.map((name) => [name, installedVersion(name)])),
         },
         devDependencies: { "@types/node": installedVersion("@types/node") },
@@ -88,21 +88,26 @@ describe("the packed tarball", () => {
   // the module defining it, and Pulumi names that module through the exports map.
   it("exposes its four entry points, and its modules only under internal/", () => {
     const script = [
-      `for (const entry of ["stepwise", "stepwise/policies", "stepwise/events", "stepwise/db"]) {`,
+      `for (const entry of ["stepwise-iac", "stepwise-iac/policies", "stepwise-iac/events", "stepwise-iac/db"]) {`,
       `  const exported = Object.keys(require(entry));`,
       `  console.log(entry + " " + exported.length);`,
       `}`,
-      `try { require.resolve("stepwise/dist/components/index.js"); console.log("deep import"); }`,
+      `try { require.resolve("stepwise-iac/dist/components/index.js"); console.log("deep import"); }`,
       `catch (error) { console.log(error.code); }`,
-      `console.log(require.resolve("stepwise/internal/components/events/Topic.js"));`,
+      `console.log(require.resolve("stepwise-iac/internal/components/events/Topic.js"));`,
     ].join("\n");
     const out = ok(run("node", ["-e", script], project));
-    for (const entry of ["stepwise", "stepwise/policies", "stepwise/events", "stepwise/db"]) {
+    for (const entry of [
+      "stepwise-iac",
+      "stepwise-iac/policies",
+      "stepwise-iac/events",
+      "stepwise-iac/db",
+    ]) {
       expect(out).toMatch(new RegExp(`^${entry} [1-9]\\d*$`, "m"));
     }
     expect(out).toContain("ERR_PACKAGE_PATH_NOT_EXPORTED");
     expect(out).toContain(
-      join("node_modules", "stepwise", "dist", "components", "events", "Topic.js"),
+      join("node_modules", "stepwise-iac", "dist", "components", "events", "Topic.js"),
     );
   });
 });
@@ -151,7 +156,7 @@ describe("a team's own Pulumi project with stepwise installed", () => {
 
 // The installed files are the package's, not the repository's: prove the project's copy runs.
 it("installs stepwise as files in the project, not a link to the repository", () => {
-  expect(readdirSync(join(project, "node_modules", "stepwise"))).toEqual(
+  expect(readdirSync(join(project, "node_modules", "stepwise-iac"))).toEqual(
     expect.arrayContaining(["dist", "package.json"]),
   );
 });
