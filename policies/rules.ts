@@ -39,11 +39,13 @@ export const RULE_IDS = [
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
-/** Where a rule can be checked: the pack sees only new inputs and the ledger, plans see both. */
+/**
+ * Where a rule can be checked besides the transition checks, which check every rule: the pack
+ * sees only new inputs and the ledger.
+ */
 export interface RuleCoverage {
   /** Checked by the CrossGuard pack; false when it needs what the engine never shows a policy. */
   readonly pack: boolean;
-  readonly transition: true;
 }
 
 /**
@@ -91,7 +93,7 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy:
       "Change stepwise:policy or stepwise:environment in an update that moves no path and changes no resource; take the step in a later update.",
     levels: EVERYWHERE,
-    coverage: { pack: true, transition: true },
+    coverage: { pack: true },
   },
   {
     id: "one-phase-step",
@@ -100,7 +102,7 @@ export const RULES: readonly RuleDefinition[] = [
     prevents: "Skipping phases (e.g. Redpanda straight to Kafka-only), forward or back.",
     satisfy: "Move the path to the adjacent phase only; take the next step in a later update.",
     levels: STRICT,
-    coverage: { pack: true, transition: true },
+    coverage: { pack: true },
   },
   {
     id: "one-path-per-update",
@@ -110,7 +112,7 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy:
       "Move one path per update, or set stepwise:policy.allowMultiplePaths: true for this stack.",
     levels: STRICT,
-    coverage: { pack: true, transition: true },
+    coverage: { pack: true },
   },
   {
     id: "one-service-platform-move",
@@ -119,7 +121,7 @@ export const RULES: readonly RuleDefinition[] = [
     prevents: "Moving several services between Compose and K3s in one update.",
     satisfy: "Change the placement of one service per update.",
     levels: STRICT,
-    coverage: { pack: false, transition: true },
+    coverage: { pack: false },
   },
   {
     id: "engine-stays-put",
@@ -130,7 +132,7 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy:
       "Change stepwise:enginePlacement of an engine only while no phase uses it (before the path deploys it, or after a rollback past it); to move data, migrate it through a path.",
     levels: STRICT,
-    coverage: { pack: true, transition: true },
+    coverage: { pack: true },
   },
   {
     id: "traffic-weight-step",
@@ -141,7 +143,7 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy:
       "Move each implementation's share of a service's traffic by at most stepwise:policy.weightStep points (default 25) per update; another image repository is another implementation and starts from 0 (a new tag of the same repository is an ordinary update); release a serving implementation's new image in an update of its own, without a weight change.",
     levels: STRICT,
-    coverage: { pack: true, transition: true },
+    coverage: { pack: true },
   },
   {
     id: "no-create-and-delete-systems",
@@ -150,7 +152,7 @@ export const RULES: readonly RuleDefinition[] = [
     prevents: "Big-bang swaps with no period where both systems run and rollback is possible.",
     satisfy: "Create the new system first; delete the old one in a later retirement update.",
     levels: STRICT,
-    coverage: { pack: false, transition: true },
+    coverage: { pack: false },
   },
   {
     id: "stateful-never-replaced",
@@ -161,7 +163,7 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy:
       "Change only inputs that update in place, or migrate the data to a new resource through a path.",
     levels: EVERYWHERE,
-    coverage: { pack: false, transition: true },
+    coverage: { pack: false },
   },
   {
     id: "stateful-delete-after-window",
@@ -171,7 +173,7 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy:
       "Delete stateful resources only when entering a retirement phase, at least rollbackWindowDays (default 30) after the cutover phase was entered. (A rollback out of a phase whose new system never received writes, e.g. parallel → redpanda, may delete that system's own resources: they hold no data; any other delete in that update counts. A resource with retainOnDelete, such as a moved service's volume, is only forgotten by Pulumi and does not count.)",
     levels: STRICT,
-    coverage: { pack: true, transition: true },
+    coverage: { pack: true },
   },
   {
     id: "stateful-delete-alone",
@@ -180,7 +182,7 @@ export const RULES: readonly RuleDefinition[] = [
     prevents: "Hiding a data deletion among other changes in one review.",
     satisfy: "Make the retirement update delete only; do every other change in its own update.",
     levels: STRICT,
-    coverage: { pack: false, transition: true },
+    coverage: { pack: false },
   },
   {
     id: "phase-gates",
@@ -190,7 +192,7 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy:
       "Run the check the phase needs (compatibility, offset migration, data verification, data-model review) and record it in the ledger as passed. Before moving back out of a phase with rollback gates, bring the old system back in step (its records, offsets or rows) and record the check that shows it (messages-synced-back, offsets-migrated-back, data-synced-back) after the path entered that phase.",
     levels: STRICT,
-    coverage: { pack: true, transition: true },
+    coverage: { pack: true },
   },
   {
     id: "recorded-evidence",
@@ -201,7 +203,7 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy:
       "Record each gate with the command that performs its check (events compat, events migrate-offsets, database readiness, db verify, db cutover, db rollback, drill --record), in a change of its own before the step it unlocks; let stepwise advance and rollback write entry times.",
     levels: STRICT,
-    coverage: { pack: true, transition: true },
+    coverage: { pack: true },
   },
   {
     id: "rollback-drill-recent",
@@ -211,7 +213,7 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy:
       "Run `stepwise drill` and record a passed rollback-drill gate no older than rollbackDrillMaxAgeDays (default 7).",
     levels: PROD_ONLY,
-    coverage: { pack: true, transition: true },
+    coverage: { pack: true },
   },
   {
     id: "minimum-phase-time",
@@ -221,7 +223,7 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy:
       "Wait until the current phase has lasted stepwise:policy.minimumPhaseTime (none in dev, 24h in prod by default).",
     levels: STRICT,
-    coverage: { pack: false, transition: true },
+    coverage: { pack: false },
   },
   {
     id: "both-systems-monitored",
@@ -231,7 +233,7 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy:
       "While a path is in a phase where both systems run, give Monitoring a MetricsEndpoint for each system (its `system` field names it), and where a router splits the path's traffic (api, consolidation) one for the router (`system: router`; the routers stepwise declares have it). A platform a rollback out of retirement brought back needs one once a service or engine runs on it again.",
     levels: STRICT,
-    coverage: { pack: true, transition: true },
+    coverage: { pack: true },
   },
   {
     id: "no-plaintext-secrets",
@@ -242,7 +244,7 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy:
       "Put the value in the service spec's secretEnv (Kubernetes: valueFrom.secretKeyRef) or `pulumi config set --secret`.",
     levels: EVERYWHERE,
-    coverage: { pack: true, transition: true },
+    coverage: { pack: true },
   },
   {
     id: "k3s-prod-workloads",
@@ -252,7 +254,7 @@ export const RULES: readonly RuleDefinition[] = [
     satisfy:
       "Give every prod Deployment/StatefulSet replicas >= 2 (or one replica with a stated singleReplicaReason in its service spec), resource requests and limits, and readiness and liveness probes.",
     levels: PROD_ONLY,
-    coverage: { pack: true, transition: true },
+    coverage: { pack: true },
   },
 ];
 
