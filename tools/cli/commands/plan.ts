@@ -1,6 +1,5 @@
 import { Command, Option } from "commander";
 import { applyPhaseStep, type Direction } from "../../stackfile";
-import { UsageError } from "../exit";
 import { runEnginePlan } from "./engine-plan";
 import { printTransition, type OutputOptions } from "./output";
 import {
@@ -102,9 +101,7 @@ async function runPlan(stack: string, options: PlanOptions): Promise<number> {
 function stepOf(
   options: PlanOptions,
 ): { path: ReturnType<typeof pathArgument>; direction: Direction } | undefined {
-  if (options.advance !== undefined && options.rollback !== undefined) {
-    throw new UsageError("give either --advance or --rollback, not both");
-  }
+  // --advance and --rollback conflict: commander refuses the pair before this runs.
   if (options.advance !== undefined)
     return { path: pathArgument(options.advance), direction: "advance" };
   if (options.rollback !== undefined)
