@@ -18,7 +18,6 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   addWorkingDirectoryOption(program);
-  // Command areas register here, e.g. registerEventsCommands(program);
   registerDatabaseCommands(program);
   registerEventsCommands(program);
   registerMigrationCommands(program);
