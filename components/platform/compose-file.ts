@@ -79,6 +79,7 @@ function plaintextSecrets(plan: ComposeServicePlan, secretsDir: string): string[
   const texts = [
     ...named("env", plan.env),
     ...named("labels", service.labels),
+    ...named("annotations", service.annotations),
     ...listed("command", service.command),
     ...listed("args", service.args),
     ...listed("healthCheck", plan.healthcheck?.tests),

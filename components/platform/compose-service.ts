@@ -40,12 +40,20 @@ export function dockerHealthcheck(hc: ResolvedHealthCheck): DockerHealthcheck {
   };
 }
 
-/** Labels on every container: the spec's own plus which platform and service it is. */
+/**
+ * Labels on every container: the spec's annotations and labels (Docker has only labels) plus
+ * which platform and service it is.
+ */
 export function containerLabels(
   platform: string,
   service: ResolvedService,
 ): Record<string, string> {
-  return { ...service.labels, "stepwise.platform": platform, "stepwise.service": service.name };
+  return {
+    ...service.annotations,
+    ...service.labels,
+    "stepwise.platform": platform,
+    "stepwise.service": service.name,
+  };
 }
 
 /** Docker resource names: one volume per service volume, so two services never share one. */

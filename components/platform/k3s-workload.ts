@@ -176,6 +176,7 @@ export function deploymentSpec(
       metadata: {
         labels: { ...service.labels, ...workloadLabels(platform, service.name) },
         annotations: {
+          ...service.annotations,
           "stepwise.dev/config-digest": refs.configDigest,
           ...(service.singleReplicaReason
             ? { [SINGLE_REPLICA_ANNOTATION]: service.singleReplicaReason }

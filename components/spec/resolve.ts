@@ -28,6 +28,7 @@ export interface ResolvedService {
   /** As given; `startConditions` adds the defaults, which need the other services. */
   readonly waitFor: Readonly<Record<string, StartCondition>>;
   readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
   readonly metrics: { readonly port: number; readonly path: string } | undefined;
 }
 
@@ -90,6 +91,7 @@ export function resolveService(spec: ServiceSpec): ResolvedService {
     dependsOn: spec.dependsOn ?? [],
     waitFor: spec.waitFor ?? {},
     labels: spec.labels ?? {},
+    annotations: spec.annotations ?? {},
     metrics: spec.metrics && { port: spec.metrics.port, path: spec.metrics.path ?? "/metrics" },
   };
 }

@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isPinnedImage } from "./pinned-image";
+import { isLabelValue, isQualifiedName } from "./k8s-names";
 import { START_CONDITIONS } from "./wait-for";
 
 // Messages say what is allowed; validate.ts prefixes them with service, field and value.
@@ -12,6 +13,8 @@ const dnsLabel = z.string().regex(DNS_LABEL, {
   error:
     "must be a DNS label: lowercase letters, digits and '-', starting with a letter, at most 63 characters",
 });
+const QUALIFIED_NAME =
+  "keys must be Kubernetes qualified names: an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' and '.'";
 const port = z
   .number({ error: "must be a number" })
   .int({ error: "must be an integer from 1 to 65535" })
@@ -134,7 +137,21 @@ export const serviceSpecSchema = z
         z.enum(START_CONDITIONS, { error: 'must be "started", "healthy" or "completed"' }),
       )
       .optional(),
-    labels: z.record(z.string(), z.string({ error: "values must be strings" })).optional(),
+    labels: z
+      .record(
+        z.string().refine(isQualifiedName, { error: QUALIFIED_NAME }),
+        z.string({ error: "values must be strings" }).refine(isLabelValue, {
+          error:
+            "values must be label values: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (put other text in annotations)",
+        }),
+      )
+      .optional(),
+    annotations: z
+      .record(
+        z.string().refine(isQualifiedName, { error: QUALIFIED_NAME }),
+        z.string({ error: "values must be strings" }),
+      )
+      .optional(),
     metrics: z
       .strictObject({
         port,

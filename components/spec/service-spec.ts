@@ -51,8 +51,13 @@ export interface ServiceSpec {
    * @default each of dependsOn: "healthy" when it has a healthCheck, else "started"
    */
   readonly waitFor?: Readonly<Record<string, StartCondition>>;
-  /** Extra labels on the container / pod. @default none */
+  /** Extra labels on the container / pod; Kubernetes label keys and values. @default none */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Notes for tools, any text (a router rule, a description): pod annotations on K3s, container
+   * labels on Compose (Docker has no annotations). @default none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
   /** Where Prometheus scrapes this service. @default not scraped */
   readonly metrics?: ServiceMetrics;
 }

@@ -11,16 +11,10 @@ import { servicePorts } from "./ports";
 import { environment } from "./environment";
 import { healthCheck } from "./healthcheck";
 import { withDependencies } from "./depends-on";
+import { labels } from "./labels";
 import { RESOURCE_KEYS, resources } from "./resources";
 import { checkRestart } from "./restart";
-import {
-  commandList,
-  envFileWarning,
-  labels,
-  replicas,
-  volumes,
-  type NamedVolume,
-} from "./service-fields";
+import { commandList, envFileWarning, replicas, volumes, type NamedVolume } from "./service-fields";
 
 export interface ComposeImportOptions {
   /** Variables for interpolation and key-only env; they win over `.env`. @default none */
@@ -202,7 +196,7 @@ function service(original: string, name: string, raw: unknown, sc: ServiceContex
     replicas: replicas(deploy, `${at}.deploy`, ctx),
     resources: resources(raw, at, ctx),
     volumes: volumes(raw.volumes, sc.named, `${at}.volumes`, ctx),
-    labels: labels(raw.labels, `${at}.labels`, ctx),
+    ...labels(raw.labels, `${at}.labels`, ctx),
   });
 }
 

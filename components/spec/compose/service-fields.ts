@@ -14,27 +14,6 @@ export function commandList(value: unknown, at: string, ctx: ImportContext): str
   }
 }
 
-export function labels(
-  value: unknown,
-  at: string,
-  ctx: ImportContext,
-): Record<string, string> | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) {
-    return Object.fromEntries(
-      value.map((entry) => {
-        const [key, ...rest] = text(entry).split("=");
-        return [key ?? "", rest.join("=")];
-      }),
-    );
-  }
-  if (!isRecord(value)) {
-    ctx.fail(at, `${shown(value)}: expected a map or a list of key=value`);
-    return undefined;
-  }
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null ? "" : text(v)]));
-}
-
 export function envFileWarning(value: unknown, at: string, ctx: ImportContext): void {
   for (const file of value === undefined ? [] : [value].flat()) {
     const path = isRecord(file) ? file.path : file;

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
   ComposePlatform,
+  containerLabels,
+  deploymentSpec,
   K3sPlatform,
   renderComposeFile,
   resourcesFor,
@@ -146,6 +148,35 @@ describe("reservations on both platforms", () => {
         limits: { cpus: "1.5", memory: "512M" },
         reservations: { cpus: "0.25", memory: "256M" },
       },
+    });
+  });
+});
+
+describe("labels and annotations", () => {
+  const proxy = {
+    name: "whoami",
+    image: "traefik/whoami:v1.10.3",
+    labels: { "traefik.enable": "true" },
+    annotations: { "traefik.http.routers.whoami.rule": "Host(`a.test`)" },
+  };
+
+  it("refuses a label Kubernetes would refuse, pointing at annotations", () => {
+    expect(() =>
+      validateServiceSpecs([{ ...proxy, labels: { rule: "Host(`a.test`)", "bad key!": "x" } }]),
+    ).toThrow(
+      /labels.*put other text in annotations[\s\S]*keys must be Kubernetes qualified names/,
+    );
+  });
+
+  it("puts annotations on the K3s pod and among the Docker labels", () => {
+    const resolved = resolveService(proxy);
+    const spec = deploymentSpec("k3s", resolved, { configDigest: "d" });
+    expect(spec.template).toMatchObject({
+      metadata: { annotations: proxy.annotations, labels: proxy.labels },
+    });
+    expect(containerLabels("compose", resolved)).toMatchObject({
+      ...proxy.labels,
+      ...proxy.annotations,
     });
   });
 });

@@ -23,6 +23,7 @@ describe("resolveService", () => {
       dependsOn: [],
       waitFor: {},
       labels: {},
+      annotations: {},
       metrics: undefined,
     });
   });
