@@ -120,6 +120,7 @@ export class PublishJournal {
   private queuedBytes = 0;
   private flushing: Promise<void> | undefined;
   private readFd: Map<number, number> = new Map();
+  private closed = false;
   /** In doubt after the last run: intents with neither an ack nor a reject line. */
   readonly inDoubt: readonly IntentRef[];
   /** Called whenever an ack line reached the disk. */
@@ -263,11 +264,19 @@ export class PublishJournal {
     const temporary = `${this.cursorPath}.tmp`;
     await writeFile(temporary, JSON.stringify(at), { flush: true });
     await rename(temporary, this.cursorPath);
+    // The rename itself must survive a power loss too, or more than one request is sent again.
+    const folder = await open(this.dir, "r");
+    try {
+      await folder.sync();
+    } finally {
+      await folder.close();
+    }
     await this.dropFinishedSegments();
   }
 
   /** Waits for queued lines to reach the disk and closes the files. */
   async close(): Promise<void> {
+    this.closed = true;
     while (this.flushing) await this.flushing;
     await this.activeFile?.close();
     this.activeFile = undefined;
@@ -297,6 +306,11 @@ export class PublishJournal {
   }
 
   private enqueue(line: QueuedLine): void {
+    if (this.closed) {
+      // An answer that arrives after close() is looked up on the primary by the next run.
+      line.failed(new Error(`the journal in ${this.dir} is closed`));
+      return;
+    }
     this.queue.push(line);
     this.queuedBytes += Buffer.byteLength(line.text) + 1;
     this.flushing ??= this.flush();
