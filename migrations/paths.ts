@@ -1,8 +1,8 @@
 import type { MigrationPath, PathId } from "./path";
 
 /**
- * The five migration paths of migration-paths.md. One definition drives the program, the
- * policy checks and the generated docs.
+ * The five migration paths (docs/migrations.md, generated from these). One definition drives the
+ * program, the policy checks and the generated docs.
  */
 export const EVENTS_PATH: MigrationPath = {
   id: "events",

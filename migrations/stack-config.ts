@@ -651,7 +651,7 @@ export function fixedPlacement(
   }
 }
 
-/** The service that moves to K3s first (migration-paths.md, "Progressive Rollout"). */
+/** The service that moves to K3s first: the platform path's `coordination-on-k3s` phase (docs/migrations.md). */
 export const COORDINATION_SERVICE = "platform-coordination";
 
 /** The services the modular monolith absorbs as its modules: all but coordination (and itself). */
