@@ -41,7 +41,7 @@ import type { ByClientPlatform } from "./topology";
 
 /** The database every service's DATABASE_URL names. */
 export const APP_DATABASE = "catalog";
-/** Pinned engine versions: never an implicit "latest" (as components/spec/pinned-image.ts requires of images). */
+/** Pinned engine versions: never an implicit "latest" (components/spec/pinned-image.ts). */
 export const ENGINE_VERSIONS = { redpanda: "v24.2.7", kafka: "4.1.1" } as const;
 
 /**
