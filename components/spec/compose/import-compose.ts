@@ -1,11 +1,11 @@
 import { basename, dirname } from "node:path";
-import { parse } from "yaml";
 import { parseEnvFile } from "../env-file";
 import { PINNING_HINT, isPinnedImage, unpinnedReason } from "../pinned-image";
 import type { ServiceSpec } from "../service-spec";
 import { ServiceSpecError, validateServiceSpecs } from "../validate";
 import { ImportContext, compact, isRecord, shown, text, type Raw } from "./context";
-import { interpolateDocument, type Variables } from "./interpolate";
+import { loadComposeFiles, type ComposeSource } from "./files";
+import type { Variables } from "./interpolate";
 import { dnsLabelFor, projectNameFor, type Rename } from "./names";
 import { servicePorts } from "./ports";
 import { environment } from "./environment";
@@ -23,6 +23,8 @@ export interface ComposeImportOptions {
   readonly dotEnv?: string;
   /** Compose project name. @default `name:` in the file, COMPOSE_PROJECT_NAME, the file's folder */
   readonly project?: string;
+  /** Active profiles (`--profile`). @default COMPOSE_PROFILES from the variables, else none */
+  readonly profiles?: readonly string[];
   /** Refuse the file when anything would be a warning or a to-do. @default false */
   readonly strict?: boolean;
 }
@@ -68,6 +70,7 @@ const SERVICE_KEYS = new Set([
   "restart",
   "networks",
   "container_name",
+  "profiles",
   ...RESOURCE_KEYS,
 ]);
 // Top-level keys read below; `version` is obsolete and `x-*` are templates for anchors.
@@ -86,9 +89,20 @@ export function importComposeFile(
   source = "docker-compose.yml",
   options: ComposeImportOptions = {},
 ): ComposeImport {
-  const ctx = new ImportContext(source);
+  return importComposeFiles([{ text, source }], options);
+}
+
+/**
+ * Several Compose files merged as `docker compose -f a.yml -f b.yml` merges them (later files
+ * override and extend earlier ones), then imported as one. The `.env` is the first file's.
+ */
+export function importComposeFiles(
+  files: readonly ComposeSource[],
+  options: ComposeImportOptions = {},
+): ComposeImport {
+  const ctx = new ImportContext(files.map((f) => f.source).join(" + "));
   const renames: Rename[] = [];
-  const specs = read(text, source, options, ctx, renames);
+  const specs = read(files, options, ctx, renames);
   const strict = options.strict ? [...ctx.warnings, ...ctx.todos.map((t) => `to-do: ${t}`)] : [];
   if (ctx.problems.length + strict.length > 0) {
     throw new ComposeImportError([...ctx.problems, ...strict], ctx.warnings, ctx.todos);
@@ -97,19 +111,12 @@ export function importComposeFile(
 }
 
 function read(
-  text: string,
-  source: string,
+  files: readonly ComposeSource[],
   options: ComposeImportOptions,
   ctx: ImportContext,
   renames: Rename[],
 ): ServiceSpec[] {
-  let parsed: unknown;
-  try {
-    parsed = parse(text, { merge: true });
-  } catch (error) {
-    ctx.fail("", `not valid YAML: ${(error as Error).message.split("\n")[0]}`);
-    return [];
-  }
+  const source = files[0]?.source ?? "docker-compose.yml";
   let vars: Variables = options.env ?? {};
   if (options.dotEnv !== undefined) {
     try {
@@ -119,14 +126,10 @@ function read(
       return [];
     }
   }
-  const doc = interpolateDocument(parsed, vars, ctx);
-  if (!isRecord(doc) || !isRecord(doc.services)) {
-    ctx.fail(
-      "services",
-      `expected a mapping, found ${(isRecord(doc) ? doc.services : doc) == null ? "nothing" : shown(isRecord(doc) ? doc.services : doc)}`,
-    );
-    return [];
-  }
+  const loaded = loadComposeFiles(files, vars, ctx);
+  if (loaded === undefined) return [];
+  const services = activeServices(loaded.services as Raw, options, vars, ctx);
+  const doc: Raw & { services: Raw } = { ...loaded, services };
   for (const key of Object.keys(doc).filter((k) => !TOP_KEYS.has(k) && !k.startsWith("x-"))) {
     ctx.warn(key, "not carried over; the platforms do not model it");
   }
@@ -198,6 +201,33 @@ function service(original: string, name: string, raw: unknown, sc: ServiceContex
     volumes: volumes(raw.volumes, sc.named, `${at}.volumes`, ctx),
     ...labels(raw.labels, `${at}.labels`, ctx),
   });
+}
+
+/**
+ * Services without `profiles` always run; the others only when one of their profiles is active,
+ * as in Compose. Skipped services are named in a warning.
+ */
+function activeServices(
+  services: Raw,
+  options: ComposeImportOptions,
+  vars: Variables,
+  ctx: ImportContext,
+): Raw {
+  const active = new Set(
+    options.profiles ?? (vars.COMPOSE_PROFILES ?? "").split(",").map((p) => p.trim()),
+  );
+  if (active.has("*")) return services;
+  return Object.fromEntries(
+    Object.entries(services).filter(([name, raw]) => {
+      const profiles = isRecord(raw) && Array.isArray(raw.profiles) ? raw.profiles.map(text) : [];
+      if (profiles.length === 0 || profiles.some((p) => active.has(p))) return true;
+      ctx.warn(
+        `services.${name}`,
+        `skipped: only in profile ${profiles.join(", ")}, which is not active (pass --profile ${profiles[0]} to import it)`,
+      );
+      return false;
+    }),
+  );
 }
 
 /** The image, or for a build-only service the one Compose would build: `<project>-<service>`. */

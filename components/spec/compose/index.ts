@@ -4,3 +4,4 @@ export * from "./names";
 export * from "./units";
 export { ImportContext } from "./context";
 export * from "./shell-words";
+export type { ComposeSource } from "./files";

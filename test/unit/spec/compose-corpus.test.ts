@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import {
   ComposeImportError,
-  importComposeFile,
+  importComposeFiles,
   isPinnedImage,
   validateServiceSpecs,
 } from "../../../components/spec";
@@ -19,7 +19,7 @@ function fixtures(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
     entry.isDirectory()
       ? fixtures(join(dir, entry.name))
-      : entry.name.endsWith(".yml")
+      : entry.name.endsWith(".yml") && !entry.name.endsWith(".override.yml")
         ? [join(dir, entry.name)]
         : [],
   );
@@ -33,8 +33,14 @@ function run(file: string): Record<string, unknown> {
     dotEnv: existsSync(dotEnvPath) ? readFileSync(dotEnvPath, "utf8") : undefined,
     project: "corpus",
   };
+  // <name>.override.yml beside a file is merged over it, as `-f <name>.yml -f <name>.override.yml`.
+  const override = file.replace(/\.yml$/, ".override.yml");
+  const files = [{ text: readFileSync(file, "utf8"), source }];
+  if (existsSync(override)) {
+    files.push({ text: readFileSync(override, "utf8"), source: relative(ROOT, override) });
+  }
   try {
-    return { ...importComposeFile(readFileSync(file, "utf8"), source, options) };
+    return { ...importComposeFiles(files, options) };
   } catch (error) {
     if (!(error instanceof ComposeImportError)) throw error;
     return { problems: error.problems, warnings: error.warnings, todos: error.todos };

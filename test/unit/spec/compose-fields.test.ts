@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ImportContext, importComposeFile, shellWords } from "../../../components/spec";
+import {
+  ImportContext,
+  importComposeFile,
+  importComposeFiles,
+  shellWords,
+} from "../../../components/spec";
 import { healthCheck } from "../../../components/spec/compose/healthcheck";
 
 describe("shellWords (string command and entrypoint)", () => {
@@ -112,5 +117,55 @@ describe("environment import", () => {
     expect(result.todos.join("\n")).toContain(
       "services.app.environment.SESSION_SECRET: taken from the environment: give SESSION_SECRET from a secret store",
     );
+  });
+});
+
+describe("several files, profiles, v1", () => {
+  const base = `services:
+  app:
+    image: a/app:1.0.0
+    ports: ["80:80"]
+    environment: [A=1, B=2]
+    labels: [tier=web]
+    healthcheck: { test: ["CMD", "old"], retries: 5 }
+  tools:
+    image: a/tools:1.0.0
+    profiles: [ops]
+`;
+  const over = `services:
+  app:
+    ports: ["443:443"]
+    environment: { B: "3" }
+    labels: { team: core }
+    healthcheck: { test: ["CMD", "new"] }
+`;
+
+  it("merges maps by key, appends ports, replaces lists such as a health test", () => {
+    const [app] = importComposeFiles([
+      { text: base, source: "a.yml" },
+      { text: over, source: "b.yml" },
+    ]).services;
+    expect(app?.ports).toEqual([{ port: 80 }, { port: 443 }]);
+    expect(app?.env).toEqual({ A: "1", B: "3" });
+    expect(app?.labels).toEqual({ tier: "web", team: "core" });
+    expect(app?.healthCheck).toMatchObject({ command: ["new"], retries: 5 });
+  });
+
+  it("activates profiles from the options or COMPOSE_PROFILES", () => {
+    const names = (options: Parameters<typeof importComposeFiles>[1]) =>
+      importComposeFiles([{ text: base, source: "a.yml" }], options).services.map((s) => s.name);
+    expect(names({})).toEqual(["app"]);
+    expect(names({ profiles: ["ops"] })).toEqual(["app", "tools"]);
+    expect(names({ env: { COMPOSE_PROFILES: "x, ops" } })).toEqual(["app", "tools"]);
+    expect(names({ profiles: ["*"] })).toEqual(["app", "tools"]);
+  });
+
+  it("names the file a YAML error is in", () => {
+    expect(() =>
+      importComposeFiles([
+        { text: base, source: "a.yml" },
+        { text: "services: [", source: "b.yml" },
+      ]),
+    ).toThrow("b.yml: not valid YAML");
   });
 });

@@ -73,4 +73,25 @@ describe("stepwise platform import-compose", () => {
       vi.restoreAllMocks();
     }
   });
+
+  it("merges -f files in order and imports the services of --profile", async () => {
+    const io = capture();
+    const base = join(corpus, "override-base.yml");
+    const override = join(corpus, "override-base.override.yml");
+    const args = ["platform", "import-compose", "-f", base, "-f", override, "--profile", "db"];
+    expect(await main([...args, "--json"])).toBe(0);
+    const result = JSON.parse(io.stdout()) as {
+      services: { name: string; args?: string[]; dependsOn?: string[] }[];
+      warnings: string[];
+    };
+    expect(result.services.map((s) => s.name)).toEqual(["app", "db"]);
+    expect(result.services[0]?.args).toContain("--debug");
+    expect(result.services[0]?.dependsOn).toEqual(["db"]);
+    expect(result.warnings.join("\n")).toContain("services.debug: skipped: only in profile debug");
+  });
+
+  it("asks for a file when none is given", async () => {
+    capture();
+    await expect(main(["platform", "import-compose"])).resolves.toBe(2);
+  });
 });

@@ -8,7 +8,7 @@ import {
   WITHHELD_SECRET,
   ComposeImportError,
   ServiceSpecError,
-  importComposeFile,
+  importComposeFiles,
   type ServiceSpec,
 } from "../../../components/spec";
 import { UsageError } from "../exit";
@@ -59,29 +59,53 @@ export function registerPlatformCommands(program: Command): void {
     .description(
       "Read a docker-compose.yml into service specs (YAML); warnings, to-dos and renames go to stderr",
     )
-    .argument("<file>", "the docker-compose.yml to import (a .env beside it is read too)")
+    .argument(
+      "[file]",
+      "the docker-compose.yml to import (a .env beside it is read too); or give -f",
+    )
+    .option(
+      "-f, --file <file>",
+      "a Compose file (repeatable): later files are merged over earlier ones, as docker compose -f does",
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
+    .option(
+      "--profile <name>",
+      "an active profile (repeatable); default COMPOSE_PROFILES; services only in other profiles are skipped",
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
     .option("--out <file>", "write the specs to this file instead of stdout")
     .option("--strict", "refuse the file (exit 2) when anything would be a warning or a to-do")
     .option("--json", "print { services, warnings, todos, renames } as JSON instead")
-    .action((file: string, options: ImportOptions) => importForCli(file, options));
+    .action((file: string | undefined, options: ImportOptions) => importForCli(file, options));
 }
 
 interface ImportOptions {
+  file: string[];
+  profile: string[];
   out?: string;
   strict?: boolean;
   json?: boolean;
 }
 
-function importForCli(file: string, options: ImportOptions): void {
-  const text = readInputFile(file, "compose file");
-  const dotEnvPath = join(dirname(file), ".env");
+function importForCli(file: string | undefined, options: ImportOptions): void {
+  const paths = [...(file === undefined ? [] : [file]), ...options.file];
+  const first = paths[0];
+  if (first === undefined) {
+    throw new UsageError("import-compose: give the Compose file, or -f <file> (repeatable)");
+  }
+  const files = paths.map((path) => ({ text: readInputFile(path, "compose file"), source: path }));
+  // Compose reads the .env of the project folder, the first file's.
+  const dotEnvPath = join(dirname(first), ".env");
   const dotEnv = existsSync(dotEnvPath) ? readInputFile(dotEnvPath, ".env") : undefined;
   let result;
   try {
-    result = importComposeFile(text, file, {
+    result = importComposeFiles(files, {
       env: process.env,
       dotEnv,
-      project: basename(dirname(resolve(file))),
+      project: basename(dirname(resolve(first))),
+      profiles: options.profile.length > 0 ? options.profile : undefined,
       strict: options.strict,
     });
   } catch (error) {
