@@ -41,6 +41,7 @@ export default tseslint.config(
       // A user project of its own (its own tsconfig, imports the installed package): linted by
       // nothing here, typechecked by the packaging test.
       "test/fixtures/user-project/",
+      "examples/policy-pack/",
     ],
   },
   js.configs.recommended,

@@ -4,7 +4,7 @@
  * typechecked against the published declarations, then planned offline with the installed
  * `stepwise` command. Nothing here reaches into the repository's sources.
  */
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,8 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const REPO = join(__dirname, "..", "..");
 const FIXTURE = join(REPO, "test", "fixtures", "user-project");
+const PACK_EXAMPLE = join(REPO, "examples", "policy-pack");
 const scratch = mkdtempSync(join(tmpdir(), "stepwise-package-"));
 const project = join(scratch, "ledger-infra");
+const pack = join(scratch, "policy-pack");
 let tarball = "";
 
 function run(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
@@ -64,7 +66,22 @@ beforeAll(() => {
       project,
     ),
   );
-}, 480_000);
+  // The pack folder as users copy it, with its dependency on the package pointed at the tarball.
+  cpSync(PACK_EXAMPLE, pack, { recursive: true });
+  const packJson = JSON.parse(readFileSync(join(pack, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+  };
+  packJson.dependencies["stepwise-iac"] = `file:${tarball}`;
+  packJson.dependencies["@pulumi/pulumi"] = installedVersion("@pulumi/pulumi");
+  writeFileSync(join(pack, "package.json"), JSON.stringify(packJson, null, 2));
+  ok(
+    run(
+      "npm",
+      ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund"],
+      pack,
+    ),
+  );
+}, 600_000);
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -160,3 +177,75 @@ it("installs stepwise as files in the project, not a link to the repository", ()
     expect.arrayContaining(["dist", "package.json"]),
   );
 });
+
+describe("the policy pack folder (examples/policy-pack) installed on its own", () => {
+  it("starts as the engine starts a pack and lists stepwise's pack rules over the analyzer protocol", async () => {
+    const info = await analyzerInfo(pack);
+    const { RULES } = require(
+      join(project, "node_modules", "stepwise-iac", "dist", "api", "policies.js"),
+    ) as {
+      RULES: { id: string; coverage: { pack: boolean } }[];
+    };
+    expect(info.name).toBe("stepwise-no-big-bang");
+    expect(info.policies).toEqual(
+      RULES.filter((rule) => rule.coverage.pack).map((rule) => rule.id),
+    );
+  });
+});
+
+/**
+ * Runs the pack with the SDK's run-policy-pack, as the engine does (its address is unused until
+ * the pack logs), and asks the analyzer it serves for its name and policies.
+ */
+async function analyzerInfo(packDir: string): Promise<{ name: string; policies: string[] }> {
+  /* eslint-disable @typescript-eslint/no-require-imports -- the SDK's generated gRPC stubs */
+  const grpc = require("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
+  const stubs = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as {
+    AnalyzerClient: new (
+      address: string,
+      credentials: unknown,
+    ) => {
+      getAnalyzerInfo(
+        request: unknown,
+        done: (
+          error: Error | null,
+          info: { getName(): string; getPoliciesList(): { getName(): string }[] },
+        ) => void,
+      ): void;
+    };
+  };
+  const { Empty } = require("google-protobuf/google/protobuf/empty_pb") as {
+    Empty: new () => unknown;
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+  const child = spawn(process.execPath, [runner, "127.0.0.1:1", packDir], { cwd: packDir });
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const found = /^(\d+)\s*$/m.exec(out)?.[1];
+        if (found !== undefined) resolve(found);
+      });
+      child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
+      child.on("exit", (code) =>
+        reject(new Error(`the pack exited (${code}) before serving:\n${out}\n${err}`)),
+      );
+    });
+    const client = new stubs.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    return await new Promise((resolve, reject) =>
+      client.getAnalyzerInfo(new Empty(), (error, info) =>
+        error
+          ? reject(error)
+          : resolve({
+              name: info.getName(),
+              policies: info.getPoliciesList().map((p) => p.getName()),
+            }),
+      ),
+    );
+  } finally {
+    child.kill();
+  }
+}
