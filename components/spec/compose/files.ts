@@ -94,17 +94,21 @@ function mergeInto(base: unknown, override: unknown, key: string): unknown {
     const b = asMap(override);
     if (a && b) return mergeMaps(a, b);
   }
-  if (key === "volumes" && Array.isArray(base) && Array.isArray(override)) {
+  if (key === "volumes" && isList(base) && isList(override)) {
     const target = (v: unknown) =>
       isRecord(v) ? text(v.target) : (text(v).split(":")[1] ?? text(v));
     const kept = base.filter((v) => !override.some((o) => target(o) === target(v)));
     return [...kept, ...override];
   }
-  if (APPENDED.has(key) && Array.isArray(base) && Array.isArray(override)) {
+  if (APPENDED.has(key) && isList(base) && isList(override)) {
     return [...base, ...override.filter((o) => !base.some((b) => text(b) === text(o)))];
   }
   if (isRecord(base) && isRecord(override)) return mergeMaps(base, override);
   return override;
+}
+
+function isList(value: unknown): value is unknown[] {
+  return Array.isArray(value);
 }
 
 function mergeMaps(base: Raw, override: Raw): Raw {
