@@ -172,6 +172,7 @@ export class DualPublisher {
     this.counts.sent += messages.length;
     let ids: string[];
     let seqs: number[];
+    let written: Promise<void>;
     let durable: Promise<void>;
     let batches: Array<{ partition: number; records: EncodedRecord[] }>;
     try {
@@ -182,20 +183,22 @@ export class DualPublisher {
         records: list,
       }));
       // Refused here (SpoolFullError) when the journal is full: nothing is sent anywhere.
-      ({ seqs, durable } = this.journal.appendIntents(batches.map((b) => ({ topic, ...b }))));
+      ({ seqs, written, durable } = this.journal.appendIntents(
+        batches.map((b) => ({ topic, ...b })),
+      ));
     } catch (error) {
       this.counts.primaryFailed += messages.length; // refused before anything was sent
       throw error;
     }
-    // Write-ahead: on disk before the primary is asked, so that whatever the primary holds,
-    // even from a publish() in flight when this process died, is found and forwarded.
+    // Write-ahead: in the journal's file before the primary is asked, so that whatever the
+    // primary holds, even from a publish() in flight when this process died, is found and
+    // forwarded. The sync to disk overlaps the primary's round trip.
     try {
-      await durable;
+      await written;
     } catch (error) {
       this.counts.primaryFailed += messages.length;
       throw error;
     }
-    this.counts.spooled += messages.length;
     const submitted = this.lane.submit(
       topic,
       batches.map((b, i) => ({ seq: seqs[i], ...b })),
@@ -204,13 +207,17 @@ export class DualPublisher {
     const recorded = submitted.outcome.then((outcomes) => this.record(outcomes));
     this.recording.add(recorded);
     void recorded.finally(() => this.recording.delete(recorded));
-    let outcomes: Outcome[];
-    try {
-      outcomes = await this.lane.within(submitted);
-    } catch (error) {
+    const [primary, disk] = await Promise.allSettled([this.lane.within(submitted), durable]);
+    if (disk.status === "rejected") {
       this.counts.primaryFailed += messages.length;
-      throw error;
+      throw disk.reason;
     }
+    this.counts.spooled += messages.length;
+    if (primary.status === "rejected") {
+      this.counts.primaryFailed += messages.length;
+      throw primary.reason;
+    }
+    const outcomes = primary.value;
     const failed = outcomes.find((o): o is Extract<Outcome, { error: Error }> => "error" in o);
     if (failed) {
       this.counts.primaryFailed += messages.length;

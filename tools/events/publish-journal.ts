@@ -93,8 +93,10 @@ interface Segment {
 
 interface QueuedLine {
   readonly text: string;
-  /** Runs once the line is on disk, with where it ended. */
-  readonly durable: (at: Position, segment: number, offset: number, length: number) => void;
+  /** Runs once the line is in the file (a process crash keeps it), with where it is. */
+  readonly written?: (at: Position, segment: number, offset: number, length: number) => void;
+  /** Runs once the line is synced to disk (a machine crash keeps it). */
+  readonly durable: (at: Position) => void;
   readonly failed: (error: unknown) => void;
 }
 
@@ -162,9 +164,14 @@ export class PublishJournal {
 
   /**
    * Appends the intents; returns their sequence numbers at once (or throws SpoolFullError, with
-   * nothing written) and a promise that resolves once they are on disk.
+   * nothing written), a promise that resolves once they are in the file (a process that dies
+   * then leaves them for the next) and one that resolves once they are synced to disk.
    */
-  appendIntents(intents: readonly Intent[]): { seqs: number[]; durable: Promise<void> } {
+  appendIntents(intents: readonly Intent[]): {
+    seqs: number[];
+    written: Promise<void>;
+    durable: Promise<void>;
+  } {
     const lines = intents.map((intent, i) => {
       const seq = this.nextSeq + i;
       return { intent, seq, text: intentLine(seq, intent) };
@@ -173,33 +180,48 @@ export class PublishJournal {
     if (this.bytes + this.queuedBytes + bytes > this.maxBytes)
       throw new SpoolFullError(this.dir, this.maxBytes);
     this.nextSeq += lines.length;
-    const durable = Promise.all(
-      lines.map(
-        ({ intent, seq, text }) =>
-          new Promise<void>((resolve, reject) =>
-            this.enqueue({
-              text,
-              durable: (_at, segment, offset, length) => {
-                const ref = refOf(
-                  seq,
-                  intent.topic,
-                  intent.partition,
-                  intent.records,
-                  segment,
-                  offset,
-                  length,
-                );
-                this.unresolved.set(seq, ref);
-                this.unresolvedMessages += ref.count;
-                this.segment(segment).open++;
-                resolve();
-              },
-              failed: reject,
-            }),
-          ),
-      ),
-    ).then(() => undefined);
-    return { seqs: lines.map((l) => l.seq), durable };
+    const written: Array<Promise<void>> = [];
+    const durable: Array<Promise<void>> = [];
+    for (const { intent, seq, text } of lines) {
+      let wrote!: () => void;
+      let failedWrite!: (error: unknown) => void;
+      written.push(
+        new Promise<void>((resolve, reject) => ([wrote, failedWrite] = [resolve, reject])),
+      );
+      durable.push(
+        new Promise<void>((resolve, reject) =>
+          this.enqueue({
+            text,
+            written: (_at, segment, offset, length) => {
+              const ref = refOf(
+                seq,
+                intent.topic,
+                intent.partition,
+                intent.records,
+                segment,
+                offset,
+                length,
+              );
+              this.unresolved.set(seq, ref);
+              this.unresolvedMessages += ref.count;
+              this.segment(segment).open++;
+              wrote();
+            },
+            durable: () => resolve(),
+            failed: (error) => {
+              failedWrite(error);
+              reject(error instanceof Error ? error : new Error(String(error)));
+            },
+          }),
+        ),
+      );
+    }
+    const all = (promises: Array<Promise<void>>) => Promise.all(promises).then(() => undefined);
+    const result = { seqs: lines.map((l) => l.seq), written: all(written), durable: all(durable) };
+    // Either may go unawaited when the other rejected first.
+    result.written.catch(() => undefined);
+    result.durable.catch(() => undefined);
+    return result;
   }
 
   /**
@@ -337,7 +359,6 @@ export class PublishJournal {
             );
             written += bytesWritten;
           }
-          await this.activeFile.datasync();
         } catch (error) {
           try {
             await this.activeFile?.truncate(start); // so the refused lines are never read back
@@ -348,17 +369,22 @@ export class PublishJournal {
           continue;
         }
         this.active.size += bytes.length;
+        const ends: Position[] = [];
         let offset = start;
-        for (const [i, line] of round.entries()) {
-          const length = Buffer.byteLength(texts[i]);
-          line.durable(
-            { segment: this.active.number, end: offset + length },
-            this.active.number,
-            offset,
-            length,
-          );
+        for (const [n, line] of round.entries()) {
+          const length = Buffer.byteLength(texts[n]);
+          ends.push({ segment: this.active.number, end: offset + length });
+          line.written?.(ends[n], this.active.number, offset, length);
           offset += length;
         }
+        try {
+          await this.activeFile.datasync();
+        } catch (error) {
+          // In the file but perhaps not on disk: its callers are refused; a later sync covers it.
+          round.forEach((l) => l.failed(error));
+          continue;
+        }
+        round.forEach((line, n) => line.durable(ends[n]));
       }
     } finally {
       this.flushing = undefined;
