@@ -283,6 +283,8 @@ export class PublishJournal {
       this.segment(at.segment).open--;
     }
     const at = done[done.length - 1].at;
+    // Asynchronous, unlike tools/durable-file.ts: two syncs on the event loop per forward request
+    // would hold up the publish() calls running beside the forwarder.
     const temporary = `${this.cursorPath}.tmp`;
     await writeFile(temporary, JSON.stringify(at), { flush: true });
     await rename(temporary, this.cursorPath);
