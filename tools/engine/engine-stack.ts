@@ -22,7 +22,7 @@ import {
   type UpResult,
 } from "@pulumi/pulumi/automation";
 import { PHASE_LEDGER_TYPE, type Ledger } from "../../migrations/ledger";
-import type { Plan } from "../plan/plan";
+import type { Plan } from "../../migrations/plan-model";
 import { policyEventsIn, run, type EngineRun } from "./cli-run";
 import { engineEnvironment } from "./environment";
 import { failureHints } from "./failure-hints";

@@ -8,7 +8,7 @@ import { withholdPlaintextSecrets } from "../../policies/checks/secrets";
 import { checkTransition, pathMoves, type Verdict } from "../../policies/transition";
 import type { RegisteredResource } from "../evaluate";
 import { planOffline, type ProgramFunction } from "./offline-planner";
-import type { Plan } from "./plan";
+import type { Plan } from "../../migrations/plan-model";
 import type { StackEvaluationConfig } from "./stack-config";
 
 /** One path's phase change in a transition. */

@@ -3,7 +3,7 @@ import { blockingVerdicts } from "../../../policies/transition";
 import { EngineMissingError, locateEngine } from "../../engine/locate";
 import { checkPlan, renderMarkdown, renderText } from "../../review";
 import { EXIT, UsageError } from "../exit";
-import type { Plan } from "../../plan/plan";
+import type { Plan } from "../../../migrations/plan-model";
 import { projectDirOf } from "./deployed-status";
 import { STEPWISE_ROOT } from "../../project/package-root";
 import { asUsage, nowOf, readStack, type StackOptions } from "./stack-context";
