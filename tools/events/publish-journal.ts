@@ -100,6 +100,8 @@ interface QueuedLine {
   readonly failed: (error: unknown) => void;
 }
 
+/** How long a written answer (ack or reject) may wait for a sync shared with an intent. */
+const ANSWER_SYNC_DELAY_MS = 5;
 const SEGMENT = /^journal-(\d{10})\.log$/;
 const segmentName = (n: number) => `journal-${String(n).padStart(10, "0")}.log`;
 const before = (a: Position, b: Position) =>
@@ -122,6 +124,10 @@ export class PublishJournal {
   private queuedBytes = 0;
   private flushing: Promise<void> | undefined;
   private readFd: Map<number, number> = new Map();
+  /** Lines written and not yet synced, with where each ends. */
+  private unsynced: Array<{ readonly line: QueuedLine; readonly at: Position }> = [];
+  private syncDue = false;
+  private syncTimer: NodeJS.Timeout | undefined;
   private closed = false;
   /** In doubt after the last run: intents with neither an ack nor a reject line. */
   readonly inDoubt: readonly IntentRef[];
@@ -302,6 +308,11 @@ export class PublishJournal {
   async close(): Promise<void> {
     this.closed = true;
     while (this.flushing) await this.flushing;
+    if (this.unsynced.length > 0) {
+      this.syncDue = true;
+      await (this.flushing ??= this.flush());
+    }
+    clearTimeout(this.syncTimer);
     await this.activeFile?.close();
     this.activeFile = undefined;
     for (const fd of this.readFd.values()) closeSync(fd);
@@ -340,61 +351,97 @@ export class PublishJournal {
     this.flushing ??= this.flush();
   }
 
-  /** Writes everything queued, one write and one sync per round (group commit). */
+  /**
+   * Writes everything queued, one write per round. A round with an intent is synced at once
+   * (group commit: publish() waits for it); one of answers only is synced with the next intent
+   * round, or after ANSWER_SYNC_DELAY_MS, so answers cost no sync of their own under load.
+   */
   private async flush(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        if (this.active.size >= this.segmentBytes) await this.roll();
-        const round = this.queue.splice(0);
-        const texts = round.map((l) => l.text + "\n");
-        const bytes = Buffer.from(texts.join(""), "utf8");
-        this.queuedBytes -= bytes.length;
-        const start = this.active.size;
-        try {
-          this.activeFile ??= await open(join(this.dir, segmentName(this.active.number)), "r+");
-          for (let written = 0; written < bytes.length;) {
-            const { bytesWritten } = await this.activeFile.write(
-              bytes,
-              written,
-              bytes.length - written,
-              start + written,
-            );
-            written += bytesWritten;
-          }
-        } catch (error) {
-          try {
-            await this.activeFile?.truncate(start); // so the refused lines are never read back
-          } catch {
-            // the disk is failing; the torn-tail check on the next start handles what is left
-          }
-          round.forEach((l) => l.failed(error));
-          continue;
+      for (;;) {
+        if (this.queue.length > 0) {
+          if (this.active.size >= this.segmentBytes) await this.roll();
+          const round = this.queue.splice(0);
+          if (!(await this.write(round))) continue;
+          if (round.some((line) => line.written !== undefined)) await this.sync();
+          else this.syncSoon();
+        } else if (this.unsynced.length > 0 && this.syncDue) {
+          await this.sync();
+        } else {
+          break;
         }
-        this.active.size += bytes.length;
-        const ends: Position[] = [];
-        let offset = start;
-        for (const [n, line] of round.entries()) {
-          const length = Buffer.byteLength(texts[n]);
-          ends.push({ segment: this.active.number, end: offset + length });
-          line.written?.(ends[n], this.active.number, offset, length);
-          offset += length;
-        }
-        try {
-          await this.activeFile.datasync();
-        } catch (error) {
-          // In the file but perhaps not on disk: its callers are refused; a later sync covers it.
-          round.forEach((l) => l.failed(error));
-          continue;
-        }
-        round.forEach((line, n) => line.durable(ends[n]));
       }
     } finally {
       this.flushing = undefined;
     }
   }
 
+  /** Writes a round after the active segment's end; false (callers refused) when it failed. */
+  private async write(round: QueuedLine[]): Promise<boolean> {
+    const texts = round.map((l) => l.text + "\n");
+    const bytes = Buffer.from(texts.join(""), "utf8");
+    this.queuedBytes -= bytes.length;
+    const start = this.active.size;
+    try {
+      this.activeFile ??= await open(join(this.dir, segmentName(this.active.number)), "r+");
+      for (let written = 0; written < bytes.length;) {
+        const { bytesWritten } = await this.activeFile.write(
+          bytes,
+          written,
+          bytes.length - written,
+          start + written,
+        );
+        written += bytesWritten;
+      }
+    } catch (error) {
+      try {
+        await this.activeFile?.truncate(start); // so the refused lines are never read back
+      } catch {
+        // the disk is failing; the torn-tail check on the next start handles what is left
+      }
+      round.forEach((l) => l.failed(error));
+      return false;
+    }
+    this.active.size += bytes.length;
+    let offset = start;
+    for (const [n, line] of round.entries()) {
+      const length = Buffer.byteLength(texts[n]);
+      const at = { segment: this.active.number, end: offset + length };
+      line.written?.(at, this.active.number, offset, length);
+      this.unsynced.push({ line, at });
+      offset += length;
+    }
+    return true;
+  }
+
+  /** Syncs the active segment; the lines written since the last sync are then durable. */
+  private async sync(): Promise<void> {
+    const lines = this.unsynced.splice(0);
+    this.syncDue = false;
+    clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    if (lines.length === 0) return;
+    try {
+      await this.activeFile?.datasync();
+    } catch (error) {
+      // In the file but perhaps not on disk: its callers are refused; a later sync covers it.
+      lines.forEach(({ line }) => line.failed(error));
+      return;
+    }
+    lines.forEach(({ line, at }) => line.durable(at));
+  }
+
+  private syncSoon(): void {
+    this.syncTimer ??= setTimeout(() => {
+      this.syncTimer = undefined;
+      this.syncDue = true;
+      this.flushing ??= this.flush();
+    }, ANSWER_SYNC_DELAY_MS);
+  }
+
   /** Starts the next segment file (synced into its folder) and drops finished ones. */
   private async roll(): Promise<void> {
+    await this.sync(); // what is written to the old segment, before it is closed
     await this.activeFile?.close();
     this.activeFile = undefined;
     const number = this.active.number + 1;
