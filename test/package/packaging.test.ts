@@ -5,10 +5,21 @@
  * `stepwise` command. Nothing here reaches into the repository's sources.
  */
 import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 
 const REPO = join(__dirname, "..", "..");
 const FIXTURE = join(REPO, "test", "fixtures", "user-project");
@@ -181,9 +192,7 @@ it("installs stepwise as files in the project, not a link to the repository", ()
 describe("the policy pack folder (examples/policy-pack) installed on its own", () => {
   it("starts as the engine starts a pack and lists stepwise's pack rules over the analyzer protocol", async () => {
     const info = await analyzerInfo(pack);
-    const { RULES } = require(
-      join(project, "node_modules", "stepwise-iac", "dist", "api", "policies.js"),
-    ) as {
+    const { RULES } = createRequire(join(project, "package.json"))("stepwise-iac/policies") as {
       RULES: { id: string; coverage: { pack: boolean } }[];
     };
     expect(info.name).toBe("stepwise-no-big-bang");
@@ -249,3 +258,53 @@ async function analyzerInfo(packDir: string): Promise<{ name: string; policies: 
     child.kill();
   }
 }
+
+describe("the plan action (.github/actions/stepwise-plan) in that project", () => {
+  it("plans the stack a commit changed, with the installed command, and reports the worst exit", () => {
+    const action = parse(
+      readFileSync(join(REPO, ".github", "actions", "stepwise-plan", "action.yml"), "utf8"),
+    ) as { runs: { steps: { id?: string; run?: string }[] } };
+    const script = action.runs.steps.find((step) => step.id === "plan")?.run ?? "";
+    const repo = join(scratch, "repo");
+    const infra = join(repo, "infra");
+    cpSync(project, infra, { recursive: true, filter: (path) => !path.includes("node_modules") });
+    symlinkSync(join(project, "node_modules"), join(infra, "node_modules"));
+    const git = (...args: string[]) =>
+      ok(run("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], repo));
+    git("init", "-q", "-b", "main");
+    writeFileSync(join(repo, ".gitignore"), "node_modules\n");
+    git("add", ".");
+    git("commit", "-q", "-m", "base");
+    const base = git("rev-parse", "HEAD").trim();
+    const stackFile = join(infra, "stacks", "Pulumi.dev.yaml");
+    writeFileSync(
+      stackFile,
+      readFileSync(stackFile, "utf8").replace("events: redpanda", "events: parallel"),
+    );
+    git("commit", "-q", "-am", "dev: events to parallel");
+
+    const temp = join(scratch, "runner");
+    mkdirSync(temp, { recursive: true });
+    const outputs = join(temp, "outputs");
+    const result = spawnSync("bash", ["-c", script], {
+      cwd: infra,
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        BASE_SHA: base,
+        STEPWISE: join(project, "node_modules", ".bin", "stepwise"),
+        RUNNER_TEMP: temp,
+        GITHUB_OUTPUT: outputs,
+      },
+    });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(readFileSync(outputs, "utf8")).toContain("worst=0\n");
+    const review = readFileSync(join(temp, "stepwise-review", "dev.md"), "utf8");
+    expect(review).toContain("redpanda");
+    expect(review).toContain("parallel");
+    expect(readdirSync(join(temp, "stepwise-review")).filter((f) => f.endsWith(".md"))).toEqual([
+      "dev.md",
+    ]);
+  });
+});

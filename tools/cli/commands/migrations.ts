@@ -5,8 +5,9 @@ import { planCommand } from "./plan";
 import { reviewCommand } from "./review";
 import { rollbackCommand } from "./rollback";
 import { statusCommand } from "./status";
+import { projectCommand } from "./project";
 
-/** status, plan, review, advance, rollback, drill: the migration workflow on stack files. */
+/** status, plan, review, advance, rollback, drill, project: the migration workflow on stack files. */
 export function registerMigrationCommands(program: Command): void {
   for (const command of [
     statusCommand(),
@@ -15,6 +16,7 @@ export function registerMigrationCommands(program: Command): void {
     advanceCommand(),
     rollbackCommand(),
     drillCommand(),
+    projectCommand(),
   ]) {
     // addCommand does not pass on exitOverride and help settings the way .command() does.
     program.addCommand(command.copyInheritedSettings(program));
