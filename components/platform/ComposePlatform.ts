@@ -44,6 +44,7 @@ export class ComposePlatform extends pulumi.ComponentResource {
   public readonly network: docker.Network;
   /** Containers by service name. */
   public readonly containers: Readonly<Record<string, docker.Container>>;
+  private readonly volumes = new Map<string, docker.Volume>();
   /** `host:port` by service name, reachable from containers on this platform. */
   public readonly addresses: Readonly<Record<string, string>>;
   /** `host:port` by service name, reachable from other platforms (published on the host). */
@@ -120,8 +121,18 @@ export class ComposePlatform extends pulumi.ComponentResource {
     const volumes = plan.volumes.map(
       // Data outlives the container: moving the service to K3s (or removing it) leaves the
       // volume on the host for a rollback; only its retirement removes it, by hand.
-      (v) =>
-        new docker.Volume(v.dockerName, { name: v.dockerName }, { ...opts, retainOnDelete: true }),
+      // Services that name the same Docker volume share it, as under docker compose.
+      (v) => {
+        const existing = this.volumes.get(v.dockerName);
+        if (existing) return existing;
+        const volume = new docker.Volume(
+          v.dockerName,
+          { name: v.dockerName },
+          { ...opts, retainOnDelete: true },
+        );
+        this.volumes.set(v.dockerName, volume);
+        return volume;
+      },
     );
     return new docker.Container(
       plan.containerName,
@@ -151,6 +162,7 @@ export class ComposePlatform extends pulumi.ComponentResource {
           internal: p.port,
           external: p.published,
           protocol: p.protocol.toLowerCase(),
+          ...(p.hostIp !== undefined && { ip: p.hostIp }),
         })),
         networksAdvanced: [{ name: wiring.network.name, aliases: [service.name] }],
         volumes: volumes.map((volume, i) => ({

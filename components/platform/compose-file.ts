@@ -113,7 +113,9 @@ function composeService(
   if (service.ports.length > 0) {
     // Quoted, as Compose asks: YAML 1.1 readers take unquoted 80:80-like values as base-60.
     entry.ports = service.ports.map((p) =>
-      quoted(`${p.published}:${p.port}${p.protocol === "UDP" ? "/udp" : ""}`),
+      quoted(
+        `${hostAddress(p.hostIp)}${p.published}:${p.port}${p.protocol === "UDP" ? "/udp" : ""}`,
+      ),
     );
   }
   if (Object.keys(plan.env).length > 0) {
@@ -178,6 +180,12 @@ const COMPOSE_CONDITION: Record<StartCondition, string> = {
   healthy: "service_healthy",
   completed: "service_completed_successfully",
 };
+
+/** `127.0.0.1:` or `[::1]:` before the published port, as Compose writes a host address. */
+function hostAddress(ip: string | undefined): string {
+  if (ip === undefined) return "";
+  return ip.includes(":") ? `[${ip}]:` : `${ip}:`;
+}
 
 function quoted(text: string): Scalar<string> {
   const scalar = new Scalar(text);

@@ -115,7 +115,7 @@ export function planComposeServices(
       runOnce: once.has(service.name),
       volumes: service.volumes.map((v) => ({
         key: `${service.name}-${v.name}`,
-        dockerName: dockerVolumeName(platform, service.name, v.name),
+        dockerName: v.dockerName ?? dockerVolumeName(platform, service.name, v.name),
         mountPath: v.mountPath,
       })),
     };

@@ -23,7 +23,12 @@ export interface ResolvedService {
     readonly cpuRequest?: number;
     readonly memoryRequestMiB?: number;
   };
-  readonly volumes: readonly { name: string; mountPath: string; sizeMiB: number }[];
+  readonly volumes: readonly {
+    name: string;
+    mountPath: string;
+    sizeMiB: number;
+    dockerName: string | undefined;
+  }[];
   readonly dependsOn: readonly string[];
   /** As given; `startConditions` adds the defaults, which need the other services. */
   readonly waitFor: Readonly<Record<string, StartCondition>>;
@@ -37,6 +42,8 @@ export interface ResolvedPort {
   readonly published: number;
   readonly protocol: "TCP" | "UDP";
   readonly name: string;
+  /** Host address ComposePlatform publishes on; K3s Services have no host address. */
+  readonly hostIp: string | undefined;
 }
 
 export interface ResolvedHealthCheck {
@@ -57,6 +64,7 @@ export function resolveService(spec: ServiceSpec): ResolvedService {
     name: v.name,
     mountPath: v.mountPath,
     sizeMiB: v.sizeMiB ?? DEFAULT_VOLUME_SIZE_MIB,
+    dockerName: v.dockerName,
   }));
   const hc = spec.healthCheck;
   return {
@@ -69,6 +77,7 @@ export function resolveService(spec: ServiceSpec): ResolvedService {
       published: p.published ?? p.port,
       protocol: p.protocol ?? "TCP",
       name: p.name ?? `p${p.port}`,
+      hostIp: p.hostIp,
     })),
     env: { ...parseEnvFile(spec.envFile ?? "", `${spec.name} envFile`), ...spec.env },
     secretEnv: {

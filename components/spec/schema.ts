@@ -127,6 +127,13 @@ export const serviceSpecSchema = z
           name: dnsLabel,
           mountPath: z.string().startsWith("/", { error: "must be an absolute path" }),
           sizeMiB: positive.optional(),
+          dockerName: z
+            .string()
+            .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, {
+              error:
+                "must be a Docker volume name: letters, digits, '_', '.', '-', starting with a letter or digit",
+            })
+            .optional(),
         }),
       )
       .optional(),

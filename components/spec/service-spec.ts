@@ -114,6 +114,12 @@ export interface ServiceVolume {
   readonly mountPath: string;
   /** Requested size (PVC on K3s; Docker volumes are not sized). @default 1024 */
   readonly sizeMiB?: number;
+  /**
+   * The Docker volume ComposePlatform mounts, to re-attach existing data (what `docker compose`
+   * made: `<project>_<volume>` or the volume's `name:`). Services giving the same name share it.
+   * K3s ignores it: a PVC starts empty. @default `<platform>-<service>-<name>`
+   */
+  readonly dockerName?: string;
 }
 
 export interface ServiceMetrics {

@@ -14,7 +14,8 @@ import { withDependencies } from "./depends-on";
 import { labels } from "./labels";
 import { RESOURCE_KEYS, resources } from "./resources";
 import { checkRestart } from "./restart";
-import { commandList, envFileWarning, replicas, volumes, type NamedVolume } from "./service-fields";
+import { commandList, envFileWarning, replicas } from "./service-fields";
+import { namedVolumes, volumes, type NamedVolume } from "./volumes";
 
 export interface ComposeImportOptions {
   /** Variables for interpolation and key-only env; they win over `.env`. @default none */
@@ -314,41 +315,6 @@ function renamedServices(
         `renamed to "${label}" (a DNS label); other services must reach it as ${label}, not ${name}`,
       );
     }
-  }
-  return map;
-}
-
-function namedVolumes(
-  value: unknown,
-  project: string,
-  ctx: ImportContext,
-  renames: Rename[],
-): Map<string, NamedVolume> {
-  const map = new Map<string, NamedVolume>();
-  if (value === undefined || value === null) return map;
-  if (!isRecord(value)) {
-    ctx.fail("volumes", `${shown(value)}: expected a mapping`);
-    return map;
-  }
-  for (const [key, raw] of Object.entries(value)) {
-    const spec = isRecord(raw) ? raw : {};
-    for (const field of Object.keys(spec).filter((f) => f !== "name")) {
-      ctx.warn(
-        `volumes.${key}.${field}`,
-        `${shown(spec[field])}: not carried over; the platforms make plain local volumes`,
-      );
-    }
-    const dockerName = typeof spec.name === "string" ? spec.name : `${project}_${key}`;
-    const specName = dnsLabelFor(key, "vol");
-    map.set(key, { specName, dockerName });
-    if (specName !== key) {
-      renames.push({ kind: "volume", from: key, to: specName, detail: dockerName });
-      ctx.warn(`volumes.${key}`, `renamed to "${specName}" in the specs (a DNS label)`);
-    }
-    ctx.todo(
-      `volumes.${key}`,
-      `its data is in the Docker volume "${dockerName}"; the platforms make new volumes named after platform, service and "${specName}": copy the data across before switching`,
-    );
   }
   return map;
 }

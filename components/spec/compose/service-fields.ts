@@ -1,4 +1,3 @@
-import type { ServiceVolume } from "../service-spec";
 import { isRecord, shown, text, type ImportContext, type Raw } from "./context";
 import { shellWords } from "./shell-words";
 
@@ -38,36 +37,4 @@ export function replicas(deploy: Raw | undefined, at: string, ctx: ImportContext
     return 1;
   }
   return value;
-}
-
-/** A top-level volume: the spec's name for it and the Docker volume that holds its data. */
-export interface NamedVolume {
-  readonly specName: string;
-  readonly dockerName: string;
-}
-
-export function volumes(
-  value: unknown,
-  named: ReadonlyMap<string, NamedVolume>,
-  at: string,
-  ctx: ImportContext,
-): ServiceVolume[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) {
-    ctx.fail(at, `${shown(value)}: expected a list`);
-    return undefined;
-  }
-  const result = value.flatMap((entry, i): ServiceVolume[] => {
-    const [from, to] = isRecord(entry)
-      ? [text(entry.source), text(entry.target)]
-      : text(entry).split(":");
-    const volume = from === undefined ? undefined : named.get(from);
-    if (volume && to) return [{ name: volume.specName, mountPath: to }];
-    ctx.warn(
-      `${at}[${i}]`,
-      `${shown(entry)}: bind mounts and anonymous volumes are not carried over; use a named volume`,
-    );
-    return [];
-  });
-  return result.length === 0 ? undefined : result;
 }

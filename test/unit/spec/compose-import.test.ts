@@ -39,7 +39,14 @@ describe("importComposeFile", () => {
         startPeriodSeconds: 15,
       },
       resources: { cpu: 0.5, memoryMiB: 256 },
-      volumes: [{ name: "platform-coordination-state", mountPath: "/var/lib/coordination" }],
+      // The rendered file's Docker volume, so ComposePlatform re-attaches the same data.
+      volumes: [
+        {
+          name: "platform-coordination-state",
+          mountPath: "/var/lib/coordination",
+          dockerName: "compose-platform-coordination-state",
+        },
+      ],
       labels: { "stepwise.platform": "compose", "stepwise.service": "platform-coordination" },
       replicas: 1,
     });
@@ -50,7 +57,7 @@ describe("importComposeFile", () => {
     ]);
     expect(warnings).toEqual([]);
     expect(todos).toEqual([
-      'docker-compose.yml: volumes.platform-coordination-state: its data is in the Docker volume "compose-platform-coordination-state"; the platforms make new volumes named after platform, service and "platform-coordination-state": copy the data across before switching',
+      'docker-compose.yml: volumes.platform-coordination-state: ComposePlatform re-attaches the Docker volume "compose-platform-coordination-state" (dockerName); on K3s the volume starts empty: copy the data across before moving a service that mounts it',
       "docker-compose.yml: services.product-catalog.env_file ./secrets/product-catalog.env: its text is not in the Compose file; pass it as envFile or secretEnvFile",
     ]);
   });
@@ -126,12 +133,14 @@ services:
 volumes:
   cache: {}
 `);
-    expect(services[0]?.volumes).toEqual([{ name: "cache", mountPath: "/var/cache/nginx" }]);
+    expect(services[0]?.volumes).toEqual([
+      { name: "cache", mountPath: "/var/cache/nginx", dockerName: "p_cache" },
+    ]);
     expect(services[0]?.ports).toEqual([{ port: 80, published: 8000 }]);
     expect(warnings).toEqual([
       "docker-compose.yml: services.web.privileged: true: not carried over; set it on the platform or drop it",
       'docker-compose.yml: services.web.ports[0]: "8000-8010:80": Compose takes the first free host port of 8000-8010; the spec publishes it on 8000',
-      'docker-compose.yml: services.web.volumes[0]: "./html:/usr/share/nginx/html": bind mounts and anonymous volumes are not carried over; use a named volume',
+      'docker-compose.yml: services.web.volumes[0]: "./html:/usr/share/nginx/html": bind mounts, anonymous volumes and tmpfs are not carried over; use a named volume',
     ]);
   });
 

@@ -180,3 +180,50 @@ describe("labels and annotations", () => {
     });
   });
 });
+
+describe("host addresses and existing Docker volumes on Compose", () => {
+  const specs: ServiceSpec[] = [
+    {
+      name: "admin",
+      image: "shop/admin:1.0.0",
+      ports: [
+        { port: 80, published: 8080, hostIp: "127.0.0.1" },
+        { port: 53, protocol: "UDP", hostIp: "::1" },
+      ],
+      volumes: [{ name: "data", mountPath: "/data", dockerName: "shop_data" }],
+      replicas: 1,
+    },
+    {
+      name: "backup",
+      image: "shop/backup:1.0.0",
+      volumes: [{ name: "data", mountPath: "/backup", dockerName: "shop_data" }],
+      replicas: 1,
+    },
+  ];
+
+  it("writes the host address and the real volume name into the Compose file", () => {
+    const file = parse(renderComposeFile({ project: "shop", services: specs })) as {
+      services: { admin: { ports: string[] } };
+      volumes: Record<string, { name: string }>;
+    };
+    expect(file.services.admin.ports).toEqual(["127.0.0.1:8080:80", "[::1]:53:53/udp"]);
+    expect(file.volumes).toEqual({
+      "admin-data": { name: "shop_data" },
+      "backup-data": { name: "shop_data" },
+    });
+  });
+
+  it("binds the host address and shares one Docker volume on ComposePlatform", async () => {
+    const { resources } = await evaluateProgram(
+      () => ({ ref: new ComposePlatform("shop", { services: specs }).ref }),
+      { outputsFor: platformOutputs },
+    );
+    const admin = byName(resources, "shop-admin").inputs as { ports: unknown[] };
+    expect(admin.ports).toEqual([
+      { internal: 80, external: 8080, protocol: "tcp", ip: "127.0.0.1" },
+      { internal: 53, external: 53, protocol: "udp", ip: "::1" },
+    ]);
+    const volumes = resources.filter((r) => r.type === "docker:index/volume:Volume");
+    expect(volumes.map((v) => v.name)).toEqual(["shop_data"]);
+  });
+});
