@@ -4,6 +4,7 @@
  */
 import type { PhaseDefinition } from "../migrations/path";
 import { MIGRATION_PATHS } from "../migrations/paths";
+import { ENVIRONMENTS, type Environment } from "../migrations/stack-config";
 
 /** The phases of every path that `has` selects, for the rules' prose. */
 function phasesWhere(has: (phase: PhaseDefinition) => boolean): string {
@@ -11,8 +12,8 @@ function phasesWhere(has: (phase: PhaseDefinition) => boolean): string {
   return [...new Set(ids.map((p) => p.id))].join(", ");
 }
 
-export type Environment = "dev" | "staging" | "prod";
-export const ENVIRONMENTS: readonly Environment[] = ["dev", "staging", "prod"];
+// The environments are stack config vocabulary, defined once there; the rules' levels use them.
+export { ENVIRONMENTS, type Environment };
 
 /** A rule's enforcement: mandatory blocks the update, advisory warns, disabled skips. */
 export type Level = "mandatory" | "advisory" | "disabled";
