@@ -4,6 +4,7 @@
  * the providers' own.
  */
 import { isTopicResourceOn } from "../components/events/topic-set-plan";
+import { MONITORING_TYPE } from "../components/type-tokens";
 import { PHASE_LEDGER_TYPE } from "../migrations/ledger";
 import type { PathId } from "../migrations/path";
 import { providerStatefulSource, type StatefulTypeOverrides } from "./stateful-types";
@@ -140,10 +141,8 @@ export function systemOfResource(resource: ResourceView): SystemRef | undefined 
 }
 
 /** Monitoring's children follow every system change (scrape targets), so they ride along. */
-export const MONITORING_COMPONENT_TYPE = "stepwise:monitoring:Monitoring";
-
 export function isMonitoringResource(urn: string): boolean {
-  return typeChainOf(urn).includes(MONITORING_COMPONENT_TYPE);
+  return typeChainOf(urn).includes(MONITORING_TYPE);
 }
 
 /** `urn:pulumi:<stack>::…` → stack name (what the pack knows of its environment). */

@@ -9,7 +9,6 @@ import { K3S_PLATFORM_TYPE } from "../../../components/platform/K3sPlatform";
 import { MONITORING_TYPE } from "../../../components/monitoring/Monitoring";
 import { PHASE_LEDGER_TYPE } from "../../../migrations/ledger";
 import {
-  MONITORING_COMPONENT_TYPE,
   classify,
   isMonitoringResource,
   nameFromUrn,
@@ -41,7 +40,6 @@ describe("the classification table", () => {
 
 describe("URN and label helpers", () => {
   it("recognise Monitoring's children by the URN's type chain", () => {
-    expect(MONITORING_COMPONENT_TYPE).toBe(MONITORING_TYPE);
     const child = `urn:pulumi:dev::stepwise::${MONITORING_TYPE}$docker:index/container:Container::platform-prometheus`;
     expect(isMonitoringResource(child)).toBe(true);
     expect(
