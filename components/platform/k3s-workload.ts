@@ -151,6 +151,14 @@ export function waitContainers(waits: readonly StartWait[]): k8s.types.input.cor
   }));
 }
 
+/**
+ * Kubernetes expands `$(VAR)` in a container's command and args and reduces `$$` to `$`;
+ * doubling every `$` keeps the spec's text as it is, as Docker runs it.
+ */
+export function literalForKubernetes(arg: string): string {
+  return arg.replace(/\$/g, "$$$$");
+}
+
 /** Names of the objects a Deployment reads its configuration from. */
 export interface WorkloadRefs {
   readonly configDigest: string;
@@ -190,8 +198,8 @@ export function deploymentSpec(
           {
             name: service.name,
             image: service.image,
-            command: service.command ? [...service.command] : undefined,
-            args: service.args ? [...service.args] : undefined,
+            command: service.command?.map(literalForKubernetes),
+            args: service.args?.map(literalForKubernetes),
             ports: service.ports.map((p) => ({
               name: p.name,
               containerPort: p.port,

@@ -227,3 +227,19 @@ describe("host addresses and existing Docker volumes on Compose", () => {
     expect(volumes.map((v) => v.name)).toEqual(["shop_data"]);
   });
 });
+
+describe("commands on K3s", () => {
+  it("keeps $(…) and $$ literal, as Docker runs them (Kubernetes would expand or reduce them)", () => {
+    const spec = deploymentSpec(
+      "k3s",
+      resolveService({
+        name: "echo",
+        image: "busybox:1.36.1",
+        command: ["sh", "-c"],
+        args: ['echo "started at $(date) by $$"'],
+      }),
+      { configDigest: "d" },
+    ) as { template: { spec: { containers: { args: string[] }[] } } };
+    expect(spec.template.spec.containers[0]?.args).toEqual(['echo "started at $$(date) by $$$$"']);
+  });
+});
