@@ -1,8 +1,24 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
-// Three layers: unit tests need nothing running; integration tests get real Kafka brokers and a
-// real PostgreSQL cluster from the global setup (test/services), shared by every file; engine
-// tests run the real Pulumi engine, which their global setup builds once (test/engine).
+// The layers: unit tests need nothing running and stay quick (npm run test:unit); program tests
+// need nothing either but evaluate the whole program, most of them many times over (the CLI's
+// plans and drills, the attack corpus); integration tests get real Kafka brokers and a real
+// PostgreSQL cluster from the global setup (test/services), shared by every file; engine tests
+// run the real Pulumi engine, which their global setup builds once (test/engine). `vitest run`
+// (npm test) runs them all.
+
+/** Tests under test/unit/ that evaluate the whole program: the program project runs them. */
+const PROGRAM_TESTS = [
+  "test/unit/program/**/*.test.ts",
+  "test/unit/attacks/**/*.test.ts",
+  "test/unit/cli/migration-commands.test.ts",
+  "test/unit/cli/cli-process.test.ts",
+  "test/unit/plan/bundled-stacks.test.ts",
+  "test/unit/policies/bundled-stacks.test.ts",
+  "test/unit/policies/pack-on-program.test.ts",
+  "test/unit/routing/routes-by-phase.test.ts",
+];
+
 export default defineConfig({
   test: {
     projects: [
@@ -10,6 +26,18 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...PROGRAM_TESTS],
+          // Files share a worker's module cache: importing Pulumi's SDK once per worker instead of
+          // once per file is most of the layer's time. A unit test leaves no global state behind
+          // (spies restored; each evaluation under mocks sets its own).
+          isolate: false,
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "program",
+          include: PROGRAM_TESTS,
           testTimeout: 30_000,
         },
       },
