@@ -6,7 +6,7 @@
 import type { MigrationPath, PhaseDefinition } from "../../migrations/path";
 import type { Ledger, PhaseRecord } from "../../migrations/ledger";
 import { GATE_RECORDERS } from "../../migrations/gate-evidence";
-import { systemsBehindOnRollback } from "../../migrations/phases";
+import { hasPhase, phaseIndex, systemsBehindOnRollback } from "../../migrations/phases";
 import { parseDuration } from "../../migrations/duration";
 import type { PolicySettings } from "../config";
 
@@ -17,10 +17,6 @@ export interface Finding {
 }
 
 const DAY_MS = 86_400_000;
-
-export function phaseIndex(path: MigrationPath, phaseId: string): number {
-  return path.phases.findIndex((p) => p.id === phaseId);
-}
 
 function unknownPhase(path: MigrationPath, phaseId: string): Finding {
   return {
@@ -37,14 +33,13 @@ export interface PathMove {
 
 /** +1 forward, -1 back, 0 none; undefined when a phase id is unknown. */
 export function stepsOf(move: PathMove): number | undefined {
-  const from = phaseIndex(move.path, move.from);
-  const to = phaseIndex(move.path, move.to);
-  return from === -1 || to === -1 ? undefined : to - from;
+  if (!hasPhase(move.path, move.from) || !hasPhase(move.path, move.to)) return undefined;
+  return phaseIndex(move.path, move.to) - phaseIndex(move.path, move.from);
 }
 
 export function phaseStepFindings(move: PathMove): Finding[] {
   for (const id of [move.from, move.to]) {
-    if (phaseIndex(move.path, id) === -1) return [unknownPhase(move.path, id)];
+    if (!hasPhase(move.path, id)) return [unknownPhase(move.path, id)];
   }
   const steps = stepsOf(move) ?? 0;
   if (Math.abs(steps) <= 1) return [];
