@@ -10,6 +10,9 @@ import importX, { createNodeResolver } from "eslint-plugin-import-x";
 /** Source files that belong to a layer (tests, benches and fixtures import from every layer). */
 const LAYERED = ["components/**/*.ts", "migrations/**/*.ts", "policies/**/*.ts", "tools/**/*.ts"];
 
+/** Pulumi projects of users' own, inside this repository. */
+const USER_PROJECTS = ["examples/**/*.ts", "test/fixtures/user-project/**/*.ts"];
+
 /** Each layer and what it must not import: everything above it. */
 const zone = (target, from, layer) => ({
   target,
@@ -38,10 +41,6 @@ export default tseslint.config(
       "**/*.js",
       "**/*.mjs",
       "test/unit/lint/fixtures/",
-      // A user project of its own (its own tsconfig, imports the installed package): linted by
-      // nothing here, typechecked by the packaging test.
-      "test/fixtures/user-project/",
-      "examples/policy-pack/",
     ],
   },
   js.configs.recommended,
@@ -55,6 +54,42 @@ export default tseslint.config(
       "@pulumi/no-output-in-template-literal": "error",
       "@pulumi/no-output-instance-in-template-literal": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // Projects of users' own (the examples, the packaging test's project) import the installed
+    // package, which the repository's tsconfig does not resolve: linted without type information,
+    // and held to the package's public entry points.
+    files: USER_PROJECTS,
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: USER_PROJECTS,
+    rules: {
+      // Pulumi's rules need the type information these files are linted without.
+      "@pulumi/no-output-in-template-literal": "off",
+      "@pulumi/no-output-instance-in-template-literal": "off",
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["../**"],
+              message: "a user project imports stepwise through the package, not its sources",
+            },
+            {
+              group: [
+                "stepwise-iac/*",
+                "!stepwise-iac/policies",
+                "!stepwise-iac/events",
+                "!stepwise-iac/db",
+              ],
+              message:
+                "only stepwise-iac, stepwise-iac/policies, /events and /db are public (docs/api.md)",
+            },
+          ],
+        },
+      ],
     },
   },
   {
