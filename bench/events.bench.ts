@@ -471,6 +471,9 @@ export const run: Bench = async (log) => {
       primary: legacy,
       secondary: target,
       spoolDir: join(spoolRoot, "offsets"),
+      // New 100-partition topics: a loaded broker answers "not leader" for a while after the
+      // metadata names every leader.
+      primaryRetries: 10,
     });
     await publisher.connect();
     for (const topic of topics)
