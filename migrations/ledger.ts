@@ -80,3 +80,11 @@ export interface Ledger {
  * `pulumi-nodejs:dynamic/<module>:<type>` (see migrations/phase-ledger.ts).
  */
 export const PHASE_LEDGER_TYPE = "pulumi-nodejs:dynamic/stepwise:PhaseLedger";
+
+/**
+ * Whether a resource type is the PhaseLedger: its own type, or a PhaseLedger registered under
+ * another dynamic module (a program of one's own; the type name is what identifies it).
+ */
+export function isLedgerType(type: string): boolean {
+  return type === PHASE_LEDGER_TYPE || type.endsWith(":PhaseLedger");
+}

@@ -5,7 +5,7 @@
  */
 import { isTopicResourceOn } from "../components/events/topic-set-plan";
 import { MONITORING_TYPE } from "../components/type-tokens";
-import { PHASE_LEDGER_TYPE } from "../migrations/ledger";
+import { isLedgerType } from "../migrations/ledger";
 import type { PathId } from "../migrations/path";
 import { providerStatefulSource, type StatefulTypeOverrides } from "./stateful-types";
 
@@ -77,11 +77,6 @@ export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
   // Weighted routes (Traefik v3 `spec.weighted.services`).
   "kubernetes:traefik.io/v1alpha1:TraefikService": { roles: ["weighted-route"] },
 };
-
-/** The PhaseLedger is a dynamic resource: `pulumi-nodejs:dynamic/stepwise:PhaseLedger`. */
-export function isLedgerType(type: string): boolean {
-  return type === PHASE_LEDGER_TYPE || type.endsWith(":PhaseLedger");
-}
 
 /**
  * The class of a resource by its type token: stepwise's own and the engines' types from the

@@ -3,9 +3,9 @@
  * shows a policy: deletions, replacements and old values.
  */
 import type { Plan, PlanResourceState, PlanStep, StepOp } from "../../migrations/plan-model";
-import type { Ledger } from "../../migrations/ledger";
+import { isLedgerType, type Ledger } from "../../migrations/ledger";
 import { asLedger } from "../../migrations/ledger-record";
-import { isLedgerType, nameFromUrn, type ResourceView } from "../classify";
+import { nameFromUrn, type ResourceView } from "../classify";
 
 const CREATES: ReadonlySet<StepOp> = new Set(["create", "create-replacement", "import"]);
 const GONE_AFTER: ReadonlySet<StepOp> = new Set([

@@ -18,7 +18,8 @@ import type {
 import type { Ledger } from "../../migrations/ledger";
 import type { MigrationPath } from "../../migrations/path";
 import { MIGRATION_PATHS } from "../../migrations/paths";
-import { isLedgerType, stackFromUrn, type ResourceView } from "../classify";
+import { stackFromUrn, type ResourceView } from "../classify";
+import { isLedgerType } from "../../migrations/ledger";
 import { PolicyConfigError, resolvePolicySettings, type PolicySettings } from "../config";
 import { RULES, type RuleDefinition, type RuleId } from "../rules";
 import type { GateId } from "../../migrations/path";

@@ -1,4 +1,4 @@
-import type { Ledger } from "../../migrations/ledger";
+import { isLedgerType, type Ledger } from "../../migrations/ledger";
 import type { PathId } from "../../migrations/path";
 import { isPathId } from "../../migrations/phases";
 import { hasRole, nameFromUrn } from "../../policies/classify";
@@ -284,9 +284,7 @@ function typeFromUrn(urn: string): string {
 
 /** Phase changes read from the PhaseLedger step: the deployed ledger against the new one. */
 export function movesFromLedgerStep(plan: Plan): ReviewMove[] {
-  const step = plan.steps.find(
-    (s) => (s.newState ?? s.oldState)?.type.endsWith(":PhaseLedger") === true,
-  );
+  const step = plan.steps.find((s) => isLedgerType((s.newState ?? s.oldState)?.type ?? ""));
   if (!step) return [];
   const before = ledgerIn(step.oldState?.inputs ?? step.oldState?.outputs);
   const after = ledgerIn(step.newState?.inputs ?? step.newState?.outputs);
