@@ -15,7 +15,7 @@ import { labels } from "./labels";
 import { RESOURCE_KEYS, resources } from "./resources";
 import { checkRestart } from "./restart";
 import { commandList, envFileWarning, replicas } from "./service-fields";
-import { namedVolumes, volumes, type NamedVolume } from "./volumes";
+import { namedVolumes, sharedVolumes, volumes, type NamedVolume } from "./volumes";
 
 export interface ComposeImportOptions {
   /** Variables for interpolation and key-only env; they win over `.env`. @default none */
@@ -150,6 +150,7 @@ function read(
   });
   const result = withDependencies(specs, raws, serviceNames, ctx);
   checkRestart(result, raws, ctx);
+  sharedVolumes(result, ctx);
   hostPortClashes(result, ctx);
   validate(result, ctx);
   return result;

@@ -1,4 +1,4 @@
-import type { ServiceVolume } from "../service-spec";
+import type { ServiceSpec, ServiceVolume } from "../service-spec";
 import { isRecord, shown, text, type ImportContext } from "./context";
 import { dnsLabelFor, type Rename } from "./names";
 
@@ -102,4 +102,21 @@ export function volumes(
     return [{ name: volume.specName, mountPath: to, dockerName: volume.dockerName }];
   });
   return result.length === 0 ? undefined : result;
+}
+
+/** A Docker volume several services mount is shared on Compose; on K3s each gets its own PVC. */
+export function sharedVolumes(specs: readonly ServiceSpec[], ctx: ImportContext): void {
+  const users = new Map<string, string[]>();
+  for (const spec of specs) {
+    for (const v of spec.volumes ?? []) {
+      if (v.dockerName) users.set(v.dockerName, [...(users.get(v.dockerName) ?? []), spec.name]);
+    }
+  }
+  for (const [dockerName, services] of users) {
+    if (services.length < 2) continue;
+    ctx.warn(
+      `volumes`,
+      `the Docker volume "${dockerName}" is mounted by ${services.join(", ")}: shared on ComposePlatform; on K3s each service gets its own empty volume`,
+    );
+  }
 }

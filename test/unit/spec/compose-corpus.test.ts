@@ -1,56 +1,18 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import {
-  ComposeImportError,
-  importComposeFiles,
-  isPinnedImage,
-  validateServiceSpecs,
-} from "../../../components/spec";
+import { isPinnedImage, validateServiceSpecs } from "../../../components/spec";
+import { ROOT, corpusFiles, importFixture } from "./compose-corpus-support";
 
 // Compose files written by this project (test/fixtures/compose), each beside
 // <name>.expected.yaml: the specs, warnings, to-dos and renames, or the problems of a refusal.
 // UPDATE_COMPOSE_CORPUS=1 rewrites the expectations; review the diff before committing.
-const ROOT = join(__dirname, "../../fixtures/compose");
-const ENV = { USER_NAME: "from-environment" };
-
-function fixtures(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? fixtures(join(dir, entry.name))
-      : entry.name.endsWith(".yml") && !entry.name.endsWith(".override.yml")
-        ? [join(dir, entry.name)]
-        : [],
-  );
-}
-
-function run(file: string): Record<string, unknown> {
-  const source = relative(ROOT, file);
-  const dotEnvPath = join(dirname(file), ".env");
-  const options = {
-    env: ENV,
-    dotEnv: existsSync(dotEnvPath) ? readFileSync(dotEnvPath, "utf8") : undefined,
-    project: "corpus",
-  };
-  // <name>.override.yml beside a file is merged over it, as `-f <name>.yml -f <name>.override.yml`.
-  const override = file.replace(/\.yml$/, ".override.yml");
-  const files = [{ text: readFileSync(file, "utf8"), source }];
-  if (existsSync(override)) {
-    files.push({ text: readFileSync(override, "utf8"), source: relative(ROOT, override) });
-  }
-  try {
-    return { ...importComposeFiles(files, options) };
-  } catch (error) {
-    if (!(error instanceof ComposeImportError)) throw error;
-    return { problems: error.problems, warnings: error.warnings, todos: error.todos };
-  }
-}
-
-const files = fixtures(ROOT);
+const files = corpusFiles();
+const run = (file: string) => importFixture(file) as Record<string, unknown>;
 
 describe("Compose corpus", () => {
-  it("holds at least 15 files", () => expect(files.length).toBeGreaterThanOrEqual(15));
+  it("holds at least 40 files", () => expect(files.length).toBeGreaterThanOrEqual(40));
 
   it.each(files.map((f) => [relative(ROOT, f), f]))("%s", (_name, file) => {
     const actual = run(file);
