@@ -23,6 +23,7 @@ export type { Ledger } from "../migrations/ledger";
 // Service specs: written by hand or imported from a Compose file.
 export {
   importComposeFile,
+  importComposeFiles,
   ComposeImportError,
   isPinnedImage,
   platformServices,
@@ -30,12 +31,14 @@ export {
   ServiceSpecError,
   type ComposeImport,
   type ComposeImportOptions,
+  type ComposeSource,
   type HealthCheck,
   type PlatformKind,
   type ServicePort,
   type ServiceResources,
   type ServiceSpec,
   type ServiceVolume,
+  type StartCondition,
 } from "../components/spec";
 
 // Platforms, routing and monitoring.
