@@ -1,7 +1,7 @@
 /**
  * Offline planner: plan time for the bundled stacks and for generated stacks of 50, 200 and
  * 500 services, on the real program (stepwiseProgram with a generated service list: the four
- * services of migration-paths.md plus copies of `orders`). Each plan is "advance events one
+ * bundled services plus copies of `orders`). Each plan is "advance events one
  * phase" (dev's stack file), which touches every service.
  *
  * Baseline: the two plain evaluations of the program under mocks that any plan of two

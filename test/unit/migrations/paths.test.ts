@@ -21,7 +21,7 @@ import {
 const paths: MigrationPath[] = Object.values(MIGRATION_PATHS);
 
 describe("migration path definitions", () => {
-  it("define the five paths of migration-paths.md, keyed by their own id", () => {
+  it("define the five paths, keyed by their own id", () => {
     expect(PATH_IDS).toEqual(["events", "platform", "database", "api", "consolidation"]);
     for (const id of PATH_IDS) expect(MIGRATION_PATHS[id].id).toBe(id);
   });
@@ -90,7 +90,7 @@ describe("migration path definitions", () => {
     ]);
   });
 
-  it("gates sit where migration-paths.md needs them", () => {
+  it("gates sit where each migration needs its evidence", () => {
     expect(gatesToEnter("events", "parallel")).toEqual(["compatibility-verified"]);
     expect(gatesToEnter("events", "consumers-on-kafka")).toEqual(["offsets-migrated"]);
     expect(gatesToEnter("database", "citus-provisioned")).toEqual(["data-model-reviewed"]);
