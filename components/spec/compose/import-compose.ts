@@ -375,16 +375,22 @@ function validate(specs: ServiceSpec[], ctx: ImportContext): void {
 
 /** ComposePlatform publishes every port on the host, so two services may not share one. */
 function hostPortClashes(specs: readonly ServiceSpec[], ctx: ImportContext): void {
-  const owners = new Map<string, string>();
+  // Published ports so far: port/protocol, the host address (undefined: all of them), the owner.
+  const taken: { key: string; ip: string | undefined; owner: string }[] = [];
   for (const spec of specs) {
     for (const port of spec.ports ?? []) {
       const key = `${port.published ?? port.port}/${(port.protocol ?? "TCP").toLowerCase()}`;
-      const owner = owners.get(key);
-      if (owner === undefined) owners.set(key, spec.name);
-      else if (owner !== spec.name) {
+      const clash = taken.find(
+        (t) =>
+          t.key === key &&
+          t.owner !== spec.name &&
+          (t.ip === undefined || port.hostIp === undefined || t.ip === port.hostIp),
+      );
+      taken.push({ key, ip: port.hostIp, owner: spec.name });
+      if (clash) {
         ctx.todo(
           `services.${spec.name}.ports`,
-          `host port ${key} is also published by ${owner} (ComposePlatform publishes every service port on the host); give one of them another published port`,
+          `host port ${key} is also published by ${clash.owner} (ComposePlatform publishes every service port on the host); give one of them another published port`,
         );
       }
     }

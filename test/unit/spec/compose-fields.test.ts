@@ -169,3 +169,15 @@ describe("several files, profiles, v1", () => {
     ).toThrow("b.yml: not valid YAML");
   });
 });
+
+describe("host port clashes", () => {
+  it("are a to-do only when the host addresses overlap", () => {
+    const file = (a: string, b: string) =>
+      `services:\n  a:\n    image: x/a:1.0.0\n    ports: ["${a}"]\n  b:\n    image: x/b:1.0.0\n    ports: ["${b}"]\n`;
+    expect(importComposeFile(file("127.0.0.1:80:80", "127.0.0.2:80:80")).todos).toEqual([]);
+    expect(importComposeFile(file("127.0.0.1:80:80", "80:8080")).todos).toEqual([
+      "docker-compose.yml: services.b.ports: host port 80/tcp is also published by a (ComposePlatform publishes every service port on the host); give one of them another published port",
+    ]);
+    expect(importComposeFile(file("53:53/udp", "53:53")).todos).toEqual([]);
+  });
+});
