@@ -474,6 +474,7 @@ export const run: Bench = async (log) => {
       // New 100-partition topics: a loaded broker answers "not leader" for a while after the
       // metadata names every leader.
       primaryRetries: 10,
+      primaryTimeoutMs: 120_000,
     });
     await publisher.connect();
     for (const topic of topics)
