@@ -100,6 +100,8 @@ interface QueuedLine {
   readonly failed: (error: unknown) => void;
 }
 
+/** Record bytes of waiting intents kept in memory; beyond it they are read back from the file. */
+const CACHE_BYTES = 32 * 1024 * 1024;
 /** How long a written answer (ack or reject) may wait for a sync shared with an intent. */
 const ANSWER_SYNC_DELAY_MS = 5;
 const SEGMENT = /^journal-(\d{10})\.log$/;
@@ -127,6 +129,9 @@ export class PublishJournal {
   /** Lines written and not yet synced, with where each ends. */
   private unsynced: Array<{ readonly line: QueuedLine; readonly at: Position }> = [];
   private syncDue = false;
+  /** Intents of this run waiting for the secondary, so the forwarder need not read them back. */
+  private readonly cache = new Map<number, Intent>();
+  private cachedBytes = 0;
   private syncTimer: NodeJS.Timeout | undefined;
   private closed = false;
   /** In doubt after the last run: intents with neither an ack nor a reject line. */
@@ -209,6 +214,7 @@ export class PublishJournal {
                 length,
               );
               this.unresolved.set(seq, ref);
+              this.remember(seq, intent);
               this.unresolvedMessages += ref.count;
               this.segment(segment).open++;
               wrote();
@@ -284,6 +290,7 @@ export class PublishJournal {
     const done = this.acked.splice(0, count);
     if (done.length === 0) return;
     for (const { intent, at } of done) {
+      this.forget(intent.seq);
       this.ackedMessages -= intent.count;
       this.segment(intent.segment).open--;
       this.segment(at.segment).open--;
@@ -325,6 +332,7 @@ export class PublishJournal {
     this.unresolved.delete(seq);
     this.unresolvedMessages -= intent.count;
     if (offset === undefined) {
+      this.forget(seq);
       this.segment(intent.segment).open--; // refused: never forwarded
       return;
     }
@@ -463,7 +471,24 @@ export class PublishJournal {
     }
   }
 
+  /** Keeps a new intent's records for the forwarder while the cache has room. */
+  private remember(seq: number, intent: Intent): void {
+    const bytes = intent.records.reduce((n, r) => n + r.tail.length, 0);
+    if (this.cachedBytes + bytes > CACHE_BYTES) return; // read back from the file instead
+    this.cache.set(seq, intent);
+    this.cachedBytes += bytes;
+  }
+
+  private forget(seq: number): void {
+    const intent = this.cache.get(seq);
+    if (!intent) return;
+    this.cache.delete(seq);
+    this.cachedBytes -= intent.records.reduce((n, r) => n + r.tail.length, 0);
+  }
+
   private readIntent(ref: IntentRef): Intent {
+    const cached = this.cache.get(ref.seq);
+    if (cached) return cached;
     let fd = this.readFd.get(ref.segment);
     if (fd === undefined) {
       fd = openSync(join(this.dir, segmentName(ref.segment)), "r");
