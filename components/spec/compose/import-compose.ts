@@ -1,9 +1,9 @@
 import { basename, dirname } from "node:path";
 import { parseEnvFile } from "../env-file";
-import { PINNING_HINT, isPinnedImage, unpinnedReason } from "../pinned-image";
+import { isPinnedImage } from "../pinned-image";
 import type { ServiceSpec } from "../service-spec";
 import { ServiceSpecError, validateServiceSpecs } from "../validate";
-import { ImportContext, compact, isRecord, shown, text, type Raw } from "./context";
+import { ImportContext, compact, isRecord, shown, type Raw } from "./context";
 import { loadComposeFiles, type ComposeSource } from "./files";
 import type { Variables } from "./interpolate";
 import { dnsLabelFor, projectNameFor, type Rename } from "./names";
@@ -14,6 +14,10 @@ import { withDependencies } from "./depends-on";
 import { labels } from "./labels";
 import { RESOURCE_KEYS, resources } from "./resources";
 import { checkRestart } from "./restart";
+import { hostPortClashes } from "./host-ports";
+import { image } from "./image";
+import { networks } from "./networks";
+import { activeServices } from "./profiles";
 import { commandList, envFileWarning, replicas } from "./service-fields";
 import { namedVolumes, sharedVolumes, volumes, type NamedVolume } from "./volumes";
 
@@ -205,83 +209,6 @@ function service(original: string, name: string, raw: unknown, sc: ServiceContex
   });
 }
 
-/**
- * Services without `profiles` always run; the others only when one of their profiles is active,
- * as in Compose. Skipped services are named in a warning.
- */
-function activeServices(
-  services: Raw,
-  options: ComposeImportOptions,
-  vars: Variables,
-  ctx: ImportContext,
-): Raw {
-  const active = new Set(
-    options.profiles ?? (vars.COMPOSE_PROFILES ?? "").split(",").map((p) => p.trim()),
-  );
-  if (active.has("*")) return services;
-  return Object.fromEntries(
-    Object.entries(services).filter(([name, raw]) => {
-      const profiles = isRecord(raw) && Array.isArray(raw.profiles) ? raw.profiles.map(text) : [];
-      if (profiles.length === 0 || profiles.some((p) => active.has(p))) return true;
-      ctx.warn(
-        `services.${name}`,
-        `skipped: only in profile ${profiles.join(", ")}, which is not active (pass --profile ${profiles[0]} to import it)`,
-      );
-      return false;
-    }),
-  );
-}
-
-/** The image, or for a build-only service the one Compose would build: `<project>-<service>`. */
-function image(
-  original: string,
-  raw: Raw,
-  project: string,
-  at: string,
-  ctx: ImportContext,
-): string {
-  const build =
-    raw.build === undefined
-      ? undefined
-      : isRecord(raw.build)
-        ? text(raw.build.context ?? ".")
-        : text(raw.build);
-  if (raw.image === undefined || raw.image === null) {
-    if (build === undefined) {
-      ctx.fail(`${at}.image`, "missing; give image, or build to have one named after the service");
-      return "";
-    }
-    const built = `${project}-${original}`.toLowerCase();
-    ctx.warn(
-      `${at}.build`,
-      `no image given; named it "${built}" after project and service, as Compose does`,
-    );
-    ctx.todo(
-      `${at}.build`,
-      `build ${build} and push it to a registry both platforms pull from, then set image to its pinned tag (e.g. "registry.example/${built}:1.0.0")`,
-    );
-    return built;
-  }
-  const value = text(raw.image);
-  if (build !== undefined) {
-    ctx.todo(
-      `${at}.build`,
-      `build ${build} as ${value} and push it; the platforms pull images, they do not build them`,
-    );
-  }
-  const reason = unpinnedReason(value);
-  if (reason !== undefined && build === undefined) {
-    ctx.warn(`${at}.image`, `${shown(value)} is not pinned: ${reason}`);
-    ctx.todo(
-      `${at}.image`,
-      `${shown(value)}: ${PINNING_HINT} before deploying; platform compose-file and the platforms refuse it until then`,
-    );
-  } else if (reason !== undefined) {
-    ctx.todo(`${at}.image`, `${shown(value)}: after pushing, ${PINNING_HINT}`);
-  }
-  return value;
-}
-
 function containerName(value: unknown, expected: string, at: string, ctx: ImportContext): void {
   if (value === undefined || value === expected) return;
   ctx.warn(
@@ -320,47 +247,6 @@ function renamedServices(
   return map;
 }
 
-/** One network for everything is what the platforms give; more (or aliases, addresses) is warned. */
-function networks(doc: Raw, ctx: ImportContext): void {
-  const used = new Set<string>();
-  for (const [name, raw] of Object.entries(doc.services as Raw)) {
-    const value = isRecord(raw) ? raw.networks : undefined;
-    if (value === undefined) {
-      used.add("default");
-      continue;
-    }
-    if (Array.isArray(value)) value.forEach((n) => used.add(text(n)));
-    else if (isRecord(value)) {
-      for (const [network, settings] of Object.entries(value)) {
-        used.add(network);
-        if (isRecord(settings) && Object.keys(settings).length > 0) {
-          ctx.warn(
-            `services.${name}.networks.${network}`,
-            `${shown(settings)}: not carried over; the service is reached by its name`,
-          );
-        }
-      }
-    }
-  }
-  if (used.size > 1) {
-    ctx.warn(
-      "networks",
-      `services are on ${used.size} networks (${[...used].join(", ")}); the platforms put all of them on one, so each can reach every other`,
-    );
-  }
-  if (isRecord(doc.networks)) {
-    for (const [key, raw] of Object.entries(doc.networks)) {
-      const settings = isRecord(raw) ? raw : {};
-      // A bridge network is what the platforms make; its name is theirs to choose.
-      const carried = (f: string) =>
-        f === "name" || (f === "driver" && settings.driver === "bridge");
-      for (const field of Object.keys(settings).filter((f) => !carried(f))) {
-        ctx.warn(`networks.${key}.${field}`, `${shown((raw as Raw)[field])}: not carried over`);
-      }
-    }
-  }
-}
-
 /** The specs as every platform validates them, except that an unpinned image is a to-do here. */
 function validate(specs: ServiceSpec[], ctx: ImportContext): void {
   try {
@@ -370,29 +256,5 @@ function validate(specs: ServiceSpec[], ctx: ImportContext): void {
   } catch (error) {
     if (!(error instanceof ServiceSpecError)) throw error;
     for (const problem of error.problems) ctx.fail("", problem);
-  }
-}
-
-/** ComposePlatform publishes every port on the host, so two services may not share one. */
-function hostPortClashes(specs: readonly ServiceSpec[], ctx: ImportContext): void {
-  // Published ports so far: port/protocol, the host address (undefined: all of them), the owner.
-  const taken: { key: string; ip: string | undefined; owner: string }[] = [];
-  for (const spec of specs) {
-    for (const port of spec.ports ?? []) {
-      const key = `${port.published ?? port.port}/${(port.protocol ?? "TCP").toLowerCase()}`;
-      const clash = taken.find(
-        (t) =>
-          t.key === key &&
-          t.owner !== spec.name &&
-          (t.ip === undefined || port.hostIp === undefined || t.ip === port.hostIp),
-      );
-      taken.push({ key, ip: port.hostIp, owner: spec.name });
-      if (clash) {
-        ctx.todo(
-          `services.${spec.name}.ports`,
-          `host port ${key} is also published by ${clash.owner} (ComposePlatform publishes every service port on the host); give one of them another published port`,
-        );
-      }
-    }
   }
 }
