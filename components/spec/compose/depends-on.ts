@@ -49,7 +49,12 @@ export function withDependencies(
             where,
             "not among the imported services; dropped, as Compose does with required: false",
           );
-        } else ctx.fail(where, `${shown(dep)}: no such service`);
+        } else {
+          ctx.fail(
+            where,
+            `${shown(dep)}: not among the imported services (no such service, or only in an inactive profile: pass --profile)`,
+          );
+        }
         continue;
       }
       let condition = condition_(settings.condition, `${where}.condition`, ctx);

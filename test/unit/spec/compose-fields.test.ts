@@ -181,3 +181,22 @@ describe("host port clashes", () => {
     expect(importComposeFile(file("53:53/udp", "53:53")).todos).toEqual([]);
   });
 });
+
+describe("a dependency that is not imported", () => {
+  it("is refused naming the profile as a likely reason, unless required: false", () => {
+    const file = `services:
+  app:
+    image: x/app:1.0.0
+    depends_on: { db: { condition: service_started } }
+  db:
+    image: x/db:1.0.0
+    profiles: [db]
+`;
+    expect(() => importComposeFile(file)).toThrow(
+      'services.app.depends_on.db: "db": not among the imported services (no such service, or only in an inactive profile: pass --profile)',
+    );
+    expect(importComposeFile(file, "c.yml", { profiles: ["db"] }).services[0]?.waitFor).toEqual({
+      db: "started",
+    });
+  });
+});
