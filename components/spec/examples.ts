@@ -10,7 +10,7 @@ const health = (port: number) => ({
 });
 
 /**
- * The four services of migration-paths.md. `databaseUrl` is product-catalog's DATABASE_URL
+ * The four services of the bundled seed platform. `databaseUrl` is product-catalog's DATABASE_URL
  * (secret env); pass `config.requireSecret(...)` in a real stack.
  */
 export function platformServices(databaseUrl: pulumi.Input<string>): readonly ServiceSpec[] {

@@ -92,7 +92,7 @@ export function resolveService(spec: ServiceSpec): ResolvedService {
       retries: hc.retries ?? 3,
       startPeriodSeconds: hc.startPeriodSeconds ?? 0,
     },
-    // Stateless services run two replicas (migration-paths.md); a volume makes one the safe default.
+    // Stateless services run two replicas (docs/platform.md); a volume makes one the safe default.
     replicas: spec.replicas ?? (volumes.length > 0 ? 1 : DEFAULT_STATELESS_REPLICAS),
     singleReplicaReason: spec.singleReplicaReason?.trim(),
     resources: { ...spec.resources },

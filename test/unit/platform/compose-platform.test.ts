@@ -19,7 +19,7 @@ async function evaluateCompose(services = PLATFORM_SERVICES) {
   );
 }
 
-describe("ComposePlatform with the four services of migration-paths.md", () => {
+describe("ComposePlatform with the four services of the seed platform", () => {
   it("registers exactly one network, one volume, and an image + container per service", async () => {
     const { resources } = await evaluateCompose();
     // Registration order interleaves with image resolution, so compare as sets; ordering is

@@ -19,7 +19,7 @@ const labels = (service: string) => ({
   "app.kubernetes.io/managed-by": "stepwise",
 });
 
-describe("K3sPlatform with the four services of migration-paths.md", () => {
+describe("K3sPlatform with the four services of the seed platform", () => {
   it("registers a namespace and exactly the per-service objects", async () => {
     const { resources } = await evaluateK3s();
     expect(typesAndNames(resources).sort()).toEqual(
@@ -53,7 +53,7 @@ describe("K3sPlatform with the four services of migration-paths.md", () => {
     });
   });
 
-  it("renders product-catalog as in migration-paths.md: 2 replicas, port 8082, probes, resources", async () => {
+  it("renders product-catalog as in the seed platform: 2 replicas, port 8082, probes, resources", async () => {
     const { resources } = await evaluateK3s();
     const deployment = byName(resources, "k3s-product-catalog").inputs as {
       metadata: unknown;

@@ -58,7 +58,7 @@ describe("resourcesFor", () => {
 });
 
 describe("secrets on K3s", () => {
-  it("derives Secret keys from variable names, as migration-paths.md does", () => {
+  it("derives Secret keys from variable names, as the seed platform does", () => {
     expect(secretKeyFor("DATABASE_URL")).toBe("database-url");
   });
 

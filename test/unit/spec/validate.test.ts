@@ -19,7 +19,7 @@ function problemsOf(specs: unknown[]): readonly string[] {
 }
 
 describe("validateServiceSpecs", () => {
-  it("accepts the four services of migration-paths.md", () => {
+  it("accepts the four services of the seed platform", () => {
     expect(validateServiceSpecs(PLATFORM_SERVICES)).toBe(PLATFORM_SERVICES);
   });
 
