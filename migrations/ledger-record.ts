@@ -58,20 +58,3 @@ export function timeLeftInPhase(record: PhaseRecord, now: Date): number {
   const elapsed = now.getTime() - Date.parse(record.enteredAt);
   return Math.max(0, minimum - elapsed);
 }
-
-/** A ledger read from a plan step's inputs or from state, or undefined when it is not one. */
-export function asLedger(value: unknown): Ledger | undefined {
-  if (typeof value !== "object" || value === null) return undefined;
-  const candidate = value as Partial<Ledger>;
-  if (typeof candidate.phases !== "object" || candidate.phases === null) return undefined;
-  return {
-    phases: candidate.phases,
-    gates: candidate.gates ?? {},
-    ...(candidate.engines ? { engines: candidate.engines } : {}),
-    ...(candidate.engineMoves ? { engineMoves: candidate.engineMoves } : {}),
-    ...(candidate.policy ? { policy: candidate.policy } : {}),
-    ...(candidate.policyInForce ? { policyInForce: candidate.policyInForce } : {}),
-    ...(candidate.moves ? { moves: candidate.moves } : {}),
-    ...(candidate.gatesChanged ? { gatesChanged: candidate.gatesChanged } : {}),
-  };
-}

@@ -1,4 +1,5 @@
 import type { GateId, PathId } from "./path";
+import type { Plan, PlanStep } from "./plan-model";
 
 /**
  * The phase ledger: what the stack has deployed, per path, and which gates were recorded.
@@ -87,4 +88,45 @@ export const PHASE_LEDGER_TYPE = "pulumi-nodejs:dynamic/stepwise:PhaseLedger";
  */
 export function isLedgerType(type: string): boolean {
   return type === PHASE_LEDGER_TYPE || type.endsWith(":PhaseLedger");
+}
+
+/**
+ * The one reader of a ledger: a plan step's inputs, a registered resource's inputs and
+ * CrossGuard's props all carry it as `ledger`. Undefined when the value is not one (no `phases`
+ * map); `gates` defaults to none; the optional fields are kept when present, anything else is
+ * dropped.
+ */
+export function asLedger(value: unknown): Ledger | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const candidate = value as Partial<Ledger>;
+  if (typeof candidate.phases !== "object" || candidate.phases === null) return undefined;
+  return {
+    phases: candidate.phases,
+    gates: candidate.gates ?? {},
+    ...(candidate.engines ? { engines: candidate.engines } : {}),
+    ...(candidate.engineMoves ? { engineMoves: candidate.engineMoves } : {}),
+    ...(candidate.policy ? { policy: candidate.policy } : {}),
+    ...(candidate.policyInForce ? { policyInForce: candidate.policyInForce } : {}),
+    ...(candidate.moves ? { moves: candidate.moves } : {}),
+    ...(candidate.gatesChanged ? { gatesChanged: candidate.gatesChanged } : {}),
+  };
+}
+
+/** The ledger in a PhaseLedger's inputs (or props): its `ledger` input read by asLedger. */
+export function ledgerOfInputs(
+  inputs: Readonly<Record<string, unknown>> | undefined,
+): Ledger | undefined {
+  return asLedger(inputs?.ledger);
+}
+
+/** The PhaseLedger among resources of any shape (registered, CrossGuard's, plan states). */
+export function findLedgerResource<T extends { readonly type: string }>(
+  resources: readonly T[],
+): T | undefined {
+  return resources.find((r) => isLedgerType(r.type));
+}
+
+/** The PhaseLedger's step of a plan, by the type of whichever state the step has. */
+export function ledgerStepOf(plan: Pick<Plan, "steps">): PlanStep | undefined {
+  return plan.steps.find((s) => isLedgerType((s.newState ?? s.oldState)?.type ?? ""));
 }

@@ -3,8 +3,7 @@
  * shows a policy: deletions, replacements and old values.
  */
 import type { Plan, PlanResourceState, PlanStep, StepOp } from "../../migrations/plan-model";
-import { isLedgerType, type Ledger } from "../../migrations/ledger";
-import { asLedger } from "../../migrations/ledger-record";
+import { ledgerOfInputs, ledgerStepOf, type Ledger } from "../../migrations/ledger";
 import { nameFromUrn, type ResourceView } from "../classify";
 
 const CREATES: ReadonlySet<StepOp> = new Set(["create", "create-replacement", "import"]);
@@ -82,11 +81,11 @@ export function isRetainedDelete(step: PlanStep): boolean {
  * ledger yet (first update) has an empty one before.
  */
 export function ledgersFromPlan(plan: Plan): { before: Ledger; after: Ledger } | undefined {
-  const step = plan.steps.find((s) => isLedgerType((s.newState ?? s.oldState)?.type ?? ""));
+  const step = ledgerStepOf(plan);
   if (!step) return undefined;
   const empty: Ledger = { phases: {}, gates: {} };
-  const before = beforeOf(step) ? asLedger(step.oldState?.inputs?.ledger) : empty;
-  const after = afterOf(step) ? asLedger(step.newState?.inputs?.ledger) : empty;
+  const before = beforeOf(step) ? ledgerOfInputs(step.oldState?.inputs) : empty;
+  const after = afterOf(step) ? ledgerOfInputs(step.newState?.inputs) : empty;
   if (!before || !after) return undefined;
   return { before, after };
 }

@@ -15,11 +15,10 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import type { Ledger } from "../../migrations/ledger";
 import type { MigrationPath } from "../../migrations/path";
 import { MIGRATION_PATHS } from "../../migrations/paths";
 import { stackFromUrn, type ResourceView } from "../classify";
-import { isLedgerType } from "../../migrations/ledger";
+import { asLedger, findLedgerResource, type Ledger } from "../../migrations/ledger";
 import { PolicyConfigError, resolvePolicySettings, type PolicySettings } from "../config";
 import { RULES, type RuleDefinition, type RuleId } from "../rules";
 import type { GateId } from "../../migrations/path";
@@ -73,24 +72,24 @@ export function packSettings(
   return resolvePolicySettings(withEnvironment, stack === undefined ? {} : { stack });
 }
 
-/** The ledger and environment carried by the stack's PhaseLedger resource, if it has one. */
+/**
+ * The ledger and environment carried by the stack's PhaseLedger resource, if it has one. Unlike
+ * asLedger alone, a ledger object without a `phases` map is read as one with no paths rather
+ * than as no ledger: the pack's checks run whenever a PhaseLedger is there, so a ledger written
+ * without phases cannot switch them off.
+ */
 export function ledgerInStack(
   resources: readonly Pick<PolicyResource, "type" | "props" | "urn">[],
 ): { ledger: Ledger; environment?: string; urn: string } | undefined {
-  const resource = resources.find((r) => isLedgerType(r.type));
-  const ledger = resource?.props.ledger as Ledger | undefined;
-  if (!resource || typeof ledger !== "object" || ledger === null) return undefined;
+  const resource = findLedgerResource(resources);
+  const given: unknown = resource?.props.ledger;
+  if (!resource || typeof given !== "object" || given === null) return undefined;
+  const phases: unknown = (given as { phases?: unknown }).phases;
+  const ledger = asLedger({ ...given, phases: typeof phases === "object" && phases ? phases : {} });
+  if (!ledger) return undefined;
   const environment: unknown = resource.props.environment;
   return {
-    ledger: {
-      phases: ledger.phases ?? {},
-      gates: ledger.gates ?? {},
-      ...(ledger.engineMoves ? { engineMoves: ledger.engineMoves } : {}),
-      ...(ledger.policy ? { policy: ledger.policy } : {}),
-      ...(ledger.policyInForce ? { policyInForce: ledger.policyInForce } : {}),
-      ...(ledger.moves ? { moves: ledger.moves } : {}),
-      ...(ledger.gatesChanged ? { gatesChanged: ledger.gatesChanged } : {}),
-    },
+    ledger,
     ...(typeof environment === "string" ? { environment } : {}),
     urn: resource.urn,
   };

@@ -1,4 +1,4 @@
-import { isLedgerType, type Ledger } from "../../migrations/ledger";
+import { findLedgerResource, ledgerOfInputs, type Ledger } from "../../migrations/ledger";
 import type { PathId } from "../../migrations/path";
 import type { PolicySettings } from "../../policies/config";
 import type { Environment } from "../../policies/rules";
@@ -118,9 +118,6 @@ export function claimedBefore(after: Ledger): Ledger {
 }
 
 /** The ledger a program registered (the PhaseLedger resource's `ledger` input), if any. */
-export function ledgerOf(resources: readonly RegisteredResource[]): Ledger | undefined {
-  const resource = resources.find((r) => isLedgerType(r.type));
-  const ledger = resource?.inputs.ledger;
-  if (typeof ledger !== "object" || ledger === null) return undefined;
-  return ledger as Ledger;
+function ledgerOf(resources: readonly RegisteredResource[]): Ledger | undefined {
+  return ledgerOfInputs(findLedgerResource(resources)?.inputs);
 }

@@ -1,4 +1,4 @@
-import { isLedgerType, type Ledger } from "../../migrations/ledger";
+import { ledgerOfInputs, ledgerStepOf } from "../../migrations/ledger";
 import type { PathId } from "../../migrations/path";
 import { isPathId } from "../../migrations/phases";
 import { hasRole, nameFromUrn } from "../../policies/classify";
@@ -284,10 +284,11 @@ function typeFromUrn(urn: string): string {
 
 /** Phase changes read from the PhaseLedger step: the deployed ledger against the new one. */
 export function movesFromLedgerStep(plan: Plan): ReviewMove[] {
-  const step = plan.steps.find((s) => isLedgerType((s.newState ?? s.oldState)?.type ?? ""));
+  const step = ledgerStepOf(plan);
   if (!step) return [];
-  const before = ledgerIn(step.oldState?.inputs ?? step.oldState?.outputs);
-  const after = ledgerIn(step.newState?.inputs ?? step.newState?.outputs);
+  // A state without inputs is read from its outputs (the PhaseLedger's outputs repeat its inputs).
+  const before = ledgerOfInputs(step.oldState?.inputs ?? step.oldState?.outputs);
+  const after = ledgerOfInputs(step.newState?.inputs ?? step.newState?.outputs);
   if (!after) return [];
   const moves: ReviewMove[] = [];
   for (const [path, record] of Object.entries(after.phases)) {
@@ -297,10 +298,4 @@ export function movesFromLedgerStep(plan: Plan): ReviewMove[] {
     }
   }
   return moves;
-}
-
-function ledgerIn(inputs: Record<string, unknown> | undefined): Ledger | undefined {
-  const ledger = inputs?.ledger;
-  if (typeof ledger !== "object" || ledger === null || !("phases" in ledger)) return undefined;
-  return ledger as Ledger;
 }
