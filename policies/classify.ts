@@ -1,10 +1,22 @@
 /**
  * Which resources are which, by type token: the one table every rule classifies with. Tokens of
- * stepwise components come from their `*_TYPE` constants (components/*); provider tokens are
- * the providers' own.
+ * stepwise components come from components/type-tokens.ts; provider tokens are the providers'
+ * own.
  */
 import { isTopicResourceOn } from "../components/events/topic-set-plan";
-import { MONITORING_TYPE } from "../components/type-tokens";
+import {
+  CITUS_CLUSTER_TYPE,
+  CITUS_DATABASE_TYPE,
+  COMPOSE_PLATFORM_TYPE,
+  DISTRIBUTED_TABLE_TYPE,
+  K3S_PLATFORM_TYPE,
+  KAFKA_CLUSTER_TYPE,
+  MONITORING_TYPE,
+  POSTGRES_SERVER_TYPE,
+  REDPANDA_CLUSTER_TYPE,
+  REFERENCE_TABLE_TYPE,
+  TOPIC_TYPE,
+} from "../components/type-tokens";
 import { isLedgerType } from "../migrations/ledger";
 import type { PathId } from "../migrations/path";
 import { providerStatefulSource, type StatefulTypeOverrides } from "./stateful-types";
@@ -33,9 +45,6 @@ export interface ResourceClass {
   readonly system?: SystemRef;
 }
 
-/** Kafka topics are dynamic resources (components/events/Topic.ts TOPIC_TYPE). */
-const TOPIC_TYPE = "pulumi-nodejs:dynamic/stepwise:Topic";
-
 export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
   // Data holders: replacing or deleting one loses data.
   "docker:index/volume:Volume": { roles: ["stateful"] },
@@ -43,34 +52,33 @@ export const RESOURCE_CLASSES: Readonly<Record<string, ResourceClass>> = {
   "kubernetes:apps/v1:StatefulSet": { roles: ["stateful", "workload"], platform: "k3s" },
   "postgresql:index/database:Database": { roles: ["stateful"] },
   [TOPIC_TYPE]: { roles: ["stateful"] },
-  // Citus tables are dynamic resources (components/database, module "stepwise-database").
-  "pulumi-nodejs:dynamic/stepwise-database:DistributedTable": { roles: ["stateful"] },
-  "pulumi-nodejs:dynamic/stepwise-database:ReferenceTable": { roles: ["stateful"] },
+  [DISTRIBUTED_TABLE_TYPE]: { roles: ["stateful"] },
+  [REFERENCE_TABLE_TYPE]: { roles: ["stateful"] },
   // The systems of the migration paths: brokers, databases, platforms.
-  "stepwise:events:RedpandaCluster": {
+  [REDPANDA_CLUSTER_TYPE]: {
     roles: ["stateful", "system"],
     system: { path: "events", name: "redpanda" },
   },
-  "stepwise:events:KafkaCluster": {
+  [KAFKA_CLUSTER_TYPE]: {
     roles: ["stateful", "system"],
     system: { path: "events", name: "kafka" },
   },
-  "stepwise:database:PostgresServer": {
+  [POSTGRES_SERVER_TYPE]: {
     roles: ["stateful", "system"],
     system: { path: "database", name: "postgres" },
   },
-  "stepwise:database:CitusCluster": {
+  [CITUS_CLUSTER_TYPE]: {
     roles: ["stateful", "system"],
     system: { path: "database", name: "citus" },
   },
   // What the stack keeps on Citus (roles, grants, the planned tables) belongs to Citus, also on
   // an external cluster: a rollback that drops Citus before it got writes drops them with it.
-  "stepwise:database:CitusDatabase": { roles: [], system: { path: "database", name: "citus" } },
-  "stepwise:platform:ComposePlatform": {
+  [CITUS_DATABASE_TYPE]: { roles: [], system: { path: "database", name: "citus" } },
+  [COMPOSE_PLATFORM_TYPE]: {
     roles: ["system"],
     system: { path: "platform", name: "compose" },
   },
-  "stepwise:platform:K3sPlatform": { roles: ["system"], system: { path: "platform", name: "k3s" } },
+  [K3S_PLATFORM_TYPE]: { roles: ["system"], system: { path: "platform", name: "k3s" } },
   // Workloads: a service is where its container or Deployment is.
   "docker:index/container:Container": { roles: ["workload"], platform: "compose" },
   "kubernetes:apps/v1:Deployment": { roles: ["workload"], platform: "k3s" },

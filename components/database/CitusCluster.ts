@@ -4,8 +4,7 @@ import type { PlatformRef } from "../platform/platform-ref";
 import { CitusNodeRegistration } from "./CitusNodeRegistration";
 import { DEFAULT_CITUS_IMAGE, resolveExternalPort, validateWorkerCount } from "./postgres-node";
 import { PostgresServer, type PostgresConnection } from "./PostgresServer";
-
-export const CITUS_CLUSTER_TYPE = "stepwise:database:CitusCluster";
+import { CITUS_CLUSTER_TYPE } from "../type-tokens";
 
 /** Off the PostgreSQL defaults, so both run side by side on one platform during the migration. */
 export const DEFAULT_CITUS_EXTERNAL_PORT = { compose: 5433, k3s: 30433 } as const;

@@ -4,8 +4,7 @@ import type { DistributionPlan } from "./distribution-plan";
 import { PostgresDatabase, type DatabaseRoleArgs } from "./PostgresDatabase";
 import type { PostgresConnection } from "./PostgresServer";
 import { ReferenceTable } from "./ReferenceTable";
-
-export const CITUS_DATABASE_TYPE = "stepwise:database:CitusDatabase";
+import { CITUS_DATABASE_TYPE } from "../type-tokens";
 
 /** The extension every node of the cluster needs in the application database. */
 export const CITUS_EXTENSION = "citus";

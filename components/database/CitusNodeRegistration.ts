@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { citusNodeProvider } from "./citus-node-provider";
-import { DISTRIBUTED_TABLE_MODULE } from "./DistributedTable";
+import { DISTRIBUTED_TABLE_MODULE } from "../type-tokens";
 
 export interface CitusNodeRegistrationArgs {
   /** postgres:// URL of the coordinator, reachable from where Pulumi runs; kept secret. */

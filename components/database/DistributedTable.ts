@@ -1,8 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { citusTableProvider } from "./citus-table-provider";
-
-/** Type token: pulumi-nodejs:dynamic/stepwise-database:DistributedTable. */
-export const DISTRIBUTED_TABLE_MODULE = "stepwise-database";
+import { DISTRIBUTED_TABLE_MODULE, DISTRIBUTED_TABLE_TYPE_NAME } from "../type-tokens";
 
 export interface DistributedTableArgs {
   /** postgres:// URL of the Citus coordinator (e.g. CitusCluster's connectionUrl); kept secret. */
@@ -53,7 +51,7 @@ export class DistributedTable extends pulumi.dynamic.Resource {
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connectionString"] }),
       DISTRIBUTED_TABLE_MODULE,
-      "DistributedTable",
+      DISTRIBUTED_TABLE_TYPE_NAME,
     );
   }
 }

@@ -24,8 +24,7 @@ import {
   postgresUrl,
   resolveExternalPort,
 } from "./postgres-node";
-
-export const POSTGRES_SERVER_TYPE = "stepwise:database:PostgresServer";
+import { POSTGRES_SERVER_TYPE } from "../type-tokens";
 
 /** How to reach a server as its superuser; what PostgresDatabase builds its provider from. */
 export interface PostgresConnection {

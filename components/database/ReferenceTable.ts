@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { citusTableProvider } from "./citus-table-provider";
-import { DISTRIBUTED_TABLE_MODULE } from "./DistributedTable";
+import { DISTRIBUTED_TABLE_MODULE, REFERENCE_TABLE_TYPE_NAME } from "../type-tokens";
 
 export interface ReferenceTableArgs {
   /** postgres:// URL of the Citus coordinator; kept secret. */
@@ -35,7 +35,7 @@ export class ReferenceTable extends pulumi.dynamic.Resource {
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["connectionString"] }),
       DISTRIBUTED_TABLE_MODULE,
-      "ReferenceTable",
+      REFERENCE_TABLE_TYPE_NAME,
     );
   }
 }

@@ -7,8 +7,7 @@ import {
 } from "./broker-cluster-args";
 import { DEFAULT_JMX_EXPORTER_IMAGE, kafkaEngine } from "./broker-engines";
 import { renderBrokers } from "./render-brokers";
-
-export const KAFKA_CLUSTER_TYPE = "stepwise:events:KafkaCluster";
+import { KAFKA_CLUSTER_TYPE } from "../type-tokens";
 
 export interface KafkaClusterArgs extends BrokerClusterArgs {
   /**

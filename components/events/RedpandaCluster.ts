@@ -3,8 +3,7 @@ import type { MetricsEndpoint } from "../monitoring/metrics-endpoint";
 import { resolveBrokerCluster, type BrokerClusterArgs } from "./broker-cluster-args";
 import { redpandaEngine } from "./broker-engines";
 import { renderBrokers } from "./render-brokers";
-
-export const REDPANDA_CLUSTER_TYPE = "stepwise:events:RedpandaCluster";
+import { REDPANDA_CLUSTER_TYPE } from "../type-tokens";
 
 export type RedpandaClusterArgs = BrokerClusterArgs;
 

@@ -1,11 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { topicProvider } from "./topic-provider";
 import { DEFAULT_CONNECTION_TIMEOUT_MS } from "./topic-spec";
-
-/** Module and type of the dynamic resource; the engine sees `TOPIC_TYPE`. */
-export const TOPIC_MODULE = "stepwise";
-export const TOPIC_TYPE_NAME = "Topic";
-export const TOPIC_TYPE = `pulumi-nodejs:dynamic/${TOPIC_MODULE}:${TOPIC_TYPE_NAME}`;
+import { TOPIC_MODULE, TOPIC_TYPE_NAME } from "../type-tokens";
 
 export interface TopicArgs {
   /** Client listeners of the cluster, `host:port` joined by commas (a cluster's `bootstrap`). */

@@ -8,7 +8,6 @@ import type { MetricsEndpoint } from "./metrics-endpoint";
 import { renderPrometheusConfig } from "./prometheus-config";
 import { MONITORING_TYPE } from "../type-tokens";
 
-export { MONITORING_TYPE };
 export const DEFAULT_PROMETHEUS_IMAGE = "prom/prometheus:v3.5.0";
 const CONFIG_PATH = "/etc/prometheus/prometheus.yml";
 export const DEFAULT_PROMETHEUS_RESOURCES = { cpu: 0.5, memoryMiB: 512 } as const;

@@ -15,8 +15,7 @@ import { dockerImageResourceName } from "./compose-names";
 import { firstPublished } from "./discovery";
 import type { ComposePlatformRef } from "./platform-ref";
 import { providerFor } from "./provider";
-
-export const COMPOSE_PLATFORM_TYPE = "stepwise:platform:ComposePlatform";
+import { COMPOSE_PLATFORM_TYPE } from "../type-tokens";
 
 export interface ComposePlatformArgs {
   /** The services that run here (validated up front). */

@@ -22,8 +22,8 @@ import { awaitedMetadata } from "./annotations";
 import { DEFAULT_STORAGE_CLASS, type K3sPlatformRef } from "./platform-ref";
 import { providerFor } from "./provider";
 import { ingressRouteSpec, type IngressRule } from "./traefik";
+import { K3S_PLATFORM_TYPE } from "../type-tokens";
 
-export const K3S_PLATFORM_TYPE = "stepwise:platform:K3sPlatform";
 export const DEFAULT_TRAEFIK_API_VERSION = "traefik.io/v1alpha1";
 
 /**

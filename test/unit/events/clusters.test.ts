@@ -2,8 +2,9 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { KafkaCluster, KAFKA_CLUSTER_TYPE } from "../../../components/events/KafkaCluster";
-import { RedpandaCluster, REDPANDA_CLUSTER_TYPE } from "../../../components/events/RedpandaCluster";
+import { KafkaCluster } from "../../../components/events/KafkaCluster";
+import { RedpandaCluster } from "../../../components/events/RedpandaCluster";
+import { KAFKA_CLUSTER_TYPE, REDPANDA_CLUSTER_TYPE } from "../../../components/type-tokens";
 import type { ComposePlatformRef, K3sPlatformRef } from "../../../components/platform/platform-ref";
 import { evaluateProgram, type RegisteredResource } from "../../../tools/evaluate";
 

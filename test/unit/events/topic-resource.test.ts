@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Topic, TOPIC_TYPE } from "../../../components/events/Topic";
+import { Topic } from "../../../components/events/Topic";
+import { TOPIC_TYPE } from "../../../components/type-tokens";
 import { evaluateProgram } from "../../../tools/evaluate";
 import { serializedTopicProvider } from "./serialized-provider";
 

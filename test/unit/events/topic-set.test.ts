@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { KafkaCluster } from "../../../components/events/KafkaCluster";
 import { RedpandaCluster } from "../../../components/events/RedpandaCluster";
-import { TOPIC_TYPE } from "../../../components/events/Topic";
+import { TOPIC_TYPE } from "../../../components/type-tokens";
 import { planTopicSet } from "../../../components/events/topic-set-plan";
 import { TopicSet, TOPIC_SET_TYPE } from "../../../components/events/TopicSet";
 import type { ComposePlatformRef } from "../../../components/platform/platform-ref";

@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { DISTRIBUTED_TABLE_MODULE } from "../../../components/database/DistributedTable";
-import { POSTGRES_SERVER_TYPE } from "../../../components/database/PostgresServer";
-import { KAFKA_CLUSTER_TYPE } from "../../../components/events/KafkaCluster";
-import { REDPANDA_CLUSTER_TYPE } from "../../../components/events/RedpandaCluster";
-import { TOPIC_TYPE } from "../../../components/events/Topic";
-import { COMPOSE_PLATFORM_TYPE } from "../../../components/platform/ComposePlatform";
-import { K3S_PLATFORM_TYPE } from "../../../components/platform/K3sPlatform";
-import { MONITORING_TYPE } from "../../../components/monitoring/Monitoring";
+import {
+  COMPOSE_PLATFORM_TYPE,
+  DISTRIBUTED_TABLE_TYPE,
+  K3S_PLATFORM_TYPE,
+  KAFKA_CLUSTER_TYPE,
+  MONITORING_TYPE,
+  POSTGRES_SERVER_TYPE,
+  REDPANDA_CLUSTER_TYPE,
+  TOPIC_TYPE,
+} from "../../../components/type-tokens";
 import { PHASE_LEDGER_TYPE } from "../../../migrations/ledger";
 import {
   classify,
@@ -20,7 +22,7 @@ describe("the classification table", () => {
   // The table holds literal tokens so the pack loads no component code; these keep them true.
   it.each([
     [TOPIC_TYPE, ["stateful"], undefined],
-    [`pulumi-nodejs:dynamic/${DISTRIBUTED_TABLE_MODULE}:DistributedTable`, ["stateful"], undefined],
+    [DISTRIBUTED_TABLE_TYPE, ["stateful"], undefined],
     [REDPANDA_CLUSTER_TYPE, ["stateful", "system"], { path: "events", name: "redpanda" }],
     [KAFKA_CLUSTER_TYPE, ["stateful", "system"], { path: "events", name: "kafka" }],
     [POSTGRES_SERVER_TYPE, ["stateful", "system"], { path: "database", name: "postgres" }],

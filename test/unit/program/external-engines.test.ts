@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TOPIC_TYPE } from "../../../components/events/Topic";
+import { TOPIC_TYPE } from "../../../components/type-tokens";
 import { SKIP_AWAIT_ANNOTATION } from "../../../components/platform/annotations";
 import { isSecretValue, type RegisteredResource } from "../../../tools/evaluate";
 import { evaluateStack } from "./support";
