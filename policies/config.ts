@@ -15,16 +15,12 @@ import {
   type RuleId,
 } from "./rules";
 import { floorProblems } from "./floor";
-
-/** Minimum time in each phase when the stack config says nothing. */
-export const DEFAULT_MINIMUM_PHASE_TIME: Readonly<Record<Environment, string>> = {
-  dev: "0",
-  staging: "12h",
-  prod: "24h",
-};
-export const DEFAULT_WEIGHT_STEP = 25;
-export const DEFAULT_ROLLBACK_WINDOW_DAYS = 30;
-export const DEFAULT_ROLLBACK_DRILL_MAX_AGE_DAYS = 7;
+import {
+  DEFAULT_MINIMUM_PHASE_TIME,
+  DEFAULT_ROLLBACK_DRILL_MAX_AGE_DAYS,
+  DEFAULT_ROLLBACK_WINDOW_DAYS,
+  DEFAULT_WEIGHT_STEP,
+} from "./defaults";
 
 /** Settings after defaults: what every check reads. */
 export interface PolicySettings {

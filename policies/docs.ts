@@ -5,7 +5,7 @@ import {
   DEFAULT_ROLLBACK_DRILL_MAX_AGE_DAYS,
   DEFAULT_ROLLBACK_WINDOW_DAYS,
   DEFAULT_WEIGHT_STEP,
-} from "./config";
+} from "./defaults";
 import { GATE_MAX_AGE_DAYS, GATE_RECORDERS } from "../migrations/gate-evidence";
 import { WITHHELD_SECRET } from "../components/spec/plaintext-secret";
 import { NEXT_SUFFIX } from "../migrations/service-names";

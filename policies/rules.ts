@@ -5,11 +5,25 @@
 import type { PhaseDefinition } from "../migrations/path";
 import { MIGRATION_PATHS } from "../migrations/paths";
 import { ENVIRONMENTS, type Environment } from "../migrations/stack-config";
+import {
+  DEFAULT_MINIMUM_PHASE_TIME,
+  DEFAULT_ROLLBACK_DRILL_MAX_AGE_DAYS,
+  DEFAULT_ROLLBACK_WINDOW_DAYS,
+  DEFAULT_WEIGHT_STEP,
+} from "./defaults";
 
 /** The phases of every path that `has` selects, for the rules' prose. */
 function phasesWhere(has: (phase: PhaseDefinition) => boolean): string {
   const ids = Object.values(MIGRATION_PATHS).flatMap((path) => path.phases.filter(has));
   return [...new Set(ids.map((p) => p.id))].join(", ");
+}
+
+/** Each environment's default minimum phase time, for the rules' prose: "none in dev, 12h in …". */
+function minimumPhaseTimeDefaults(): string {
+  return ENVIRONMENTS.map((environment) => {
+    const time = DEFAULT_MINIMUM_PHASE_TIME[environment];
+    return `${time === "0" ? "none" : time} in ${environment}`;
+  }).join(", ");
 }
 
 // The environments are stack config vocabulary, defined once there; the rules' levels use them.
@@ -141,8 +155,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: "Traffic weight moves by a bounded step",
     prevents:
       "Shifting most traffic to a new implementation in one go: a canary weight jump, the consolidation cutover, or another image for the implementation that serves; judged on the routers' own weights.",
-    satisfy:
-      "Move each implementation's share of a service's traffic by at most stepwise:policy.weightStep points (default 25) per update; another image repository is another implementation and starts from 0 (a new tag of the same repository is an ordinary update); release a serving implementation's new image in an update of its own, without a weight change.",
+    satisfy: `Move each implementation's share of a service's traffic by at most stepwise:policy.weightStep points (default ${DEFAULT_WEIGHT_STEP}) per update; another image repository is another implementation and starts from 0 (a new tag of the same repository is an ordinary update); release a serving implementation's new image in an update of its own, without a weight change.`,
     levels: STRICT,
     coverage: { pack: true },
   },
@@ -171,8 +184,7 @@ export const RULES: readonly RuleDefinition[] = [
     scope: "path",
     title: "Stateful resources are deleted only in retirement, after the rollback window",
     prevents: "Deleting the old system's data while a rollback to it may still be needed.",
-    satisfy:
-      "Delete stateful resources only when entering a retirement phase, at least rollbackWindowDays (default 30) after the cutover phase was entered. (A rollback out of a phase whose new system never received writes, e.g. parallel → redpanda, may delete that system's own resources: they hold no data; any other delete in that update counts. A resource with retainOnDelete, such as a moved service's volume, is only forgotten by Pulumi and does not count.)",
+    satisfy: `Delete stateful resources only when entering a retirement phase, at least stepwise:policy.rollbackWindowDays (default ${DEFAULT_ROLLBACK_WINDOW_DAYS}) after the cutover phase was entered. (A rollback out of a phase whose new system never received writes, e.g. parallel → redpanda, may delete that system's own resources: they hold no data; any other delete in that update counts. A resource with retainOnDelete, such as a moved service's volume, is only forgotten by Pulumi and does not count.)`,
     levels: STRICT,
     coverage: { pack: true },
   },
@@ -211,8 +223,7 @@ export const RULES: readonly RuleDefinition[] = [
     scope: "path",
     title: "A recent rollback drill before any forward step in prod",
     prevents: "Moving forward in prod without having proven that the step back works.",
-    satisfy:
-      "Run `stepwise drill` and record a passed rollback-drill gate no older than rollbackDrillMaxAgeDays (default 7).",
+    satisfy: `Run \`stepwise drill\` and record a passed rollback-drill gate no older than stepwise:policy.rollbackDrillMaxAgeDays (default ${DEFAULT_ROLLBACK_DRILL_MAX_AGE_DAYS}).`,
     levels: PROD_ONLY,
     coverage: { pack: true },
   },
@@ -221,8 +232,7 @@ export const RULES: readonly RuleDefinition[] = [
     scope: "path",
     title: "Minimum time in each phase",
     prevents: "Rushing through phases before problems have had time to show.",
-    satisfy:
-      "Wait until the current phase has lasted stepwise:policy.minimumPhaseTime (none in dev, 24h in prod by default).",
+    satisfy: `Wait until the current phase has lasted stepwise:policy.minimumPhaseTime (${minimumPhaseTimeDefaults()} by default).`,
     levels: STRICT,
     coverage: { pack: false },
   },
