@@ -163,24 +163,13 @@ export const CONFIG_KEYS = [
   ...SECRET_CONFIG_KEYS,
 ] as const;
 
+/** Keys whose value is a string as written; every other key holds a YAML map. */
+const TEXT_CONFIG_KEYS: readonly string[] = ["environment", "monolithImage", ...SECRET_CONFIG_KEYS];
+
 /** Keys whose value is a structured (YAML map) value, stored by Pulumi as JSON text. */
-export const OBJECT_CONFIG_KEYS: readonly string[] = [
-  "phases",
-  "enteredAt",
-  "previousPhases",
-  "gates",
-  "placement",
-  "enginePlacement",
-  "externalEngines",
-  "k3s",
-  "apiImages",
-  "apiWeights",
-  "monolithWeights",
-  "minimumTime",
-  "policy",
-  "distribution",
-  "routing",
-];
+export const OBJECT_CONFIG_KEYS: readonly string[] = CONFIG_KEYS.filter(
+  (key) => !TEXT_CONFIG_KEYS.includes(key),
+);
 
 /** A stack config that cannot be used: every problem, one per line, each naming its key. */
 export class StackConfigError extends Error {
