@@ -4,7 +4,7 @@
  * and a rule whose level depends on the environment runs only once the environment is known.
  */
 import { containsPlaintextSecret } from "../../components/spec/plaintext-secret";
-import type { Ledger } from "../../migrations/ledger";
+import { asLedger, type Ledger } from "../../migrations/ledger";
 import { nameFromUrn } from "../../policies/classify";
 import {
   PolicyConfigError,
@@ -223,6 +223,10 @@ function typeOverrides(settings: PolicySettings): StatefulTypeOverrides {
 
 const EMPTY: Ledger = { phases: {}, gates: {} };
 
+/**
+ * The ledger of a plan the user gives: checked first, so a malformed one is an error naming its
+ * field rather than a crash in a rule, then read by asLedger like every other ledger.
+ */
 function ledgerOf(
   inputs: Record<string, unknown> | undefined,
   side: "oldState" | "newState",
@@ -235,7 +239,7 @@ function ledgerOf(
       `the phase-ledger step's ${side}.inputs.ledger.${problem}; give the plan as \`stepwise plan --json\` or \`pulumi preview --json\` printed it`,
     );
   }
-  return ledger as unknown as Ledger;
+  return asLedger(ledger);
 }
 
 /** What the checks would trip over: they read phase records and gate records. */
