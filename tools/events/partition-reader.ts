@@ -6,13 +6,8 @@
  * cluster and broker objects (see raw-cluster.ts).
  */
 import type { IHeaders, Kafka } from "kafkajs";
-import {
-  createCluster,
-  type RawBroker,
-  type RawCluster,
-  type RawMessage,
-  type RawPartition,
-} from "./raw-cluster";
+import { consumerBatchClass } from "./kafkajs-internals";
+import { createCluster, type RawBroker, type RawCluster, type RawMessage } from "./raw-cluster";
 
 /** One record as read back, control records and aborted transactions already removed. */
 export interface ReadMessage {
@@ -30,14 +25,7 @@ export interface ReadResult {
   readonly highWatermark: bigint;
 }
 
-interface RawBatch {
-  messages: RawMessage[];
-  lastOffset(): string;
-}
-type BatchConstructor = new (topic: string, offset: string, data: RawPartition) => RawBatch;
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const Batch = require("kafkajs/src/consumer/batch") as BatchConstructor;
+const Batch = consumerBatchClass<RawMessage>();
 
 const READ_COMMITTED = 1;
 const FETCH_CONNECTION = 1;

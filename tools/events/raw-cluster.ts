@@ -3,10 +3,11 @@
  *
  * kafkajs has no public "assign + fetch" API and commits offsets only through a consumer that
  * joins the group (a rebalance per call). Reading partitions and committing for idle groups
- * needs the level below, reached through kafkajs's private cluster factory. Pinned to kafkajs
- * 2.2.x; the factory's presence is checked at runtime.
+ * needs the level below, reached through kafkajs's private cluster factory
+ * (kafkajs-internals.ts); the factory's presence is checked at runtime.
  */
 import type { IHeaders, Kafka, PartitionMetadata } from "kafkajs";
+import { KAFKAJS_VERSION, privateClusterFactory } from "./kafkajs-internals";
 
 export interface RawMessage {
   offset: string;
@@ -83,14 +84,11 @@ export interface RawClusterOptions {
 }
 
 export function createCluster(kafka: Kafka, options: RawClusterOptions = {}): RawCluster {
-  const symbol = Object.getOwnPropertySymbols(kafka).find(
-    (s) => s.description === "private:Kafka:createCluster",
-  );
-  const factory = symbol ? (kafka as unknown as Record<symbol, unknown>)[symbol] : undefined;
-  if (typeof factory !== "function")
-    throw new Error("this kafkajs version has no cluster factory; stepwise needs kafkajs 2.2.x");
-  return (factory as (options: object) => RawCluster)({
-    ...options,
-    allowAutoTopicCreation: false,
-  });
+  const factory = privateClusterFactory(kafka);
+  if (factory === undefined) {
+    throw new Error(
+      `this kafkajs version has no cluster factory; stepwise needs kafkajs ${KAFKAJS_VERSION}`,
+    );
+  }
+  return factory({ ...options, allowAutoTopicCreation: false }) as RawCluster;
 }

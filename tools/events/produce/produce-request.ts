@@ -4,18 +4,12 @@
  * timeouts; the response is decoded with kafkajs's own decoder. Version 7 is the newest
  * kafkajs knows and is served by Kafka 2.1 up to 4.x and by Redpanda.
  */
-// kafkajs's protocol internals (pinned to kafkajs 2.2.x, as in raw-cluster.ts).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const Encoder = require("kafkajs/src/protocol/encoder") as new (size?: number) => KafkaEncoder;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const produceResponse = require("kafkajs/src/protocol/requests/produce/v7/response") as {
-  decode(raw: Buffer): Promise<ProduceResponse>;
-};
-
-interface KafkaEncoder {
-  buf: Buffer;
-  offset: number;
-}
+import {
+  Encoder,
+  produceResponseV7,
+  type KafkaEncoder,
+  type ProduceResponseV7,
+} from "../kafkajs-internals";
 
 const PRODUCE_API_KEY = 0;
 const VERSION = 7;
@@ -25,16 +19,7 @@ export interface TopicBatches {
   readonly partitions: ReadonlyArray<{ readonly partition: number; readonly batch: Buffer }>;
 }
 
-export interface ProduceResponse {
-  readonly topics: ReadonlyArray<{
-    readonly topicName: string;
-    readonly partitions: ReadonlyArray<{
-      readonly partition: number;
-      readonly errorCode: number;
-      readonly baseOffset: string;
-    }>;
-  }>;
-}
+export type ProduceResponse = ProduceResponseV7;
 
 /** The request/response pair for `broker.connectionPool.send`. */
 export function produceRequest(acks: number, timeoutMs: number, topics: readonly TopicBatches[]) {
@@ -47,7 +32,7 @@ export function produceRequest(acks: number, timeoutMs: number, topics: readonly
       encode: () => Promise.resolve(wrap(encodeBody(acks, timeoutMs, topics))),
     },
     response: {
-      decode: (raw: Buffer) => produceResponse.decode(raw),
+      decode: (raw: Buffer) => produceResponseV7.decode(raw),
       // Per-partition errors are the caller's to sort out: some may be retried, the rest kept.
       parse: (decoded: ProduceResponse) => Promise.resolve(decoded),
     },

@@ -24,20 +24,11 @@ import {
   type BatchIdentity,
   type RecordEntry,
 } from "./record-batch";
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createErrorFromCode } = require("kafkajs/src/protocol/error") as {
-  createErrorFromCode: (code: number) => KafkaError;
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { lookupCodec } = require("kafkajs/src/protocol/message/compression") as {
-  lookupCodec: (type: number) => { compress(encoder: { buffer: Buffer }): Promise<Buffer> } | null;
-};
-
-interface KafkaError extends Error {
-  readonly type?: string;
-  readonly retriable?: boolean;
-}
+import {
+  createErrorFromCode,
+  lookupCodec,
+  type KafkaProtocolError as KafkaError,
+} from "../kafkajs-internals";
 
 /** The broker already has this batch (a retry of one that landed): success. */
 const DUPLICATE_SEQUENCE_NUMBER = 46;
