@@ -4,8 +4,7 @@
  * and a rule whose level depends on the environment runs only once the environment is known.
  */
 import { containsPlaintextSecret } from "../../components/spec/plaintext-secret";
-import { asLedger, type Ledger } from "../../migrations/ledger";
-import { nameFromUrn } from "../../policies/classify";
+import { asLedger, ledgerStepOf, type Ledger } from "../../migrations/ledger";
 import {
   PolicyConfigError,
   resolvePolicySettings,
@@ -65,7 +64,7 @@ export interface CheckPlanOptions {
  * config gives it.
  */
 export function checkPlan(plan: Plan, options: CheckPlanOptions): PlanCheck {
-  const ledgerStep = plan.steps.find((s) => nameFromUrn(s.urn) === "phase-ledger");
+  const ledgerStep = ledgerStepOf(plan);
   const before = ledgerOf(ledgerStep?.oldState?.inputs, "oldState") ?? EMPTY;
   const after = ledgerOf(ledgerStep?.newState?.inputs, "newState") ?? EMPTY;
   const proposed = after.policy ?? stackPolicyInput(plan.config ?? {});

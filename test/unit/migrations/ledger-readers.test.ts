@@ -65,4 +65,13 @@ describe("the one ledger reader and its callers", () => {
     if (old?.ledger) delete old.ledger.gates;
     expect(() => checkPlan(preview, { stack: "prod", now: new Date() })).not.toThrow();
   });
+
+  it("checks a given plan's PhaseLedger by its type, whatever the program named it", () => {
+    const preview = JSON.parse(readFileSync("test/fixtures/plans/engine-preview.json", "utf8")) as {
+      steps: { urn: string }[];
+    };
+    for (const step of preview.steps) step.urn = step.urn.replace(/::phase-ledger$/, "::my-ledger");
+    const checked = checkPlan(preview as unknown as Plan, { stack: "prod", now: new Date() });
+    expect(checked.rules.pathRules).toBe("applied");
+  });
 });
