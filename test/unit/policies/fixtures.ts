@@ -6,14 +6,19 @@ import {
   ROUTES_ENV,
   traefikFileConfig,
 } from "../../../components/routing/traefik-file";
+import {
+  KAFKA_CLUSTER_TYPE,
+  REDPANDA_CLUSTER_TYPE,
+  TOPIC_TYPE,
+} from "../../../components/type-tokens";
 
 export const CONTAINER = "docker:index/container:Container";
 export const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 export const VOLUME = "docker:index/volume:Volume";
 export const TRAEFIK_SERVICE = "kubernetes:traefik.io/v1alpha1:TraefikService";
-export const REDPANDA = "stepwise:events:RedpandaCluster";
-export const KAFKA = "stepwise:events:KafkaCluster";
-export const TOPIC = "pulumi-nodejs:dynamic/stepwise:Topic";
+export const REDPANDA = REDPANDA_CLUSTER_TYPE;
+export const KAFKA = KAFKA_CLUSTER_TYPE;
+export const TOPIC = TOPIC_TYPE;
 
 export function container(service: string, envs: string[] | string = []): Record<string, unknown> {
   return {
