@@ -12,6 +12,7 @@ export {
   stepwiseProgram,
   LEDGER_OUTPUT,
   PLATFORM_TOPICS,
+  seedServices,
   type ProgramOptions,
   type ProgramOutputs,
 } from "../migrations/program";
@@ -26,7 +27,6 @@ export {
   importComposeFiles,
   ComposeImportError,
   isPinnedImage,
-  platformServices,
   validateServiceSpecs,
   ServiceSpecError,
   type ComposeImport,

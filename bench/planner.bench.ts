@@ -14,13 +14,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import { platformServices, type ServiceSpec } from "../components/spec";
+import { type ServiceSpec } from "../components/spec";
 import { stepwiseProgram } from "../migrations/program";
 import { evaluateProgram } from "../tools/evaluate";
 import { stackEvaluationConfig, type StackEvaluationConfig } from "../tools/plan/stack-config";
 import { planAndCheck } from "../tools/plan/transition";
 import { applyPhaseStep } from "../tools/stackfile";
 import type { Bench, BenchResult } from "./result";
+import { seedServices } from "../migrations/program/seed-services";
 
 const STACKS = join(__dirname, "..", "stacks");
 const NOW = new Date("2026-11-26T12:00:00.000Z");
@@ -30,9 +31,9 @@ const REPEAT = 2;
 /** The four services plus `count - 4` copies of orders, each on its own port. */
 export function generatedServices(count: number) {
   return (databaseUrl: pulumi.Input<string>): readonly ServiceSpec[] => {
-    const base = platformServices(databaseUrl);
+    const base = seedServices(databaseUrl);
     const orders = base.find((s) => s.name === "orders");
-    if (!orders) throw new Error("platformServices has no orders service to copy");
+    if (!orders) throw new Error("seedServices has no orders service to copy");
     const copies = Array.from({ length: Math.max(0, count - base.length) }, (_, i) => {
       const port = 20_000 + i;
       return {

@@ -1,6 +1,5 @@
 export * from "./compose-import";
 export * from "./env-file";
-export * from "./examples";
 export * from "./k8s-names";
 export * from "./pinned-image";
 export * from "./plaintext-secret";

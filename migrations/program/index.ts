@@ -4,3 +4,4 @@ export * from "./topology";
 export * from "./engines";
 export * from "./deferred";
 export * from "./system-metrics";
+export * from "./seed-services";

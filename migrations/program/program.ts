@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformServices } from "../../components/platform";
-import { platformServices, type ServiceSpec } from "../../components/spec";
+import { type ServiceSpec } from "../../components/spec";
 import { EXTERNAL } from "../external-engines";
 import type { Ledger } from "../ledger";
 import { ledgerFromConfig } from "../ledger-record";
@@ -37,12 +37,13 @@ import {
   type EngineAddresses,
   type Topology,
 } from "./topology";
+import { seedServices } from "./seed-services";
 
 export interface ProgramOptions {
   /**
    * The microservices at their baseline, given the connection string (a secret) the database
    * phase points them at.
-   * @default platformServices, the four services of the bundled seed platform
+   * @default seedServices, the four services of the bundled seed platform
    */
   readonly services?: (databaseUrl: pulumi.Input<string>) => readonly ServiceSpec[];
   /**
@@ -72,7 +73,7 @@ export const LEDGER_OUTPUT = "ledger";
  * phases' wiring, the engines each phase deploys, monitoring, and the phase ledger.
  */
 export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
-  const makeServices = options.services ?? platformServices;
+  const makeServices = options.services ?? seedServices;
   const baseServices = makeServices(BASE_DATABASE_URL);
   const serviceNames = knownServiceNames(baseServices);
   const config = readStackConfig(serviceNames);

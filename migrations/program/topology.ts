@@ -72,7 +72,7 @@ export function enginesFor(config: StackConfig): Partial<Record<Engine, EnginePl
 /**
  * The desired platform for a stack config: a pure function of the phases, so each phase's
  * effect on the services is table-testable without declaring a resource.
- * `baseServices` are the microservices at their baseline (e.g. platformServices(url)).
+ * `baseServices` are the microservices at their baseline (e.g. seedServices(url)).
  */
 export function planTopology(
   config: StackConfig,

@@ -1,5 +1,5 @@
 import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from "yaml";
-import { PLATFORM_SERVICES } from "../../components/spec/examples";
+import { SEED_SERVICES } from "../../migrations/program/seed-services";
 import { absorbedServices, CONFIG_NAMESPACE } from "../../migrations/stack-config";
 import type { PathId } from "../../migrations/path";
 import { nextPhase, phaseDefinition, phaseIds, rollbackTarget } from "../../migrations/phases";
@@ -78,7 +78,7 @@ export function applyPhaseStep(
  * Entering it they start at the share the phase left fixed, 0 coming from `microservices` and
  * 100 coming back from `modular-monolith`, so the phase step itself moves no traffic; leaving
  * it they go. Set for every service the monolith absorbs among the services the CLI's program
- * runs (PLATFORM_SERVICES).
+ * runs (SEED_SERVICES).
  */
 function setMonolithWeights(document: Document, from: string, to: string): void {
   const weights = key("monolithWeights");
@@ -86,7 +86,7 @@ function setMonolithWeights(document: Document, from: string, to: string): void 
   const start = share(from);
   document.deleteIn(["config", weights]);
   if (share(to) !== "per-service" || typeof start !== "number") return;
-  const services = absorbedServices(PLATFORM_SERVICES.map((s) => s.name));
+  const services = absorbedServices(SEED_SERVICES.map((s) => s.name));
   const entries = Object.fromEntries(services.map((service) => [service, start]));
   const config = document.get("config") as YAMLMap;
   // Beside the monolith's image, where a reader looks for it.

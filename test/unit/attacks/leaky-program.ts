@@ -1,11 +1,12 @@
 /**
  * The platform program with plaintext secrets written into its service specs, as a pull request
- * editing components/spec/examples.ts could: each finding of issue 16 section 5 under a value of
+ * editing migrations/program/seed-services.ts could: each finding of issue 16 section 5 under a value of
  * its own, so a test can tell which one leaked. In dev, orders and inventory run on Compose,
  * product-catalog on K3s.
  */
-import { platformServices, type ServiceSpec } from "../../../components/spec";
+import { type ServiceSpec } from "../../../components/spec";
 import { stepwiseProgram } from "../../../migrations/program";
+import { seedServices } from "../../../migrations/program/seed-services";
 
 const basic = (user: string, password: string): string =>
   `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
@@ -83,8 +84,8 @@ export const HARMLESS: Readonly<Record<string, string>> = {
   REPLICA_URL: "postgres://user@host/db",
 };
 
-export function leakyServices(databaseUrl: Parameters<typeof platformServices>[0]): ServiceSpec[] {
-  return platformServices(databaseUrl).map((spec) => {
+export function leakyServices(databaseUrl: Parameters<typeof seedServices>[0]): ServiceSpec[] {
+  return seedServices(databaseUrl).map((spec) => {
     const leaks = Object.values(LEAKS).filter((l) => l.service === spec.name);
     const env = { ...spec.env, ...Object.fromEntries(leaks.map((l) => [l.name, l.value])) };
     if (spec.name !== "orders") return { ...spec, env };

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { PLATFORM_SERVICES } from "../../../components/spec";
 import { parseStackConfig, StackConfigError, type StackConfig } from "../../../migrations";
 import { MONOLITH_SERVICE } from "../../../migrations/program";
+import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
 // The program's services and the monolith, as the program gives them to the config.
-const SERVICES = [...PLATFORM_SERVICES.map((s) => s.name), MONOLITH_SERVICE];
+const SERVICES = [...SEED_SERVICES.map((s) => s.name), MONOLITH_SERVICE];
 const AT = "2026-11-20T09:00:00Z";
 
 function parse(consolidation: string, monolithWeights: unknown): StackConfig {

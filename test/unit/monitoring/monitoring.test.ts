@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { Monitoring, PROMETHEUS_SINGLE_REPLICA_REASON } from "../../../components/monitoring";
 import { ComposePlatform, K3sPlatform, PlatformServices } from "../../../components/platform";
 import { evaluateProgram } from "../../../tools/evaluate";
-import { PLATFORM_SERVICES } from "../../../components/spec";
 import { systemsInPrometheusConfig } from "../../../policies/checks/monitoring";
 import { byName, countByType, platformOutputs } from "../platform/support";
+import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
 const endpoints = [
   {
@@ -126,7 +126,7 @@ describe("PlatformServices monitoring during the Compose -> K3s move", () => {
       evaluateProgram(
         () => {
           const fleet = new PlatformServices("shop", {
-            services: PLATFORM_SERVICES,
+            services: SEED_SERVICES,
             placement: { "platform-coordination": "k3s", orders: "k3s" },
             compose: { hostAddress: "docker-host.internal" },
             k3s: { externalAddress: "10.0.0.20" },
@@ -174,7 +174,7 @@ describe("PlatformServices monitoring during the Compose -> K3s move", () => {
     const { resources } = await evaluateProgram(
       () => {
         new PlatformServices("shop", {
-          services: PLATFORM_SERVICES,
+          services: SEED_SERVICES,
           monitoringOn: "compose",
           additionalMetricsEndpoints: [
             {

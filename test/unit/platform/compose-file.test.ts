@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ComposePlatform, renderComposeFile } from "../../../components/platform";
-import { PLATFORM_SERVICES, platformServices } from "../../../components/spec";
 import { evaluateProgram } from "../../../tools/evaluate";
 import { byName, platformOutputs } from "./support";
+import { SEED_SERVICES, seedServices } from "../../../migrations/program/seed-services";
 
 interface ComposeFile {
   name: string;
@@ -12,7 +12,7 @@ interface ComposeFile {
   volumes?: Record<string, unknown>;
 }
 
-const render = () => renderComposeFile({ project: "compose", services: PLATFORM_SERVICES });
+const render = () => renderComposeFile({ project: "compose", services: SEED_SERVICES });
 
 describe("renderComposeFile", () => {
   it("renders the four services as docker-compose.yml", async () => {
@@ -56,7 +56,7 @@ describe("renderComposeFile", () => {
   it("never writes a secret value; it points at a secrets file and says which keys it needs", () => {
     const text = renderComposeFile({
       project: "compose",
-      services: platformServices("postgresql://catalog:hunter2@db/catalog"),
+      services: seedServices("postgresql://catalog:hunter2@db/catalog"),
     });
     expect(text).not.toContain("hunter2");
     expect(text).not.toContain("DATABASE_URL=");
@@ -69,7 +69,7 @@ describe("renderComposeFile", () => {
     const file = parse(render()) as ComposeFile;
     const { resources } = await evaluateProgram(
       () => {
-        new ComposePlatform("compose", { services: PLATFORM_SERVICES });
+        new ComposePlatform("compose", { services: SEED_SERVICES });
       },
       { outputsFor: platformOutputs },
     );
@@ -95,7 +95,7 @@ describe("renderComposeFile", () => {
     const file = parse(
       renderComposeFile({
         project: "compose",
-        services: PLATFORM_SERVICES.filter((s) => s.name !== "inventory"),
+        services: SEED_SERVICES.filter((s) => s.name !== "inventory"),
         remoteServices: { inventory: "10.0.0.20:8084" },
       }),
     ) as ComposeFile;

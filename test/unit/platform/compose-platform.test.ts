@@ -1,11 +1,11 @@
 import * as docker from "@pulumi/docker";
 import { describe, expect, it } from "vitest";
 import { ComposePlatform } from "../../../components/platform";
-import { PLATFORM_SERVICES, platformServices } from "../../../components/spec";
 import { evaluateProgram } from "../../../tools/evaluate";
 import { byName, countByType, parentName, platformOutputs, typesAndNames } from "./support";
+import { SEED_SERVICES, seedServices } from "../../../migrations/program/seed-services";
 
-async function evaluateCompose(services = PLATFORM_SERVICES) {
+async function evaluateCompose(services = SEED_SERVICES) {
   return evaluateProgram(
     () => {
       const platform = new ComposePlatform("compose", { services });
@@ -111,7 +111,7 @@ describe("ComposePlatform with the four services of the seed platform", () => {
       async () => {
         const pulumi = await import("@pulumi/pulumi");
         const url = new pulumi.Config().requireSecret("catalogDatabaseUrl");
-        new ComposePlatform("compose", { services: platformServices(url) });
+        new ComposePlatform("compose", { services: seedServices(url) });
       },
       {
         config: { catalogDatabaseUrl: "postgresql://catalog:pw@db/catalog" },
@@ -165,7 +165,7 @@ describe("ComposePlatform with the four services of the seed platform", () => {
         const provider = new docker.Provider("remote-docker", { host: "ssh://ops@10.0.0.5" });
         const platform = new ComposePlatform(
           "compose",
-          { services: PLATFORM_SERVICES },
+          { services: SEED_SERVICES },
           { providers: [provider] },
         );
         return { refProvider: platform.ref.resourceOptions.provider === provider };

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { dependencyEnv, isIPv4, planDiscovery, type Placement } from "../../../components/platform";
-import { PLATFORM_SERVICES, resolveService } from "../../../components/spec";
+import { resolveService } from "../../../components/spec";
+import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
-const services = PLATFORM_SERVICES.map(resolveService);
+const services = SEED_SERVICES.map(resolveService);
 const addresses = { composeHost: "docker-host", k3sAddress: "10.0.0.20" };
 
 describe("planDiscovery", () => {
@@ -35,7 +36,7 @@ describe("planDiscovery", () => {
     ],
     [
       "everything on K3s: nothing crosses",
-      Object.fromEntries(PLATFORM_SERVICES.map((s) => [s.name, "k3s" as const])),
+      Object.fromEntries(SEED_SERVICES.map((s) => [s.name, "k3s" as const])),
       { composeRemotes: {}, k3sExternal: [], k3sExposed: [] },
     ],
   ])("%s", (_case, placement, expected) => {

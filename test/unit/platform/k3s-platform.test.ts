@@ -1,13 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import { describe, expect, it } from "vitest";
 import { K3sPlatform, type K3sPlatformArgs } from "../../../components/platform";
-import { PLATFORM_SERVICES } from "../../../components/spec";
 import { evaluateProgram } from "../../../tools/evaluate";
 import { byName, collectKeys, countByType, parentName, typesAndNames } from "./support";
+import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
 async function evaluateK3s(args: Partial<K3sPlatformArgs> = {}) {
   return evaluateProgram(() => {
-    const platform = new K3sPlatform("k3s", { services: PLATFORM_SERVICES, ...args });
+    const platform = new K3sPlatform("k3s", { services: SEED_SERVICES, ...args });
     return { ref: platform.ref, addresses: platform.addresses };
   });
 }
@@ -196,7 +196,7 @@ describe("K3sPlatform with the four services of the seed platform", () => {
       const provider = new k8s.Provider("prod-k3s", { kubeconfig: "apiVersion: v1" });
       const platform = new K3sPlatform(
         "k3s",
-        { services: PLATFORM_SERVICES, ingress: [{ service: "orders", host: "shop.test" }] },
+        { services: SEED_SERVICES, ingress: [{ service: "orders", host: "shop.test" }] },
         { providers: [provider] },
       );
       return { refProvider: platform.ref.resourceOptions.provider === provider };

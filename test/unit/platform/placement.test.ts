@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { PlatformServices, type Placement } from "../../../components/platform";
-import { PLATFORM_SERVICES } from "../../../components/spec";
 import { evaluateProgram, type RegisteredResource } from "../../../tools/evaluate";
 import { byName, platformOutputs } from "./support";
+import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
 const settings = {
   compose: { hostAddress: "docker-host.internal" },
@@ -13,7 +13,7 @@ async function evaluatePlacement(placement: Placement) {
   return evaluateProgram(
     () => {
       const fleet = new PlatformServices("shop", {
-        services: PLATFORM_SERVICES,
+        services: SEED_SERVICES,
         placement,
         ...settings,
       });
@@ -63,7 +63,7 @@ describe("PlatformServices placement", () => {
         )
         .map((r) => r.name)
         .sort();
-      const expected = PLATFORM_SERVICES.map(
+      const expected = SEED_SERVICES.map(
         (s) => `shop-${placement[s.name] ?? "compose"}-${s.name}`,
       ).sort();
       expect(rendered).toEqual(expected);
@@ -184,7 +184,7 @@ describe("PlatformServices placement", () => {
     const { resources } = await evaluateProgram(
       () => {
         new PlatformServices("shop", {
-          services: PLATFORM_SERVICES,
+          services: SEED_SERVICES,
           placement: { orders: "k3s" },
           compose: { hostAddress: "192.168.1.10" },
           k3s: { externalAddress: "10.0.0.20" },
@@ -213,7 +213,7 @@ describe("PlatformServices placement", () => {
   });
 
   it("builds no Compose platform once every service has moved", async () => {
-    const all: Placement = Object.fromEntries(PLATFORM_SERVICES.map((s) => [s.name, "k3s"]));
+    const all: Placement = Object.fromEntries(SEED_SERVICES.map((s) => [s.name, "k3s"]));
     const { resources } = await evaluatePlacement(all);
     expect(resources.filter((r) => r.type.startsWith("docker:"))).toEqual([]);
     expect(resources.filter((r) => r.type === "stepwise:platform:ComposePlatform")).toEqual([]);
@@ -240,7 +240,7 @@ describe("PlatformServices placement", () => {
         const k8s = await import("@pulumi/kubernetes");
         new PlatformServices(
           "shop",
-          { services: PLATFORM_SERVICES, placement: ordersMoved, monitoringOn: "k3s" },
+          { services: SEED_SERVICES, placement: ordersMoved, monitoringOn: "k3s" },
           {
             providers: [
               new docker.Provider("ops-docker", { host: "ssh://ops@10.0.0.5" }),

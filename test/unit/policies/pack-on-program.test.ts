@@ -8,7 +8,6 @@ import { join } from "node:path";
 import type { PolicyResource, ResourceValidation } from "@pulumi/policy";
 import { parseDocument } from "yaml";
 import { describe, expect, it } from "vitest";
-import { platformServices } from "../../../components/spec";
 import { stepwiseProgram, type ProgramOptions } from "../../../migrations/program";
 import { packPolicies } from "../../../policies/pack/pack-policies";
 import { isSecretValue, type RegisteredResource } from "../../../tools/evaluate";
@@ -16,6 +15,7 @@ import { planOffline } from "../../../tools/plan/offline-planner";
 import { stackEvaluationConfig } from "../../../tools/plan/stack-config";
 import { applyPhaseStep } from "../../../tools/stackfile";
 import { NOW, collector, policyResource, resourceArgs, stackArgs } from "./support";
+import { seedServices } from "../../../migrations/program/seed-services";
 
 const read = (stack: string) =>
   readFileSync(join(__dirname, `../../../stacks/Pulumi.${stack}.yaml`), "utf8");
@@ -106,7 +106,7 @@ describe("the pack on the program's resources", () => {
     // Coordination runs one replica on purpose and says why; without the reason it is flagged.
     expect(violations.filter((v) => v.startsWith("k3s-prod-workloads: "))).toEqual([]);
     const unexplained = await registered("prod", document.toString(), (url) =>
-      platformServices(url).map((s) => ({ ...s, singleReplicaReason: undefined })),
+      seedServices(url).map((s) => ({ ...s, singleReplicaReason: undefined })),
     );
     expect(runPack("prod", unexplained)).toContain(
       "k3s-prod-workloads: platform-k3s-platform-coordination: replicas = 1; prod needs at least 2",

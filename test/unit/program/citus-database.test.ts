@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { platformServices } from "../../../components/spec";
 import type { GateRecord } from "../../../migrations";
 import { citusDatabasePlan, roleName } from "../../../migrations/program/citus-database";
 import { isSecretValue, type RegisteredResource } from "../../../tools/evaluate";
@@ -10,6 +9,7 @@ import { stackEvaluationConfig } from "../../../tools/plan/stack-config";
 import { planAndCheck } from "../../../tools/plan/transition";
 import { applyPhaseStep } from "../../../tools/stackfile";
 import { evaluateStack } from "./support";
+import { seedServices } from "../../../migrations/program/seed-services";
 
 const PROD_PHASES = {
   events: "redpanda",
@@ -105,7 +105,7 @@ const TABLES = [
 ];
 
 describe("citusDatabasePlan", () => {
-  const services = platformServices("postgresql://example");
+  const services = seedServices("postgresql://example");
   const distribution = { schema: "shop", tables: [] };
 
   it("gives every service with a DATABASE_URL a role named after it", () => {

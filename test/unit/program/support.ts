@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { PLATFORM_SERVICES } from "../../../components/spec";
 import { loadStackConfig, parseStackConfig, type StackConfig } from "../../../migrations";
 import {
   MONOLITH_SERVICE,
@@ -8,6 +7,7 @@ import {
   type ProgramOutputs,
 } from "../../../migrations/program";
 import { evaluateProgram, type Evaluation, type EvaluateOptions } from "../../../tools/evaluate";
+import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
 /**
  * Evaluates the real program under mocks for a bundled stack file, with `change` merged over
@@ -68,6 +68,6 @@ export function configWith(
       databasePassword: "pw",
       ...change,
     },
-    { services: [...PLATFORM_SERVICES.map((s) => s.name), MONOLITH_SERVICE] },
+    { services: [...SEED_SERVICES.map((s) => s.name), MONOLITH_SERVICE] },
   );
 }

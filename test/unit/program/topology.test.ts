@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PLATFORM_SERVICES, type ServiceSpec } from "../../../components/spec";
+import { type ServiceSpec } from "../../../components/spec";
 import type { StackConfig } from "../../../migrations";
 import {
   LABELS,
@@ -9,13 +9,14 @@ import {
   type Topology,
 } from "../../../migrations/program";
 import { configWith } from "./support";
+import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
 const both = <T>(value: T) => ({ compose: value, k3s: value });
 const urls = { postgres: both("postgresql://pg-url"), citus: both("postgresql://citus-url") };
 const addresses = { redpanda: both("redpanda-0:9092"), kafka: both("kafka-0:9092") };
 
 function plan(config: StackConfig): Topology {
-  return planTopology(config, PLATFORM_SERVICES, { addresses, databaseUrls: urls });
+  return planTopology(config, SEED_SERVICES, { addresses, databaseUrls: urls });
 }
 
 function service(topology: Topology, name: string): ServiceSpec {

@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { PlatformServices, type Placement } from "../../../components/platform";
 import type { RouteSpec } from "../../../components/routing";
-import { PLATFORM_SERVICES, type ServiceSpec } from "../../../components/spec";
+import { type ServiceSpec } from "../../../components/spec";
 import { evaluateProgram, type RegisteredResource } from "../../../tools/evaluate";
 import { byName, platformOutputs } from "../platform/support";
+import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
 const CONTAINER = "docker:index/container:Container";
 const TRAEFIK_SERVICE = "kubernetes:traefik.io/v1alpha1:TraefikService";
@@ -27,7 +28,7 @@ const monolith: ServiceSpec = {
   ports: [{ port: 8090, name: "http" }],
   healthCheck: health(8090),
 };
-const SERVICES = [...PLATFORM_SERVICES, catalogNext, monolith];
+const SERVICES = [...SEED_SERVICES, catalogNext, monolith];
 
 const catalogRoute: RouteSpec = {
   name: "product-catalog",

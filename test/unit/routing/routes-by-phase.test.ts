@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { routeProblems, routeShares, type RouteSpec } from "../../../components/routing";
-import { PLATFORM_SERVICES } from "../../../components/spec";
 import { StackConfigError, type StackConfig } from "../../../migrations";
 import { MONOLITH_SERVICE, planTopology, type Topology } from "../../../migrations/program";
 import type { RegisteredResource } from "../../../tools/evaluate";
 import { BASELINE, configWith as baseConfigWith, evaluateStack } from "../program/support";
+import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
 const CATALOG_NEXT_IMAGE = "firstviscount/product-catalog-gin:0.9.0";
 const MONOLITH_IMAGE = "firstviscount/modular-monolith:1.0.0";
@@ -39,7 +39,7 @@ function routesAt(
   change: Record<string, unknown>,
   phases: Partial<typeof BASELINE>,
 ): readonly RouteSpec[] {
-  return checkedRoutes(planTopology(configWith(change, phases), PLATFORM_SERVICES, engines));
+  return checkedRoutes(planTopology(configWith(change, phases), SEED_SERVICES, engines));
 }
 
 /**
@@ -58,7 +58,7 @@ function combinedRoutes(
     phases: { ...config.phases, consolidation: "monolith-parallel" },
     monolithWeights,
   };
-  return checkedRoutes(planTopology(combined, PLATFORM_SERVICES, engines));
+  return checkedRoutes(planTopology(combined, SEED_SERVICES, engines));
 }
 
 function checkedRoutes(topology: Topology): readonly RouteSpec[] {

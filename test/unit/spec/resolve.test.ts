@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  PLATFORM_SERVICES,
-  addressEnvName,
-  resolveService,
-  startOrder,
-} from "../../../components/spec";
+import { addressEnvName, resolveService, startOrder } from "../../../components/spec";
+import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
 describe("resolveService", () => {
   it("fills every default of a minimal spec", () => {
@@ -82,7 +78,7 @@ describe("resolveService", () => {
 
 describe("startOrder", () => {
   it("puts dependencies first and keeps input order otherwise", () => {
-    expect(startOrder(PLATFORM_SERVICES).map((s) => s.name)).toEqual([
+    expect(startOrder(SEED_SERVICES).map((s) => s.name)).toEqual([
       "platform-coordination",
       "product-catalog",
       "inventory",

@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  PLATFORM_SERVICES,
-  ServiceSpecError,
-  isPinnedImage,
-  validateServiceSpecs,
-} from "../../../components/spec";
+import { ServiceSpecError, isPinnedImage, validateServiceSpecs } from "../../../components/spec";
+import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
 const ok = { name: "orders", image: "firstviscount/orders:2.0.1", ports: [{ port: 8083 }] };
 
@@ -20,7 +16,7 @@ function problemsOf(specs: unknown[]): readonly string[] {
 
 describe("validateServiceSpecs", () => {
   it("accepts the four services of the seed platform", () => {
-    expect(validateServiceSpecs(PLATFORM_SERVICES)).toBe(PLATFORM_SERVICES);
+    expect(validateServiceSpecs(SEED_SERVICES)).toBe(SEED_SERVICES);
   });
 
   it.each([

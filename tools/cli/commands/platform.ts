@@ -4,7 +4,6 @@ import type { Command } from "commander";
 import { parse, stringify } from "yaml";
 import { composeFileForPlacement, type Placement } from "../../../components/platform";
 import {
-  PLATFORM_SERVICES,
   WITHHELD_SECRET,
   ComposeImportError,
   ServiceSpecError,
@@ -13,6 +12,7 @@ import {
 } from "../../../components/spec";
 import { UsageError } from "../exit";
 import { firstLine, readInputFile, shown } from "./input-files";
+import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
 interface ComposeFileOptions {
   services?: string;
@@ -33,7 +33,7 @@ export function registerPlatformCommands(program: Command): void {
     )
     .option(
       "--services <file>",
-      "service specs (YAML or JSON list); default: the four example services",
+      "service specs (YAML or JSON list); default: the seed platform's four services",
     )
     .option(
       "--placement <service=platform>",
@@ -140,7 +140,7 @@ function withheldSecrets(spec: ServiceSpec): ServiceSpec {
 }
 
 function renderForCli(options: ComposeFileOptions): string {
-  const services = options.services ? readServices(options.services) : PLATFORM_SERVICES;
+  const services = options.services ? readServices(options.services) : SEED_SERVICES;
   try {
     return composeFileForPlacement({
       services,

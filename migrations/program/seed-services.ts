@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ServiceSpec } from "./service-spec";
+import type { ServiceSpec } from "../../components/spec";
 
 const health = (port: number) => ({
   http: { path: "/health", port },
@@ -13,7 +13,7 @@ const health = (port: number) => ({
  * The four services of the bundled seed platform. `databaseUrl` is product-catalog's DATABASE_URL
  * (secret env); pass `config.requireSecret(...)` in a real stack.
  */
-export function platformServices(databaseUrl: pulumi.Input<string>): readonly ServiceSpec[] {
+export function seedServices(databaseUrl: pulumi.Input<string>): readonly ServiceSpec[] {
   return [
     {
       name: "platform-coordination",
@@ -61,6 +61,6 @@ export function platformServices(databaseUrl: pulumi.Input<string>): readonly Se
 }
 
 /** The four services with a credential-free example DATABASE_URL (still handled as a secret). */
-export const PLATFORM_SERVICES: readonly ServiceSpec[] = platformServices(
+export const SEED_SERVICES: readonly ServiceSpec[] = seedServices(
   "postgresql://catalog@postgres:5432/catalog",
 );
