@@ -4,7 +4,7 @@
  * phases. What is not listed here is internal and may change in any release.
  *
  *   import { stepwiseProgram } from "stepwise-iac";
- *   export default () => stepwiseProgram({ services: (databaseUrl) => [...] });
+ *   export = () => stepwiseProgram({ services: (databaseUrl) => [...] });
  */
 
 // The program builder and the migration paths it follows.

@@ -148,6 +148,13 @@ describe("a team's own Pulumi project with stepwise installed", () => {
     expect(result.status).toBe(0);
   });
 
+  // pulumi's CommonJS branch calls the module's exports only when they are the function
+  // itself (`export =`); an `export default` function there would register nothing.
+  it("exports its program as pulumi's Node.js host calls a CommonJS program", () => {
+    const script = `require("tsx/cjs/api").register(); console.log(require("./index.ts") instanceof Function);`;
+    expect(ok(run("node", ["-e", script], project)).trim()).toBe("true");
+  });
+
   it("plans its own resources with the installed command, found from its Pulumi.yaml", () => {
     const stepwise = join(project, "node_modules", ".bin", "stepwise");
     const result = run(stepwise, ["plan", "dev", "--advance", "events", "--json"], project);

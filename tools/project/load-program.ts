@@ -1,7 +1,8 @@
 /**
  * Loads a Pulumi program module as a function the offline planner can call once per
- * configuration. The program's default export is the function, as `pulumi` itself accepts
- * (`export default () => stepwiseProgram(...)`): a program that declares its resources at the
+ * configuration. The module's export is the function, as `pulumi` itself calls it
+ * (`export = () => stepwiseProgram(...)`; `export default` in an ES module, which `pulumi`
+ * also unwraps, and which --program files may use): a program that declares its resources at the
  * top level would run once, on load, and could not be evaluated twice.
  */
 import { existsSync } from "node:fs";
@@ -12,14 +13,16 @@ import { ProjectError } from "./pulumi-project";
 
 const TYPESCRIPT = new Set([".ts", ".cts", ".mts"]);
 
-export function loadProgramModule(file: string, label: string): ProgramFunction {
+export async function loadProgramModule(file: string, label: string): Promise<ProgramFunction> {
   if (!existsSync(file)) throw new ProjectError(`${label} ${file}: no such file`);
   if (TYPESCRIPT.has(extname(file))) registerTypeScript();
-  const loaded = createRequire(__filename)(file) as { default?: unknown } | undefined;
+  // A dynamic import: under tsx or vitest the program joins the caller's module graph (one copy
+  // of stepwise's modules); compiled to CommonJS it is a require through the loader above.
+  const loaded = (await import(file)) as { default?: unknown } | undefined;
   const program = unwrapDefault(loaded?.default) ?? loaded;
   if (typeof program !== "function") {
     throw new ProjectError(
-      `${label} ${file}: its default export must be the program function, e.g. \`export default () => stepwiseProgram({ services })\``,
+      `${label} ${file}: its export must be the program function, e.g. \`export = () => stepwiseProgram({ services })\``,
     );
   }
   return program as ProgramFunction;

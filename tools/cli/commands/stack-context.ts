@@ -24,7 +24,7 @@ import { readInputFile, shown } from "./input-files";
 export interface StackOptions {
   /** Folder of Pulumi.<stack>.yaml files; default: the project's stackConfigDir. */
   stacksDir?: string;
-  /** Module whose default export is the program; default: the project's `main`. */
+  /** Module whose export (or default export) is the program; default: the project's `main`. */
   program?: string;
   /** ISO time used as "now" (entry times, rollback windows); default: the clock. */
   at?: string;
@@ -38,7 +38,7 @@ export function addStackOptions(command: Command): Command {
     )
     .option(
       "--program <module>",
-      "module whose default export is the Pulumi program (default: Pulumi.yaml's main)",
+      "module that exports the Pulumi program function (default: Pulumi.yaml's main)",
     )
     .option("--at <iso-time>", "evaluate as of this time instead of now (for reproducible output)");
 }
@@ -155,13 +155,12 @@ export function pathArgument(value: string): PathId {
   return value;
 }
 
-/** The program to evaluate: --program's default export, or that of the project's `main`. */
-export function loadProgram(options: StackOptions): ProgramFunction {
+/** The program to evaluate: the function --program exports, or the project's `main` does. */
+export async function loadProgram(options: StackOptions): Promise<ProgramFunction> {
   if (options.program !== undefined) {
-    return asUsage(() => loadProgramModule(resolve(options.program!), "--program"));
+    return loadProgramModule(resolve(options.program), "--program").catch(usage);
   }
-  const project = currentProject();
-  return asUsage(() => loadProgramModule(project.programFile, `Pulumi.yaml main`));
+  return loadProgramModule(currentProject().programFile, "Pulumi.yaml main").catch(usage);
 }
 
 /** The Pulumi project name the program runs under: that of the project, else "stepwise". */
@@ -189,7 +188,7 @@ export async function planStackTransition(
   options: StackOptions,
   sources: { before: string; after: string },
 ): Promise<CheckedTransition> {
-  const program = loadProgram(options);
+  const program = await loadProgram(options);
   try {
     return await planAndCheck({
       program,
@@ -215,6 +214,10 @@ export function asUsage<T>(run: () => T, field?: string): T {
     if (!(error instanceof Error)) throw error;
     throw new UsageError(field === undefined ? error.message : `${field}: ${error.message}`);
   }
+}
+
+function usage(error: unknown): never {
+  throw toUsage(error);
 }
 
 function toUsage(error: unknown): unknown {
