@@ -4,6 +4,6 @@
 // stepwise command line calls it once per configuration to plan a transition offline. It is
 // `export =`, not `export default`: pulumi calls a CommonJS program's exports only when they are
 // the function itself.
-import { stepwiseProgram } from "./migrations/program";
+import { stepwiseProgram } from "./api/program";
 
 export = () => stepwiseProgram();

@@ -8,8 +8,8 @@
  */
 
 // The program builder and the migration paths it follows.
+export { stepwiseProgram } from "./program";
 export {
-  stepwiseProgram,
   LEDGER_OUTPUT,
   PLATFORM_TOPICS,
   seedServices,

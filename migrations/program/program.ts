@@ -52,6 +52,13 @@ export interface ProgramOptions {
    * @default PLATFORM_TOPICS, the seed platform's four topics
    */
   readonly topics?: readonly TopicDeclaration[];
+  /**
+   * Problems of the stack's `stepwise:policy`, refused before anything is declared. The policies
+   * own that schema and sit above the program's layer, so the entry points pass it in:
+   * `stepwise-iac`'s stepwiseProgram (api/program.ts) always does.
+   * @default `stepwise:policy` is not checked here (the transition checks still refuse it)
+   */
+  readonly policyProblems?: (config: StackConfig) => readonly string[];
 }
 
 export interface ProgramOutputs {
@@ -76,7 +83,7 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
   const makeServices = options.services ?? seedServices;
   const baseServices = makeServices(BASE_DATABASE_URL);
   const serviceNames = knownServiceNames(baseServices);
-  const config = readStackConfig(serviceNames);
+  const config = readStackConfig(serviceNames, options.policyProblems);
   const secrets = new pulumi.Config(CONFIG_NAMESPACE);
   const databasePassword = secrets.getSecret("databasePassword");
   const kubeconfig = secrets.getSecret("kubeconfig");

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { policySettingsProblems } from "../../policies/config";
 import {
   CONFIG_NAMESPACE,
   OBJECT_CONFIG_KEYS,
@@ -36,12 +35,15 @@ export function rawStackConfig(entries: Readonly<Record<string, string>>): Recor
 }
 
 /**
- * The running stack's config, validated (`stepwise:policy` by the policy pack's own schema);
- * stops the program with every problem at once.
+ * The running stack's config, validated (`stepwise:policy` by `policyProblems`, which the layer
+ * that owns the policy schema supplies); stops the program with every problem at once.
  */
-export function readStackConfig(services: readonly string[]): StackConfig {
+export function readStackConfig(
+  services: readonly string[],
+  policyProblems?: (config: StackConfig) => readonly string[],
+): StackConfig {
   return parseStackConfig(rawStackConfig(pulumi.runtime.allConfig()), {
     services,
-    policyProblems: policySettingsProblems,
+    ...(policyProblems ? { policyProblems } : {}),
   });
 }

@@ -6,6 +6,7 @@ import {
   type ProgramOptions,
   type ProgramOutputs,
 } from "../../../migrations/program";
+import { policySettingsProblems } from "../../../policies/config";
 import { evaluateProgram, type Evaluation, type EvaluateOptions } from "../../../tools/evaluate";
 import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
@@ -23,12 +24,15 @@ export async function evaluateStack(
     if (value === undefined) delete config[`stepwise:${key}`];
     else config[`stepwise:${key}`] = value;
   }
-  return evaluateProgram(() => stepwiseProgram(options), {
-    config,
-    secretConfigKeys: secretKeys,
-    stack,
-    ...(options.outputsFor ? { outputsFor: options.outputsFor } : {}),
-  });
+  return evaluateProgram(
+    () => stepwiseProgram({ policyProblems: policySettingsProblems, ...options }),
+    {
+      config,
+      secretConfigKeys: secretKeys,
+      stack,
+      ...(options.outputsFor ? { outputsFor: options.outputsFor } : {}),
+    },
+  );
 }
 
 /** `type name` of every resource, sorted, so registration order does not matter. */
