@@ -13,10 +13,7 @@ import {
 import { packConfigFor } from "../../../policies/pack-config";
 import { RULES } from "../../../policies/rules";
 import { UsageError } from "../exit";
-import { stackFile, stackTextAt } from "./stack-context";
-
-const STACKS_DIR_HELP =
-  "folder holding Pulumi.<stack>.yaml (default: stackConfigDir of the Pulumi.yaml in the working folder or above)";
+import { STACKS_DIR_HELP, stackFile, stackTextAt } from "./stack-context";
 
 interface PolicyCommandOptions {
   stack: string;

@@ -30,12 +30,13 @@ export interface StackOptions {
   at?: string;
 }
 
+/** Help of --stacks-dir, wherever a command takes it. */
+export const STACKS_DIR_HELP =
+  "folder holding Pulumi.<stack>.yaml (default: stackConfigDir of the Pulumi.yaml in the working folder or above)";
+
 export function addStackOptions(command: Command): Command {
   return command
-    .option(
-      "--stacks-dir <dir>",
-      "folder holding Pulumi.<stack>.yaml (default: stackConfigDir of the Pulumi.yaml in the working folder or above)",
-    )
+    .option("--stacks-dir <dir>", STACKS_DIR_HELP)
     .option(
       "--program <module>",
       "module that exports the Pulumi program function (default: Pulumi.yaml's main)",
