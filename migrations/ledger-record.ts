@@ -3,7 +3,7 @@ import type { Ledger, PhaseRecord } from "./ledger";
 export { reconcileLedger } from "./ledger-reconcile";
 import type { PathId } from "./path";
 import { PATH_IDS, phaseDefinition } from "./phases";
-import type { StackConfig } from "./stack-config";
+import type { StackConfig } from "./config/stack-config";
 
 /**
  * Minimum time to stay in a phase, from the stack's `minimumTime` map: "<path>.<phase>" wins

@@ -223,7 +223,7 @@ export function stackPolicyInput(config: Readonly<Record<string, unknown>>): unk
 
 /**
  * Problems of a stack config's `stepwise:policy` under the stack's environment, for the stack
- * config validation (migrations/stack-config.ts takes it as `policyProblems`); none when valid.
+ * config validation (migrations/config/schema.ts takes it as `policyProblems`); none when valid.
  */
 export function policySettingsProblems(config: {
   readonly environment: Environment;

@@ -2,7 +2,7 @@
  * The defaults of `stepwise:policy`, for what a stack's config leaves out. Kept apart from the
  * schema (config.ts) so the rules' prose (rules.ts, which config.ts imports) can state them.
  */
-import type { Environment } from "../migrations/stack-config";
+import type { Environment } from "../migrations/config/keys";
 
 /** Minimum time in each phase when the stack config says nothing. */
 export const DEFAULT_MINIMUM_PHASE_TIME: Readonly<Record<Environment, string>> = {

@@ -4,7 +4,7 @@
  */
 import type { PhaseDefinition } from "../migrations/path";
 import { MIGRATION_PATHS } from "../migrations/paths";
-import { ENVIRONMENTS, type Environment } from "../migrations/stack-config";
+import { ENVIRONMENTS, type Environment } from "../migrations/config/keys";
 import {
   DEFAULT_MINIMUM_PHASE_TIME,
   DEFAULT_ROLLBACK_DRILL_MAX_AGE_DAYS,

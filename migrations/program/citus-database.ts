@@ -6,7 +6,7 @@ import type { DistributionPlan } from "../../components/database/distribution-pl
 import type { PostgresConnection } from "../../components/database/PostgresServer";
 import type { ServiceSpec } from "../../components/spec";
 import type { GateId } from "../path";
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../config/stack-config";
 
 /** The gate the Citus readiness check records; no table is distributed before it passed. */
 export const DISTRIBUTION_GATE: GateId = "data-model-reviewed";

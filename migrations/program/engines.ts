@@ -29,13 +29,8 @@ import {
   type ExternalBroker,
   type ExternalEngines,
 } from "../external-engines";
-import {
-  DEFAULT_K3S_SETTINGS,
-  type Engine,
-  type EnginePlacement,
-  type K3sSettings,
-  type PlatformKind,
-} from "../stack-config";
+import type { Engine, EnginePlacement, PlatformKind } from "../config/keys";
+import { DEFAULT_K3S_SETTINGS, type K3sSettings } from "../config/stack-config";
 import type { CitusAccess } from "./citus-database";
 import type { ByClientPlatform } from "./topology";
 

@@ -1,6 +1,6 @@
 import type { PathId, PhaseWiring } from "../path";
 import { phaseDefinition } from "../phases";
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../config/stack-config";
 
 export { MONOLITH_SERVICE, NEXT_SUFFIX } from "../service-names";
 export const MONOLITH_PORT = 8090;

@@ -6,11 +6,12 @@ import type { Ledger } from "../ledger";
 import { ledgerFromConfig } from "../ledger-record";
 import type { PathId } from "../path";
 import { PhaseLedger } from "../phase-ledger";
-import { CONFIG_NAMESPACE, type StackConfig } from "../stack-config";
+import { CONFIG_NAMESPACE } from "../config/keys";
+import type { StackConfig } from "../config/stack-config";
 import { readStackConfig } from "./read-config";
 import type { TopicDeclaration } from "../../components/events";
 import type { MetricsEndpoint } from "../../components/monitoring/metrics-endpoint";
-import type { PlatformKind } from "../stack-config";
+import type { PlatformKind } from "../config/keys";
 import { citusDatabasePlan, declareCitusDatabase } from "./citus-database";
 import { deferred, type Deferred } from "./deferred";
 import {

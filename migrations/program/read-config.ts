@@ -1,11 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import {
-  CONFIG_NAMESPACE,
-  OBJECT_CONFIG_KEYS,
-  parseStackConfig,
-  StackConfigError,
-  type StackConfig,
-} from "../stack-config";
+import { CONFIG_NAMESPACE, OBJECT_CONFIG_KEYS } from "../config/keys";
+import { parseStackConfig } from "../config/schema";
+import { StackConfigError, type StackConfig } from "../config/stack-config";
 
 /**
  * Pulumi's config map (`stepwise:phases` → JSON text) to raw values keyed without the

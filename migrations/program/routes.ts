@@ -5,7 +5,7 @@
  */
 import type { RouteBackend, RouteSpec } from "../../components/routing/route";
 import type { ServiceSpec } from "../../components/spec";
-import type { StackConfig } from "../stack-config";
+import type { StackConfig } from "../config/stack-config";
 import { MONOLITH_SERVICE, NEXT_SUFFIX, wiringOf } from "./names";
 
 type Weighted = Omit<RouteBackend, "implementation">;

@@ -1,10 +1,7 @@
 import type { MetricsEndpoint } from "../../components/monitoring/metrics-endpoint";
-import {
-  COORDINATION_SERVICE,
-  PLATFORM_KINDS,
-  type PlatformKind,
-  type StackConfig,
-} from "../stack-config";
+import { PLATFORM_KINDS, type PlatformKind } from "../config/keys";
+import { COORDINATION_SERVICE } from "../config/placement";
+import type { StackConfig } from "../config/stack-config";
 import { engineMetricJobs } from "./engines";
 import { MONOLITH_SERVICE, NEXT_SUFFIX, wiringOf, type Topology } from "./topology";
 

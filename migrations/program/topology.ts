@@ -1,15 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ServiceSpec } from "../../components/spec";
 import type { RouteSpec } from "../../components/routing/route";
-import {
-  absorbedServices,
-  COORDINATION_SERVICE,
-  fixedPlacement,
-  type Engine,
-  type EnginePlacement,
-  type PlatformKind,
-  type StackConfig,
-} from "../stack-config";
+import type { Engine, EnginePlacement, PlatformKind } from "../config/keys";
+import { absorbedServices, COORDINATION_SERVICE, fixedPlacement } from "../config/placement";
+import type { StackConfig } from "../config/stack-config";
 
 import { MONOLITH_PORT, MONOLITH_SERVICE, NEXT_PORT_OFFSET, NEXT_SUFFIX, wiringOf } from "./names";
 import { routesFor } from "./routes";

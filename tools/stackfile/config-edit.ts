@@ -4,7 +4,7 @@
  * placement, an api weight), without touching the file itself.
  */
 import { isMap, parseDocument } from "yaml";
-import { CONFIG_NAMESPACE } from "../../migrations/stack-config";
+import { CONFIG_NAMESPACE } from "../../migrations/config/keys";
 import { textWithQuotedTimes } from "../../migrations/stack-file";
 import { StackFileError } from "./phase-edit";
 

@@ -1,6 +1,7 @@
 import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from "yaml";
 import { SEED_SERVICES } from "../../migrations/program/seed-services";
-import { absorbedServices, CONFIG_NAMESPACE } from "../../migrations/stack-config";
+import { CONFIG_NAMESPACE } from "../../migrations/config/keys";
+import { absorbedServices } from "../../migrations/config/placement";
 import type { PathId } from "../../migrations/path";
 import { nextPhase, phaseDefinition, phaseIds, rollbackTarget } from "../../migrations/phases";
 
