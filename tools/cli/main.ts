@@ -5,8 +5,8 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerDatabaseCommands } from "./commands/database";
-import { registerEventsCommands } from "./commands/events";
-import { registerMigrationCommands } from "./commands/migrations";
+import { registerEventsCommands } from "./commands/events/register";
+import { registerWorkflowCommands } from "./commands/workflow";
 import { registerPlatformCommands } from "./commands/platform";
 import { registerPolicyCommands } from "./commands/policies";
 import { EXIT, UsageError } from "./exit";
@@ -20,7 +20,7 @@ export function buildProgram(): Command {
   addWorkingDirectoryOption(program);
   registerDatabaseCommands(program);
   registerEventsCommands(program);
-  registerMigrationCommands(program);
+  registerWorkflowCommands(program);
   registerPlatformCommands(program);
   registerPolicyCommands(program);
   return program;

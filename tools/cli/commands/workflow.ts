@@ -7,8 +7,8 @@ import { rollbackCommand } from "./rollback";
 import { statusCommand } from "./status";
 import { projectCommand } from "./project";
 
-/** status, plan, review, advance, rollback, drill, project: the migration workflow on stack files. */
-export function registerMigrationCommands(program: Command): void {
+/** The migration workflow on stack files: status, plan, review, advance, rollback, drill, project. */
+export function registerWorkflowCommands(program: Command): void {
   for (const command of [
     statusCommand(),
     planCommand(),
