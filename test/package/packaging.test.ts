@@ -2,13 +2,14 @@
  * stepwise as a team installs it: `npm pack`, the tarball installed into a fresh Pulumi project
  * of its own (test/fixtures/user-project: two services that are not the seed's, its own topic),
  * typechecked against the published declarations, then planned offline with the installed
- * `stepwise` command. Nothing here reaches into the repository's sources.
+ * `stepwise` command. Nothing here reaches into the repository's sources. The pack and install
+ * are installed-project.ts's, shared with the engine layer's test/engine/user-project-preview
+ * test, which previews the same installed project with the real engine.
  */
-import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   cpSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -16,68 +17,21 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { installedVersion, npmInstall, ok, packAndInstall, REPO, run } from "./installed-project";
 
-const REPO = join(__dirname, "..", "..");
-const FIXTURE = join(REPO, "test", "fixtures", "user-project");
 const PACK_EXAMPLE = join(REPO, "examples", "policy-pack");
-const scratch = mkdtempSync(join(tmpdir(), "stepwise-package-"));
-const project = join(scratch, "ledger-infra");
-const pack = join(scratch, "policy-pack");
+let scratch = "";
+let project = "";
+let pack = "";
 let tarball = "";
 
-function run(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd, encoding: "utf8", env: process.env, timeout: 240_000 });
-}
-
-function ok(result: SpawnSyncReturns<string>): string {
-  if (result.status !== 0) {
-    throw new Error(`exit ${result.status}\n${result.stdout}\n${result.stderr}`);
-  }
-  return result.stdout;
-}
-
-/** The version this repository develops against, so the install comes from npm's cache. */
-function installedVersion(name: string): string {
-  const file = join(REPO, "node_modules", name, "package.json");
-  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
-}
-
 beforeAll(() => {
-  const packed = ok(run("npm", ["pack", "--silent", "--pack-destination", scratch], REPO));
-  tarball = join(scratch, packed.trim().split("\n").pop()!);
-  cpSync(FIXTURE, project, { recursive: true });
-  const peers = ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/docker", "@pulumi/postgresql"];
-  writeFileSync(
-    join(project, "package.json"),
-    JSON.stringify(
-      {
-        name: "ledger-infra",
-        private: true,
-        main: "index.ts",
-        dependencies: {
-          "stepwise-iac": `file:${tarball}`,
-          ...Object.fromEntries(peers.map((name) => [name, installedVersion(name)])),
-        },
-        devDependencies: { "@types/node": installedVersion("@types/node") },
-      },
-      null,
-      2,
-    ),
-  );
-  // --ignore-scripts: the providers' install scripts would download plugins, which stepwise's
-  // offline plan does not need.
-  ok(
-    run(
-      "npm",
-      ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund"],
-      project,
-    ),
-  );
+  ({ scratch, project, tarball } = packAndInstall("stepwise-package-"));
   // The pack folder as users copy it, with its dependency on the package pointed at the tarball.
+  pack = join(scratch, "policy-pack");
   cpSync(PACK_EXAMPLE, pack, { recursive: true });
   const packJson = JSON.parse(readFileSync(join(pack, "package.json"), "utf8")) as {
     dependencies: Record<string, string>;
@@ -85,13 +39,7 @@ beforeAll(() => {
   packJson.dependencies["stepwise-iac"] = `file:${tarball}`;
   packJson.dependencies["@pulumi/pulumi"] = installedVersion("@pulumi/pulumi");
   writeFileSync(join(pack, "package.json"), JSON.stringify(packJson, null, 2));
-  ok(
-    run(
-      "npm",
-      ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund"],
-      pack,
-    ),
-  );
+  npmInstall(pack);
 }, 600_000);
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -142,8 +90,8 @@ describe("the packed tarball", () => {
 
 describe("a team's own Pulumi project with stepwise installed", () => {
   it("typechecks against the published declarations", () => {
-    const tsc = join(REPO, "node_modules", "typescript", "bin", "tsc");
-    const result = run("node", [tsc, "-p", "tsconfig.json"], project);
+    const tsc = join(project, "node_modules", ".bin", "tsc");
+    const result = run(tsc, ["-p", "tsconfig.json"], project);
     expect(result.stdout + result.stderr).toBe("");
     expect(result.status).toBe(0);
   });

@@ -1,0 +1,90 @@
+/**
+ * stepwise installed as a team installs it: `npm pack` of this repository, the tarball
+ * installed into a temp copy of test/fixtures/user-project (a Pulumi TypeScript project of its
+ * own: services ledger-api and ledger-worker, topic ledger-entries). Shared by the packaging
+ * test (offline: typecheck, the installed `stepwise plan`) and the engine layer's
+ * user-project-preview test (the real `pulumi preview` of that project). Free of vitest.
+ */
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const REPO = join(__dirname, "..", "..");
+export const FIXTURE = join(REPO, "test", "fixtures", "user-project");
+/** The project's name in its Pulumi.yaml (and its package.json). */
+export const PROJECT_NAME = "ledger-infra";
+/** The passphrase of the fixture stacks' demo secrets (their header comments name it). */
+export const FIXTURE_PASSPHRASE = "stepwise-demo";
+
+export interface InstalledProject {
+  /** The temp folder holding the tarball and the project; the caller removes it. */
+  readonly scratch: string;
+  /** The packed stepwise-iac-<version>.tgz. */
+  readonly tarball: string;
+  /** The user project, stepwise-iac installed in its node_modules. */
+  readonly project: string;
+}
+
+export function run(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
+  return spawnSync(command, args, { cwd, encoding: "utf8", env: process.env, timeout: 240_000 });
+}
+
+/** The command's stdout; a failure throws with its exit code and both outputs. */
+export function ok(result: SpawnSyncReturns<string>): string {
+  if (result.status !== 0) {
+    throw new Error(`exit ${result.status}\n${result.stdout}\n${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+/** The version this repository develops against, so the install comes from npm's cache. */
+export function installedVersion(name: string): string {
+  const file = join(REPO, "node_modules", name, "package.json");
+  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+}
+
+/**
+ * `npm install` offline-first; --ignore-scripts: the providers' install scripts would download
+ * plugins, which the offline plan does not need (the engine test links the built ones).
+ */
+export function npmInstall(dir: string): void {
+  ok(
+    run("npm", ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund"], dir),
+  );
+}
+
+/**
+ * Packs the repository (its prepack builds dist/) and installs the tarball into a fresh copy of
+ * the fixture project under a new temp folder, with the Pulumi SDK and providers it peers on and
+ * TypeScript, as `pulumi new typescript` leaves a project.
+ */
+export function packAndInstall(prefix: string): InstalledProject {
+  const scratch = mkdtempSync(join(tmpdir(), prefix));
+  const packed = ok(run("npm", ["pack", "--silent", "--pack-destination", scratch], REPO));
+  const tarball = join(scratch, packed.trim().split("\n").pop()!);
+  const project = join(scratch, PROJECT_NAME);
+  cpSync(FIXTURE, project, { recursive: true });
+  const peers = ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/docker", "@pulumi/postgresql"];
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify(
+      {
+        name: PROJECT_NAME,
+        private: true,
+        main: "index.ts",
+        dependencies: {
+          "stepwise-iac": `file:${tarball}`,
+          ...Object.fromEntries(peers.map((name) => [name, installedVersion(name)])),
+        },
+        devDependencies: Object.fromEntries(
+          ["@types/node", "typescript"].map((name) => [name, installedVersion(name)]),
+        ),
+      },
+      null,
+      2,
+    ),
+  );
+  npmInstall(project);
+  return { scratch, tarball, project };
+}
