@@ -5,7 +5,7 @@
 export { DualWriter, type DualWriterOptions } from "../tools/postgres/dual-writer";
 export { dualWriteEnv } from "../tools/postgres/dual-write-env";
 export { backfill, type BackfillOptions, type BackfillReport } from "../tools/postgres/backfill";
-export { verifyDatabases, type VerifyOptions } from "../tools/postgres/verify";
+export { verifyDatabases, type VerifyOptions } from "../tools/postgres/verify-databases";
 export { checkDatabaseReadiness, type ReadinessReport } from "../tools/postgres/readiness";
 export {
   switchSourceOfTruth,

@@ -17,7 +17,7 @@ export {
   migrateOffsets,
   OffsetMigrationError,
   type MigrateOffsetsOptions,
-} from "../tools/events/offsets/migrate-offsets";
+} from "../tools/events/offsets/offset-migration";
 export {
   checkCompatibility,
   type CheckCompatibilityOptions,

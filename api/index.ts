@@ -17,7 +17,7 @@ export {
   type ProgramOutputs,
 } from "../migrations/program";
 export { MIGRATION_PATHS } from "../migrations/paths";
-export { PATH_IDS, isPathId } from "../migrations/phases";
+export { PATH_IDS, isPathId } from "../migrations/path-queries";
 export type { GateId, MigrationPath, PathId, PhaseDefinition } from "../migrations/path";
 export type { Ledger } from "../migrations/ledger";
 

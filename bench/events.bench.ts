@@ -33,7 +33,7 @@ import { partitionForKey } from "../tools/events/produce/partitioner";
 import { encodeRecordTails } from "../tools/events/produce/record-batch";
 import { groupByPartition, RecordProducer } from "../tools/events/produce/record-producer";
 import { GroupOffsetCommitter } from "../tools/events/offsets/commit-offsets";
-import { migrateOffsets } from "../tools/events/offsets/migrate-offsets";
+import { migrateOffsets } from "../tools/events/offsets/offset-migration";
 import type { ReadMessage } from "../tools/events/partition-reader";
 import { compareLogs } from "../tools/events/verify/compare-log";
 import { identify, type Identified } from "../tools/events/verify/identity";

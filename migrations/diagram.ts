@@ -1,5 +1,5 @@
 import type { MigrationPath, PhaseDefinition } from "./path";
-import { phaseIndex } from "./phases";
+import { phaseIndex } from "./path-queries";
 
 export interface DiagramMarks {
   /** The phase the stack is at; drawn highlighted. */

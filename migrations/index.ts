@@ -1,6 +1,6 @@
 export * from "./path";
 export * from "./paths";
-export * from "./phases";
+export * from "./path-queries";
 export * from "./ledger";
 export * from "./diagram";
 export * from "./duration";
@@ -9,7 +9,7 @@ export * from "./config/stack-config";
 export * from "./config/schema";
 export * from "./config/cross-checks";
 export * from "./config/placement";
-export * from "./stack-file";
+export * from "./config/stack-file-reader";
 export * from "./ledger-record";
 export * from "./phase-ledger";
-export * from "./docs";
+export * from "./paths-doc";

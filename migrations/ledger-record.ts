@@ -2,7 +2,7 @@ import { durationMs } from "./duration";
 import type { Ledger, PhaseRecord } from "./ledger";
 export { reconcileLedger } from "./ledger-reconcile";
 import type { PathId } from "./path";
-import { PATH_IDS, phaseDefinition } from "./phases";
+import { PATH_IDS, phaseDefinition } from "./path-queries";
 import type { StackConfig } from "./config/stack-config";
 
 /**

@@ -4,7 +4,7 @@ export * from "./k8s-names";
 export * from "./pinned-image";
 export * from "./plaintext-secret";
 export * from "./resolve";
-export * from "./schema";
+export * from "./service-spec-schema";
 export * from "./service-spec";
 export * from "./validate";
 export * from "./wait-for";

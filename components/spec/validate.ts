@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { EnvFileError, parseEnvFile } from "./env-file";
 import { containsPlaintextSecret } from "./plaintext-secret";
-import { serviceSpecSchema } from "./schema";
+import { serviceSpecSchema } from "./service-spec-schema";
 import type { ServiceSpec } from "./service-spec";
 import { checkWaitFor, START_CONDITIONS, type StartCondition } from "./wait-for";
 

@@ -1,6 +1,6 @@
 import { EXTERNAL, EXTERNAL_CAPABLE_ENGINES, type ExternalEngines } from "../external-engines";
 import type { PathId } from "../path";
-import { phaseDefinition } from "../phases";
+import { phaseDefinition } from "../path-queries";
 import { configKeyName, ENGINES, PLATFORM_KINDS, type EnginePlacement } from "./keys";
 import { absorbedServices } from "./placement";
 import type { StackConfig } from "./stack-config";

@@ -1,4 +1,4 @@
-import { pathById } from "../phases";
+import { pathById } from "../path-queries";
 import type { PlatformKind } from "./keys";
 
 /** The platform a phase fixes for a service, or undefined where the stack's placement decides. */

@@ -5,7 +5,7 @@ import { containsPlaintextSecret } from "../../components/spec/plaintext-secret"
 import { isDuration } from "../duration";
 import { EXTERNAL, externalEnginesSchema, isSecretField } from "../external-engines";
 import { GATE_IDS, type PathId } from "../path";
-import { PATH_IDS, phaseIds } from "../phases";
+import { PATH_IDS, phaseIds } from "../path-queries";
 import { crossCheckProblems, databasePasswordProblems } from "./cross-checks";
 import {
   CONFIG_KEYS,

@@ -1,5 +1,5 @@
 import type { PathId, PhaseWiring } from "../path";
-import { phaseDefinition } from "../phases";
+import { phaseDefinition } from "../path-queries";
 import type { StackConfig } from "../config/stack-config";
 
 export { MONOLITH_SERVICE, NEXT_SUFFIX } from "../service-names";

@@ -6,7 +6,7 @@
 import type { MigrationPath, PhaseDefinition } from "../../migrations/path";
 import type { Ledger, PhaseRecord } from "../../migrations/ledger";
 import { GATE_RECORDERS } from "../../migrations/gate-evidence";
-import { hasPhase, phaseIndex, systemsBehindOnRollback } from "../../migrations/phases";
+import { hasPhase, phaseIndex, systemsBehindOnRollback } from "../../migrations/path-queries";
 import { parseDuration } from "../../migrations/duration";
 import type { PolicySettings } from "../config";
 

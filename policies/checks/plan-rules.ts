@@ -1,6 +1,6 @@
 /** Rules only a plan can check: they compare before with after, or look at deletions. */
 import type { MigrationPath } from "../../migrations/path";
-import { datalessRollbackSystem } from "../../migrations/phases";
+import { datalessRollbackSystem } from "../../migrations/path-queries";
 import type { Plan, PlanStep } from "../../migrations/plan-model";
 import {
   classify,

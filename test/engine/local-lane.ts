@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadStackConfig } from "../../migrations/stack-file";
+import { loadStackConfig } from "../../migrations/config/stack-file-reader";
 import { resolvePolicySettings, stackPolicyInput } from "../../policies/config";
 import { packConfigFor } from "../../policies/pack-config";
 import { EngineStack } from "../../tools/engine";

@@ -17,7 +17,7 @@ import { sealGate } from "../../migrations/gate-evidence";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GateRecord, Ledger } from "../../migrations/ledger";
 import type { GateId, PathId } from "../../migrations/path";
-import { phaseDefinition } from "../../migrations/phases";
+import { phaseDefinition } from "../../migrations/path-queries";
 import { PLATFORM_TOPICS } from "../../migrations/program/engines";
 import type { Plan } from "../../migrations/plan-model";
 import { applyPhaseStep } from "../../tools/stackfile";

@@ -24,7 +24,7 @@ import {
 import { PHASE_LEDGER_TYPE, type Ledger } from "../../migrations/ledger";
 import type { Plan } from "../../migrations/plan-model";
 import { policyEventsIn, run, type EngineRun } from "./cli-run";
-import { engineEnvironment } from "./environment";
+import { engineEnvironment } from "./engine-environment";
 import { failureHints } from "./failure-hints";
 import { STEPWISE_ROOT } from "../project/package-root";
 import { locateEngine, type EngineLocation } from "./locate";

@@ -1,7 +1,7 @@
 import { evaluateProgram, type RegisteredResource } from "../evaluate";
 import { diffResources } from "./diff-resources";
 import type { Plan } from "../../migrations/plan-model";
-import { displayConfig, type StackEvaluationConfig } from "./stack-config";
+import { displayConfig, type StackEvaluationConfig } from "./evaluation-config";
 
 /** A Pulumi program as a function, so that it can be evaluated once per configuration. */
 export type ProgramFunction = () => unknown;

@@ -21,7 +21,7 @@ import type { GateRecord } from "../../migrations/ledger";
 import { pgClientConfig, redactConnectionString, type PgTimeouts } from "./connection";
 import { replayFolder, type FolderReplay } from "./replay-folder";
 import { qualifiedName } from "./table-shape";
-import { verifyDatabases } from "./verify";
+import { verifyDatabases } from "./verify-databases";
 import { verifyGateRecord, type VerifyDirection, type VerifyReport } from "./verify-report";
 import { freezeDatabase, freezeWrites, reopenWrites, type WriteFreeze } from "./write-freeze";
 

@@ -1,6 +1,6 @@
 import { MIGRATION_PATHS } from "../../migrations/paths";
 import { pathDiagram } from "../../migrations/diagram";
-import { hasPhase } from "../../migrations/phases";
+import { hasPhase } from "../../migrations/path-queries";
 import { nameFromUrn } from "../../policies/classify";
 import { code, fenced, gfm, joinMarkdown, tableRow, type Markdown } from "./escape";
 import { buildReview, type ReviewInput, type ReviewModel, type ReviewStep } from "./review-model";

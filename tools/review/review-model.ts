@@ -1,6 +1,6 @@
 import { ledgerOfInputs, ledgerStepOf } from "../../migrations/ledger";
 import type { PathId } from "../../migrations/path";
-import { isPathId } from "../../migrations/phases";
+import { isPathId } from "../../migrations/path-queries";
 import { hasRole, nameFromUrn } from "../../policies/classify";
 import { isRetainedDelete } from "../../policies/checks/plan-view";
 import type { StatefulTypeOverrides } from "../../policies/stateful-types";

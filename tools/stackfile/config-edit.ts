@@ -5,7 +5,7 @@
  */
 import { isMap, parseDocument } from "yaml";
 import { CONFIG_NAMESPACE } from "../../migrations/config/keys";
-import { textWithQuotedTimes } from "../../migrations/stack-file";
+import { textWithQuotedTimes } from "../../migrations/config/stack-file-reader";
 import { StackFileError } from "./phase-edit";
 
 const key = (map: string) => `${CONFIG_NAMESPACE}:${map}`;

@@ -3,7 +3,7 @@ import { SEED_SERVICES } from "../../migrations/program/seed-services";
 import { CONFIG_NAMESPACE } from "../../migrations/config/keys";
 import { absorbedServices } from "../../migrations/config/placement";
 import type { PathId } from "../../migrations/path";
-import { nextPhase, phaseDefinition, phaseIds, rollbackTarget } from "../../migrations/phases";
+import { nextPhase, phaseDefinition, phaseIds, rollbackTarget } from "../../migrations/path-queries";
 
 export type Direction = "advance" | "rollback";
 

@@ -1,7 +1,7 @@
 import { plaintextSecretReason } from "../plaintext-secret";
 import { isRecord, shown, text, type ImportContext } from "./context";
 import type { Variables } from "./interpolate";
-import { envKeyFor, type Rename } from "./names";
+import { envKeyFor, type Rename } from "./normalised-names";
 
 /** A service's `environment:` split as the spec keeps it: plain values and secret ones. */
 export interface ImportedEnv {

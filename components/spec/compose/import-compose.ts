@@ -6,7 +6,7 @@ import { ServiceSpecError, validateServiceSpecs } from "../validate";
 import { ImportContext, compact, isRecord, shown, type Raw } from "./context";
 import { loadComposeFiles, type ComposeSource } from "./files";
 import type { Variables } from "./interpolate";
-import { dnsLabelFor, projectNameFor, type Rename } from "./names";
+import { dnsLabelFor, projectNameFor, type Rename } from "./normalised-names";
 import { servicePorts } from "./ports";
 import { environment } from "./environment";
 import { healthCheck } from "./healthcheck";

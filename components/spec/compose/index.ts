@@ -1,6 +1,6 @@
 export * from "./import-compose";
 export * from "./interpolate";
-export * from "./names";
+export * from "./normalised-names";
 export * from "./units";
 export { ImportContext } from "./context";
 export * from "./shell-words";

@@ -1,6 +1,6 @@
 import type { ServiceSpec, ServiceVolume } from "../service-spec";
 import { isRecord, shown, text, type ImportContext } from "./context";
-import { dnsLabelFor, type Rename } from "./names";
+import { dnsLabelFor, type Rename } from "./normalised-names";
 
 /** A top-level volume: the spec's name for it and the Docker volume that holds its data. */
 export interface NamedVolume {

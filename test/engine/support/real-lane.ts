@@ -6,7 +6,7 @@
  * the change against the committed base, the engine previews it with the policy pack, `pulumi
  * up` applies it, and the change is committed. The working copy is a git repository for that.
  */
-import { textWithQuotedTimes } from "../../../migrations/stack-file";
+import { textWithQuotedTimes } from "../../../migrations/config/stack-file-reader";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";

@@ -5,7 +5,7 @@ import type { Client } from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DualWriter, type DualWriterOptions } from "../../../tools/postgres/dual-writer";
 import { replayLog } from "../../../tools/postgres/log-replay";
-import { verifyDatabases } from "../../../tools/postgres/verify";
+import { verifyDatabases } from "../../../tools/postgres/verify-databases";
 import { ReplayLog, ReplayLogMismatchError } from "../../../tools/postgres/replay-log";
 import { runCli } from "../support/cli";
 import { postgres, postgresUrl, services, uniqueName } from "../support/services";

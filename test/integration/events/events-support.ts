@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll } from "vitest";
 import { Kafka, logLevel } from "kafkajs";
 import { DualPublisher, type DualPublisherOptions } from "../../../tools/events/dual-publisher";
-import type { MigrateOffsetsOptions } from "../../../tools/events/offsets/migrate-offsets";
+import type { MigrateOffsetsOptions } from "../../../tools/events/offsets/offset-migration";
 import { messageIdOf } from "../../../tools/events/message-id";
 import { PartitionReader, type ReadMessage } from "../../../tools/events/partition-reader";
 import { services, uniqueName } from "../support/services";

@@ -14,7 +14,7 @@ import {
 import {
   migrateOffsets,
   type MigrateOffsetsOptions,
-} from "../../../tools/events/offsets/migrate-offsets";
+} from "../../../tools/events/offsets/offset-migration";
 import { TIMESTAMP_LIMITS, offsetsGateRecord } from "../../../tools/events/offsets/offsets-gate";
 import { services, uniqueName } from "../support/services";
 import { consumeUntil, createTopic, legacyToTarget, quickKafka } from "./events-support";

@@ -6,7 +6,7 @@ import {
   migrateOffsets,
   OffsetMigrationError,
   type MigrateOffsetsOptions,
-} from "../../../tools/events/offsets/migrate-offsets";
+} from "../../../tools/events/offsets/offset-migration";
 import type { OffsetMappingDocument } from "../../../tools/events/offsets/offset-mapping";
 import { services, uniqueName } from "../support/services";
 import {

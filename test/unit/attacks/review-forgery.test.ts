@@ -1,4 +1,4 @@
-import { textWithQuotedTimes } from "../../../migrations/stack-file";
+import { textWithQuotedTimes } from "../../../migrations/config/stack-file-reader";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";

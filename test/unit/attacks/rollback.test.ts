@@ -1,4 +1,4 @@
-import { textWithQuotedTimes } from "../../../migrations/stack-file";
+import { textWithQuotedTimes } from "../../../migrations/config/stack-file-reader";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -11,7 +11,7 @@ import {
   gatesToLeaveBack,
   rollbackRoute,
   systemsBehindOnRollback,
-} from "../../../migrations/phases";
+} from "../../../migrations/path-queries";
 import { PACK_STACK_CHECKS } from "../../../policies/pack/pack-policies";
 import { cli, stackRepo } from "./stack-repo";
 

@@ -8,7 +8,7 @@ import { stepwiseProgram } from "../../../migrations/program";
 import { packPolicies } from "../../../policies/pack/pack-policies";
 import { isSecretValue } from "../../../tools/evaluate";
 import { planOffline } from "../../../tools/plan/offline-planner";
-import { stackEvaluationConfig } from "../../../tools/plan/stack-config";
+import { stackEvaluationConfig } from "../../../tools/plan/evaluation-config";
 import { collector, NOW, resourceArgs } from "../policies/support";
 import { HARMLESS, LEAKS, leakyServices } from "./leaky-program";
 import { cli, stackRepo } from "./stack-repo";

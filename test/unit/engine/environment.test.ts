@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { engineEnvironment } from "../../../tools/engine/environment";
+import { engineEnvironment } from "../../../tools/engine/engine-environment";
 
 describe("engineEnvironment", () => {
   it("points at a local backend, its own home, no network, and puts the engine first on PATH", () => {

@@ -7,7 +7,7 @@ import {
   OFFSET_MAPPING_TYPE,
   OffsetMapping,
   offsetMappingArgs,
-} from "../../../components/events/offset-mapping";
+} from "../../../components/events/OffsetMapping";
 import {
   offsetMappingProvider,
   validateOffsetMapping,

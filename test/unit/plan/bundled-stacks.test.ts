@@ -4,9 +4,9 @@ import { parseDocument } from "yaml";
 import { describe, expect, it } from "vitest";
 import { MIGRATION_PATHS, PATH_IDS, type PathId } from "../../../migrations";
 import { stepwiseProgram } from "../../../migrations/program";
-import { stackEvaluationConfig } from "../../../tools/plan/stack-config";
+import { stackEvaluationConfig } from "../../../tools/plan/evaluation-config";
 import type { Verdict } from "../../../policies/transition";
-import { planAndCheck } from "../../../tools/plan/transition";
+import { planAndCheck } from "../../../tools/plan/plan-and-check";
 import { applyPhaseStep } from "../../../tools/stackfile";
 
 // The planner on the real program and the bundled stacks (read only).

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { planOffline } from "../../../tools/plan/offline-planner";
-import { stackEvaluationConfig } from "../../../tools/plan/stack-config";
+import { stackEvaluationConfig } from "../../../tools/plan/evaluation-config";
 import fixtureProgram from "../../fixtures/plans/program";
 
 const stackText = readFileSync(

@@ -2,15 +2,15 @@
  * The rules on real transitions: the bundled prod stack and the stepwise program, planned
  * offline (evaluated under mocks for both configurations and diffed), then checked.
  */
-import { textWithQuotedTimes } from "../../../migrations/stack-file";
+import { textWithQuotedTimes } from "../../../migrations/config/stack-file-reader";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { describe, expect, it } from "vitest";
 import { stepwiseProgram } from "../../../migrations/program";
 import type { RuleId } from "../../../policies/rules";
-import { stackEvaluationConfig } from "../../../tools/plan/stack-config";
-import { planAndCheck, type CheckedTransition } from "../../../tools/plan/transition";
+import { stackEvaluationConfig } from "../../../tools/plan/evaluation-config";
+import { planAndCheck, type CheckedTransition } from "../../../tools/plan/plan-and-check";
 import { applyPhaseStep } from "../../../tools/stackfile";
 
 const NOW = new Date("2026-11-26T12:00:00.000Z");

@@ -12,7 +12,7 @@ import { stepwiseProgram, type ProgramOptions } from "../../../migrations/progra
 import { packPolicies } from "../../../policies/pack/pack-policies";
 import { isSecretValue, type RegisteredResource } from "../../../tools/evaluate";
 import { planOffline } from "../../../tools/plan/offline-planner";
-import { stackEvaluationConfig } from "../../../tools/plan/stack-config";
+import { stackEvaluationConfig } from "../../../tools/plan/evaluation-config";
 import { applyPhaseStep } from "../../../tools/stackfile";
 import { NOW, collector, policyResource, resourceArgs, stackArgs } from "./support";
 import { seedServices } from "../../../migrations/program/seed-services";

@@ -1,6 +1,6 @@
 /**
  * `stepwise db verify` (also `db compare`, its earlier name): the data gates of the database
- * path, checked on the two live databases (tools/postgres/verify.ts) and recorded with
+ * path, checked on the two live databases (tools/postgres/verify-databases.ts) and recorded with
  * `--record`.
  */
 import { writeFileSync } from "node:fs";
@@ -13,7 +13,7 @@ import {
   DEFAULT_MAX_KEYS,
   DEFAULT_PARALLEL,
   verifyDatabases,
-} from "../../postgres/verify";
+} from "../../postgres/verify-databases";
 import { renderVerifyText, VERIFY_GATES, verifyGateRecord } from "../../postgres/verify-report";
 import { EXIT, UsageError } from "../exit";
 import { createProgress } from "../progress";

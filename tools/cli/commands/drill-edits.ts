@@ -6,7 +6,7 @@
 import { NEXT_SUFFIX } from "../../../migrations/program/topology";
 import { classify, serviceOfWorkload, type ResourceView } from "../../../policies/classify";
 import { afterOf, beforeOf } from "../../../policies/checks/plan-view";
-import type { CheckedTransition } from "../../plan/transition";
+import type { CheckedTransition } from "../../plan/plan-and-check";
 import { configMap, setConfigEntry } from "../../stackfile/config-edit";
 
 const ownerOf = (service: string): string =>

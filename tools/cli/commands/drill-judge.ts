@@ -5,11 +5,11 @@
  */
 import { GATE_RECORDERS } from "../../../migrations/gate-evidence";
 import type { GateId, PathId } from "../../../migrations/path";
-import { gatesToLeaveBack, pathById, systemsBehindOnRollback } from "../../../migrations/phases";
+import { gatesToLeaveBack, pathById, systemsBehindOnRollback } from "../../../migrations/path-queries";
 import { gateFindings, type Finding } from "../../../policies/checks/phases";
 import { datalessRollbackDeletes } from "../../../policies/checks/plan-rules";
 import { blockingVerdicts } from "../../../policies/transition";
-import type { CheckedTransition } from "../../plan/transition";
+import type { CheckedTransition } from "../../plan/plan-and-check";
 import { buildReview } from "../../review";
 
 /** A gate a step of the walk needs recorded when it is taken. */

@@ -8,9 +8,9 @@
 import { EXTERNAL } from "../../../migrations/external-engines";
 import type { PathId, PhaseWiring } from "../../../migrations/path";
 import { MIGRATION_PATHS } from "../../../migrations/paths";
-import { baselinePhase, phaseDefinition, rollbackTarget } from "../../../migrations/phases";
+import { baselinePhase, phaseDefinition, rollbackTarget } from "../../../migrations/path-queries";
 import { ENGINES } from "../../../migrations/config/keys";
-import type { CheckedTransition } from "../../plan/transition";
+import type { CheckedTransition } from "../../plan/plan-and-check";
 import { applyPhaseStep, currentPhase } from "../../stackfile";
 import { configMap } from "../../stackfile/config-edit";
 import { UsageError } from "../exit";

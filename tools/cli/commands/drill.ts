@@ -2,8 +2,8 @@ import { Command } from "commander";
 import { writeFileSync } from "node:fs";
 import { GATE_RECORDERS, sealGate } from "../../../migrations/gate-evidence";
 import { MIGRATION_PATHS } from "../../../migrations/paths";
-import { PATH_IDS } from "../../../migrations/phases";
-import { policyInForce, type CheckedTransition } from "../../plan/transition";
+import { PATH_IDS } from "../../../migrations/path-queries";
+import { policyInForce, type CheckedTransition } from "../../plan/plan-and-check";
 import {
   code,
   gfm,

@@ -1,5 +1,5 @@
 import { blockingVerdicts } from "../../../policies/transition";
-import type { CheckedTransition } from "../../plan/transition";
+import type { CheckedTransition } from "../../plan/plan-and-check";
 import { renderMarkdown, renderText } from "../../review";
 import { EXIT } from "../exit";
 

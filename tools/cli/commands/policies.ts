@@ -3,7 +3,7 @@
  * `stepwise policies pack-config` (the stack's --policy-pack-config for the CrossGuard pack).
  */
 import type { Command } from "commander";
-import { loadStackConfig, parseStackFile } from "../../../migrations/stack-file";
+import { loadStackConfig, parseStackFile } from "../../../migrations/config/stack-file-reader";
 import {
   PolicyConfigError,
   resolvePolicySettings,

@@ -1,7 +1,7 @@
 import { UsageError } from "../exit";
 import { Command } from "commander";
 import { durationMs, isInFuture } from "../../../migrations/duration";
-import { phaseDefinition, PATH_IDS } from "../../../migrations/phases";
+import { phaseDefinition, PATH_IDS } from "../../../migrations/path-queries";
 import { minimumTimeFor } from "../../../migrations/ledger-record";
 import { resolvePolicySettings, stackPolicyInput } from "../../../policies/config";
 import { deployedPhases, type DeployedPhases } from "./deployed-status";

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { migrateOffsets, OffsetMigrationError } from "../../../events/offsets/migrate-offsets";
+import { migrateOffsets, OffsetMigrationError } from "../../../events/offsets/offset-migration";
 import {
   OFFSETS_GATES,
   offsetsGateRecord,

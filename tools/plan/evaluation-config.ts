@@ -1,4 +1,4 @@
-import { parseStackFile, type LoadedStackConfig } from "../../migrations/stack-file";
+import { parseStackFile, type LoadedStackConfig } from "../../migrations/config/stack-file-reader";
 
 /** What one stack file gives an evaluation under mocks: config values and which are secret. */
 export type StackEvaluationConfig = LoadedStackConfig;

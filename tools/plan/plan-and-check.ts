@@ -9,7 +9,7 @@ import { checkTransition, pathMoves, type Verdict } from "../../policies/transit
 import type { RegisteredResource } from "../evaluate";
 import { planOffline, type ProgramFunction } from "./offline-planner";
 import type { Plan } from "../../migrations/plan-model";
-import type { StackEvaluationConfig } from "./stack-config";
+import type { StackEvaluationConfig } from "./evaluation-config";
 
 /** One path's phase change in a transition. */
 export interface PhaseMove {
