@@ -12,7 +12,7 @@ import { NEXT_SUFFIX } from "../migrations/service-names";
 import { routeServiceName } from "../components/routing/route";
 import { ROUTES_ENV } from "../components/routing/traefik-file";
 import { RESOURCE_CLASSES } from "./classify";
-import { STEP_STAMP_MAX_AGE_MS } from "./checks/evidence";
+import { STEP_STAMP_MAX_AGE_MS } from "./rules/recorded-evidence";
 import { POLICY_FLOORS } from "./floor";
 import { ENVIRONMENTS, RULES, type RuleDefinition } from "./rules";
 

@@ -47,7 +47,3 @@ export function policySettingChanges(
     .filter(([field, to]) => old[field] !== to)
     .map(([field, to]) => ({ field, from: old[field] ?? "", to }));
 }
-
-export function describePolicyChanges(changes: readonly PolicySettingChange[]): string {
-  return changes.map((c) => `${c.field} ${c.from} → ${c.to}`).join(", ");
-}

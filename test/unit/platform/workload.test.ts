@@ -11,7 +11,7 @@ import {
   secretKeyFor,
   SINGLE_REPLICA_ANNOTATION,
 } from "../../../components/platform";
-import { SINGLE_REPLICA_ANNOTATION as POLICY_SINGLE_REPLICA_ANNOTATION } from "../../../policies/checks/workloads";
+import { SINGLE_REPLICA_ANNOTATION as POLICY_SINGLE_REPLICA_ANNOTATION } from "../../../policies/rules/k3s-prod-workloads";
 
 const check = {
   command: undefined,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { classify } from "../../../policies/classify";
 import { resolvePolicySettings } from "../../../policies/config";
-import { replacedStatefulFindings } from "../../../policies/checks/plan-rules";
+import { replacedStatefulFindings } from "../../../policies/rules/stateful-never-replaced";
 import {
   PROVIDER_STATEFUL_TYPES,
   providerStatefulSource,

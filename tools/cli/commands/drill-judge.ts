@@ -6,8 +6,9 @@
 import { GATE_RECORDERS } from "../../../migrations/gate-evidence";
 import type { GateId, PathId } from "../../../migrations/path";
 import { gatesToLeaveBack, pathById, systemsBehindOnRollback } from "../../../migrations/path-queries";
-import { gateFindings, type Finding } from "../../../policies/checks/phases";
-import { datalessRollbackDeletes } from "../../../policies/checks/plan-rules";
+import type { Finding } from "../../../policies/checks/phases";
+import { datalessRollbackDeletes } from "../../../policies/checks/stateful-deletes";
+import { gateFindings } from "../../../policies/rules/phase-gates";
 import { blockingVerdicts } from "../../../policies/transition";
 import type { CheckedTransition } from "../../plan/plan-and-check";
 import { buildReview } from "../../review";

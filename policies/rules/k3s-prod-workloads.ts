@@ -1,13 +1,31 @@
 /**
- * K3s workloads in prod: at least two replicas, resources set, readiness and liveness probes.
- * One replica passes only with a stated reason (a service spec's singleReplicaReason).
+ * `k3s-prod-workloads`: K3s workloads in prod have at least two replicas, resources set,
+ * readiness and liveness probes. One replica passes only with a stated reason (a service spec's
+ * singleReplicaReason).
  */
 import { SINGLE_REPLICA_ANNOTATION } from "../../components/platform/annotations";
 import type { ResourceView } from "../classify";
-import type { Finding } from "./phases";
+import { defineRule, PROD_ONLY } from "../rule-definition";
+import type { Finding } from "../checks/phases";
+import { resourcesAfter } from "../checks/plan-view";
+
+export const k3sProdWorkloads = defineRule({
+  id: "k3s-prod-workloads",
+  scope: "resource",
+  title: "K3s workloads in prod are production-ready",
+  prevents: "Single-replica, unbounded or unprobed workloads in prod.",
+  satisfy:
+    "Give every prod Deployment/StatefulSet replicas >= 2 (or one replica with a stated singleReplicaReason in its service spec), resource requests and limits, and readiness and liveness probes.",
+  levels: PROD_ONLY,
+  transition: (t) => resourcesAfter(t.plan).flatMap(k3sWorkloadFindings),
+  pack: {
+    resource: (resource, c) =>
+      c.settings.environment === "prod" ? k3sWorkloadFindings(resource) : [],
+  },
+});
 
 const WORKLOAD_TYPES = new Set(["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"]);
-export const MINIMUM_PROD_REPLICAS = 2;
+const MINIMUM_PROD_REPLICAS = 2;
 export { SINGLE_REPLICA_ANNOTATION };
 
 interface Container {
@@ -21,7 +39,7 @@ function isEmpty(value: Record<string, unknown> | undefined): boolean {
   return value === undefined || Object.keys(value).length === 0;
 }
 
-export function k3sWorkloadFindings(resource: ResourceView): Finding[] {
+function k3sWorkloadFindings(resource: ResourceView): Finding[] {
   if (!WORKLOAD_TYPES.has(resource.type)) return [];
   const spec = (resource.props.spec ?? {}) as {
     replicas?: unknown;

@@ -5,12 +5,51 @@
  * with its phase, is never in the future, and a step is stamped when it is taken.
  */
 import { isInFuture } from "../../migrations/duration";
-import { GATE_MAX_AGE_DAYS, gateRecordProblems } from "../../migrations/gate-evidence";
+import { GATE_MAX_AGE_DAYS, gateChanged, gateRecordProblems } from "../../migrations/gate-evidence";
 import type { Ledger, PhaseRecord } from "../../migrations/ledger";
 import type { GateId } from "../../migrations/path";
-import { stepsOf, type Finding, type PathMove } from "./phases";
+import { defineRule, moving, STRICT } from "../rule-definition";
+import { thisUpdatesMoves } from "../checks/ledger-moves";
+import { DAY_MS, stepsOf, type Finding, type PathMove } from "../checks/phases";
 
-const DAY_MS = 86_400_000;
+export const recordedEvidence = defineRule({
+  id: "recorded-evidence",
+  scope: "path",
+  title: "Gates and entry times are records, not text",
+  prevents:
+    "Unlocking a step with a gate typed by hand or dated in the future, a gate written in the same change as the step it unlocks, or a phase-entry time backdated to cut a minimum time or a rollback window short.",
+  satisfy:
+    "Record each gate with the command that performs its check (events compat, events migrate-offsets, database readiness, db verify, db cutover, db rollback, drill --record), in a change of its own before the step it unlocks; let stepwise advance and rollback write entry times.",
+  levels: STRICT,
+  transition: (t) => [
+    ...gateEvidenceFindings(gatesWritten(t.before, t.after), t.after, moving(t), t.now),
+    ...entryTimeFindings(t.before, t.after, moving(t), t.now),
+  ],
+  pack: {
+    // Clock-free, like the other stack checks: the gates and moves this update brings against
+    // the deployed ledger, and entry times against the deployed ones.
+    stack: (ledger) => {
+      const moved = thisUpdatesMoves(ledger);
+      const written = (ledger.gatesChanged ?? []) as GateId[];
+      return [
+        ...gateEvidenceFindings(written, ledger, moved),
+        ...moved.flatMap((m) => {
+          const record = ledger.phases[m.path.id];
+          return record
+            ? enteredBeforeLeftFindings(m.path.id, record.enteredAt, record.previousEnteredAt)
+            : [];
+        }),
+      ];
+    },
+  },
+});
+
+/** Gates whose record the change writes or edits. */
+const gatesWritten = (before: Ledger, after: Ledger): GateId[] =>
+  (Object.keys(after.gates) as GateId[]).filter((gate) =>
+    gateChanged(before.gates[gate], after.gates[gate]),
+  );
+
 /** How long after `stepwise advance` stamped a step it may still be planned and deployed. */
 export const STEP_STAMP_MAX_AGE_MS = DAY_MS;
 
@@ -24,7 +63,7 @@ function gatesUnlockedBy(move: PathMove): readonly GateId[] {
  * Problems with gates this change writes, and with gates arriving with the step they unlock.
  * Without `now` (the pack, which judges without a clock) times are not compared with it.
  */
-export function gateEvidenceFindings(
+function gateEvidenceFindings(
   written: readonly GateId[],
   after: Ledger,
   moved: readonly PathMove[],
@@ -58,7 +97,7 @@ export function gateEvidenceFindings(
 }
 
 /** A step's entry time earlier than the entry of the phase it leaves: a backdated step. */
-export function enteredBeforeLeftFindings(
+function enteredBeforeLeftFindings(
   path: string,
   enteredAt: string,
   leftEnteredAt: string | undefined,
@@ -74,7 +113,7 @@ export function enteredBeforeLeftFindings(
 }
 
 /** Problems with phase-entry times: edited without a move, in the future, or backdated. */
-export function entryTimeFindings(
+function entryTimeFindings(
   before: Ledger,
   after: Ledger,
   moved: readonly PathMove[],
