@@ -29,7 +29,7 @@ import { failureHints } from "./failure-hints";
 import { STEPWISE_ROOT } from "../project/package-root";
 import { locateEngine, type EngineLocation } from "./locate";
 import { writePolicyLauncher } from "./policy-launcher";
-import { copyProject, installPlugins, makeDir } from "./stack-folder";
+import { copyProject, installPlugins, makeDir, workingCopyDir } from "./stack-folder";
 import { parsePreviewDocument } from "./preview-document";
 
 /** Only protects throwaway local stacks; real stacks bring their own secrets provider. */
@@ -131,7 +131,7 @@ export class EngineStack {
         ? makeDir(resolve(options.root), ".")
         : mkdtempSync(join(tmpdir(), "stepwise-engine-"));
     try {
-      const copied = join(tempRoot, "project");
+      const copied = workingCopyDir(projectDir, tempRoot);
       const workDir = !(options.copyProject ?? !ambient)
         ? projectDir
         : keepRoot && existsSync(copied)

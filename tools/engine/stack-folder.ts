@@ -3,7 +3,7 @@
  * linked, not copied) and a PULUMI_HOME with the built plugins installed.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from "fs";
-import { basename, dirname, join } from "path";
+import { basename, dirname, join, relative } from "path";
 
 export function makeDir(parent: string, name: string): string {
   const dir = join(parent, name);
@@ -14,20 +14,35 @@ export function makeDir(parent: string, name: string): string {
 /** Neither part of a program nor small: never copied into a working copy. */
 const NOT_COPIED = new Set(["node_modules", ".git", ".cache", "dist"]);
 
-/** Copies the project (without node_modules) and links the node_modules it resolves from. */
+/**
+ * Where the working copy of a project is, in a stack folder: the copy is of the folder whose
+ * node_modules the project resolves from (the project's own, or a workspace's root holding it),
+ * so what the program imports from beside its own folder comes along.
+ */
+export function workingCopyDir(projectDir: string, tempRoot: string): string {
+  const copied = dirname(findNodeModules(projectDir));
+  return join(tempRoot, "project", relative(copied, projectDir));
+}
+
+/**
+ * Copies the project (without node_modules), from the folder its node_modules is in, and links
+ * that node_modules; returns the project's folder in the copy.
+ */
 export function copyProject(projectDir: string, tempRoot: string): string {
-  const workDir = join(tempRoot, "project");
+  const nodeModules = findNodeModules(projectDir);
+  const from = dirname(nodeModules);
+  const copy = join(tempRoot, "project");
   // Entry by entry: a kept root may live under the project's .cache, and cpSync refuses to copy
   // a folder into itself even when a filter would leave that part out.
-  for (const entry of readdirSync(projectDir)) {
+  for (const entry of readdirSync(from)) {
     if (NOT_COPIED.has(entry)) continue;
-    cpSync(join(projectDir, entry), join(workDir, entry), {
+    cpSync(join(from, entry), join(copy, entry), {
       recursive: true,
       filter: (source) => !NOT_COPIED.has(basename(source)),
     });
   }
-  symlinkSync(findNodeModules(projectDir), join(workDir, "node_modules"), "dir");
-  return workDir;
+  symlinkSync(nodeModules, join(copy, "node_modules"), "dir");
+  return workingCopyDir(projectDir, tempRoot);
 }
 
 function findNodeModules(from: string): string {
