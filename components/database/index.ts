@@ -1,9 +1,11 @@
-export * from "./CitusCluster";
-export * from "./CitusDatabase";
-export * from "./CitusNodeRegistration";
-export * from "./database-objects";
-export * from "./DistributedTable";
-export * from "./postgres-node";
-export * from "./PostgresDatabase";
-export * from "./PostgresServer";
-export * from "./ReferenceTable";
+// The database components and their args.
+export { CitusCluster, type CitusClusterArgs } from "./CitusCluster";
+export { CitusDatabase, type CitusDatabaseArgs } from "./CitusDatabase";
+export { DistributedTable, type DistributedTableArgs } from "./DistributedTable";
+export {
+  PostgresDatabase,
+  type DatabaseRoleArgs,
+  type PostgresDatabaseArgs,
+} from "./PostgresDatabase";
+export { PostgresServer, type PostgresConnection, type PostgresServerArgs } from "./PostgresServer";
+export { ReferenceTable, type ReferenceTableArgs } from "./ReferenceTable";

@@ -1,9 +1,7 @@
-export * from "./broker-cluster-args";
-export * from "./KafkaCluster";
-export * from "./RedpandaCluster";
-export * from "./Topic";
-export * from "./topic-diff";
-export * from "./topic-provider";
-export * from "./topic-set-plan";
-export * from "./topic-spec";
-export * from "./TopicSet";
+// The event cluster and topic components and their args.
+export type { BrokerClusterArgs } from "./broker-cluster-args";
+export { KafkaCluster, type KafkaClusterArgs } from "./KafkaCluster";
+export { RedpandaCluster, type RedpandaClusterArgs } from "./RedpandaCluster";
+export { Topic, type TopicArgs } from "./Topic";
+export { TopicSet, type TopicSetArgs, type TopicSetClusterArgs } from "./TopicSet";
+export type { TopicDeclaration } from "./topic-set-plan";

@@ -1,3 +1,3 @@
-export * from "./metrics-endpoint";
-export * from "./Monitoring";
-export * from "./prometheus-config";
+// The monitoring component, its args and the scrape targets it is given.
+export { Monitoring, type MonitoringArgs } from "./Monitoring";
+export type { MetricsEndpoint } from "./metrics-endpoint";

@@ -1,11 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  resolveService,
-  validateServiceSpecs,
-  type ResolvedService,
-  type ServiceSpec,
-} from "../spec";
+import { validateServiceSpecs, type ServiceSpec } from "../spec";
+import { resolveService, type ResolvedService } from "../spec/resolve";
 import {
   planComposeServices,
   type ComposeServicePlan,

@@ -1,12 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  resolveService,
-  startOrder,
-  validateServiceSpecs,
-  type ResolvedService,
-  type ServiceSpec,
-} from "../spec";
+import { validateServiceSpecs, type ServiceSpec } from "../spec";
+import { resolveService, startOrder, type ResolvedService } from "../spec/resolve";
 import { dependencyEnv, firstPublished, type ExternalService } from "./discovery";
 import {
   bridgeObjects,

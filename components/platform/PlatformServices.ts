@@ -1,13 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { MetricsEndpoint } from "../monitoring/metrics-endpoint";
 import { Monitoring } from "../monitoring/Monitoring";
-import {
-  resolveService,
-  validateServiceSpecs,
-  type PlatformKind,
-  type ResolvedService,
-  type ServiceSpec,
-} from "../spec";
+import { validateServiceSpecs, type PlatformKind, type ServiceSpec } from "../spec";
+import { resolveService, type ResolvedService } from "../spec/resolve";
 import { ComposePlatform, type ComposePlatformArgs } from "./ComposePlatform";
 import { checkPlacement, planDiscovery, platformOf, type Placement } from "./discovery";
 import { K3sPlatform, type K3sPlatformArgs } from "./K3sPlatform";

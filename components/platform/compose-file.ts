@@ -1,12 +1,12 @@
 import { Scalar, stringify } from "yaml";
 import {
-  plaintextSecretReason,
-  resolveService,
   ServiceSpecError,
   validateServiceSpecs,
   type ServiceSpec,
   type StartCondition,
 } from "../spec";
+import { plaintextSecretReason } from "../spec/plaintext-secret";
+import { resolveService } from "../spec/resolve";
 import {
   planComposeServices,
   type ComposeServicePlan,

@@ -1,4 +1,5 @@
-import { resolveService, validateServiceSpecs, type ServiceSpec } from "../spec";
+import { validateServiceSpecs, type ServiceSpec } from "../spec";
+import { resolveService } from "../spec/resolve";
 import { renderComposeFile } from "./compose-file";
 import { checkPlacement, planDiscovery, platformOf, type Placement } from "./discovery";
 

@@ -1,11 +1,6 @@
-import {
-  runsToCompletion,
-  startConditions,
-  startOrder,
-  type ResolvedHealthCheck,
-  type ResolvedService,
-  type StartCondition,
-} from "../spec";
+import { type StartCondition } from "../spec";
+import { runsToCompletion, startConditions } from "../spec/wait-for";
+import { startOrder, type ResolvedHealthCheck, type ResolvedService } from "../spec/resolve";
 import { dependencyEnv } from "./discovery";
 
 /** Restart policies Docker and Compose share. */

@@ -1,4 +1,5 @@
-import { addressEnvName, type PlatformKind, type ResolvedService } from "../spec";
+import { type PlatformKind } from "../spec";
+import { addressEnvName, type ResolvedService } from "../spec/resolve";
 
 /** Which platform each service runs on; services left out stay on Compose. */
 export type Placement = Readonly<Record<string, PlatformKind>>;

@@ -1,12 +1,8 @@
-export * from "./compose-file";
-export * from "./compose-for-placement";
-export * from "./compose-service";
-export * from "./ComposePlatform";
-export * from "./discovery";
-export * from "./k3s-workload";
-export * from "./K3sPlatform";
-export * from "./metrics";
-export * from "./PlatformServices";
-export * from "./routers";
-export * from "./platform-ref";
-export * from "./traefik";
+// The platform components and their args; helpers they use are imported from their own modules.
+export { ComposePlatform, type ComposePlatformArgs } from "./ComposePlatform";
+export { K3sPlatform, type K3sPlatformArgs } from "./K3sPlatform";
+export {
+  PlatformServices,
+  type PlatformServicesArgs,
+  type ServiceAddress,
+} from "./PlatformServices";

@@ -1,12 +1,9 @@
 import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import {
-  ServiceSpecError,
-  startConditions,
-  type ResolvedHealthCheck,
-  type ResolvedService,
-} from "../spec";
+import { ServiceSpecError } from "../spec";
+import { startConditions } from "../spec/wait-for";
+import { type ResolvedHealthCheck, type ResolvedService } from "../spec/resolve";
 import { SINGLE_REPLICA_ANNOTATION } from "./annotations";
 import { isIPv4, type ExternalService } from "./discovery";
 

@@ -1,5 +1,6 @@
 import type { MetricsEndpoint } from "../monitoring/metrics-endpoint";
-import type { PlatformKind, ResolvedService } from "../spec";
+import type { PlatformKind } from "../spec";
+import type { ResolvedService } from "../spec/resolve";
 import { platformOf, type Placement, type PlatformAddresses } from "./discovery";
 
 export interface MetricsPlan {

@@ -8,7 +8,8 @@ import {
   type FeatureFlags,
   type RouteSpec,
 } from "../routing/route";
-import type { PlatformKind, ResolvedService } from "../spec";
+import type { PlatformKind } from "../spec";
+import type { ResolvedService } from "../spec/resolve";
 import {
   firstPublished,
   platformOf,

@@ -6,8 +6,9 @@
  */
 import { relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { deploymentSpec, serviceSpec, startWaits } from "../../components/platform";
-import { isPinnedImage, resolveService, type ServiceSpec } from "../../components/spec";
+import { deploymentSpec, serviceSpec, startWaits } from "../../components/platform/k3s-workload";
+import { isPinnedImage, type ServiceSpec } from "../../components/spec";
+import { resolveService } from "../../components/spec/resolve";
 import { kubeRequest } from "../services/kube-api";
 import { kubeAccess } from "../services/kubernetes";
 import { readState } from "../services/manager";

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { Monitoring, PROMETHEUS_SINGLE_REPLICA_REASON } from "../../../components/monitoring";
+import { Monitoring } from "../../../components/monitoring";
+import { PROMETHEUS_SINGLE_REPLICA_REASON } from "../../../components/monitoring/Monitoring";
 import { ComposePlatform, K3sPlatform, PlatformServices } from "../../../components/platform";
 import { evaluateProgram } from "../../../tools/evaluate";
 import { systemsInPrometheusConfig } from "../../../policies/checks/monitoring";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { renderPrometheusConfig } from "../../../components/monitoring";
+import { renderPrometheusConfig } from "../../../components/monitoring/prometheus-config";
 
 describe("renderPrometheusConfig", () => {
   it("renders one job per name with its targets labelled by system", () => {

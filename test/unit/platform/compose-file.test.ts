@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ComposePlatform, renderComposeFile } from "../../../components/platform";
+import { ComposePlatform } from "../../../components/platform";
+import { renderComposeFile } from "../../../components/platform/compose-file";
 import { evaluateProgram } from "../../../tools/evaluate";
 import { byName, platformOutputs } from "./support";
 import { SEED_SERVICES, seedServices } from "../../../migrations/program/seed-services";

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { dependencyEnv, isIPv4, planDiscovery, type Placement } from "../../../components/platform";
-import { resolveService } from "../../../components/spec";
+import {
+  dependencyEnv,
+  isIPv4,
+  planDiscovery,
+  type Placement,
+} from "../../../components/platform/discovery";
+import { resolveService } from "../../../components/spec/resolve";
 import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
 const services = SEED_SERVICES.map(resolveService);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { PlatformServices, type Placement } from "../../../components/platform";
+import { PlatformServices } from "../../../components/platform";
+import { type Placement } from "../../../components/platform/discovery";
 import { evaluateProgram, type RegisteredResource } from "../../../tools/evaluate";
 import { byName, platformOutputs } from "./support";
 import { SEED_SERVICES } from "../../../migrations/program/seed-services";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { PlatformServices, renderComposeFile } from "../../../components/platform";
+import { PlatformServices } from "../../../components/platform";
+import { renderComposeFile } from "../../../components/platform/compose-file";
 import type { ServiceSpec } from "../../../components/spec";
 import { evaluateProgram, isSecretValue, type RegisteredResource } from "../../../tools/evaluate";
 import { byName, platformOutputs } from "./support";

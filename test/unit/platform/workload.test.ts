@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { resolveService } from "../../../components/spec";
+import { resolveService } from "../../../components/spec/resolve";
 import {
   bridgeObjects,
   configDigest,
   deploymentSpec,
-  dockerHealthcheck,
   probeFor,
   resourcesFor,
   secretEnvRefs,
   secretKeyFor,
-  SINGLE_REPLICA_ANNOTATION,
-} from "../../../components/platform";
+} from "../../../components/platform/k3s-workload";
+import { dockerHealthcheck } from "../../../components/platform/compose-service";
+import { SINGLE_REPLICA_ANNOTATION } from "../../../components/platform/annotations";
 import { SINGLE_REPLICA_ANNOTATION as POLICY_SINGLE_REPLICA_ANNOTATION } from "../../../policies/rules/k3s-prod-workloads";
 
 const check = {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { type FeatureFlags, type RouteSpec } from "../../../components/routing";
 import {
   DEFAULT_FEATURE_FLAGS,
   flagMatch,
@@ -6,9 +7,7 @@ import {
   routeProblems,
   routeShares,
   validateRoutes,
-  type FeatureFlags,
-  type RouteSpec,
-} from "../../../components/routing";
+} from "../../../components/routing/route";
 
 const flags = DEFAULT_FEATURE_FLAGS;
 const WHOLE_WEIGHT = "must be a whole number of 0 or more (Traefik's weights are integers)";

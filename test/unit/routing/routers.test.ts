@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { PlatformServices, type Placement } from "../../../components/platform";
+import { PlatformServices } from "../../../components/platform";
+import { type Placement } from "../../../components/platform/discovery";
 import type { RouteSpec } from "../../../components/routing";
 import { type ServiceSpec } from "../../../components/spec";
 import { evaluateProgram, type RegisteredResource } from "../../../tools/evaluate";

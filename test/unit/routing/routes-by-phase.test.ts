@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { routeProblems, routeShares, type RouteSpec } from "../../../components/routing";
+import { type RouteSpec } from "../../../components/routing";
+import { routeProblems, routeShares } from "../../../components/routing/route";
 import { StackConfigError, type StackConfig } from "../../../migrations";
 import { MONOLITH_SERVICE, planTopology, type Topology } from "../../../migrations/program";
 import type { RegisteredResource } from "../../../tools/evaluate";

@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_FEATURE_FLAGS,
-  TRAEFIK_API_VERSION,
-  traefikObjects,
-  type RouteSpec,
-} from "../../../components/routing";
+import { type RouteSpec } from "../../../components/routing";
+import { DEFAULT_FEATURE_FLAGS } from "../../../components/routing/route";
+import { TRAEFIK_API_VERSION, traefikObjects } from "../../../components/routing/traefik-crds";
 
 const flags = DEFAULT_FEATURE_FLAGS;
 

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { type RouteSpec } from "../../../components/routing";
 import {
   configuredBackends,
-  DEFAULT_FEATURE_FLAGS,
   renderTraefikFile,
   routesInFileConfig,
   traefikFileConfig,
   traefikStaticArgs,
   type HealthCheckSettings,
-  type RouteSpec,
-} from "../../../components/routing";
+} from "../../../components/routing/traefik-file";
+import { DEFAULT_FEATURE_FLAGS } from "../../../components/routing/route";
 
 const flags = DEFAULT_FEATURE_FLAGS;
 

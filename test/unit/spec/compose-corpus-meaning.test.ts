@@ -2,21 +2,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import {
-  deploymentSpec,
-  renderComposeFile,
-  serviceSpec,
-  startWaits,
-} from "../../../components/platform";
-import {
-  importComposeFile,
-  isLabelValue,
-  isPinnedImage,
-  isQualifiedName,
-  resolveService,
-  startConditions,
-  type ServiceSpec,
-} from "../../../components/spec";
+import { deploymentSpec, serviceSpec, startWaits } from "../../../components/platform/k3s-workload";
+import { renderComposeFile } from "../../../components/platform/compose-file";
+import { importComposeFile, isPinnedImage, type ServiceSpec } from "../../../components/spec";
+import { isLabelValue, isQualifiedName } from "../../../components/spec/k8s-names";
+import { resolveService } from "../../../components/spec/resolve";
+import { startConditions } from "../../../components/spec/wait-for";
 import { ROOT, corpusFiles, importFixture } from "./compose-corpus-support";
 
 // What the corpus proves beyond its expected files: every key of every input is carried or

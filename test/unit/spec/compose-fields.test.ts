@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  ImportContext,
-  importComposeFile,
-  importComposeFiles,
-  shellWords,
-} from "../../../components/spec";
+import { importComposeFile, importComposeFiles } from "../../../components/spec";
+import { ImportContext } from "../../../components/spec/compose/context";
+import { shellWords } from "../../../components/spec/compose/shell-words";
 import { healthCheck } from "../../../components/spec/compose/healthcheck";
 
 describe("shellWords (string command and entrypoint)", () => {

@@ -4,13 +4,11 @@ import { describe, expect, it } from "vitest";
 import {
   ComposeImportError,
   ServiceSpecError,
-  composeDurationSeconds,
-  dnsLabelFor,
-  envKeyFor,
   importComposeFile,
-  mebibytes,
   validateServiceSpecs,
 } from "../../../components/spec";
+import { composeDurationSeconds, mebibytes } from "../../../components/spec/compose/units";
+import { dnsLabelFor, envKeyFor } from "../../../components/spec/compose/normalised-names";
 
 const rendered = readFileSync(
   join(__dirname, "../../fixtures/platform/docker-compose.yml"),

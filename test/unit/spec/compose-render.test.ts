@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { ComposePlatform, K3sPlatform } from "../../../components/platform";
+import { containerLabels } from "../../../components/platform/compose-service";
 import {
-  ComposePlatform,
-  containerLabels,
   deploymentSpec,
-  K3sPlatform,
-  renderComposeFile,
   resourcesFor,
   startWaits,
   waitContainers,
   WAIT_IMAGE,
-} from "../../../components/platform";
-import { resolveService, validateServiceSpecs, type ServiceSpec } from "../../../components/spec";
+} from "../../../components/platform/k3s-workload";
+import { renderComposeFile } from "../../../components/platform/compose-file";
+import { validateServiceSpecs, type ServiceSpec } from "../../../components/spec";
+import { resolveService } from "../../../components/spec/resolve";
 import { evaluateProgram } from "../../../tools/evaluate";
 import { byName, platformOutputs } from "../platform/support";
 

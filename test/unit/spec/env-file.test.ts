@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EnvFileError, parseEnvFile } from "../../../components/spec";
+import { EnvFileError, parseEnvFile } from "../../../components/spec/env-file";
 
 describe("parseEnvFile", () => {
   it.each([

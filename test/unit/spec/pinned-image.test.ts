@@ -3,7 +3,8 @@ import {
   validatePinnedImage,
   validateVersion,
 } from "../../../components/events/broker-cluster-args";
-import { isPinnedImage, isPinnedTag, unpinnedReason } from "../../../components/spec";
+import { isPinnedImage } from "../../../components/spec";
+import { isPinnedTag, unpinnedReason } from "../../../components/spec/pinned-image";
 import { configWith } from "../program/support";
 
 // One rule for service specs, broker versions, sidecar images and stack config images.

@@ -5,7 +5,7 @@ import {
   plaintextSecretReason,
   secretShape,
   WITHHELD_SECRET,
-} from "../../../components/spec";
+} from "../../../components/spec/plaintext-secret";
 
 describe("isCredentialName", () => {
   it.each([

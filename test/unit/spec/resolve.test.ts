@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addressEnvName, resolveService, startOrder } from "../../../components/spec";
+import { addressEnvName, resolveService, startOrder } from "../../../components/spec/resolve";
 import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
 describe("resolveService", () => {

@@ -2,14 +2,15 @@ import { existsSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { parse, stringify } from "yaml";
-import { composeFileForPlacement, type Placement } from "../../../components/platform";
+import { composeFileForPlacement } from "../../../components/platform/compose-for-placement";
+import { type Placement } from "../../../components/platform/discovery";
 import {
-  WITHHELD_SECRET,
   ComposeImportError,
   ServiceSpecError,
   importComposeFiles,
   type ServiceSpec,
 } from "../../../components/spec";
+import { WITHHELD_SECRET } from "../../../components/spec/plaintext-secret";
 import { UsageError } from "../exit";
 import { firstLine, readInputFile, shown } from "./input-files";
 import { SEED_SERVICES } from "../../../migrations/program/seed-services";
