@@ -52,11 +52,17 @@ const typeToken = z.string().regex(/^[\w.-]+:[\w./-]*:[\w.-]+$/, {
     `bad type token ${JSON.stringify(issue.input)}; write it as the engine prints it, e.g. "aws:rds/instance:Instance"`,
 });
 
+/**
+ * `stepwise:policy`. Each key's description is what docs/policies.md says it means (its default
+ * comes from resolving the defaults, defaults.ts).
+ */
 export const policySettingsSchema = z.strictObject({
-  environment: z.enum(ENVIRONMENTS, {
-    error: (issue) =>
-      `bad environment ${JSON.stringify(issue.input)}; valid environments: ${ENVIRONMENTS.join(", ")}`,
-  }),
+  environment: z
+    .enum(ENVIRONMENTS, {
+      error: (issue) =>
+        `bad environment ${JSON.stringify(issue.input)}; valid environments: ${ENVIRONMENTS.join(", ")}`,
+    })
+    .describe("which defaults apply"),
   levels: z
     .record(z.string(), levelText)
     .superRefine((levels, ctx) => {
@@ -70,19 +76,49 @@ export const policySettingsSchema = z.strictObject({
         }
       }
     })
-    .optional(),
-  weightStep: z.number().int().min(1).max(100).optional(),
-  rollbackWindowDays: z.number().min(0).max(MAX_SETTING_DAYS).optional(),
-  rollbackDrillMaxAgeDays: z.number().min(0).max(MAX_SETTING_DAYS).optional(),
+    .optional()
+    .describe(`\`{ <rule id>: ${LEVELS.join(" | ")} }\``),
+  weightStep: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("largest move of a traffic weight per update, in points"),
+  rollbackWindowDays: z
+    .number()
+    .min(0)
+    .max(MAX_SETTING_DAYS)
+    .optional()
+    .describe("days after entering the cutover phase before retirement"),
+  rollbackDrillMaxAgeDays: z
+    .number()
+    .min(0)
+    .max(MAX_SETTING_DAYS)
+    .optional()
+    .describe("age limit of the rollback drill before a forward step in prod"),
   minimumPhaseTime: z
     .union([
       durationText,
       z.strictObject({ dev: durationText, staging: durationText, prod: durationText }).partial(),
     ])
-    .optional(),
-  allowMultiplePaths: z.boolean().optional(),
-  statefulTypes: z.array(typeToken).optional(),
-  statelessTypes: z.array(typeToken).optional(),
+    .optional()
+    .describe(
+      'a duration ("24h", "7d") or one per environment; the ledger\'s own `minimumTime` applies too, the stricter wins',
+    ),
+  allowMultiplePaths: z.boolean().optional().describe("let several paths move in one update"),
+  statefulTypes: z
+    .array(typeToken)
+    .optional()
+    .describe(
+      'provider type tokens to treat as data holders (replacing or deleting one is called out and judged by the stateful rules), e.g. `["myco:index:Ledger"]`',
+    ),
+  statelessTypes: z
+    .array(typeToken)
+    .optional()
+    .describe(
+      "type tokens the name pattern takes for data holders that hold no data; they silence the pattern only, never the table",
+    ),
 });
 /** `stepwise:policy` as written; `environment` may be left to the stack's name. */
 export type PolicySettingsInput = Omit<z.input<typeof policySettingsSchema>, "environment"> & {
