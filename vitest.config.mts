@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { configDefaults, defineConfig } from "vitest/config";
 
 // The layers: unit tests need nothing running and stay quick (npm run test:unit); program tests
@@ -19,10 +20,20 @@ const PROGRAM_TESTS = [
   "test/unit/routing/routes-by-phase.test.ts",
 ];
 
+/**
+ * "stepwise-iac" as the examples import it, resolved to the package's sources as tsconfig.json's
+ * paths resolve it for tsc and tsx (vitest runs from the repository's root).
+ */
+const PACKAGE_SOURCES = [
+  { find: /^stepwise-iac$/, replacement: resolve("api", "index.ts") },
+  { find: /^stepwise-iac\/(.*)$/, replacement: resolve("api", "$1.ts") },
+];
+
 export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias: PACKAGE_SOURCES },
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
@@ -35,6 +46,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: PACKAGE_SOURCES },
         test: {
           name: "program",
           include: PROGRAM_TESTS,
@@ -42,6 +54,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: PACKAGE_SOURCES },
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
@@ -53,6 +66,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: PACKAGE_SOURCES },
         test: {
           // npm pack, the tarball installed into a fresh project, planned with its command.
           name: "package",
@@ -62,6 +76,7 @@ export default defineConfig({
         },
       },
       {
+        resolve: { alias: PACKAGE_SOURCES },
         test: {
           name: "engine",
           include: ["test/engine/**/*.test.ts"],

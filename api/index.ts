@@ -9,13 +9,7 @@
 
 // The program builder and the migration paths it follows.
 export { stepwiseProgram } from "./program";
-export {
-  LEDGER_OUTPUT,
-  PLATFORM_TOPICS,
-  seedServices,
-  type ProgramOptions,
-  type ProgramOutputs,
-} from "../migrations/program";
+export { LEDGER_OUTPUT, type ProgramOptions, type ProgramOutputs } from "../migrations/program";
 export { MIGRATION_PATHS } from "../migrations/paths";
 export { PATH_IDS, isPathId } from "../migrations/path-queries";
 export type { GateId, MigrationPath, PathId, PhaseDefinition } from "../migrations/path";

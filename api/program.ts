@@ -10,6 +10,6 @@ import {
 } from "../migrations/program";
 import { policySettingsProblems } from "../policies/config";
 
-export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
+export function stepwiseProgram(options: ProgramOptions): ProgramOutputs {
   return buildPlatform({ policyProblems: policySettingsProblems, ...options });
 }

@@ -21,9 +21,8 @@ import { stackEvaluationConfig, type StackEvaluationConfig } from "../tools/plan
 import { planAndCheck } from "../tools/plan/plan-and-check";
 import { applyPhaseStep } from "../tools/stackfile";
 import type { Bench, BenchResult } from "./result";
-import { seedServices } from "../migrations/program/seed-services";
+import { SEED_PLATFORM, SEED_STACKS_DIR, seedProgram, seedServices } from "../test/support/seed-platform";
 
-const STACKS = join(__dirname, "..", "stacks");
 const NOW = new Date("2026-11-26T12:00:00.000Z");
 const SIZES = [50, 200, 500] as const;
 const REPEAT = 2;
@@ -131,7 +130,7 @@ function advanceEvents(stack: string): {
   before: StackEvaluationConfig;
   after: StackEvaluationConfig;
 } {
-  const text = readFileSync(join(STACKS, `Pulumi.${stack}.yaml`), "utf8");
+  const text = readFileSync(join(SEED_STACKS_DIR, `Pulumi.${stack}.yaml`), "utf8");
   const { text: after } = applyPhaseStep(text, "events", "advance", NOW, stack);
   return {
     before: stackEvaluationConfig(text, stack),
@@ -174,7 +173,7 @@ function ratioResult(name: string, m: Measured): BenchResult[] {
 
 export const run: Bench = async (log) => {
   const results: BenchResult[] = [];
-  const program = () => stepwiseProgram();
+  const program = seedProgram;
   // Warm-up: module loading and JIT would otherwise land on the first figure.
   const warm = advanceEvents("dev");
   await planAndCheck({ program, stack: "dev", ...warm, now: NOW });
@@ -191,7 +190,7 @@ export const run: Bench = async (log) => {
   const points: [number, number][] = [];
   const { before, after } = advanceEvents("dev");
   for (const size of SIZES) {
-    const generated = () => stepwiseProgram({ services: generatedServices(size) });
+    const generated = () => stepwiseProgram({ ...SEED_PLATFORM, services: generatedServices(size) });
     const m = await measure("dev", generated, before, after);
     log(
       `${size} services: plan ${m.plan.toFixed(0)} ms (${m.resources} resources), two evaluations ${m.evaluations.toFixed(0)} ms`,

@@ -10,8 +10,15 @@ import type { StackConfig } from "./stack-config";
  * lets services and engines run, which keys a phase needs, and which paths may move together.
  * Each problem names its key, as the schema's do.
  */
-export function crossCheckProblems(config: StackConfig, services: readonly string[]): string[] {
-  return [...crossCheck(config, services), ...monolithWeightProblems(config, services)];
+export function crossCheckProblems(
+  config: StackConfig,
+  services: readonly string[],
+  coordinationService?: string,
+): string[] {
+  return [
+    ...crossCheck(config, services),
+    ...monolithWeightProblems(config, services, coordinationService),
+  ];
 }
 
 /** The databases the stack runs itself need the superuser password (external ones bring theirs). */
@@ -93,8 +100,12 @@ function crossCheck(config: StackConfig, services: readonly string[]): string[] 
 }
 
 /** Monolith weights: for services the monolith absorbs, in the one phase that follows them. */
-function monolithWeightProblems(config: StackConfig, services: readonly string[]): string[] {
-  const absorbed = absorbedServices(services);
+function monolithWeightProblems(
+  config: StackConfig,
+  services: readonly string[],
+  coordinationService: string | undefined,
+): string[] {
+  const absorbed = absorbedServices(services, coordinationService);
   const phase = config.phases.consolidation;
   const weighted = phaseDefinition("consolidation", phase).wiring.newTrafficPercent;
   return Object.keys(config.monolithWeights).flatMap((service) => {

@@ -241,6 +241,11 @@ export interface ParseOptions {
   /** Names of the services the stack runs (placement and api keys must be among them). */
   readonly services: readonly string[];
   /**
+   * The service the platform path moves to K3s first, which the monolith does not absorb.
+   * @default none
+   */
+  readonly coordinationService?: string;
+  /**
    * The policy pack's check of `stepwise:policy` (policies/config.ts `policySettingsProblems`).
    * The policy settings schema is built from the rule catalogue and the policy floor, so the
    * policies own it; this module sits below them and takes the check from its caller (the
@@ -295,7 +300,7 @@ export function parseStackConfig(
   const problems = [
     ...passwordProblems,
     ...distribution.problems,
-    ...crossCheckProblems(config, options.services),
+    ...crossCheckProblems(config, options.services, options.coordinationService),
     ...(options.policyProblems?.(config) ?? []),
   ];
   if (problems.length > 0) throw new StackConfigError(problems);

@@ -61,17 +61,6 @@ export function brokerArgs(
 }
 export const CITUS_WORKERS = 2;
 
-/**
- * The platform's topics, declared once and provisioned identically on every event cluster the
- * phase deploys (same partition counts, so a key lands in the same partition on both).
- */
-export const PLATFORM_TOPICS: readonly TopicDeclaration[] = [
-  { name: "product-events", partitions: 6, configs: { "retention.ms": 604_800_000 } },
-  { name: "order-events", partitions: 12, configs: { "retention.ms": 604_800_000 } },
-  { name: "inventory-events", partitions: 6, configs: { "retention.ms": 604_800_000 } },
-  { name: "coordination-sagas", partitions: 3, configs: { "cleanup.policy": "compact" } },
-];
-
 /** How the platforms PlatformServices builds are reachable; the program passes the same values. */
 export const PLATFORM_SETTINGS = {
   compose: { name: "platform-compose", hostAddress: "host.docker.internal" },
@@ -87,7 +76,7 @@ export interface EngineInputs {
   readonly refs: Readonly<Partial<Record<PlatformKind, PlatformRef>>>;
   /** Superuser password of the databases the stack runs itself. @default none (all external) */
   readonly databasePassword?: pulumi.Output<string>;
-  /** The topics every event cluster carries. @default PLATFORM_TOPICS */
+  /** The topics every event cluster carries. @default none */
   readonly topics?: readonly TopicDeclaration[];
 }
 
@@ -306,10 +295,9 @@ export function buildEngines(inputs: EngineInputs): BuiltEngines {
       topicClusters.push({ name: system, bootstrap: external.bootstrap, external: true });
     }
   }
-  if (topicClusters.length > 0) {
-    built.resources.push(
-      new TopicSet("topics", { topics: inputs.topics ?? PLATFORM_TOPICS, clusters: topicClusters }),
-    );
+  const topics = inputs.topics ?? [];
+  if (topicClusters.length > 0 && topics.length > 0) {
+    built.resources.push(new TopicSet("topics", { topics, clusters: topicClusters }));
   }
   return built;
 }

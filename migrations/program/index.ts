@@ -4,4 +4,3 @@ export * from "./topology";
 export * from "./engines";
 export * from "./deferred";
 export * from "./system-metrics";
-export * from "./seed-services";

@@ -8,6 +8,7 @@ import type { PathId } from "../path";
 import { PhaseLedger } from "../phase-ledger";
 import { CONFIG_NAMESPACE } from "../config/keys";
 import type { StackConfig } from "../config/stack-config";
+import { absorbedServices } from "../config/placement";
 import { readStackConfig } from "./read-config";
 import type { TopicDeclaration } from "../../components/events";
 import type { MetricsEndpoint } from "../../components/monitoring/metrics-endpoint";
@@ -38,21 +39,26 @@ import {
   type EngineAddresses,
   type Topology,
 } from "./topology";
-import { seedServices } from "./seed-services";
 
 export interface ProgramOptions {
   /**
    * The microservices at their baseline, given the connection string (a secret) the database
-   * phase points them at.
-   * @default seedServices, the four services of the bundled seed platform
+   * phase points them at. Required: they are the platform.
    */
-  readonly services?: (databaseUrl: pulumi.Input<string>) => readonly ServiceSpec[];
+  readonly services: (databaseUrl: pulumi.Input<string>) => readonly ServiceSpec[];
   /**
    * The topics every event cluster of the events path carries, with the same partition counts
    * on each so that a key lands in the same partition on both.
-   * @default PLATFORM_TOPICS, the seed platform's four topics
+   * @default none: the event clusters carry no topics of the program's
    */
   readonly topics?: readonly TopicDeclaration[];
+  /**
+   * The service the platform path's `coordination-on-k3s` phase moves to K3s first (the one the
+   * others depend on), and the one the modular monolith does not absorb; one of `services`.
+   * @default none: nothing moves in `coordination-on-k3s` (from `services-moving` on the stack's
+   * `stepwise:placement` decides), and the monolith absorbs every service
+   */
+  readonly coordinationService?: string;
   /**
    * Problems of the stack's `stepwise:policy`, refused before anything is declared. The policies
    * own that schema and sit above the program's layer, so the entry points pass it in:
@@ -71,6 +77,12 @@ export interface ProgramOutputs {
    */
   readonly ledger: pulumi.Output<Ledger>;
   readonly placement: Readonly<Record<string, string>>;
+  /**
+   * The services the modular monolith absorbs as its modules (every service but the coordination
+   * service): the keys of the consolidation path's `monolithWeights`, which `stepwise advance`
+   * and `rollback` write from this output.
+   */
+  readonly absorbedServices: readonly string[];
 }
 
 /** Name of the stack output that carries the deployed ledger. */
@@ -80,11 +92,15 @@ export const LEDGER_OUTPUT = "ledger";
  * The whole platform from validated stack config: the services on their platforms with the
  * phases' wiring, the engines each phase deploys, monitoring, and the phase ledger.
  */
-export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
-  const makeServices = options.services ?? seedServices;
-  const baseServices = makeServices(BASE_DATABASE_URL);
+export function stepwiseProgram(options: ProgramOptions): ProgramOutputs {
+  const baseServices = options.services(BASE_DATABASE_URL);
   const serviceNames = knownServiceNames(baseServices);
-  const config = readStackConfig(serviceNames, options.policyProblems);
+  const coordinationService = checkedCoordinationService(options, baseServices);
+  const config = readStackConfig({
+    services: serviceNames,
+    ...(coordinationService !== undefined ? { coordinationService } : {}),
+    ...(options.policyProblems ? { policyProblems: options.policyProblems } : {}),
+  });
   const secrets = new pulumi.Config(CONFIG_NAMESPACE);
   const databasePassword = secrets.getSecret("databasePassword");
   const kubeconfig = secrets.getSecret("kubeconfig");
@@ -108,6 +124,7 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
   const topology = planTopology(config, baseServices, {
     addresses,
     databaseUrls,
+    ...(coordinationService !== undefined ? { coordinationService } : {}),
   });
   const engineMetrics = plannedEngineMetrics(topology, config);
   const platformMetrics = platformEngineTargets(topology).flatMap((target) => {
@@ -178,6 +195,7 @@ export function stepwiseProgram(options: ProgramOptions = {}): ProgramOutputs {
     phases: config.phases,
     ledger: phaseLedger.ledger,
     placement: topology.placement,
+    absorbedServices: absorbedServices(serviceNames, coordinationService),
   };
 }
 
@@ -278,6 +296,18 @@ function settleMetrics(
     if (match) address.resolve(match.address);
     else address.reject(`engine ${endpoint.job} exposes no metrics endpoint`);
   }
+}
+
+/** The program's coordinationService, which must name one of its services. */
+function checkedCoordinationService(
+  options: ProgramOptions,
+  services: readonly ServiceSpec[],
+): string | undefined {
+  const name = options.coordinationService;
+  if (name === undefined || services.some((s) => s.name === name)) return name;
+  throw new Error(
+    `coordinationService = ${JSON.stringify(name)}: not one of the program's services (${services.map((s) => s.name).join(", ")}); name the service the platform path moves to K3s first, or leave it out`,
+  );
 }
 
 /** Service names the config may refer to: the microservices, their `-next`, the monolith. */

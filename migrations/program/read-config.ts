@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, OBJECT_CONFIG_KEYS } from "../config/keys";
-import { parseStackConfig } from "../config/schema";
+import { parseStackConfig, type ParseOptions } from "../config/schema";
 import { StackConfigError, type StackConfig } from "../config/stack-config";
 
 /**
@@ -35,11 +35,7 @@ export function rawStackConfig(entries: Readonly<Record<string, string>>): Recor
  * that owns the policy schema supplies); stops the program with every problem at once.
  */
 export function readStackConfig(
-  services: readonly string[],
-  policyProblems?: (config: StackConfig) => readonly string[],
+  options: Pick<ParseOptions, "services" | "coordinationService" | "policyProblems">,
 ): StackConfig {
-  return parseStackConfig(rawStackConfig(pulumi.runtime.allConfig()), {
-    services,
-    ...(policyProblems ? { policyProblems } : {}),
-  });
+  return parseStackConfig(rawStackConfig(pulumi.runtime.allConfig()), options);
 }

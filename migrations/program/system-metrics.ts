@@ -1,6 +1,5 @@
 import type { MetricsEndpoint } from "../../components/monitoring/metrics-endpoint";
 import { PLATFORM_KINDS, type PlatformKind } from "../config/keys";
-import { COORDINATION_SERVICE } from "../config/placement";
 import type { StackConfig } from "../config/stack-config";
 import { engineMetricJobs } from "./engines";
 import { MONOLITH_SERVICE, NEXT_SUFFIX, wiringOf, type Topology } from "./topology";
@@ -37,7 +36,7 @@ export function systemTargets(config: StackConfig, topology: Topology): SystemTa
   const consolidation = wiringOf(config, "consolidation").deployed;
   if (consolidation.includes("microservices") && consolidation.includes(MONOLITH_SERVICE)) {
     for (const spec of topology.services) {
-      if (spec.name === COORDINATION_SERVICE || spec.name === MONOLITH_SERVICE) continue;
+      if (spec.name === topology.coordinationService || spec.name === MONOLITH_SERVICE) continue;
       targets.push({
         job: `consolidation-${spec.name}`,
         system: "microservices",

@@ -2,7 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ServiceSpec } from "../../components/spec";
 import type { RouteSpec } from "../../components/routing/route";
 import type { Engine, EnginePlacement, PlatformKind } from "../config/keys";
-import { absorbedServices, COORDINATION_SERVICE, fixedPlacement } from "../config/placement";
+import { absorbedServices, fixedPlacement } from "../config/placement";
 import type { StackConfig } from "../config/stack-config";
 
 import { MONOLITH_PORT, MONOLITH_SERVICE, NEXT_PORT_OFFSET, NEXT_SUFFIX, wiringOf } from "./names";
@@ -37,6 +37,8 @@ export interface Topology {
   readonly services: readonly ServiceSpec[];
   /** Platform of every service in `services`. */
   readonly placement: Readonly<Record<string, PlatformKind>>;
+  /** The service the platform path moves to K3s first, if the program names one. */
+  readonly coordinationService: string | undefined;
   /** Engines that exist in these phases, and where each runs (a platform, or external). */
   readonly engines: Readonly<Partial<Record<Engine, EnginePlacement>>>;
   readonly events: { readonly publishTo: readonly string[]; readonly consumeFrom: string };
@@ -71,8 +73,14 @@ export function enginesFor(config: StackConfig): Partial<Record<Engine, EnginePl
 export function planTopology(
   config: StackConfig,
   baseServices: readonly ServiceSpec[],
-  engines: { readonly addresses: EngineAddresses; readonly databaseUrls: DatabaseUrls },
+  engines: {
+    readonly addresses: EngineAddresses;
+    readonly databaseUrls: DatabaseUrls;
+    /** The service the platform path moves to K3s first. @default none */
+    readonly coordinationService?: string;
+  },
 ): Topology {
+  const coordination = engines.coordinationService;
   const events = wiringOf(config, "events");
   const database = wiringOf(config, "database");
   const publishTo = events.writeTo ?? [];
@@ -82,9 +90,9 @@ export function planTopology(
 
   const apiWeights = apiWeightsFor(config);
   let services = withApiImplementations(baseServices, config);
-  const monolithWeights = monolithWeightsFor(config, baseServices);
-  services = withConsolidation(services, config, monolithWeights);
-  const placement = placementFor(config, services);
+  const monolithWeights = monolithWeightsFor(config, baseServices, coordination);
+  services = withConsolidation(services, config, monolithWeights, coordination);
+  const placement = placementFor(config, services, coordination);
   const wiring = { publishTo, consumeFrom, writeTo, readFrom };
   services = services.map((spec) =>
     withDataWiring(spec, wiring, engines, placement[spec.name] ?? "compose"),
@@ -93,6 +101,7 @@ export function planTopology(
   return {
     services,
     placement,
+    coordinationService: coordination,
     engines: enginesFor(config),
     events: { publishTo, consumeFrom },
     database: { writeTo, readFrom },
@@ -121,12 +130,16 @@ export function apiWeightsFor(config: StackConfig): Record<string, number> {
 export function monolithWeightsFor(
   config: StackConfig,
   services: readonly ServiceSpec[],
+  coordinationService?: string,
 ): Record<string, number> {
   const wiring = wiringOf(config, "consolidation");
   if (!wiring.deployed.includes(MONOLITH_SERVICE)) return {};
   const traffic = wiring.newTrafficPercent ?? 0;
   return Object.fromEntries(
-    absorbedServices(services.map((s) => s.name)).map((service) => [
+    absorbedServices(
+      services.map((s) => s.name),
+      coordinationService,
+    ).map((service) => [
       service,
       traffic === "per-service" ? (config.monolithWeights[service] ?? 0) : traffic,
     ]),
@@ -177,6 +190,7 @@ function withConsolidation(
   services: readonly ServiceSpec[],
   config: StackConfig,
   weights: Readonly<Record<string, number>>,
+  coordinationService: string | undefined,
 ): ServiceSpec[] {
   const wiring = wiringOf(config, "consolidation");
   const keepServices = wiring.deployed.includes("microservices");
@@ -203,9 +217,10 @@ function withConsolidation(
       ...(Object.keys(secretEnv).length > 0 ? { secretEnv } : {}),
       healthCheck: { http: { path: "/health", port: MONOLITH_PORT } },
       resources: { cpu: 1, memoryMiB: 1024 },
-      dependsOn: services.some((s) => s.name === COORDINATION_SERVICE)
-        ? [COORDINATION_SERVICE]
-        : [],
+      dependsOn:
+        coordinationService !== undefined && services.some((s) => s.name === coordinationService)
+          ? [coordinationService]
+          : [],
       metrics: { port: MONOLITH_PORT },
     });
   }
@@ -259,6 +274,7 @@ function withDataWiring(
 export function placementFor(
   config: StackConfig,
   services: readonly ServiceSpec[],
+  coordinationService?: string,
 ): Record<string, PlatformKind> {
   const rule = wiringOf(config, "platform").placement;
   const base = (name: string): string =>
@@ -267,9 +283,9 @@ export function placementFor(
     services.map((s) => {
       const owner = base(s.name);
       const platform =
-        fixedPlacement(rule, owner) ??
+        fixedPlacement(rule, owner, coordinationService) ??
         config.placement[owner] ??
-        (owner === COORDINATION_SERVICE ? "k3s" : "compose");
+        (owner === coordinationService ? "k3s" : "compose");
       return [s.name, platform];
     }),
   );

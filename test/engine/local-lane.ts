@@ -14,14 +14,21 @@ import { packConfigFor } from "../../policies/pack-config";
 import { EngineStack } from "../../tools/engine";
 import { endpoints, startServices } from "../services/manager";
 import { MissingPrerequisite } from "../services/prerequisites";
-import { PACK, PASSPHRASE, pointAtServices, REPO_ROOT, STACK } from "./support/local-stack";
+import {
+  PACK,
+  PASSPHRASE,
+  pointAtServices,
+  PROJECT_DIR,
+  REPO_ROOT,
+  STACK,
+} from "./support/local-stack";
 
 const ROOT = join(REPO_ROOT, ".cache", "local-lane");
 
 async function main(): Promise<void> {
   const { state } = await startServices((line) => console.error(line), { kubernetes: true });
   const engine = await EngineStack.open({
-    projectDir: REPO_ROOT,
+    projectDir: PROJECT_DIR,
     stack: STACK,
     passphrase: PASSPHRASE,
     root: ROOT,
@@ -54,10 +61,10 @@ async function main(): Promise<void> {
         "",
         "Deploy, take a step, look:",
         `  ${up}`,
-        `  ${stepwise} advance ${STACK} events --stacks-dir ${stacks}`,
-        `  ${stepwise} plan ${STACK} --engine --stacks-dir ${stacks}`,
+        `  ${stepwise} advance ${STACK} events -C ${engine.workDir}`,
+        `  ${stepwise} plan ${STACK} --engine -C ${engine.workDir}`,
         `  ${up}`,
-        `  ${stepwise} status ${STACK} --deployed --stacks-dir ${stacks}`,
+        `  ${stepwise} status ${STACK} --deployed -C ${engine.workDir}`,
         `  kubectl --kubeconfig ${state.kubernetes?.kubeconfigFile ?? "?"} -n stepwise get all`,
         "",
         "When done: `npm run services -- stop`, then remove .cache/local-lane.",

@@ -1,5 +1,5 @@
 /**
- * Runs the real engine's preview on the stepwise program itself (repository root index.ts):
+ * Runs the real engine's preview on the seed platform (examples/seed-platform):
  *
  *   PULUMI_CONFIG_PASSPHRASE=<the stacks' passphrase> ./run npx tsx test/engine/preview-program.ts [stack]
  *
@@ -8,12 +8,12 @@
  * cannot be had here; `local` previews whole once the kubernetes provider is built (its
  * engines are external), though it reaches the test cluster only as `npm run lane` points it.
  */
-import { resolve } from "path";
 import { EngineStack } from "../../tools/engine";
+import { SEED_PLATFORM_DIR } from "../support/seed-platform";
 
 async function main(stackName: string): Promise<void> {
   const engine = await EngineStack.open({
-    projectDir: resolve(__dirname, "..", ".."),
+    projectDir: SEED_PLATFORM_DIR,
     stack: stackName,
   });
   try {

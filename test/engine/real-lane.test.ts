@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GateRecord, Ledger } from "../../migrations/ledger";
 import type { GateId, PathId } from "../../migrations/path";
 import { phaseDefinition } from "../../migrations/path-queries";
-import { PLATFORM_TOPICS } from "../../migrations/program/engines";
+import { SEED_TOPICS } from "../support/seed-platform";
 import type { Plan } from "../../migrations/plan-model";
 import { applyPhaseStep } from "../../tools/stackfile";
 import {
@@ -44,7 +44,7 @@ import {
 
 const DAY = 86_400_000;
 const TOPIC = "order-events";
-const TOPIC_NAMES = PLATFORM_TOPICS.map((t) => t.name);
+const TOPIC_NAMES = SEED_TOPICS.map((t) => t.name);
 /** The four services and Prometheus, as every path's baseline runs them. */
 const BASELINE_DEPLOYMENTS = [
   "inventory",
@@ -236,7 +236,7 @@ async function expectEventsWiring(phase: string): Promise<void> {
   for (const system of wiring.deployed as EventSystem[]) {
     const topics = await topicsOn(system, TOPIC_NAMES);
     expect(Object.keys(topics)).toEqual([...TOPIC_NAMES].sort());
-    for (const declared of PLATFORM_TOPICS) {
+    for (const declared of SEED_TOPICS) {
       expect(topics[declared.name]).toEqual({
         partitions: declared.partitions,
         configs: Object.fromEntries(
@@ -335,15 +335,15 @@ async function splitOf(route: string): Promise<Record<string, number>> {
   return Object.fromEntries((entries ?? []).map((e) => [e.name, e.weight]));
 }
 
-describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", () => {
+describe.sequential("the real lane (the seed platform's Pulumi.local.yaml) with pulumi up", () => {
   it("previews the first deployment as the offline plan does, then deploys the baselines", async () => {
     const offline = await stepwise([
       "plan",
       STACK,
       "--initial",
       "--json",
-      "--stacks-dir",
-      lane.stacksDir,
+      "-C",
+      lane.projectDir,
       "--at",
       at.toISOString(),
     ]);
@@ -631,7 +631,7 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
       await startKafkaCluster("target");
     }
     const status = await stepwise(
-      ["status", STACK, "--deployed", "--stacks-dir", lane.stacksDir, "--at", at.toISOString()],
+      ["status", STACK, "--deployed", "-C", lane.projectDir, "--at", at.toISOString()],
       lane.engineEnv,
     );
     expect(status.code).toBe(0);
@@ -642,7 +642,7 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
     );
     // `plan --engine` shows the real preview of what is left, through the same renderer.
     const engine = await stepwise(
-      ["plan", STACK, "--engine", "--stacks-dir", lane.stacksDir, "--at", at.toISOString()],
+      ["plan", STACK, "--engine", "-C", lane.projectDir, "--at", at.toISOString()],
       lane.engineEnv,
     );
     expect([engine.code, engine.stdout.split("\n")[0]]).toEqual([
@@ -665,7 +665,7 @@ describe.sequential("the real lane (stacks/Pulumi.local.yaml) with pulumi up", (
     await expectEventsWiring("parallel");
     // At the lane's clock: status refuses entry times in the future of the one it is given.
     const after = await stepwise(
-      ["status", STACK, "--deployed", "--stacks-dir", lane.stacksDir, "--at", at.toISOString()],
+      ["status", STACK, "--deployed", "-C", lane.projectDir, "--at", at.toISOString()],
       lane.engineEnv,
     );
     expect(after.stdout).toMatch(/local +events +parallel +parallel /);

@@ -1,9 +1,12 @@
 import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from "yaml";
-import { SEED_SERVICES } from "../../migrations/program/seed-services";
 import { CONFIG_NAMESPACE } from "../../migrations/config/keys";
-import { absorbedServices } from "../../migrations/config/placement";
 import type { PathId } from "../../migrations/path";
-import { nextPhase, phaseDefinition, phaseIds, rollbackTarget } from "../../migrations/path-queries";
+import {
+  nextPhase,
+  phaseDefinition,
+  phaseIds,
+  rollbackTarget,
+} from "../../migrations/path-queries";
 
 export type Direction = "advance" | "rollback";
 
@@ -53,7 +56,8 @@ export function currentPhase(text: string, path: PathId, source: string): string
 /**
  * Returns the stack file's text with one path moved by one phase: `phases.<path>` set to the
  * new phase, `enteredAt.<path>` to `now`, `previousPhases.<path>` to the phase it left, and the
- * consolidation path's `monolithWeights` set or removed (setMonolithWeights).
+ * consolidation path's `monolithWeights` set or removed (setMonolithWeights) for `absorbed`, the
+ * services the monolith absorbs (the program's `absorbedServices` output).
  * Everything else (comments, order, quoting, other keys) is left as it was.
  */
 export function applyPhaseStep(
@@ -62,6 +66,7 @@ export function applyPhaseStep(
   direction: Direction,
   now: Date,
   source: string,
+  absorbed: readonly string[] = [],
 ): { text: string; change: PhaseChange } {
   const document = parse(text, source);
   const from = currentPhase(text, path, source);
@@ -70,7 +75,7 @@ export function applyPhaseStep(
   setField(document, "phases", path, to);
   setField(document, "enteredAt", path, enteredAt);
   setField(document, "previousPhases", path, from);
-  if (path === "consolidation") setMonolithWeights(document, from, to);
+  if (path === "consolidation") setMonolithWeights(document, from, to, absorbed);
   return { text: document.toString(), change: { path, from, to, direction, enteredAt } };
 }
 
@@ -78,17 +83,25 @@ export function applyPhaseStep(
  * The monolith weights exist only at `monolith-parallel` (stack-config refuses them elsewhere).
  * Entering it they start at the share the phase left fixed, 0 coming from `microservices` and
  * 100 coming back from `modular-monolith`, so the phase step itself moves no traffic; leaving
- * it they go. Set for every service the monolith absorbs among the services the CLI's program
- * runs (SEED_SERVICES).
+ * it they go. Set for every service the monolith absorbs.
  */
-function setMonolithWeights(document: Document, from: string, to: string): void {
+function setMonolithWeights(
+  document: Document,
+  from: string,
+  to: string,
+  absorbed: readonly string[],
+): void {
   const weights = key("monolithWeights");
   const share = (phase: string) => phaseDefinition("consolidation", phase).wiring.newTrafficPercent;
   const start = share(from);
   document.deleteIn(["config", weights]);
   if (share(to) !== "per-service" || typeof start !== "number") return;
-  const services = absorbedServices(SEED_SERVICES.map((s) => s.name));
-  const entries = Object.fromEntries(services.map((service) => [service, start]));
+  if (absorbed.length === 0) {
+    throw new StackFileError(
+      `consolidation ${from} -> ${to} sets ${weights} for the services the monolith absorbs, and none were given; the program names them (its absorbedServices output)`,
+    );
+  }
+  const entries = Object.fromEntries(absorbed.map((service) => [service, start]));
   const config = document.get("config") as YAMLMap;
   // Beside the monolith's image, where a reader looks for it.
   const image = config.items.findIndex(

@@ -1,14 +1,18 @@
 /**
- * The local stack (stacks/Pulumi.local.yaml) pointed at the test services. Free of vitest, so
+ * The seed platform's local stack (examples/seed-platform/stacks/Pulumi.local.yaml) pointed at
+ * the test services. Free of vitest, so
  * the engine tests and `npm run lane` (a lane to try by hand) share it.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EngineStack } from "../../../tools/engine";
 import type { ServiceEndpoints } from "../../services/manager";
+import { SEED_PLATFORM_DIR } from "../../support/seed-platform";
 
 export const REPO_ROOT = join(__dirname, "..", "..", "..");
 export const STACK = "local";
+/** The Pulumi project the lane deploys: the seed platform. */
+export const PROJECT_DIR = SEED_PLATFORM_DIR;
 export const PACK = join(REPO_ROOT, "policies");
 /** The passphrase of the bundled stacks' demo secrets (their header comment names it). */
 export const PASSPHRASE = "stepwise-demo";

@@ -1,5 +1,5 @@
 /**
- * The real lane: stacks/Pulumi.local.yaml deployed by the real engine with the kubernetes
+ * The real lane: the seed platform's stacks/Pulumi.local.yaml deployed by the real engine with the kubernetes
  * provider on the test Kubernetes API server, its engines external and pointed at the test
  * services' two Kafka clusters and PostgreSQL. Each step is taken as a team takes it: the
  * stack file is changed (by `stepwise advance`/`rollback`, or edited), `stepwise plan` plans
@@ -20,7 +20,7 @@ import { main } from "../../../tools/cli/main";
 import { EngineStack, type EnginePreview, type EngineRun } from "../../../tools/engine";
 import type { Plan } from "../../../migrations/plan-model";
 import type { ServiceEndpoints } from "../../services/manager";
-import { PACK, PASSPHRASE, pointAtServices, REPO_ROOT, STACK } from "./local-stack";
+import { PACK, PASSPHRASE, pointAtServices, PROJECT_DIR, REPO_ROOT, STACK } from "./local-stack";
 
 export { REPO_ROOT, STACK };
 
@@ -80,7 +80,7 @@ export class RealLane {
   /** A throwaway local backend and working copy of the project, pointed at the test services. */
   static async open(): Promise<RealLane> {
     const engine = await EngineStack.open({
-      projectDir: REPO_ROOT,
+      projectDir: PROJECT_DIR,
       stack: STACK,
       passphrase: PASSPHRASE,
     });
@@ -99,6 +99,11 @@ export class RealLane {
       throw error;
     }
     return lane;
+  }
+
+  /** The working copy of the seed platform's project (stepwise runs there, `-C`). */
+  get projectDir(): string {
+    return this.engine.workDir;
   }
 
   get stacksDir(): string {
@@ -124,15 +129,7 @@ export class RealLane {
 
   /** `stepwise advance|rollback local <path>`: one phase step written to the stack file. */
   async move(direction: "advance" | "rollback", path: PathId, at: Date): Promise<CliResult> {
-    return stepwise([
-      direction,
-      STACK,
-      path,
-      "--stacks-dir",
-      this.stacksDir,
-      "--at",
-      at.toISOString(),
-    ]);
+    return stepwise([direction, STACK, path, "-C", this.projectDir, "--at", at.toISOString()]);
   }
 
   /** An edit by hand (YAML keeps its comments), e.g. a traffic weight: `stepwise:apiWeights`. */
@@ -158,8 +155,8 @@ export class RealLane {
       "--base",
       "HEAD",
       "--json",
-      "--stacks-dir",
-      this.stacksDir,
+      "-C",
+      this.projectDir,
       "--at",
       at.toISOString(),
     ]);
@@ -188,8 +185,8 @@ export class RealLane {
       STACK,
       "--base",
       "HEAD",
-      "--stacks-dir",
-      this.stacksDir,
+      "-C",
+      this.projectDir,
     ]);
     if (result.code !== 0) throw new Error(`pack-config exited ${result.code}: ${result.stderr}`);
     const file = join(this.engine.workDir, "..", "pack-config.json");

@@ -3,7 +3,7 @@
  * STEPWISE_TEST_EDIT_FILE when it runs: someone editing the file while `advance` is planning.
  */
 import { appendFileSync, readFileSync } from "node:fs";
-import { stepwiseProgram } from "../../../migrations/program";
+import { seedProgram } from "../../support/seed-platform";
 
 export const SAVED_MEANWHILE = "# saved by someone else while advance was planning\n";
 
@@ -12,5 +12,5 @@ export default function editingProgram(): unknown {
   if (file !== undefined && !readFileSync(file, "utf8").includes(SAVED_MEANWHILE)) {
     appendFileSync(file, SAVED_MEANWHILE);
   }
-  return stepwiseProgram();
+  return seedProgram();
 }

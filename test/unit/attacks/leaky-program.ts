@@ -1,12 +1,12 @@
 /**
  * The platform program with plaintext secrets written into its service specs, as a pull request
- * editing migrations/program/seed-services.ts could: each finding of issue 16 section 5 under a value of
+ * editing the seed platform's services could: each finding of issue 16 section 5 under a value of
  * its own, so a test can tell which one leaked. In dev, orders and inventory run on Compose,
  * product-catalog on K3s.
  */
 import { type ServiceSpec } from "../../../components/spec";
 import { stepwiseProgram } from "../../../migrations/program";
-import { seedServices } from "../../../migrations/program/seed-services";
+import { SEED_PLATFORM, seedServices } from "../../support/seed-platform";
 
 const basic = (user: string, password: string): string =>
   `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
@@ -95,5 +95,5 @@ export function leakyServices(databaseUrl: Parameters<typeof seedServices>[0]): 
 }
 
 export default function leakyProgram(): unknown {
-  return stepwiseProgram({ services: leakyServices });
+  return stepwiseProgram({ ...SEED_PLATFORM, services: leakyServices });
 }

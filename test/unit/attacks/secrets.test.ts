@@ -4,13 +4,12 @@ import { join } from "node:path";
 import type { ResourceValidation } from "@pulumi/policy";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stepwiseProgram } from "../../../migrations/program";
 import { packPolicies } from "../../../policies/pack/pack-policies";
 import { isSecretValue } from "../../../tools/evaluate";
 import { planOffline } from "../../../tools/plan/offline-planner";
 import { stackEvaluationConfig } from "../../../tools/plan/evaluation-config";
 import { collector, NOW, resourceArgs } from "../policies/support";
-import { HARMLESS, LEAKS, leakyServices } from "./leaky-program";
+import leakyProgram, { HARMLESS, LEAKS, leakyServices } from "./leaky-program";
 import { cli, stackRepo } from "./stack-repo";
 
 // Secrets by value, not only by name (issue 16, section 5): every plaintext secret is refused
@@ -250,7 +249,7 @@ describe("plaintext secrets in the CrossGuard pack (secrets arrive unwrapped)", 
       const text = readFileSync(join(repo.stacksDir, "Pulumi.dev.yaml"), "utf8");
       const config = stackEvaluationConfig(text, "dev");
       const { after } = await planOffline({
-        program: () => stepwiseProgram({ services: leakyServices }),
+        program: leakyProgram,
         stack: "dev",
         before: config,
         after: config,

@@ -8,8 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { vi } from "vitest";
 import { main } from "../../../tools/cli/main";
-
-const REPO = join(__dirname, "../../..");
+import { SEED_PLATFORM_DIR, SEED_STACKS_DIR } from "../../support/seed-platform";
 
 export interface StackRepo {
   readonly dir: string;
@@ -26,7 +25,7 @@ export interface StackRepo {
 export function stackRepo(): StackRepo {
   const dir = mkdtempSync(join(tmpdir(), "stepwise-attack-"));
   const stacksDir = join(dir, "stacks");
-  cpSync(join(REPO, "stacks"), stacksDir, { recursive: true });
+  cpSync(SEED_STACKS_DIR, stacksDir, { recursive: true });
   const git = (...args: string[]) =>
     execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
       cwd: dir,
@@ -67,7 +66,7 @@ export async function cli(...args: string[]): Promise<{ code: number; out: strin
     .spyOn(console, "error")
     .mockImplementation((...parts: unknown[]) => void err.push(parts.join(" ")));
   try {
-    const code = await main(args);
+    const code = await main(["-C", SEED_PLATFORM_DIR, ...args]);
     return { code, out: out.join("\n"), err: err.join("\n") };
   } finally {
     log.mockRestore();

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { SAVED_MEANWHILE } from "./editing-program";
 import { cli, stackRepo } from "./stack-repo";
+import { SEED_PLATFORM_DIR, SEED_STACKS_DIR } from "../../support/seed-platform";
 
 // Section 7 of the red-team findings: writes to a stack file are serialized and all or
 // nothing; stack names and git refs cannot leave their place; user errors are one-line
@@ -29,14 +30,16 @@ afterAll(() => repo.remove());
 /** A fresh copy of the bundled stacks, for a test that writes, and its dev stack file. */
 function stacksCopy(): { dir: string; file: string } {
   const dir = mkdtempSync(join(repo.dir, "stacks-"));
-  cpSync(join(REPO, "stacks"), dir, { recursive: true });
+  cpSync(SEED_STACKS_DIR, dir, { recursive: true });
   return { dir, file: join(dir, "Pulumi.dev.yaml") };
 }
 
 /** The CLI in its own process, as two people (or two CI jobs) would run it at once. */
 function stepwiseProcess(...args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(TSX, ["tools/cli/main.ts", ...args], { cwd: REPO });
+    const child = spawn(TSX, ["tools/cli/main.ts", "-C", SEED_PLATFORM_DIR, ...args], {
+      cwd: REPO,
+    });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.resume();
@@ -227,7 +230,7 @@ describe("plan --json into a pipe read by a slow process", () => {
         "bash",
         [
           "-c",
-          `set -o pipefail; "${TSX}" tools/cli/main.ts plan dev --advance events --json --at ${AT} | (sleep 2; cat)`,
+          `set -o pipefail; "${TSX}" tools/cli/main.ts -C "${SEED_PLATFORM_DIR}" plan dev --advance events --json --at ${AT} | (sleep 2; cat)`,
         ],
         { cwd: REPO, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
       );

@@ -1,15 +1,18 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { SEED_PLATFORM_DIR } from "../../support/seed-platform";
 
 // The CLI as users run it (`npm run stepwise`: tsx, its own process, output into a pipe), not
-// in-process as the other CLI tests: the transform differs from vitest's (how modules are
+// in-process as the other CLI tests, and in the seed platform's folder as a team runs it in its own
+// project: the transform differs from vitest's (how modules are
 // captured when a dynamic provider is serialized), and a process ends differently.
 const REPO = join(__dirname, "../../..");
 
 function stepwise(...argv: string[]) {
-  return spawnSync(join(REPO, "node_modules", ".bin", "tsx"), ["tools/cli/main.ts", ...argv], {
-    cwd: REPO,
+  const cli = join(REPO, "tools", "cli", "main.ts");
+  return spawnSync(join(REPO, "node_modules", ".bin", "tsx"), [cli, ...argv], {
+    cwd: SEED_PLATFORM_DIR,
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { deploymentNotes, type PathStatus } from "../../../tools/cli/commands/status";
 import { main } from "../../../tools/cli/main";
+import { SEED_PLATFORM_DIR } from "../../support/seed-platform";
 
 const row = (path: string, phase: string): PathStatus => ({
   stack: "local",
@@ -44,7 +45,7 @@ describe("status --deployed", () => {
     const original = console.error;
     console.error = (...args: unknown[]) => void errors.push(args.join(" "));
     try {
-      expect(await main(["status", "local", "--deployed"])).toBe(2);
+      expect(await main(["-C", SEED_PLATFORM_DIR, "status", "local", "--deployed"])).toBe(2);
     } finally {
       console.error = original;
       process.exitCode = undefined;

@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../../tools/cli/main";
+import { SEED_PLATFORM_DIR, SEED_STACKS_DIR } from "../../support/seed-platform";
 
-// The CLI end to end on the bundled stacks, in-process, on a temp copy of stacks/ (the repo's
-// stack files are never touched). --at pins "now" so that entry times in the files are stable.
+// The CLI end to end on the seed platform's stacks, in-process in its folder, on a temp copy of
+// its stacks/ (the example's stack files are never touched). --at pins "now" so that entry times in the files are stable.
 const REPO = join(__dirname, "../../..");
 const AT = "2026-11-26T12:00:00.000Z";
 const SLOW = 120_000;
@@ -16,7 +17,7 @@ const tempDirs: string[] = [];
 function copyStacks(): string {
   const dir = mkdtempSync(join(tmpdir(), "stepwise-cli-"));
   tempDirs.push(dir);
-  cpSync(join(REPO, "stacks"), dir, { recursive: true });
+  cpSync(SEED_STACKS_DIR, dir, { recursive: true });
   return dir;
 }
 
@@ -43,7 +44,7 @@ afterAll(() => {
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   out = [];
   err = [];
-  const code = await main(argv);
+  const code = await main(["-C", SEED_PLATFORM_DIR, ...argv]);
   process.exitCode = undefined;
   return { code, stdout: out.join("\n"), stderr: err.join("\n") };
 }
@@ -160,7 +161,7 @@ describe("stepwise plan", () => {
     async () => {
       const repo = mkdtempSync(join(tmpdir(), "stepwise-git-"));
       tempDirs.push(repo);
-      cpSync(join(REPO, "stacks"), join(repo, "stacks"), { recursive: true });
+      cpSync(SEED_STACKS_DIR, join(repo, "stacks"), { recursive: true });
       const git = (...args: string[]) =>
         execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
           cwd: repo,

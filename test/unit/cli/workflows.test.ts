@@ -31,10 +31,10 @@ function runScripts(workflow: Workflow): string[] {
   );
 }
 
-/** `npx tsx tools/cli/main.ts <command> … --flag` lines → [command, flags]. */
+/** `npx tsx tools/cli/main.ts [-C <dir>] <command> … --flag` lines → [command, flags]. */
 function stepwiseCalls(script: string): [string, string[]][] {
   const joined = script.replaceAll("\\\n", " ");
-  return [...joined.matchAll(/tools\/cli\/main\.ts (\w+)([^\n>]*)/g)].map((m) => [
+  return [...joined.matchAll(/tools\/cli\/main\.ts (?:-C \S+ )?(\w+)([^\n>]*)/g)].map((m) => [
     m[1] ?? "",
     [...(m[2] ?? "").matchAll(/(--[a-z-]+)/g)].map((f) => f[1] ?? ""),
   ]);
@@ -58,8 +58,8 @@ describe("pull-request plan workflow", () => {
 
   it("runs on pull requests touching stacks or the program, may comment, reads full history", () => {
     const pr = workflow.on.pull_request as { paths: string[] };
-    expect(pr.paths).toContain("stacks/**");
-    expect(pr.paths).toContain("index.ts");
+    expect(pr.paths).toContain("examples/seed-platform/**");
+    expect(pr.paths).toContain("api/**");
     expect(workflow.permissions).toEqual({ contents: "read", "pull-requests": "write" });
     const steps = workflow.jobs.plan?.steps ?? [];
     expect(steps[0]).toEqual({ uses: "actions/checkout@v4", with: { "fetch-depth": 0 } });

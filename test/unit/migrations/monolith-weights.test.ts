@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseStackConfig, StackConfigError, type StackConfig } from "../../../migrations";
 import { MONOLITH_SERVICE } from "../../../migrations/program";
-import { SEED_SERVICES } from "../../../migrations/program/seed-services";
+import { SEED_COORDINATION, SEED_SERVICES } from "../../support/seed-platform";
 
 // The program's services and the monolith, as the program gives them to the config.
 const SERVICES = [...SEED_SERVICES.map((s) => s.name), MONOLITH_SERVICE];
@@ -23,7 +23,7 @@ function parse(consolidation: string, monolithWeights: unknown): StackConfig {
       monolithImage: "firstviscount/modular-monolith:1.0.0",
       ...(monolithWeights === undefined ? {} : { monolithWeights }),
     },
-    { services: SERVICES },
+    { services: SERVICES, coordinationService: SEED_COORDINATION },
   );
 }
 

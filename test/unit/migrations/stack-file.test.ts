@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadStackConfig, parseStackFile, SECRET_PLACEHOLDER_PREFIX } from "../../../migrations";
+import { seedStackFile } from "../../support/seed-platform";
 
 const STACK = `# a comment
 encryptionsalt: v1:abc
@@ -80,7 +81,7 @@ describe("loadStackConfig", () => {
   });
 
   it.each(["dev", "staging", "prod"])("reads the bundled %s stack", (stack) => {
-    const { config, secretKeys } = loadStackConfig(join("stacks", `Pulumi.${stack}.yaml`));
+    const { config, secretKeys } = loadStackConfig(seedStackFile(stack));
     expect(config["stepwise:environment"]).toBe(stack);
     expect(secretKeys).toContain("stepwise:databasePassword");
   });

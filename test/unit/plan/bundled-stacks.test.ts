@@ -3,17 +3,16 @@ import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { describe, expect, it } from "vitest";
 import { MIGRATION_PATHS, PATH_IDS, type PathId } from "../../../migrations";
-import { stepwiseProgram } from "../../../migrations/program";
+import { SEED_STACKS_DIR, seedProgram } from "../../support/seed-platform";
 import { stackEvaluationConfig } from "../../../tools/plan/evaluation-config";
 import type { Verdict } from "../../../policies/transition";
 import { planAndCheck } from "../../../tools/plan/plan-and-check";
 import { applyPhaseStep } from "../../../tools/stackfile";
 
 // The planner on the real program and the bundled stacks (read only).
-const STACKS = join(__dirname, "../../../stacks");
 const NOW = new Date("2026-11-26T12:00:00.000Z");
-const program = () => stepwiseProgram();
-const read = (stack: string) => readFileSync(join(STACKS, `Pulumi.${stack}.yaml`), "utf8");
+const program = seedProgram;
+const read = (stack: string) => readFileSync(join(SEED_STACKS_DIR, `Pulumi.${stack}.yaml`), "utf8");
 const nonSame = (steps: { op: string; urn: string }[]) =>
   steps
     .filter((s) => s.op !== "same")

@@ -89,8 +89,9 @@ describe("applyPhaseStep: the monolith weights (consolidation)", () => {
 `;
   const weights = (share: number) =>
     `  stepwise:monolithWeights:\n    product-catalog: ${share}\n    orders: ${share}\n    inventory: ${share}\n`;
+  const ABSORBED = ["product-catalog", "orders", "inventory"];
   const step = (text: string, direction: "advance" | "rollback") =>
-    applyPhaseStep(text, "consolidation", direction, NOW, "dev").text;
+    applyPhaseStep(text, "consolidation", direction, NOW, "dev", ABSORBED).text;
   const image = "  stepwise:monolithImage: firstviscount/modular-monolith:1.0.0 # the monolith\n";
 
   it("entering monolith-parallel, sets every absorbed service's weight to the share it left", () => {
@@ -108,5 +109,13 @@ describe("applyPhaseStep: the monolith weights (consolidation)", () => {
       expect(text).toContain("  stepwise:minimumTime:\n    default: 4h\n");
     }
     expect(step(at("modular-monolith"), "advance")).not.toContain("monolithWeights");
+  });
+
+  it("refuses to enter monolith-parallel without the absorbed services, naming where they come from", () => {
+    expect(() =>
+      applyPhaseStep(at("microservices"), "consolidation", "advance", NOW, "dev"),
+    ).toThrow(
+      "consolidation microservices -> monolith-parallel sets stepwise:monolithWeights for the services the monolith absorbs, and none were given; the program names them (its absorbedServices output)",
+    );
   });
 });

@@ -2,10 +2,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { main } from "../../../tools/cli/main";
+import { SEED_SERVICES } from "../../support/seed-platform";
 
 const dir = mkdtempSync(join(tmpdir(), "stepwise-compose-file-"));
+/** The seed platform's four services as a spec file. */
+const seedSpecs = join(dir, "seed-services.yaml");
+writeFileSync(seedSpecs, stringify(SEED_SERVICES));
 
 describe("stepwise platform compose-file", () => {
   afterEach(() => vi.restoreAllMocks());
@@ -15,6 +19,8 @@ describe("stepwise platform compose-file", () => {
     const code = await main([
       "platform",
       "compose-file",
+      "--services",
+      seedSpecs,
       "--placement",
       "platform-coordination=k3s",
       "--placement",
@@ -49,11 +55,22 @@ describe("stepwise platform compose-file", () => {
 
   it("rejects a malformed or unknown placement with exit code 2", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
-    expect(await main(["platform", "compose-file", "--placement", "orders"])).toBe(2);
+    expect(
+      await main(["platform", "compose-file", "--services", seedSpecs, "--placement", "orders"]),
+    ).toBe(2);
     expect(errors).toHaveBeenLastCalledWith(
       'stepwise: --placement "orders": write it as <service>=k3s or <service>=compose',
     );
-    expect(await main(["platform", "compose-file", "--placement", "orders=nomad"])).toBe(2);
+    expect(
+      await main([
+        "platform",
+        "compose-file",
+        "--services",
+        seedSpecs,
+        "--placement",
+        "orders=nomad",
+      ]),
+    ).toBe(2);
     expect(errors).toHaveBeenLastCalledWith(
       'stepwise: --placement: placement.orders = "nomad": must be "compose" or "k3s"',
     );
@@ -66,7 +83,9 @@ describe("stepwise platform import-compose", () => {
   it("round-trips: imported specs render the same services again", async () => {
     const composeFile = join(dir, "rendered.yml");
     const specsFile = join(dir, "specs.yaml");
-    expect(await main(["platform", "compose-file", "--out", composeFile])).toBe(0);
+    expect(
+      await main(["platform", "compose-file", "--services", seedSpecs, "--out", composeFile]),
+    ).toBe(0);
     const warnings = vi.spyOn(console, "error").mockImplementation(() => undefined);
     expect(await main(["platform", "import-compose", composeFile, "--out", specsFile])).toBe(0);
     expect(warnings).toHaveBeenCalledWith(

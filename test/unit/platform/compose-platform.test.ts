@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ComposePlatform } from "../../../components/platform";
 import { evaluateProgram } from "../../../tools/evaluate";
 import { byName, countByType, parentName, platformOutputs, typesAndNames } from "./support";
-import { SEED_SERVICES, seedServices } from "../../../migrations/program/seed-services";
+import { SEED_SERVICES, seedServices } from "../../support/seed-platform";
 
 async function evaluateCompose(services = SEED_SERVICES) {
   return evaluateProgram(

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { K3sPlatform, type K3sPlatformArgs } from "../../../components/platform";
 import { evaluateProgram } from "../../../tools/evaluate";
 import { byName, collectKeys, countByType, parentName, typesAndNames } from "./support";
-import { SEED_SERVICES } from "../../../migrations/program/seed-services";
+import { SEED_SERVICES } from "../../support/seed-platform";
 
 async function evaluateK3s(args: Partial<K3sPlatformArgs> = {}) {
   return evaluateProgram(() => {

@@ -4,17 +4,16 @@
  */
 import { textWithQuotedTimes } from "../../../migrations/config/stack-file-reader";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { describe, expect, it } from "vitest";
-import { stepwiseProgram } from "../../../migrations/program";
+import { seedProgram, seedStackFile } from "../../support/seed-platform";
 import type { RuleId } from "../../../policies/rules";
 import { stackEvaluationConfig } from "../../../tools/plan/evaluation-config";
 import { planAndCheck, type CheckedTransition } from "../../../tools/plan/plan-and-check";
 import { applyPhaseStep } from "../../../tools/stackfile";
 
 const NOW = new Date("2026-11-26T12:00:00.000Z");
-const PROD = readFileSync(join(__dirname, "../../../stacks/Pulumi.prod.yaml"), "utf8");
+const PROD = readFileSync(seedStackFile("prod"), "utf8");
 const daysBefore = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
 
 function advance(text: string, path: "events" | "database" | "platform", at = NOW): string {
@@ -27,7 +26,7 @@ async function transition(
   stack = "prod",
 ): Promise<CheckedTransition> {
   return planAndCheck({
-    program: () => stepwiseProgram(),
+    program: seedProgram,
     stack,
     before: stackEvaluationConfig(before, "before"),
     after: stackEvaluationConfig(after, "after"),
@@ -160,7 +159,7 @@ describe("policies on the bundled prod stack", () => {
 });
 
 describe("policies on the bundled dev stack (services moving, api canary at 25)", () => {
-  const DEV = readFileSync(join(__dirname, "../../../stacks/Pulumi.dev.yaml"), "utf8");
+  const DEV = readFileSync(seedStackFile("dev"), "utf8");
   const edited = (edits: [string[], unknown][]) => {
     const document = parseDocument(DEV);
     for (const [path, value] of edits) document.setIn(["config", ...path], value);

@@ -4,7 +4,6 @@
  * for resource policies, all of them for stack policies.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { PolicyResource, ResourceValidation } from "@pulumi/policy";
 import { parseDocument } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -15,10 +14,10 @@ import { planOffline } from "../../../tools/plan/offline-planner";
 import { stackEvaluationConfig } from "../../../tools/plan/evaluation-config";
 import { applyPhaseStep } from "../../../tools/stackfile";
 import { NOW, collector, policyResource, resourceArgs, stackArgs } from "./support";
-import { seedServices } from "../../../migrations/program/seed-services";
+import { SEED_PLATFORM, seedServices, seedStackFile } from "../../support/seed-platform";
 
 const read = (stack: string) =>
-  readFileSync(join(__dirname, `../../../stacks/Pulumi.${stack}.yaml`), "utf8");
+  readFileSync(seedStackFile(stack), "utf8");
 
 /** CrossGuard shows a policy secret values unwrapped. */
 function unwrapSecrets(value: unknown): unknown {
@@ -38,7 +37,7 @@ async function registered(
 ): Promise<RegisteredResource[]> {
   const config = stackEvaluationConfig(text, stack);
   const result = await planOffline({
-    program: () => stepwiseProgram({ services }),
+    program: () => stepwiseProgram({ ...SEED_PLATFORM, ...(services ? { services } : {}) }),
     stack,
     before: config,
     after: config,

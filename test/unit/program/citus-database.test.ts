@@ -4,12 +4,11 @@ import { describe, expect, it } from "vitest";
 import type { GateRecord } from "../../../migrations";
 import { citusDatabasePlan, roleName } from "../../../migrations/program/citus-database";
 import { isSecretValue, type RegisteredResource } from "../../../tools/evaluate";
-import { stepwiseProgram } from "../../../migrations/program";
 import { stackEvaluationConfig } from "../../../tools/plan/evaluation-config";
 import { planAndCheck } from "../../../tools/plan/plan-and-check";
 import { applyPhaseStep } from "../../../tools/stackfile";
 import { evaluateStack } from "./support";
-import { seedServices } from "../../../migrations/program/seed-services";
+import { seedProgram, seedServices, seedStackFile } from "../../support/seed-platform";
 
 const PROD_PHASES = {
   events: "redpanda",
@@ -258,14 +257,13 @@ describe("the database phases on Citus (under mocks)", () => {
 });
 
 describe("rolling the database back to postgres (offline plan of the staging stack)", () => {
-  const STACKS = join(__dirname, "../../../stacks");
-  const staging = readFileSync(join(STACKS, "Pulumi.staging.yaml"), "utf8");
+  const staging = readFileSync(seedStackFile("staging"), "utf8");
   const NOW = new Date("2026-11-26T12:00:00Z");
   const { text: back } = applyPhaseStep(staging, "database", "rollback", NOW, "staging");
 
   it("deletes the tables (undistributing them) and the objects with Citus, and the pack allows it", async () => {
     const result = await planAndCheck({
-      program: () => stepwiseProgram(),
+      program: seedProgram,
       stack: "staging",
       before: stackEvaluationConfig(staging, "before"),
       after: stackEvaluationConfig(back, "after"),
@@ -300,7 +298,7 @@ describe("advancing the database to citus-provisioned (offline plan of the prod 
   const creates = async (before: string) => {
     const { text: after } = applyPhaseStep(before, "database", "advance", NOW, "prod");
     const result = await planAndCheck({
-      program: () => stepwiseProgram(),
+      program: seedProgram,
       stack: "prod",
       before: stackEvaluationConfig(before, "before"),
       after: stackEvaluationConfig(after, "after"),

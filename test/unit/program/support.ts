@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import { loadStackConfig, parseStackConfig, type StackConfig } from "../../../migrations";
 import {
   MONOLITH_SERVICE,
@@ -8,7 +7,12 @@ import {
 } from "../../../migrations/program";
 import { policySettingsProblems } from "../../../policies/config";
 import { evaluateProgram, type Evaluation, type EvaluateOptions } from "../../../tools/evaluate";
-import { SEED_SERVICES } from "../../../migrations/program/seed-services";
+import {
+  SEED_COORDINATION,
+  SEED_PLATFORM,
+  SEED_SERVICES,
+  seedStackFile,
+} from "../../support/seed-platform";
 
 /**
  * Evaluates the real program under mocks for a bundled stack file, with `change` merged over
@@ -17,15 +21,15 @@ import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 export async function evaluateStack(
   stack: "dev" | "staging" | "prod",
   change: Record<string, unknown> = {},
-  options: ProgramOptions & Pick<EvaluateOptions, "outputsFor"> = {},
+  options: Partial<ProgramOptions> & Pick<EvaluateOptions, "outputsFor"> = {},
 ): Promise<Evaluation<ProgramOutputs>> {
-  const { config, secretKeys } = loadStackConfig(join("stacks", `Pulumi.${stack}.yaml`));
+  const { config, secretKeys } = loadStackConfig(seedStackFile(stack));
   for (const [key, value] of Object.entries(change)) {
     if (value === undefined) delete config[`stepwise:${key}`];
     else config[`stepwise:${key}`] = value;
   }
   return evaluateProgram(
-    () => stepwiseProgram({ policyProblems: policySettingsProblems, ...options }),
+    () => stepwiseProgram({ ...SEED_PLATFORM, policyProblems: policySettingsProblems, ...options }),
     {
       config,
       secretConfigKeys: secretKeys,
@@ -72,6 +76,9 @@ export function configWith(
       databasePassword: "pw",
       ...change,
     },
-    { services: [...SEED_SERVICES.map((s) => s.name), MONOLITH_SERVICE] },
+    {
+      services: [...SEED_SERVICES.map((s) => s.name), MONOLITH_SERVICE],
+      coordinationService: SEED_COORDINATION,
+    },
   );
 }

@@ -9,14 +9,18 @@ import {
   type Topology,
 } from "../../../migrations/program";
 import { configWith } from "./support";
-import { SEED_SERVICES } from "../../../migrations/program/seed-services";
+import { SEED_COORDINATION, SEED_SERVICES } from "../../support/seed-platform";
 
 const both = <T>(value: T) => ({ compose: value, k3s: value });
 const urls = { postgres: both("postgresql://pg-url"), citus: both("postgresql://citus-url") };
 const addresses = { redpanda: both("redpanda-0:9092"), kafka: both("kafka-0:9092") };
 
 function plan(config: StackConfig): Topology {
-  return planTopology(config, SEED_SERVICES, { addresses, databaseUrls: urls });
+  return planTopology(config, SEED_SERVICES, {
+    addresses,
+    databaseUrls: urls,
+    coordinationService: SEED_COORDINATION,
+  });
 }
 
 function service(topology: Topology, name: string): ServiceSpec {

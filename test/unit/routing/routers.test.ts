@@ -6,7 +6,7 @@ import type { RouteSpec } from "../../../components/routing";
 import { type ServiceSpec } from "../../../components/spec";
 import { evaluateProgram, type RegisteredResource } from "../../../tools/evaluate";
 import { byName, platformOutputs } from "../platform/support";
-import { SEED_SERVICES } from "../../../migrations/program/seed-services";
+import { SEED_SERVICES } from "../../support/seed-platform";
 
 const CONTAINER = "docker:index/container:Container";
 const TRAEFIK_SERVICE = "kubernetes:traefik.io/v1alpha1:TraefikService";

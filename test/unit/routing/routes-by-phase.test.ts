@@ -6,7 +6,7 @@ import { StackConfigError, type StackConfig } from "../../../migrations";
 import { MONOLITH_SERVICE, planTopology, type Topology } from "../../../migrations/program";
 import type { RegisteredResource } from "../../../tools/evaluate";
 import { BASELINE, configWith as baseConfigWith, evaluateStack } from "../program/support";
-import { SEED_SERVICES } from "../../../migrations/program/seed-services";
+import { SEED_COORDINATION, SEED_SERVICES } from "../../support/seed-platform";
 
 const CATALOG_NEXT_IMAGE = "firstviscount/product-catalog-gin:0.9.0";
 const MONOLITH_IMAGE = "firstviscount/modular-monolith:1.0.0";
@@ -31,6 +31,7 @@ const both = <T>(value: T) => ({ compose: value, k3s: value });
 const engines = {
   addresses: { redpanda: both("redpanda-0:9092"), kafka: both("kafka-0:9092") },
   databaseUrls: { postgres: both("postgresql://pg-url") },
+  coordinationService: SEED_COORDINATION,
 };
 
 /** A service of neither path: no new image, so the consolidation phases alone decide. */

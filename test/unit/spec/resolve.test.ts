@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addressEnvName, resolveService, startOrder } from "../../../components/spec/resolve";
-import { SEED_SERVICES } from "../../../migrations/program/seed-services";
+import { SEED_SERVICES } from "../../support/seed-platform";
 
 describe("resolveService", () => {
   it("fills every default of a minimal spec", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ServiceSpecError, isPinnedImage, validateServiceSpecs } from "../../../components/spec";
-import { SEED_SERVICES } from "../../../migrations/program/seed-services";
+import { SEED_SERVICES } from "../../support/seed-platform";
 
 const ok = { name: "orders", image: "firstviscount/orders:2.0.1", ports: [{ port: 8083 }] };
 

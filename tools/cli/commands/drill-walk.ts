@@ -11,12 +11,12 @@ import { MIGRATION_PATHS } from "../../../migrations/paths";
 import { baselinePhase, phaseDefinition, rollbackTarget } from "../../../migrations/path-queries";
 import { ENGINES } from "../../../migrations/config/keys";
 import type { CheckedTransition } from "../../plan/plan-and-check";
-import { applyPhaseStep, currentPhase } from "../../stackfile";
+import { currentPhase } from "../../stackfile";
 import { configMap } from "../../stackfile/config-edit";
 import { UsageError } from "../exit";
 import { describeEntries, nextWeights, servicesMoved, withEntries } from "./drill-edits";
 import { judge, type DrillResult } from "./drill-judge";
-import { asUsage, planStackTransition, type StackOptions } from "./stack-context";
+import { asUsage, planStackTransition, stepStackText, type StackOptions } from "./stack-context";
 
 export type { DrillGate, DrillResult } from "./drill-judge";
 
@@ -170,6 +170,12 @@ async function engines(leg: Leg): Promise<boolean> {
   return true;
 }
 
+/** The stack file's text after the drill's rollback of `path` by one phase. */
+function rollbackText(context: WalkContext, path: PathId, text: string) {
+  const step = { path, direction: "rollback" as const, now: context.now };
+  return stepStackText(context.stack, text, context.file, step, context.options);
+}
+
 /**
  * The phase rollback, planned. Services it would move are moved back one per update inside
  * the phase first, or pinned (unused there) to where the phase left runs them, all but one:
@@ -177,10 +183,9 @@ async function engines(leg: Leg): Promise<boolean> {
  */
 async function rollbackPlanned(leg: Leg): Promise<Planned> {
   const { path, phase, target, state, context } = leg;
-  const rollback = () =>
-    asUsage(() => applyPhaseStep(state.text, path, "rollback", context.now, context.file)).text;
+  const rollback = async () => (await rollbackText(context, path, state.text)).text;
   const title = `rollback ${path} (${phase} → ${target})`;
-  const planned = await plan(context, state.text, rollback(), title);
+  const planned = await plan(context, state.text, await rollback(), title);
   const moved =
     "transition" in planned
       ? servicesMoved(planned.transition)
@@ -198,7 +203,7 @@ async function rollbackPlanned(leg: Leg): Promise<Planned> {
   } else {
     return planned;
   }
-  return plan(context, state.text, rollback(), title);
+  return plan(context, state.text, await rollback(), title);
 }
 
 /**
@@ -233,9 +238,7 @@ export async function walkBack(
     const base = { path, from: phase, to: target, ...prepared };
     if ("invalid" in planned) return [...results, { ...base, problems: [planned.invalid] }];
     results.push({ ...base, ...judge(path, phase, target, planned.transition) });
-    state.text = asUsage(() =>
-      applyPhaseStep(state.text, path, "rollback", context.now, context.file),
-    ).text;
+    state.text = (await rollbackText(context, path, state.text)).text;
     phase = target;
     target = rollbackTarget(path, phase);
   }

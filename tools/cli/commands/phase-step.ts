@@ -1,22 +1,16 @@
 import { Command } from "commander";
 import type { PathId } from "../../../migrations/path";
-import {
-  applyPhaseStep,
-  replaceStackFile,
-  StackFileError,
-  withFileLock,
-  type Direction,
-} from "../../stackfile";
+import { replaceStackFile, StackFileError, withFileLock, type Direction } from "../../stackfile";
 import { EXIT, UsageError } from "../exit";
 import { printTransition, type OutputOptions } from "./output";
 import {
   addStackOptions,
-  asUsage,
   nowOf,
   pathArgument,
   planStackTransition,
   readStack,
   stackFile,
+  stepStackText,
   type StackOptions,
 } from "./stack-context";
 
@@ -70,8 +64,12 @@ async function stepLocked(
   options: StepOptions,
 ): Promise<number> {
   const { file, text } = readStack(stack, options);
-  const { text: after, change } = asUsage(() =>
-    applyPhaseStep(text, path, direction, nowOf(options), file),
+  const { text: after, change } = await stepStackText(
+    stack,
+    text,
+    file,
+    { path, direction, now: nowOf(options) },
+    options,
   );
   const transition = await planStackTransition(stack, text, after, options, {
     before: file,

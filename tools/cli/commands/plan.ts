@@ -1,15 +1,15 @@
 import { Command, Option } from "commander";
-import { applyPhaseStep, type Direction } from "../../stackfile";
+import type { Direction } from "../../stackfile";
 import { runEnginePlan } from "./engine-plan";
 import { printTransition, type OutputOptions } from "./output";
 import {
   addStackOptions,
-  asUsage,
   nowOf,
   pathArgument,
   planStackTransition,
   readStack,
   stackTextAt,
+  stepStackText,
   type StackOptions,
 } from "./stack-context";
 
@@ -65,8 +65,12 @@ async function runPlan(stack: string, options: PlanOptions): Promise<number> {
   const { file, text } = readStack(stack, options);
   const step = stepOf(options);
   if (step) {
-    const { text: after, change } = asUsage(() =>
-      applyPhaseStep(text, step.path, step.direction, nowOf(options), file),
+    const { text: after, change } = await stepStackText(
+      stack,
+      text,
+      file,
+      { ...step, now: nowOf(options) },
+      options,
     );
     const transition = await planStackTransition(stack, text, after, options, {
       before: file,

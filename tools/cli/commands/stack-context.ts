@@ -16,7 +16,8 @@ import { stackEvaluationConfig, type StackEvaluationConfig } from "../../plan/ev
 import { planAndCheck, type CheckedTransition } from "../../plan/plan-and-check";
 import { loadProgramModule } from "../../project/load-program";
 import { findPulumiProject, ProjectError, type PulumiProject } from "../../project/pulumi-project";
-import { StackFileError } from "../../stackfile";
+import { evaluateProgram } from "../../evaluate";
+import { applyPhaseStep, StackFileError, type Direction, type PhaseChange } from "../../stackfile";
 import { UsageError } from "../exit";
 import { readInputFile, shown } from "./input-files";
 
@@ -202,6 +203,59 @@ export async function planStackTransition(
   } catch (error) {
     throw toUsage(error);
   }
+}
+
+/** One phase step asked of a stack file's text. */
+export interface PhaseStepRequest {
+  readonly path: PathId;
+  readonly direction: Direction;
+  readonly now: Date;
+}
+
+/**
+ * The stack file's text after one phase step. The consolidation path's monolith weights name the
+ * services the monolith absorbs, which only the program knows: for that path the program is
+ * evaluated once, with the stack's current config, for its `absorbedServices` output.
+ */
+export async function stepStackText(
+  stack: string,
+  text: string,
+  file: string,
+  step: PhaseStepRequest,
+  options: StackOptions,
+): Promise<{ text: string; change: PhaseChange }> {
+  const absorbed =
+    step.path === "consolidation" ? await absorbedServicesOf(stack, text, file, options) : [];
+  return asUsage(() => applyPhaseStep(text, step.path, step.direction, step.now, file, absorbed));
+}
+
+async function absorbedServicesOf(
+  stack: string,
+  text: string,
+  file: string,
+  options: StackOptions,
+): Promise<string[]> {
+  const program = await loadProgram(options);
+  const input = evaluationConfig(text, file);
+  let result: unknown;
+  try {
+    ({ result } = await evaluateProgram(program, {
+      project: projectName(options),
+      stack,
+      config: input.config,
+      secretConfigKeys: input.secretKeys,
+    }));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`stack ${stack}: ${message}`);
+  }
+  const names = (result as { absorbedServices?: unknown } | undefined)?.absorbedServices;
+  if (!Array.isArray(names) || !names.every((name) => typeof name === "string")) {
+    throw new UsageError(
+      `the program's outputs have no absorbedServices list, which the consolidation path's monolithWeights are written from; build the program with stepwise-iac's stepwiseProgram`,
+    );
+  }
+  return names;
 }
 
 /**

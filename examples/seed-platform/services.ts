@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ServiceSpec } from "../../components/spec";
+import type { ProgramOptions, ServiceSpec, TopicDeclaration } from "stepwise-iac";
 
 const health = (port: number) => ({
   http: { path: "/health", port },
@@ -10,7 +10,7 @@ const health = (port: number) => ({
 });
 
 /**
- * The four services of the bundled seed platform. `databaseUrl` is product-catalog's DATABASE_URL
+ * The seed platform's four services at their baseline. `databaseUrl` is product-catalog's DATABASE_URL
  * (secret env); pass `config.requireSecret(...)` in a real stack.
  */
 export function seedServices(databaseUrl: pulumi.Input<string>): readonly ServiceSpec[] {
@@ -60,7 +60,20 @@ export function seedServices(databaseUrl: pulumi.Input<string>): readonly Servic
   ];
 }
 
-/** The four services with a credential-free example DATABASE_URL (still handled as a secret). */
-export const SEED_SERVICES: readonly ServiceSpec[] = seedServices(
-  "postgresql://catalog@postgres:5432/catalog",
-);
+/**
+ * The platform's topics, provisioned identically on every event cluster the events path deploys
+ * (same partition counts, so a key lands in the same partition on both).
+ */
+export const SEED_TOPICS: readonly TopicDeclaration[] = [
+  { name: "product-events", partitions: 6, configs: { "retention.ms": 604_800_000 } },
+  { name: "order-events", partitions: 12, configs: { "retention.ms": 604_800_000 } },
+  { name: "inventory-events", partitions: 6, configs: { "retention.ms": 604_800_000 } },
+  { name: "coordination-sagas", partitions: 3, configs: { "cleanup.policy": "compact" } },
+];
+
+/** The program's options: what index.ts builds, and what the repository's tests plan. */
+export const SEED_PLATFORM: ProgramOptions = {
+  services: seedServices,
+  topics: SEED_TOPICS,
+  coordinationService: "platform-coordination",
+};
