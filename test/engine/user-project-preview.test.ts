@@ -5,12 +5,15 @@
  * real `pulumi preview` run there: the built CLI and Node.js language host run the project's
  * index.ts, which loads stepwise from the installed dist/, with the built kubernetes provider.
  * The namespace exists before the preview, so the provider sends every object to the test
- * API server as a server-side dry run (without it the provider skips that for objects in a
- * namespace still to be created).
+ * API server as a server-side dry run: without it the provider skips that for objects in a
+ * namespace still to be created, and a cluster it cannot reach (a wrong server or token, a
+ * kubeconfig that does not parse) previews just as quietly, exit 0 and no warning (tried by
+ * hand); the test reads the server's answers from the engine's event log to be sure.
  */
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Plan, PlanStep } from "../../migrations/plan-model";
 import { EngineStack, type EnginePreview } from "../../tools/engine";
@@ -72,11 +75,38 @@ function kubernetesObject(step: PlanStep): string {
   return `${inputs.kind} ${where}${inputs.metadata?.name}`;
 }
 
-function inputsOf(plan: Plan, name: string): Record<string, unknown> {
+/**
+ * The providers' answers to the preview (each resource's planned outputs), by URN, from the
+ * engine's event log: the `--json` document holds only inputs. previewJson() writes the log into
+ * the throwaway stack's folder, beside the working copy.
+ */
+function previewOutputs(stack: EngineStack): Map<string, Record<string, unknown>> {
+  const dir = join(dirname(stack.workDir), "events");
+  const [log, ...more] = readdirSync(dir).filter((file) => file.endsWith(".jsonl"));
+  if (log === undefined || more.length > 0) {
+    throw new Error(`expected the event log of one preview in ${dir}`);
+  }
+  const events = readFileSync(join(dir, log), "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as EngineEvent);
+  return new Map(
+    events.flatMap((event) => {
+      const step = event.resOutputsEvent?.metadata;
+      return step?.new?.outputs ? [[step.urn, step.new.outputs] as const] : [];
+    }),
+  );
+}
+
+function stepOf(plan: Plan, name: string): PlanStep {
   const step = plan.steps.find((candidate) => candidate.urn.endsWith(`::${name}`));
   if (!step) throw new Error(`the preview has no resource named ${name}`);
-  return step.newState?.inputs ?? {};
+  return step;
 }
+
+const urnOf = (plan: Plan, name: string): string => stepOf(plan, name).urn;
+const inputsOf = (plan: Plan, name: string): Record<string, unknown> =>
+  stepOf(plan, name).newState?.inputs ?? {};
 
 describe(`pulumi preview of ${PROJECT_NAME} (stepwise installed from its tarball)`, () => {
   it("succeeds without errors, every resource the project's own", () => {
@@ -123,6 +153,23 @@ describe(`pulumi preview of ${PROJECT_NAME} (stepwise installed from its tarball
       ).spec.ports.map((port) => port.port);
     expect(ports("ledger-api")).toEqual([9090]);
     expect(ports("ledger-worker")).toEqual([9091]);
+  });
+
+  it("sent every Kubernetes object to the test API server, which accepted it in a dry run", () => {
+    const outputs = previewOutputs(engine!);
+    const answered = preview.plan.steps
+      .filter((step) => step.newState?.type.startsWith("kubernetes:"))
+      .map((step) => {
+        const metadata = (outputs.get(step.urn)?.metadata ?? {}) as Record<string, unknown>;
+        return `${kubernetesObject(step)} ${typeof metadata.uid} ${typeof metadata.creationTimestamp}`;
+      });
+    expect(answered.length).toBe(12);
+    expect(answered.filter((line) => !line.endsWith(" string string"))).toEqual([]);
+    const deployment = outputs.get(urnOf(preview.plan, "platform-k3s-ledger-api")) as {
+      spec: { revisionHistoryLimit?: number };
+    };
+    // Filled in by the server, not declared by stepwise.
+    expect(deployment.spec.revisionHistoryLimit).toBe(10);
   });
 
   it("plans the topic ledger-entries on the external Redpanda stand-in, and the ledger", () => {
