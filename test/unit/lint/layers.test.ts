@@ -29,6 +29,8 @@ describe("npm run lint's layer rules", () => {
     ["migrations/lint-fixture.ts", "../policies/config", "migrations/"],
     ["migrations/lint-fixture.ts", "./program/names", "migrations/"],
     ["policies/checks/lint-fixture.ts", "../../tools/review/values", "policies/"],
+    ["policies/rules/lint-fixture.ts", "../../migrations/program/names", "policies/"],
+    ["migrations/program/lint-fixture.ts", "../../policies/config", "migrations/program/"],
     ["migrations/program/lint-fixture.ts", "../../tools/postgres/readiness", "migrations/program/"],
     ["tools/review/lint-fixture.ts", "../cli/exit", "tools/"],
   ])("refuses %s importing %s (a back-edge)", async (file, target, layer) => {
@@ -45,7 +47,7 @@ describe("npm run lint's layer rules", () => {
   it.each([
     ["tools/cli/commands/lint-fixture.ts", "../exit"],
     ["tools/review/lint-fixture.ts", "../../policies/config"],
-    ["migrations/program/lint-fixture.ts", "../../policies/config"],
+    ["migrations/program/lint-fixture.ts", "../ledger"],
     ["components/database/lint-fixture.ts", "./citus-sql"],
   ])("lets %s import %s (downward or sideways)", async (file, target) => {
     expect(
