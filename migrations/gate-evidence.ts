@@ -6,7 +6,7 @@
  *
  * What the digest proves: the record is whole and unedited since a stepwise command wrote it.
  * It is not a signature; what makes a gate trustworthy is that it lands in a change of its own,
- * reviewed and deployed before the step it unlocks (see policies/checks/evidence.ts).
+ * reviewed and deployed before the step it unlocks (see policies/rules/recorded-evidence.ts).
  */
 import { createHash } from "node:crypto";
 import { isInFuture } from "./duration";

@@ -1,6 +1,6 @@
 /**
  * The defaults of `stepwise:policy`, for what a stack's config leaves out. Kept apart from the
- * schema (config.ts) so the rules' prose (rules.ts, which config.ts imports) can state them.
+ * schema (config.ts) so the rules' prose (rules/, which config.ts imports) can state them.
  */
 import type { Environment } from "../migrations/config/keys";
 
