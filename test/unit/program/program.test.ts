@@ -315,6 +315,14 @@ describe("the program on the bundled stacks (under mocks)", () => {
     );
   });
 
+  it("refuses a coordinationService that is not one of its services, naming them", async () => {
+    await expect(
+      evaluateStack("dev", {}, { coordinationService: "platform-coordinator" }),
+    ).rejects.toThrow(
+      'coordinationService = "platform-coordinator": not one of the program\'s services (platform-coordination, product-catalog, orders, inventory); name the service the platform path moves to K3s first, or leave it out',
+    );
+  });
+
   it("records the ledger only after everything else of the update (it depends on all of it)", async () => {
     const { resources } = await evaluateStack("dev");
     const ledger = one(resources, PHASE_LEDGER_TYPE);

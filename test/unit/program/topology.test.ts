@@ -4,6 +4,7 @@ import type { StackConfig } from "../../../migrations";
 import {
   LABELS,
   MONOLITH_SERVICE,
+  monolithWeightsFor,
   planTopology,
   placementFor,
   type Topology,
@@ -135,6 +136,23 @@ describe("planTopology: platform phases place services", () => {
     );
     const config = configWith({ placement, enginePlacement: engines }, { platform: phase });
     expect(plan(config).placement).toEqual(expected);
+  });
+
+  it("without a coordination service, coordination-on-k3s moves nothing and the monolith absorbs every service", () => {
+    const config = configWith({}, { platform: "coordination-on-k3s" });
+    const topology = planTopology(config, SEED_SERVICES, { addresses, databaseUrls: urls });
+    expect(topology.coordinationService).toBeUndefined();
+    expect(new Set(Object.values(topology.placement))).toEqual(new Set(["compose"]));
+    const monolith = configWith(
+      { monolithImage: "firstviscount/modular-monolith:1.0.0" },
+      { consolidation: "modular-monolith" },
+    );
+    expect(Object.keys(monolithWeightsFor(monolith, SEED_SERVICES)).sort()).toEqual([
+      "inventory",
+      "orders",
+      "platform-coordination",
+      "product-catalog",
+    ]);
   });
 });
 
