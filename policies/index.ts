@@ -1,7 +1,7 @@
 /**
  * The CrossGuard pack entry: `pulumi preview --policy-pack policies`. Constructing PolicyPack
- * starts the analyzer's gRPC server, so nothing else imports this file; the policies
- * themselves live in pack/pack-policies.ts.
+ * starts the analyzer's gRPC server, so nothing else imports this file; the policies are built
+ * in pack/pack-policies.ts from the rules (rules/<rule id>.ts).
  */
 import { PolicyPack } from "@pulumi/policy";
 import { packPolicies } from "./pack/pack-policies";
