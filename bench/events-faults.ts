@@ -21,7 +21,7 @@ import { messageIdOf } from "../tools/events/message-id";
 import { PartitionReader } from "../tools/events/partition-reader";
 import type { BenchResult } from "./result";
 
-const PARTITIONS = 6;
+export const PARTITIONS = 6;
 const PUBLISHES = 300;
 const CRASHES = 3;
 const REPLAY_BATCH = 1000;
@@ -33,7 +33,7 @@ const client = (bootstrap: string) =>
     logLevel: logLevel.NOTHING,
   });
 
-async function createTopic(bootstrap: string, topic: string): Promise<void> {
+export async function createTopic(bootstrap: string, topic: string): Promise<void> {
   const admin = client(bootstrap).admin();
   await admin.connect();
   try {

@@ -19,7 +19,17 @@ const payload = Buffer.alloc(MESSAGE_BYTES, "x");
 const keys = Array.from({ length: 1000 }, (_, i) => Buffer.from(`key-${i}`));
 const keyOf = (n: number) => keys[n % keys.length];
 
-/** One producer on one cluster and topic, connected and with the topic's metadata loaded. */
+/** A batch as kafkajs takes it, and librdkafka's client through its kafkajs-like API. */
+const kafkajsShaped = (from: number) => {
+  const timestamp = String(Date.now());
+  return Array.from({ length: BATCH }, (_, i) => ({
+    key: keyOf(from + i),
+    value: payload,
+    timestamp,
+  }));
+};
+
+/** One producer on one cluster and topic, connected. */
 export interface Sender {
   /** Sends messages from … from + BATCH - 1 as one batch and waits for the acknowledgement. */
   send(from: number): Promise<void>;
@@ -41,20 +51,12 @@ export function kafkajsClient(bootstrap: string): Kafka {
 const kafkajs: Connect = async (bootstrap, topic) => {
   const producer = kafkajsClient(bootstrap).producer();
   await producer.connect();
-  const sender: Sender = {
+  return {
     async send(from) {
-      const timestamp = String(Date.now());
-      const messages = Array.from({ length: BATCH }, (_, i) => ({
-        key: keyOf(from + i),
-        value: payload,
-        timestamp,
-      }));
-      await producer.send({ topic, acks: -1, messages });
+      await producer.send({ topic, acks: -1, messages: kafkajsShaped(from) });
     },
     close: () => producer.disconnect(),
   };
-  await sender.send(0);
-  return sender;
 };
 
 /** stepwise's record producer (tools/events/produce/): records encoded by hand. */
@@ -62,7 +64,7 @@ const handWritten: Connect = async (bootstrap, topic) => {
   const producer = new RecordProducer(kafkajsClient(bootstrap), { acks: -1, retries: 5 });
   await producer.connect();
   const partitions = (await producer.partitions(topic)).length;
-  const sender: Sender = {
+  return {
     async send(from) {
       const messages = Array.from({ length: BATCH }, (_, i) => ({
         key: keyOf(from + i),
@@ -79,8 +81,6 @@ const handWritten: Connect = async (bootstrap, topic) => {
     },
     close: () => producer.disconnect(),
   };
-  await sender.send(0);
-  return sender;
 };
 
 const requireHere = createRequire(__filename);
@@ -114,7 +114,7 @@ const platformatic: Connect = async (bootstrap, topic) => {
     partitioner: compatibilityPartitioner,
   });
   await producer.metadata({ topics: [topic] });
-  const sender: Sender = {
+  return {
     async send(from) {
       const timestamp = BigInt(Date.now());
       const messages = Array.from({ length: BATCH }, (_, i) => ({
@@ -127,8 +127,6 @@ const platformatic: Connect = async (bootstrap, topic) => {
     },
     close: () => producer.close(),
   };
-  await sender.send(0);
-  return sender;
 };
 
 /** What the bench calls of @confluentinc/kafka-javascript (librdkafka) through its kafkajs-like API. */
@@ -161,20 +159,12 @@ const confluent: Connect = async (bootstrap, topic) => {
   // batch that long before sending it.
   const producer = kafka.producer({ "linger.ms": 0, kafkaJS: { acks: -1 } });
   await producer.connect();
-  const sender: Sender = {
+  return {
     async send(from) {
-      const timestamp = String(Date.now());
-      const messages = Array.from({ length: BATCH }, (_, i) => ({
-        key: keyOf(from + i),
-        value: payload,
-        timestamp,
-      }));
-      await producer.send({ topic, messages });
+      await producer.send({ topic, messages: kafkajsShaped(from) });
     },
     close: () => producer.disconnect(),
   };
-  await sender.send(0);
-  return sender;
 };
 
 export const CLIENTS: Record<ClientName, Connect> = {

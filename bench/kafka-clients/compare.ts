@@ -17,12 +17,20 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { endpoints, startServices } from "../../test/services/manager";
 import { DualPublisher } from "../../tools/events/dual-publisher";
-import { BATCH, CLIENTS, kafkajsClient, loadable, MESSAGE_BYTES, type ClientName } from "./clients";
+import { createTopic, PARTITIONS } from "../events-faults";
+import {
+  BATCH,
+  CLIENTS,
+  kafkajsClient,
+  loadable,
+  MESSAGE_BYTES,
+  type ClientName,
+  type Sender,
+} from "./clients";
 import { summarize, table, type Round, type Run } from "./summary";
 
 const MESSAGES = Number(process.env.KAFKA_CLIENTS_MESSAGES ?? 50_000);
 const ROUNDS = Number(process.env.KAFKA_CLIENTS_ROUNDS ?? 5);
-const PARTITIONS = 6;
 const BASELINE = "kafkajs, one cluster";
 /** The goal of docs/events-tooling.md: dual publishing at ≥ 0.85× of one kafkajs producer. */
 const DUAL_GOAL = 0.85;
@@ -40,17 +48,11 @@ async function eachBatch(send: (from: number) => Promise<unknown>): Promise<void
   for (let from = 0; from < MESSAGES; from += BATCH) await send(from);
 }
 
-async function createTopic(bootstrap: string, topic: string): Promise<void> {
-  const admin = kafkajsClient(bootstrap).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: PARTITIONS }],
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
+/** A client's producer, connected, after one untimed batch (its first metadata lookup). */
+async function connected(client: ClientName, bootstrap: string, topic: string): Promise<Sender> {
+  const sender = await CLIENTS[client](bootstrap, topic);
+  await sender.send(0);
+  return sender;
 }
 
 interface Mode {
@@ -70,7 +72,7 @@ function modes(
     return {
       name,
       async run() {
-        const sender = await CLIENTS[client](legacy, topic(name));
+        const sender = await connected(client, legacy, topic(name));
         const run = await measure(() => eachBatch((from) => sender.send(from)));
         await sender.close();
         return run;
@@ -83,7 +85,7 @@ function modes(
       name,
       async run() {
         const senders = await Promise.all(
-          [legacy, target].map((b) => CLIENTS[client](b, topic(name))),
+          [legacy, target].map((b) => connected(client, b, topic(name))),
         );
         const run = await measure(() =>
           eachBatch((from) => Promise.all(senders.map((sender) => sender.send(from)))),
