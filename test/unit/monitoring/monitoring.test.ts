@@ -6,7 +6,7 @@ import { ComposePlatform, K3sPlatform, PlatformServices } from "../../../compone
 import { evaluateProgram } from "../../../tools/evaluate";
 import { systemsInPrometheusConfig } from "../../../policies/checks/monitoring";
 import { byName, countByType, platformOutputs } from "../platform/support";
-import { SEED_SERVICES } from "../../../migrations/program/seed-services";
+import { SEED_SERVICES } from "../../support/seed-platform";
 
 const endpoints = [
   {

@@ -4,7 +4,7 @@ import { ComposePlatform } from "../../../components/platform";
 import { renderComposeFile } from "../../../components/platform/compose-file";
 import { evaluateProgram } from "../../../tools/evaluate";
 import { byName, platformOutputs } from "./support";
-import { SEED_SERVICES, seedServices } from "../../../migrations/program/seed-services";
+import { SEED_SERVICES, seedServices } from "../../support/seed-platform";
 
 interface ComposeFile {
   name: string;

@@ -6,7 +6,7 @@ import {
   type Placement,
 } from "../../../components/platform/discovery";
 import { resolveService } from "../../../components/spec/resolve";
-import { SEED_SERVICES } from "../../../migrations/program/seed-services";
+import { SEED_SERVICES } from "../../support/seed-platform";
 
 const services = SEED_SERVICES.map(resolveService);
 const addresses = { composeHost: "docker-host", k3sAddress: "10.0.0.20" };

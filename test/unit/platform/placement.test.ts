@@ -3,7 +3,7 @@ import { PlatformServices } from "../../../components/platform";
 import { type Placement } from "../../../components/platform/discovery";
 import { evaluateProgram, type RegisteredResource } from "../../../tools/evaluate";
 import { byName, platformOutputs } from "./support";
-import { SEED_SERVICES } from "../../../migrations/program/seed-services";
+import { SEED_SERVICES } from "../../support/seed-platform";
 
 const settings = {
   compose: { hostAddress: "docker-host.internal" },

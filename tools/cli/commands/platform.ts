@@ -13,10 +13,9 @@ import {
 import { WITHHELD_SECRET } from "../../../components/spec/plaintext-secret";
 import { UsageError } from "../exit";
 import { firstLine, readInputFile, shown } from "./input-files";
-import { SEED_SERVICES } from "../../../migrations/program/seed-services";
 
 interface ComposeFileOptions {
-  services?: string;
+  services: string;
   placement: string[];
   project: string;
   k3sAddress: string;
@@ -32,9 +31,9 @@ export function registerPlatformCommands(program: Command): void {
     .description(
       "Print the docker-compose.yml of the services placed on Compose (no secret values)",
     )
-    .option(
+    .requiredOption(
       "--services <file>",
-      "service specs (YAML or JSON list); default: the seed platform's four services",
+      "service specs (YAML or JSON list), e.g. what `platform import-compose --out` wrote",
     )
     .option(
       "--placement <service=platform>",
@@ -141,7 +140,7 @@ function withheldSecrets(spec: ServiceSpec): ServiceSpec {
 }
 
 function renderForCli(options: ComposeFileOptions): string {
-  const services = options.services ? readServices(options.services) : SEED_SERVICES;
+  const services = readServices(options.services);
   try {
     return composeFileForPlacement({
       services,
