@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { validateServiceSpecs, type ServiceSpec } from "../spec";
+import { type ServiceSpec } from "../spec";
 import { resolveService, type ResolvedService } from "../spec/resolve";
 import {
   planComposeServices,
@@ -9,6 +9,7 @@ import {
 } from "./compose-service";
 import { dockerImageResourceName } from "./compose-names";
 import { firstPublished } from "./discovery";
+import { validateComposePlatformArgs } from "./platform-args";
 import type { ComposePlatformRef } from "./platform-ref";
 import { providerFor } from "./provider";
 import { COMPOSE_PLATFORM_TYPE } from "../type-tokens";
@@ -46,12 +47,13 @@ export class ComposePlatform extends pulumi.ComponentResource {
   public readonly externalAddresses: Readonly<Record<string, string>>;
 
   constructor(name: string, args: ComposePlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before registering, so bad args leave no half-made component behind.
+    validateComposePlatformArgs(name, args);
     super(COMPOSE_PLATFORM_TYPE, name, {}, opts);
     const remoteServices = args.remoteServices ?? {};
     const networkName = args.networkName ?? name;
     const hostAddress = args.hostAddress ?? "host.docker.internal";
     const restart = args.restart ?? "unless-stopped";
-    validateServiceSpecs(args.services, { external: Object.keys(remoteServices) });
     const services = args.services.map(resolveService);
 
     this.network = new docker.Network(

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { validateServiceSpecs, type ServiceSpec } from "../spec";
+import { type ServiceSpec } from "../spec";
 import { resolveService, startOrder, type ResolvedService } from "../spec/resolve";
 import { dependencyEnv, firstPublished, type ExternalService } from "./discovery";
 import {
@@ -14,6 +14,7 @@ import {
   type StartWait,
 } from "./k3s-workload";
 import { awaitedMetadata } from "./annotations";
+import { validateK3sPlatformArgs } from "./platform-args";
 import { DEFAULT_STORAGE_CLASS, type K3sPlatformRef } from "./platform-ref";
 import { providerFor } from "./provider";
 import { ingressRouteSpec, type IngressRule } from "./traefik";
@@ -85,6 +86,8 @@ export class K3sPlatform extends pulumi.ComponentResource {
   private readonly skipAwait: boolean;
 
   constructor(name: string, args: K3sPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before registering, so bad args leave no half-made component behind.
+    validateK3sPlatformArgs(name, args);
     super(K3S_PLATFORM_TYPE, name, {}, opts);
     const externalServices = args.externalServices ?? [];
     const exposed = new Set(args.exposedServices ?? []);
@@ -92,9 +95,7 @@ export class K3sPlatform extends pulumi.ComponentResource {
     const storageClass = args.storageClass ?? DEFAULT_STORAGE_CLASS;
     const skipAwait = args.skipAwait ?? false;
     const traefikApiVersion = args.traefikApiVersion ?? DEFAULT_TRAEFIK_API_VERSION;
-    validateServiceSpecs(args.services, { external: externalServices.map((e) => e.name) });
     const services = startOrder(args.services.map(resolveService));
-    checkExposed(exposed, services);
     const waits = startWaits(services, externalServices);
 
     const provider =
@@ -141,11 +142,7 @@ export class K3sPlatform extends pulumi.ComponentResource {
     }
     for (const rule of args.ingress ?? []) {
       const target = services.find((s) => s.name === rule.service);
-      if (!target) {
-        throw new Error(
-          `ingress service = "${rule.service}": no such service here; route to one of ${JSON.stringify(services.map((s) => s.name))}`,
-        );
-      }
+      if (!target) continue; // refused up front by validateK3sPlatformArgs
       new k8s.apiextensions.CustomResource(
         `${name}-${rule.service}-route`,
         {
@@ -305,14 +302,4 @@ function addressOf(addresses: Readonly<Record<string, string>>, dep: string): st
     );
   }
   return address;
-}
-
-function checkExposed(exposed: ReadonlySet<string>, services: readonly ResolvedService[]): void {
-  for (const name of exposed) {
-    if (!services.some((s) => s.name === name)) {
-      throw new Error(
-        `exposedServices: "${name}" is not a service here; expose one of ${JSON.stringify(services.map((s) => s.name))}`,
-      );
-    }
-  }
 }

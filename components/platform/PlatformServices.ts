@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { MetricsEndpoint } from "../monitoring/metrics-endpoint";
 import { Monitoring } from "../monitoring/Monitoring";
-import { validateServiceSpecs, type PlatformKind, type ServiceSpec } from "../spec";
+import { type PlatformKind, type ServiceSpec } from "../spec";
 import { resolveService, type ResolvedService } from "../spec/resolve";
 import { ComposePlatform, type ComposePlatformArgs } from "./ComposePlatform";
-import { checkPlacement, planDiscovery, platformOf, type Placement } from "./discovery";
+import { planDiscovery, platformOf, type Placement } from "./discovery";
 import { K3sPlatform, type K3sPlatformArgs } from "./K3sPlatform";
 import { metricsEndpointsFor } from "./metrics";
+import { validatePlatformServicesArgs } from "./platform-args";
 import {
   declareRouters,
   routerClients,
@@ -78,12 +79,12 @@ export class PlatformServices extends pulumi.ComponentResource {
   public readonly metricsEndpoints: readonly MetricsEndpoint[];
 
   constructor(name: string, args: PlatformServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before registering, so bad args leave no half-made component behind.
+    validatePlatformServicesArgs(name, args);
     super(PLATFORM_SERVICES_TYPE, name, {}, opts);
     const placement = args.placement ?? {};
     const composeHost = args.compose?.hostAddress ?? "host.docker.internal";
     const k3sAddress = args.k3s?.externalAddress ?? "127.0.0.1";
-    validateServiceSpecs(args.services);
-    checkPlacement(placement, args.services);
     const resolved = args.services.map(resolveService);
     const on = (kind: PlatformKind) =>
       args.services.filter((s) => platformOf(placement, s.name) === kind);

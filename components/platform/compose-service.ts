@@ -4,7 +4,8 @@ import { startOrder, type ResolvedHealthCheck, type ResolvedService } from "../s
 import { dependencyEnv } from "./discovery";
 
 /** Restart policies Docker and Compose share. */
-export type RestartPolicy = "no" | "on-failure" | "always" | "unless-stopped";
+export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 
 /** A health check in Docker's terms, shared by the container and the rendered Compose file. */
 export interface DockerHealthcheck {

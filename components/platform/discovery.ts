@@ -35,17 +35,27 @@ export function platformOf(placement: Placement, service: string): PlatformKind 
 
 /** Unknown names in a placement are an error: a typo would otherwise leave a service behind. */
 export function checkPlacement(placement: Placement, services: readonly { name: string }[]): void {
+  const [first] = placementProblems(placement, services);
+  if (first !== undefined) throw new Error(first);
+}
+
+/** Every entry of a placement that names no service or no platform, one line each. */
+export function placementProblems(
+  placement: Placement,
+  services: readonly { name: string }[],
+): string[] {
   const known = services.map((s) => s.name);
-  for (const [name, kind] of Object.entries(placement)) {
+  return Object.entries(placement).flatMap(([name, kind]) => {
     if (!known.includes(name)) {
-      throw new Error(
+      return [
         `placement.${name} = "${kind}": no such service; known services are ${JSON.stringify(known)}`,
-      );
+      ];
     }
     if (kind !== "compose" && kind !== "k3s") {
-      throw new Error(`placement.${name} = ${JSON.stringify(kind)}: must be "compose" or "k3s"`);
+      return [`placement.${name} = ${JSON.stringify(kind)}: must be "compose" or "k3s"`];
     }
-  }
+    return [];
+  });
 }
 
 /** Something on a platform that reaches services, besides the services themselves (a router). */

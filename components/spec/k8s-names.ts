@@ -17,3 +17,13 @@ export function isQualifiedName(key: string): boolean {
 export function isLabelValue(value: string): boolean {
   return value === "" || (value.length <= 63 && NAME.test(value));
 }
+
+/** A DNS label (RFC 1123), as namespace names are: at most 63 lowercase letters, digits, '-'. */
+export function isDnsLabel(name: string): boolean {
+  return name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
+}
+
+/** A DNS subdomain (RFC 1123), as most object names are (storage classes): dot-separated labels. */
+export function isDnsSubdomain(name: string): boolean {
+  return name.length <= 253 && SUBDOMAIN.test(name);
+}
