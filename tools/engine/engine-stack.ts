@@ -21,7 +21,7 @@ import {
   type Stack,
   type UpResult,
 } from "@pulumi/pulumi/automation";
-import { PHASE_LEDGER_TYPE, type Ledger } from "../../migrations/ledger";
+import { asLedger, findLedgerResource, type Ledger } from "../../migrations/ledger";
 import type { Plan } from "../../migrations/plan-model";
 import { policyEventsIn, run, type EngineRun } from "./cli-run";
 import { engineEnvironment } from "./engine-environment";
@@ -309,11 +309,11 @@ export class EngineStack {
       deployment?: { resources?: { type: string; outputs?: Record<string, unknown> }[] };
     };
     const resources = exported.deployment?.resources ?? [];
-    const ledgerResource = resources.find((r) => r.type === PHASE_LEDGER_TYPE);
+    const ledgerResource = findLedgerResource(resources);
     const history = await this.stack.history(10);
     const update = history.find((entry) => entry.kind !== "preview");
     return {
-      ledger: ledgerResource?.outputs?.ledger as Ledger | undefined,
+      ledger: asLedger(ledgerResource?.outputs?.ledger),
       lastUpdate: update
         ? {
             kind: update.kind,
