@@ -6,7 +6,19 @@
  * user-project-preview test (the real `pulumi preview` of that project). Free of vitest.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -54,15 +66,74 @@ export function npmInstall(dir: string): void {
   );
 }
 
+/** Everything `npm pack` builds the tarball from (its prepack compiles the first five). */
+const PACKED_FROM = [
+  "api",
+  "components",
+  "migrations",
+  "policies",
+  "tools",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "README.md",
+  "LICENSE",
+  "CHANGELOG.md",
+];
+
+/** A digest of those files as they are in the working tree, committed or not. */
+function sourcesDigest(): string {
+  const listed = ok(
+    run(
+      "git",
+      ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ...PACKED_FROM],
+      REPO,
+    ),
+  );
+  const hash = createHash("sha256");
+  for (const file of [...new Set(listed.split("\0").filter((f) => f !== ""))].sort()) {
+    const path = join(REPO, file);
+    hash.update(`${file}\0`).update(existsSync(path) ? readFileSync(path) : "(deleted)");
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
 /**
- * Packs the repository (its prepack builds dist/) and installs the tarball into a fresh copy of
- * the fixture project under a new temp folder, with the Pulumi SDK and providers it peers on and
- * TypeScript, as `pulumi new typescript` leaves a project.
+ * `npm pack` of the repository, once per state of its sources: the packaging and engine
+ * tests of one run share the tarball, kept in .cache/package/<digest>/ (the build alone is
+ * half a minute on two cores). Returns the tarball's copy in `scratch`.
+ */
+function packOnce(scratch: string): string {
+  const cache = join(process.env.STEPWISE_CACHE ?? join(REPO, ".cache"), "package");
+  const dir = join(cache, sourcesDigest());
+  const cached = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith(".tgz")) : undefined;
+  const name =
+    cached ??
+    ok(run("npm", ["pack", "--silent", "--pack-destination", scratch], REPO))
+      .trim()
+      .split("\n")
+      .pop()!;
+  if (cached !== undefined) {
+    copyFileSync(join(dir, cached), join(scratch, cached));
+  } else {
+    // Only the current state is kept; the rename makes a half-copied tarball impossible to find.
+    rmSync(cache, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(scratch, name), join(dir, `${name}.partial`));
+    renameSync(join(dir, `${name}.partial`), join(dir, name));
+  }
+  return join(scratch, name);
+}
+
+/**
+ * Packs the repository (its prepack builds dist/; see packOnce) and installs the tarball into a
+ * fresh copy of the fixture project under a new temp folder, with the Pulumi SDK and providers
+ * it peers on and TypeScript, as `pulumi new typescript` leaves a project.
  */
 export function packAndInstall(prefix: string): InstalledProject {
   const scratch = mkdtempSync(join(tmpdir(), prefix));
-  const packed = ok(run("npm", ["pack", "--silent", "--pack-destination", scratch], REPO));
-  const tarball = join(scratch, packed.trim().split("\n").pop()!);
+  const tarball = packOnce(scratch);
   const project = join(scratch, PROJECT_NAME);
   cpSync(FIXTURE, project, { recursive: true });
   const peers = ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/docker", "@pulumi/postgresql"];
