@@ -1,6 +1,6 @@
 /** Markdown generated from the rule table, so the docs and the rules never drift. */
 import { PROVIDER_STATEFUL_TYPES, STATEFUL_WORDS } from "./stateful-types";
-import { CONFIG_KEYS, configKeyName } from "../migrations/config/keys";
+import type { CONFIG_KEYS } from "../migrations/config/keys";
 import { DEFAULT_MINIMUM_PHASE_TIME } from "./defaults";
 import { defaultPolicySettings, policySettingsSchema, type PolicySettings } from "./config";
 import { GATE_MAX_AGE_DAYS, GATE_RECORDERS } from "../migrations/gate-evidence";
@@ -12,11 +12,12 @@ import { ROUTES_ENV } from "../components/routing/traefik-file";
 import { RESOURCE_CLASSES } from "./classify";
 import { STEP_STAMP_MAX_AGE_MS } from "./rules/recorded-evidence";
 import { POLICY_FLOORS } from "./floor";
+import { configKey, policySetting } from "./rule-definition";
 import { ENVIRONMENTS, RULES, type RuleDefinition } from "./rules";
 
-/** A stack config key, held by the compiler to the keys the program reads. */
+/** A stack config key without its namespace, held by the compiler to the keys the program reads. */
 const key = (name: (typeof CONFIG_KEYS)[number]): string => name;
-const POLICY_KEY = configKeyName([key("policy")]);
+const POLICY_KEY = configKey("policy");
 
 export const README_START = "<!-- rules:start -->";
 export const README_END = "<!-- rules:end -->";
@@ -192,7 +193,7 @@ function policyInForceSection(): string[] {
     "A change is judged by the policy of its **before** side: the stack file at `--base` for",
     `\`stepwise plan\`, the deployed ledger for the pack (the PhaseLedger records \`${POLICY_KEY}\`, and`,
     "its check keeps the deployed one in force for the update that changes it). A change to",
-    `\`${POLICY_KEY}\` or \`${configKeyName([key("environment")])}\` is a transition of its own (\`policy-change-alone\`),`,
+    `\`${POLICY_KEY}\` or \`${configKey("environment")}\` is a transition of its own (\`policy-change-alone\`),`,
     "shown first in the review as old value → new value; it applies from the next update.",
     "",
     `A stack named after an environment (${ENVIRONMENTS.join(", ")}) is that environment: its file cannot`,
@@ -352,7 +353,7 @@ function statefulTypesSection(): string[] {
     `- one of stepwise's own (brokers, databases, topics, Citus tables) or Docker volumes, Kubernetes PVCs and StatefulSets;`,
     `- in the maintained table of provider types (${PROVIDER_STATEFUL_TYPES.length} of AWS, Google Cloud, Azure and Kubernetes: RDS instances, EFS file systems, Cloud SQL instances, storage accounts, key vaults, KMS keys, …);`,
     `- named like one: the last word of its type name is ${STATEFUL_WORDS.map((w) => `\`${w}\``).join(", ")} (singular or plural, a version suffix dropped), so \`aws:s3/bucketV2:BucketV2\` is and \`aws:s3/bucketPolicy:BucketPolicy\` is not; known exceptions such as route tables are listed as stateless;`,
-    `- listed in \`${configKeyName([key("policy"), "statefulTypes"])}\`.`,
+    `- listed in \`${policySetting("statefulTypes")}\`.`,
     "",
   ];
 }

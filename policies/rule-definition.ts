@@ -6,15 +6,31 @@
  */
 import type { Ledger } from "../migrations/ledger";
 import type { Plan } from "../migrations/plan-model";
-import { ENVIRONMENTS, type Environment } from "../migrations/config/keys";
+import {
+  configKeyName,
+  ENVIRONMENTS,
+  type CONFIG_KEYS,
+  type Environment,
+} from "../migrations/config/keys";
 import type { ResourceView } from "./classify";
-import type { PolicySettings } from "./config";
+import type { PolicySettings, PolicySettingsInput } from "./config";
 import type { PolicySettingChange } from "./policy-change";
 import type { RuleId } from "./rules";
 import type { Finding, PathMove } from "./checks/phases";
 
 // The environments are stack config vocabulary, defined once there; the rules' levels use them.
 export { ENVIRONMENTS, type Environment };
+
+/**
+ * A stack config key as a user writes it, `stepwise:<key>[.<field>…]`, for rule prose and
+ * messages: the compiler holds `key` to the keys the program reads (migrations/config/keys.ts).
+ */
+export const configKey = (key: (typeof CONFIG_KEYS)[number], ...fields: string[]): string =>
+  configKeyName([key, ...fields]);
+
+/** `stepwise:policy.<setting>`: the compiler holds `setting` to the schema's keys (config.ts). */
+export const policySetting = (setting: keyof PolicySettingsInput): string =>
+  configKey("policy", setting);
 
 /** A rule's enforcement: mandatory blocks the update, advisory warns, disabled skips. */
 export type Level = "mandatory" | "advisory" | "disabled";

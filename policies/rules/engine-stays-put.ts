@@ -4,7 +4,7 @@
  * name and point every client at it.
  */
 import type { EngineMove, Ledger } from "../../migrations/ledger";
-import { defineRule, STRICT } from "../rule-definition";
+import { configKey, defineRule, STRICT } from "../rule-definition";
 import type { Finding } from "../checks/phases";
 
 export const engineStaysPut = defineRule({
@@ -13,8 +13,7 @@ export const engineStaysPut = defineRule({
   title: "An engine in use stays where it runs",
   prevents:
     "Moving a broker or database that a phase uses between Compose, K3s and external: a new, empty one takes its place and every client is pointed at it.",
-  satisfy:
-    "Change stepwise:enginePlacement of an engine only while no phase uses it (before the path deploys it, or after a rollback past it); to move data, migrate it through a path.",
+  satisfy: `Change ${configKey("enginePlacement")} of an engine only while no phase uses it (before the path deploys it, or after a rollback past it); to move data, migrate it through a path.`,
   levels: STRICT,
   transition: (t) => engineMoveFindings(enginesMoved(t.before, t.after)),
   // The moves the PhaseLedger's check records against the deployed ledger.
@@ -31,6 +30,6 @@ function enginesMoved(before: Ledger, after: Ledger): EngineMove[] {
 
 function engineMoveFindings(moves: readonly EngineMove[]): Finding[] {
   return moves.map((move) => ({
-    message: `${move.engine} is in use and moves from "${move.from}" to "${move.to}" (stepwise:enginePlacement.${move.engine}); a new, empty ${move.engine} would replace it`,
+    message: `${move.engine} is in use and moves from "${move.from}" to "${move.to}" (${configKey("enginePlacement", move.engine)}); a new, empty ${move.engine} would replace it`,
   }));
 }

@@ -4,7 +4,7 @@ import { ENVIRONMENTS } from "../../migrations/config/keys";
 import { parseDuration } from "../../migrations/duration";
 import type { PolicySettings } from "../config";
 import { DEFAULT_MINIMUM_PHASE_TIME } from "../defaults";
-import { defineRule, moving, STRICT } from "../rule-definition";
+import { defineRule, moving, policySetting, STRICT } from "../rule-definition";
 import { stepsOf, type Finding, type PathMove } from "../checks/phases";
 
 /** Each environment's default minimum phase time, for the rule's prose: "none in dev, 12h in …". */
@@ -20,7 +20,7 @@ export const minimumPhaseTime = defineRule({
   scope: "path",
   title: "Minimum time in each phase",
   prevents: "Rushing through phases before problems have had time to show.",
-  satisfy: `Wait until the current phase has lasted stepwise:policy.minimumPhaseTime (${minimumPhaseTimeDefaults()} by default).`,
+  satisfy: `Wait until the current phase has lasted ${policySetting("minimumPhaseTime")} (${minimumPhaseTimeDefaults()} by default).`,
   levels: STRICT,
   // No pack check: the pack judges without a clock.
   transition: (t) =>

@@ -1,6 +1,6 @@
 /** `one-path-per-update`: one migration path moves per update, unless the stack allows more. */
 import type { PolicySettings } from "../config";
-import { defineRule, moving, STRICT } from "../rule-definition";
+import { defineRule, moving, policySetting, STRICT } from "../rule-definition";
 import { thisUpdatesMoves } from "../checks/ledger-moves";
 import type { Finding, PathMove } from "../checks/phases";
 
@@ -9,8 +9,7 @@ export const onePathPerUpdate = defineRule({
   scope: "path",
   title: "One migration path moves per update",
   prevents: "Two migrations changing at once, so a failure cannot be traced to one step.",
-  satisfy:
-    "Move one path per update, or set stepwise:policy.allowMultiplePaths: true for this stack.",
+  satisfy: `Move one path per update, or set ${policySetting("allowMultiplePaths")}: true for this stack.`,
   levels: STRICT,
   transition: (t) => onePathFindings(moving(t), t.settings),
   pack: {

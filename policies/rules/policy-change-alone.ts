@@ -5,7 +5,7 @@
 import type { Plan } from "../../migrations/plan-model";
 import { hasRole } from "../classify";
 import type { PolicySettingChange } from "../policy-change";
-import { defineRule, EVERYWHERE, moving } from "../rule-definition";
+import { configKey, defineRule, EVERYWHERE, moving } from "../rule-definition";
 import { thisUpdatesMoves } from "../checks/ledger-moves";
 import type { Finding, PathMove } from "../checks/phases";
 import { subjectOf } from "../checks/plan-view";
@@ -16,8 +16,7 @@ export const policyChangeAlone = defineRule({
   title: "A policy change is an update of its own",
   prevents:
     "Relaxing the rules in the same update that uses the relaxation: every change is judged by the policy already in force (the base side, or the deployed ledger), so a new policy applies from the next update.",
-  satisfy:
-    "Change stepwise:policy or stepwise:environment in an update that moves no path and changes no resource; take the step in a later update.",
+  satisfy: `Change ${configKey("policy")} or ${configKey("environment")} in an update that moves no path and changes no resource; take the step in a later update.`,
   levels: EVERYWHERE,
   transition: (t) =>
     policyChangeFindings(t.policyChanges ?? [], moving(t), changedResources(t.plan)),

@@ -2,7 +2,7 @@
 import type { Ledger } from "../../migrations/ledger";
 import type { PolicySettings } from "../config";
 import { DEFAULT_ROLLBACK_DRILL_MAX_AGE_DAYS } from "../defaults";
-import { defineRule, moving, PROD_ONLY } from "../rule-definition";
+import { defineRule, moving, policySetting, PROD_ONLY } from "../rule-definition";
 import { ledgerMoves } from "../checks/ledger-moves";
 import { DAY_MS, stepsOf, type Finding, type PathMove } from "../checks/phases";
 
@@ -11,7 +11,7 @@ export const rollbackDrillRecent = defineRule({
   scope: "path",
   title: "A recent rollback drill before any forward step in prod",
   prevents: "Moving forward in prod without having proven that the step back works.",
-  satisfy: `Run \`stepwise drill\` and record a passed rollback-drill gate no older than stepwise:policy.rollbackDrillMaxAgeDays (default ${DEFAULT_ROLLBACK_DRILL_MAX_AGE_DAYS}).`,
+  satisfy: `Run \`stepwise drill\` and record a passed rollback-drill gate no older than ${policySetting("rollbackDrillMaxAgeDays")} (default ${DEFAULT_ROLLBACK_DRILL_MAX_AGE_DAYS}).`,
   levels: PROD_ONLY,
   transition: (t) => moving(t).flatMap((m) => drillFindings(m, t.after, t.settings, t.now)),
   pack: {

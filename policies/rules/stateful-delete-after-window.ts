@@ -4,7 +4,7 @@
  */
 import { DEFAULT_ROLLBACK_WINDOW_DAYS } from "../defaults";
 import type { PolicySettings } from "../config";
-import { defineRule, moving, STRICT } from "../rule-definition";
+import { defineRule, moving, policySetting, STRICT } from "../rule-definition";
 import { ledgerMoves } from "../checks/ledger-moves";
 import { DAY_MS, phaseOf, stepsOf, type Finding, type PathMove } from "../checks/phases";
 import { deletedStateful } from "../checks/stateful-deletes";
@@ -14,7 +14,7 @@ export const statefulDeleteAfterWindow = defineRule({
   scope: "path",
   title: "Stateful resources are deleted only in retirement, after the rollback window",
   prevents: "Deleting the old system's data while a rollback to it may still be needed.",
-  satisfy: `Delete stateful resources only when entering a retirement phase, at least stepwise:policy.rollbackWindowDays (default ${DEFAULT_ROLLBACK_WINDOW_DAYS}) after the cutover phase was entered. (A rollback out of a phase whose new system never received writes, e.g. parallel → redpanda, may delete that system's own resources: they hold no data; any other delete in that update counts. A resource with retainOnDelete, such as a moved service's volume, is only forgotten by Pulumi and does not count.)`,
+  satisfy: `Delete stateful resources only when entering a retirement phase, at least ${policySetting("rollbackWindowDays")} (default ${DEFAULT_ROLLBACK_WINDOW_DAYS}) after the cutover phase was entered. (A rollback out of a phase whose new system never received writes, e.g. parallel → redpanda, may delete that system's own resources: they hold no data; any other delete in that update counts. A resource with retainOnDelete, such as a moved service's volume, is only forgotten by Pulumi and does not count.)`,
   levels: STRICT,
   transition: (t) => {
     const retiring = moving(t).filter(

@@ -9,7 +9,7 @@ import { CONSOLIDATION_PATH } from "../../migrations/paths";
 import { MONOLITH_SERVICE, NEXT_SUFFIX } from "../../migrations/service-names";
 import { hasRole, type ResourceView } from "../classify";
 import { DEFAULT_WEIGHT_STEP } from "../defaults";
-import { defineRule, STRICT } from "../rule-definition";
+import { configKey, defineRule, policySetting, STRICT } from "../rule-definition";
 import { thisUpdatesMoves } from "../checks/ledger-moves";
 import type { Finding, PathMove } from "../checks/phases";
 import { afterOf, beforeOf, resourcesAfter, resourcesBefore } from "../checks/plan-view";
@@ -21,7 +21,7 @@ export const trafficWeightStep = defineRule({
   title: "Traffic weight moves by a bounded step",
   prevents:
     "Shifting most traffic to a new implementation in one go: a canary weight jump, the consolidation cutover, or another image for the implementation that serves; judged on the routers' own weights.",
-  satisfy: `Move each implementation's share of a service's traffic by at most stepwise:policy.weightStep points (default ${DEFAULT_WEIGHT_STEP}) per update; another image repository is another implementation and starts from 0 (a new tag of the same repository is an ordinary update); release a serving implementation's new image in an update of its own, without a weight change.`,
+  satisfy: `Move each implementation's share of a service's traffic by at most ${policySetting("weightStep")} points (default ${DEFAULT_WEIGHT_STEP}) per update; another image repository is another implementation and starts from 0 (a new tag of the same repository is an ordinary update); release a serving implementation's new image in an update of its own, without a weight change.`,
   levels: STRICT,
   transition: (t) => weightStepFindings(t.plan, t.settings.weightStep),
   pack: {
@@ -140,7 +140,7 @@ function describeMove(
 
 /** How a service's traffic moves to the monolith and back, for a refused move on its route. */
 function consolidationSteps(route: string, step: number): string {
-  const weight = `stepwise:monolithWeights.${route}`;
+  const weight = configKey("monolithWeights", route);
   return `The modular monolith takes a service's traffic in weighted steps: at consolidation phase "monolith-parallel" move ${weight} by at most ${step} per update, up to at least ${100 - step} before the cutover to "modular-monolith" and down to at most ${step} before the rollback to "microservices" (the rollback from "modular-monolith" sets the weights to 100)`;
 }
 
@@ -155,10 +155,10 @@ function howToStep(
     (who) => (is.get(who)?.share ?? 0) > 0 && swapped(was.get(who), is.get(who)),
   );
   if (replaced === MONOLITH_SERVICE) {
-    return `. ${MONOLITH_SERVICE} would run another implementation, which gets traffic only in weighted steps: at consolidation phase "monolith-parallel" step every stepwise:monolithWeights entry to 0, change stepwise:monolithImage, then raise the weights step by step (a new tag of the same repository is an ordinary update)`;
+    return `. ${MONOLITH_SERVICE} would run another implementation, which gets traffic only in weighted steps: at consolidation phase "monolith-parallel" step every ${configKey("monolithWeights")} entry to 0, change ${configKey("monolithImage")}, then raise the weights step by step (a new tag of the same repository is an ordinary update)`;
   }
   if (replaced !== undefined) {
-    return `. ${replaced} would run another implementation, which gets traffic only through the canary: at api phase "canary" set stepwise:apiWeights.${route} to 0, change the image, then raise the weight step by step (a new tag of the same repository is an ordinary update)`;
+    return `. ${replaced} would run another implementation, which gets traffic only through the canary: at api phase "canary" set ${configKey("apiWeights", route)} to 0, change the image, then raise the weight step by step (a new tag of the same repository is an ordinary update)`;
   }
   if (was.has(MONOLITH_SERVICE) || is.has(MONOLITH_SERVICE)) {
     return `. ${consolidationSteps(route, step)}`;
