@@ -15,6 +15,7 @@ import { EngineStack } from "../../tools/engine";
 import { endpoints, startServices } from "../services/manager";
 import { MissingPrerequisite } from "../services/prerequisites";
 import {
+  FROM_SOURCES,
   PACK,
   PASSPHRASE,
   pointAtServices,
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
     projectDir: PROJECT_DIR,
     stack: STACK,
     passphrase: PASSPHRASE,
+    env: FROM_SOURCES,
     root: ROOT,
   });
   try {
@@ -58,6 +60,9 @@ async function main(): Promise<void> {
         "In this shell:",
         `  export PULUMI_BACKEND_URL=${env.PULUMI_BACKEND_URL} PULUMI_HOME=${env.PULUMI_HOME}`,
         `  export PULUMI_CONFIG_PASSPHRASE=${PASSPHRASE} PATH=${env.PATH?.split(":")[0]}:$PATH`,
+        `  export ${Object.entries(FROM_SOURCES)
+          .map(([key, value]) => `${key}="${value}"`)
+          .join(" ")}   # the example runs from the repository's sources`,
         "",
         "Deploy, take a step, look:",
         `  ${up}`,

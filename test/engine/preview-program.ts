@@ -10,11 +10,13 @@
  */
 import { EngineStack } from "../../tools/engine";
 import { SEED_PLATFORM_DIR } from "../support/seed-platform";
+import { FROM_SOURCES } from "./support/local-stack";
 
 async function main(stackName: string): Promise<void> {
   const engine = await EngineStack.open({
     projectDir: SEED_PLATFORM_DIR,
     stack: stackName,
+    env: FROM_SOURCES,
   });
   try {
     const started = Date.now();

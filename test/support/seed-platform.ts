@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { stepwiseProgram } from "../../api/program";
+import { absorbedServices } from "../../migrations/config/placement";
 import type { ProgramOutputs } from "../../migrations/program";
 import { SEED_PLATFORM, SEED_TOPICS, seedServices } from "../../examples/seed-platform/services";
 
@@ -18,6 +19,12 @@ export const seedStackFile = (stack: string): string =>
 
 /** The service the seed platform moves to K3s first, which its monolith does not absorb. */
 export const SEED_COORDINATION = SEED_PLATFORM.coordinationService;
+
+/** The services the seed platform's monolith absorbs (its program's absorbedServices output). */
+export const SEED_ABSORBED = absorbedServices(
+  seedServices("").map((spec) => spec.name),
+  SEED_COORDINATION,
+);
 
 /** The four services with a credential-free example DATABASE_URL (still handled as a secret). */
 export const SEED_SERVICES = seedServices("postgresql://catalog@postgres:5432/catalog");

@@ -13,6 +13,16 @@ export const REPO_ROOT = join(__dirname, "..", "..", "..");
 export const STACK = "local";
 /** The Pulumi project the lane deploys: the seed platform. */
 export const PROJECT_DIR = SEED_PLATFORM_DIR;
+/**
+ * What the engine's Node.js processes need to run the example from the repository's sources: tsx,
+ * loaded first, resolves "stepwise-iac" through the example's tsconfig.json `paths` and compiles
+ * the TypeScript; ts-node, which the SDK then registers too, only transpiles tsx's output. (The
+ * language host built here takes no runtime options from Pulumi.yaml, so they cannot say it.)
+ */
+export const FROM_SOURCES: Readonly<Record<string, string>> = {
+  NODE_OPTIONS: "--require tsx/cjs",
+  PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+};
 export const PACK = join(REPO_ROOT, "policies");
 /** The passphrase of the bundled stacks' demo secrets (their header comment names it). */
 export const PASSPHRASE = "stepwise-demo";

@@ -20,7 +20,15 @@ import { main } from "../../../tools/cli/main";
 import { EngineStack, type EnginePreview, type EngineRun } from "../../../tools/engine";
 import type { Plan } from "../../../migrations/plan-model";
 import type { ServiceEndpoints } from "../../services/manager";
-import { PACK, PASSPHRASE, pointAtServices, PROJECT_DIR, REPO_ROOT, STACK } from "./local-stack";
+import {
+  FROM_SOURCES,
+  PACK,
+  PASSPHRASE,
+  pointAtServices,
+  PROJECT_DIR,
+  REPO_ROOT,
+  STACK,
+} from "./local-stack";
 
 export { REPO_ROOT, STACK };
 
@@ -83,6 +91,7 @@ export class RealLane {
       projectDir: PROJECT_DIR,
       stack: STACK,
       passphrase: PASSPHRASE,
+      env: FROM_SOURCES,
     });
     const lane = new RealLane(engine, `stepwise-${Date.now().toString(36)}`);
     try {

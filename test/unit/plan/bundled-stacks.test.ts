@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { describe, expect, it } from "vitest";
 import { MIGRATION_PATHS, PATH_IDS, type PathId } from "../../../migrations";
-import { SEED_STACKS_DIR, seedProgram } from "../../support/seed-platform";
+import { SEED_ABSORBED, SEED_STACKS_DIR, seedProgram } from "../../support/seed-platform";
 import { stackEvaluationConfig } from "../../../tools/plan/evaluation-config";
 import type { Verdict } from "../../../policies/transition";
 import { planAndCheck } from "../../../tools/plan/plan-and-check";
@@ -114,7 +114,8 @@ describe("rolling back any phase of any path is planned", () => {
 
   it.each(cases)("%s: %s → %s", async (path, phase, target) => {
     const text = stackAt(path, phase);
-    const { text: after, change } = applyPhaseStep(text, path, "rollback", NOW, "dev");
+    const step = applyPhaseStep(text, path, "rollback", NOW, "dev", SEED_ABSORBED);
+    const { text: after, change } = step;
     expect(change.to).toBe(target);
     const result = await plan("dev", text, after);
     expect(result.moves).toEqual([{ path, from: phase, to: target }]);

@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { GateRecord } from "../../../migrations";
 import { citusDatabasePlan, roleName } from "../../../migrations/program/citus-database";
@@ -292,9 +291,8 @@ describe("rolling the database back to postgres (offline plan of the staging sta
 });
 
 describe("advancing the database to citus-provisioned (offline plan of the prod stack)", () => {
-  const STACKS = join(__dirname, "../../../stacks");
   const NOW = new Date("2026-12-01T12:00:00Z");
-  const prod = readFileSync(join(STACKS, "Pulumi.prod.yaml"), "utf8");
+  const prod = readFileSync(seedStackFile("prod"), "utf8");
   const creates = async (before: string) => {
     const { text: after } = applyPhaseStep(before, "database", "advance", NOW, "prod");
     const result = await planAndCheck({
