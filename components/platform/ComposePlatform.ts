@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ServiceSpec } from "../spec";
 import { resolveService, type ResolvedService } from "../spec/resolve";
 import {
+  DEFAULT_RESTART_POLICY,
   planComposeServices,
   type ComposeServicePlan,
   type RestartPolicy,
@@ -10,7 +11,7 @@ import {
 import { dockerImageResourceName } from "./compose-names";
 import { firstPublished } from "./discovery";
 import { validateComposePlatformArgs } from "./platform-args";
-import type { ComposePlatformRef } from "./platform-ref";
+import { DEFAULT_COMPOSE_HOST_ADDRESS, type ComposePlatformRef } from "./platform-ref";
 import { providerFor } from "./provider";
 import { COMPOSE_PLATFORM_TYPE } from "../type-tokens";
 
@@ -52,8 +53,8 @@ export class ComposePlatform extends pulumi.ComponentResource {
     super(COMPOSE_PLATFORM_TYPE, name, {}, opts);
     const remoteServices = args.remoteServices ?? {};
     const networkName = args.networkName ?? name;
-    const hostAddress = args.hostAddress ?? "host.docker.internal";
-    const restart = args.restart ?? "unless-stopped";
+    const hostAddress = args.hostAddress ?? DEFAULT_COMPOSE_HOST_ADDRESS;
+    const restart = args.restart ?? DEFAULT_RESTART_POLICY;
     const services = args.services.map(resolveService);
 
     this.network = new docker.Network(

@@ -15,12 +15,18 @@ import {
 } from "./k3s-workload";
 import { awaitedMetadata } from "./annotations";
 import { validateK3sPlatformArgs } from "./platform-args";
-import { DEFAULT_STORAGE_CLASS, type K3sPlatformRef } from "./platform-ref";
+import {
+  DEFAULT_K3S_EXTERNAL_ADDRESS,
+  DEFAULT_STORAGE_CLASS,
+  type K3sPlatformRef,
+} from "./platform-ref";
 import { providerFor } from "./provider";
 import { ingressRouteSpec, type IngressRule } from "./traefik";
+import { TRAEFIK_API_VERSION } from "../routing/traefik-crds";
 import { K3S_PLATFORM_TYPE } from "../type-tokens";
 
-export const DEFAULT_TRAEFIK_API_VERSION = "traefik.io/v1alpha1";
+/** The Traefik CRDs' API version, the one the routers use (Traefik v3, shipped since K3s 1.32). */
+export const DEFAULT_TRAEFIK_API_VERSION = TRAEFIK_API_VERSION;
 
 /**
  * Settings of the provider the platform makes for itself. ConfigMaps and Secrets change in
@@ -91,7 +97,7 @@ export class K3sPlatform extends pulumi.ComponentResource {
     super(K3S_PLATFORM_TYPE, name, {}, opts);
     const externalServices = args.externalServices ?? [];
     const exposed = new Set(args.exposedServices ?? []);
-    const externalAddress = args.externalAddress ?? "127.0.0.1";
+    const externalAddress = args.externalAddress ?? DEFAULT_K3S_EXTERNAL_ADDRESS;
     const storageClass = args.storageClass ?? DEFAULT_STORAGE_CLASS;
     const skipAwait = args.skipAwait ?? false;
     const traefikApiVersion = args.traefikApiVersion ?? DEFAULT_TRAEFIK_API_VERSION;

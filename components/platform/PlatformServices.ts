@@ -8,6 +8,7 @@ import { planDiscovery, platformOf, type Placement } from "./discovery";
 import { K3sPlatform, type K3sPlatformArgs } from "./K3sPlatform";
 import { metricsEndpointsFor } from "./metrics";
 import { validatePlatformServicesArgs } from "./platform-args";
+import { DEFAULT_COMPOSE_HOST_ADDRESS, DEFAULT_K3S_EXTERNAL_ADDRESS } from "./platform-ref";
 import {
   declareRouters,
   routerClients,
@@ -83,8 +84,8 @@ export class PlatformServices extends pulumi.ComponentResource {
     validatePlatformServicesArgs(name, args);
     super(PLATFORM_SERVICES_TYPE, name, {}, opts);
     const placement = args.placement ?? {};
-    const composeHost = args.compose?.hostAddress ?? "host.docker.internal";
-    const k3sAddress = args.k3s?.externalAddress ?? "127.0.0.1";
+    const composeHost = args.compose?.hostAddress ?? DEFAULT_COMPOSE_HOST_ADDRESS;
+    const k3sAddress = args.k3s?.externalAddress ?? DEFAULT_K3S_EXTERNAL_ADDRESS;
     const resolved = args.services.map(resolveService);
     const on = (kind: PlatformKind) =>
       args.services.filter((s) => platformOf(placement, s.name) === kind);

@@ -8,6 +8,7 @@ import {
 import { plaintextSecretReason } from "../spec/plaintext-secret";
 import { resolveService } from "../spec/resolve";
 import {
+  DEFAULT_RESTART_POLICY,
   planComposeServices,
   type ComposeServicePlan,
   type RestartPolicy,
@@ -37,7 +38,7 @@ export function renderComposeFile(args: ComposeFileArgs): string {
   const remoteServices = args.remoteServices ?? {};
   validateServiceSpecs(args.services, { external: Object.keys(remoteServices) });
   const networkName = args.networkName ?? args.project;
-  const restart = args.restart ?? "unless-stopped";
+  const restart = args.restart ?? DEFAULT_RESTART_POLICY;
   const secretsDir = args.secretsDir ?? "./secrets";
   const plans = planComposeServices(
     args.project,

@@ -1,3 +1,4 @@
+import { DEFAULT_K3S_EXTERNAL_ADDRESS } from "./platform-ref";
 import { validateServiceSpecs, type ServiceSpec } from "../spec";
 import { resolveService } from "../spec/resolve";
 import { renderComposeFile } from "./compose-file";
@@ -25,7 +26,7 @@ export function composeFileForPlacement(args: ComposeForPlacementArgs): string {
   checkPlacement(placement, args.services);
   const discovery = planDiscovery(args.services.map(resolveService), placement, {
     composeHost: "unused",
-    k3sAddress: args.k3sAddress ?? "127.0.0.1",
+    k3sAddress: args.k3sAddress ?? DEFAULT_K3S_EXTERNAL_ADDRESS,
   });
   return renderComposeFile({
     project: args.project,

@@ -6,6 +6,8 @@ import { dependencyEnv } from "./discovery";
 /** Restart policies Docker and Compose share. */
 export const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"] as const;
 export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+/** The policy a service gets when none is given: restarted unless stopped by hand. */
+export const DEFAULT_RESTART_POLICY: RestartPolicy = "unless-stopped";
 
 /** A health check in Docker's terms, shared by the container and the rendered Compose file. */
 export interface DockerHealthcheck {

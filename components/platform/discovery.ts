@@ -1,4 +1,5 @@
 import { type PlatformKind } from "../spec";
+import { PLATFORM_KINDS } from "../spec/service-spec";
 import { addressEnvName, type ResolvedService } from "../spec/resolve";
 
 /** Which platform each service runs on; services left out stay on Compose. */
@@ -51,8 +52,9 @@ export function placementProblems(
         `placement.${name} = "${kind}": no such service; known services are ${JSON.stringify(known)}`,
       ];
     }
-    if (kind !== "compose" && kind !== "k3s") {
-      return [`placement.${name} = ${JSON.stringify(kind)}: must be "compose" or "k3s"`];
+    if (!(PLATFORM_KINDS as readonly string[]).includes(kind)) {
+      const kinds = PLATFORM_KINDS.map((k) => JSON.stringify(k)).join(" or ");
+      return [`placement.${name} = ${JSON.stringify(kind)}: must be ${kinds}`];
     }
     return [];
   });

@@ -4,7 +4,7 @@
  * `validateServiceSpecs` (components/spec/validate.ts), which these call first.
  */
 import { isDnsLabel, isDnsSubdomain } from "../spec/k8s-names";
-import type { PlatformKind, ServiceSpec } from "../spec/service-spec";
+import { PLATFORM_KINDS, type PlatformKind, type ServiceSpec } from "../spec/service-spec";
 import { validateServiceSpecs } from "../spec/validate";
 import { RESTART_POLICIES, type RestartPolicy } from "./compose-service";
 import type { IngressRule } from "./traefik";
@@ -26,7 +26,6 @@ export function isHostAddress(value: string): boolean {
   return /^[^\s:/,]+$/.test(value);
 }
 
-const PLATFORM_KINDS: readonly PlatformKind[] = ["compose", "k3s"];
 const shown = (value: unknown) => JSON.stringify(value);
 
 /** The ComposePlatform settings PlatformServices also passes through. */
@@ -165,7 +164,10 @@ export function validatePlatformServicesArgs(
     ...composeFieldProblems(args.compose ?? {}, "compose."),
     ...k3sFieldProblems(args.k3s ?? {}, "k3s."),
   ];
-  if (args.monitoringOn !== undefined && !PLATFORM_KINDS.includes(args.monitoringOn)) {
+  if (
+    args.monitoringOn !== undefined &&
+    !(PLATFORM_KINDS as readonly string[]).includes(args.monitoringOn)
+  ) {
     problems.push(
       `monitoringOn = ${shown(args.monitoringOn)}: must be "compose" or "k3s", the platform Prometheus runs on; leave it out for no Prometheus`,
     );

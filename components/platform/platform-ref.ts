@@ -25,6 +25,15 @@ export interface ComposePlatformRef {
 /** K3s's built-in provisioner's storage class. */
 export const DEFAULT_STORAGE_CLASS = "local-path";
 
+/** Where other platforms reach ports published on the Docker host, by default. */
+export const DEFAULT_COMPOSE_HOST_ADDRESS = "host.docker.internal";
+
+/**
+ * Where other platforms reach NodePorts and ServiceLB ports of the cluster, by default: only
+ * right when they run on the node itself.
+ */
+export const DEFAULT_K3S_EXTERNAL_ADDRESS = "127.0.0.1";
+
 export interface K3sPlatformRef {
   readonly kind: "k3s";
   readonly name: string;

@@ -130,4 +130,5 @@ export interface ServiceMetrics {
 }
 
 /** Where a service runs. */
-export type PlatformKind = "compose" | "k3s";
+export const PLATFORM_KINDS = ["compose", "k3s"] as const;
+export type PlatformKind = (typeof PLATFORM_KINDS)[number];

@@ -1,3 +1,4 @@
+import { PLATFORM_KINDS, type PlatformKind } from "../../components/spec/service-spec";
 import { EXTERNAL } from "../external-engines";
 
 /** Config namespace of every stepwise key (`stepwise:phases`, …): the Pulumi project name. */
@@ -6,8 +7,8 @@ export const CONFIG_NAMESPACE = "stepwise";
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
-export const PLATFORM_KINDS = ["compose", "k3s"] as const;
-export type PlatformKind = (typeof PLATFORM_KINDS)[number];
+// The platforms are the components' (service-spec.ts); the config names them the same way.
+export { PLATFORM_KINDS, type PlatformKind };
 
 /** Stateful engines the program runs on a platform; each stays where the stack puts it. */
 export const ENGINES = ["redpanda", "kafka", "postgres", "citus", "prometheus"] as const;

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { PlanError, validateDistributionPlan } from "../../components/database/distribution-plan";
 import { isPinnedImage, PINNING_HINT } from "../../components/spec/pinned-image";
+import { isHostAddress } from "../../components/platform/platform-args";
+import { isDnsLabel } from "../../components/spec/k8s-names";
 import { containsPlaintextSecret } from "../../components/spec/plaintext-secret";
 import { isDuration } from "../duration";
 import { EXTERNAL, externalEnginesSchema, isSecretField } from "../external-engines";
@@ -139,11 +141,11 @@ function schemaFor(services: readonly string[]) {
             skipAwait: z.boolean({ error: "must be true or false" }).optional(),
             externalAddress: z
               .string({ error: "must be a host name or IP address" })
-              .regex(/^[^\s:/,]+$/, { error: "must be a host name or IP address, without a port" })
+              .refine(isHostAddress, { error: "must be a host name or IP address, without a port" })
               .optional(),
             namespace: z
               .string({ error: "must be a Kubernetes namespace name" })
-              .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, {
+              .refine(isDnsLabel, {
                 error:
                   "must be a Kubernetes namespace name: lowercase letters, digits and '-', at most 63",
               })

@@ -1,4 +1,5 @@
 import type { DistributionPlan } from "../../components/database/distribution-plan";
+import { DEFAULT_K3S_EXTERNAL_ADDRESS } from "../../components/platform/platform-ref";
 import { DEFAULT_FEATURE_FLAGS } from "../../components/routing/route";
 import type { ExternalEngines } from "../external-engines";
 import type { GateRecord } from "../ledger";
@@ -103,7 +104,7 @@ export interface K3sSettings {
 
 export const DEFAULT_K3S_SETTINGS: K3sSettings = {
   skipAwait: false,
-  externalAddress: "127.0.0.1",
+  externalAddress: DEFAULT_K3S_EXTERNAL_ADDRESS,
   namespace: "stepwise",
 };
 

@@ -1,4 +1,9 @@
-import { findLedgerResource, ledgerOfInputs, type Ledger } from "../../migrations/ledger";
+import {
+  findLedgerResource,
+  ledgerOfInputs,
+  type Ledger,
+  type LedgerMove,
+} from "../../migrations/ledger";
 import type { PathId } from "../../migrations/path";
 import type { PolicySettings } from "../../policies/config";
 import type { Environment } from "../../policies/rules";
@@ -11,11 +16,9 @@ import { planOffline, type ProgramFunction } from "./offline-planner";
 import type { Plan } from "../../migrations/plan-model";
 import type { StackEvaluationConfig } from "./evaluation-config";
 
-/** One path's phase change in a transition. */
-export interface PhaseMove {
+/** One path's phase change in a transition: the ledger's move, of a known path. */
+export interface PhaseMove extends LedgerMove {
   readonly path: PathId;
-  readonly from: string;
-  readonly to: string;
 }
 
 /** A planned transition with what the rules say about it. */

@@ -4,11 +4,11 @@
  * placement, an api weight), without touching the file itself.
  */
 import { isMap, parseDocument } from "yaml";
-import { CONFIG_NAMESPACE } from "../../migrations/config/keys";
+import { configKeyName } from "../../migrations/config/keys";
 import { textWithQuotedTimes } from "../../migrations/config/stack-file-reader";
 import { StackFileError } from "./phase-edit";
 
-const key = (map: string) => `${CONFIG_NAMESPACE}:${map}`;
+const key = (map: string) => configKeyName([map]);
 
 /** The entries of `stepwise:<map>` (empty when it is not set). */
 export function configMap(text: string, map: string): Record<string, unknown> {
