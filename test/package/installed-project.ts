@@ -133,29 +133,32 @@ function packOnce(scratch: string): string {
  */
 export function packAndInstall(prefix: string): InstalledProject {
   const scratch = mkdtempSync(join(tmpdir(), prefix));
-  const tarball = packOnce(scratch);
-  const project = join(scratch, PROJECT_NAME);
-  cpSync(FIXTURE, project, { recursive: true });
+  try {
+    const tarball = packOnce(scratch);
+    const project = join(scratch, PROJECT_NAME);
+    cpSync(FIXTURE, project, { recursive: true });
+    writeFileSync(join(project, "package.json"), JSON.stringify(projectPackage(tarball), null, 2));
+    npmInstall(project);
+    return { scratch, tarball, project };
+  } catch (error) {
+    rmSync(scratch, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The project's package.json: stepwise from the tarball, the versions this repository uses. */
+function projectPackage(tarball: string): Record<string, unknown> {
   const peers = ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/docker", "@pulumi/postgresql"];
-  writeFileSync(
-    join(project, "package.json"),
-    JSON.stringify(
-      {
-        name: PROJECT_NAME,
-        private: true,
-        main: "index.ts",
-        dependencies: {
-          "stepwise-iac": `file:${tarball}`,
-          ...Object.fromEntries(peers.map((name) => [name, installedVersion(name)])),
-        },
-        devDependencies: Object.fromEntries(
-          ["@types/node", "typescript"].map((name) => [name, installedVersion(name)]),
-        ),
-      },
-      null,
-      2,
+  return {
+    name: PROJECT_NAME,
+    private: true,
+    main: "index.ts",
+    dependencies: {
+      "stepwise-iac": `file:${tarball}`,
+      ...Object.fromEntries(peers.map((name) => [name, installedVersion(name)])),
+    },
+    devDependencies: Object.fromEntries(
+      ["@types/node", "typescript"].map((name) => [name, installedVersion(name)]),
     ),
-  );
-  npmInstall(project);
-  return { scratch, tarball, project };
+  };
 }
