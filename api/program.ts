@@ -1,7 +1,7 @@
 /**
  * The program builder as stepwise-iac publishes it: migrations/program's stepwiseProgram with
  * the stack's `stepwise:policy` checked by the policies' own schema. The check is passed in here
- * because the policies sit above the program's layer.
+ * because the program and the policies sit side by side and import nothing of each other.
  */
 import {
   stepwiseProgram as buildPlatform,

@@ -13,7 +13,7 @@ import { RESOURCE_CLASSES } from "./classify";
 import { STEP_STAMP_MAX_AGE_MS } from "./rules/recorded-evidence";
 import { POLICY_FLOORS } from "./floor";
 import { configKey, policySetting } from "./rule-definition";
-import { ENVIRONMENTS, RULES, type RuleDefinition } from "./rules";
+import { ENVIRONMENTS, RULE_IDS, RULES, type RuleDefinition } from "./rules";
 
 /** A stack config key without its namespace, held by the compiler to the keys the program reads. */
 const key = (name: (typeof CONFIG_KEYS)[number]): string => name;
@@ -98,7 +98,7 @@ export function renderPolicyDocs(): string {
     ...settingRows(),
     "",
     "Errors name the field, show the value and list what is valid, e.g.",
-    '`stepwise:policy.levels.no-bigbang: unknown rule id "no-bigbang"; valid ids: one-phase-step, …`.',
+    `\`stepwise:policy.levels.no-bigbang: unknown rule id "no-bigbang"; valid ids: ${RULE_IDS[0]}, …\`.`,
     "",
     ...statefulTypesSection(),
     ...policyInForceSection(),
