@@ -106,7 +106,8 @@ function sourcesDigest(): string {
  */
 function packOnce(scratch: string): string {
   const cache = join(process.env.STEPWISE_CACHE ?? join(REPO, ".cache"), "package");
-  const dir = join(cache, sourcesDigest());
+  const digest = sourcesDigest();
+  const dir = join(cache, digest);
   const cached = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith(".tgz")) : undefined;
   const name =
     cached ??
@@ -116,8 +117,9 @@ function packOnce(scratch: string): string {
       .pop()!;
   if (cached !== undefined) {
     copyFileSync(join(dir, cached), join(scratch, cached));
-  } else {
-    // Only the current state is kept; the rename makes a half-copied tarball impossible to find.
+  } else if (sourcesDigest() === digest) {
+    // Kept only when no source changed while it was built, and only the current state is kept;
+    // the rename makes a half-copied tarball impossible to find.
     rmSync(cache, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     copyFileSync(join(scratch, name), join(dir, `${name}.partial`));
