@@ -21,7 +21,12 @@ import { stackEvaluationConfig, type StackEvaluationConfig } from "../tools/plan
 import { planAndCheck } from "../tools/plan/plan-and-check";
 import { applyPhaseStep } from "../tools/stackfile";
 import type { Bench, BenchResult } from "./result";
-import { SEED_PLATFORM, SEED_STACKS_DIR, seedProgram, seedServices } from "../test/support/seed-platform";
+import {
+  SEED_PLATFORM,
+  SEED_STACKS_DIR,
+  seedProgram,
+  seedServices,
+} from "../test/support/seed-platform";
 
 const NOW = new Date("2026-11-26T12:00:00.000Z");
 const SIZES = [50, 200, 500] as const;
@@ -190,7 +195,8 @@ export const run: Bench = async (log) => {
   const points: [number, number][] = [];
   const { before, after } = advanceEvents("dev");
   for (const size of SIZES) {
-    const generated = () => stepwiseProgram({ ...SEED_PLATFORM, services: generatedServices(size) });
+    const generated = () =>
+      stepwiseProgram({ ...SEED_PLATFORM, services: generatedServices(size) });
     const m = await measure("dev", generated, before, after);
     log(
       `${size} services: plan ${m.plan.toFixed(0)} ms (${m.resources} resources), two evaluations ${m.evaluations.toFixed(0)} ms`,

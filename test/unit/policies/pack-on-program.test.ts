@@ -16,8 +16,7 @@ import { applyPhaseStep } from "../../../tools/stackfile";
 import { NOW, collector, policyResource, resourceArgs, stackArgs } from "./support";
 import { SEED_PLATFORM, seedServices, seedStackFile } from "../../support/seed-platform";
 
-const read = (stack: string) =>
-  readFileSync(seedStackFile(stack), "utf8");
+const read = (stack: string) => readFileSync(seedStackFile(stack), "utf8");
 
 /** CrossGuard shows a policy secret values unwrapped. */
 function unwrapSecrets(value: unknown): unknown {

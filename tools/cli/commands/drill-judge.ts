@@ -5,7 +5,11 @@
  */
 import { GATE_RECORDERS } from "../../../migrations/gate-evidence";
 import type { GateId, PathId } from "../../../migrations/path";
-import { gatesToLeaveBack, pathById, systemsBehindOnRollback } from "../../../migrations/path-queries";
+import {
+  gatesToLeaveBack,
+  pathById,
+  systemsBehindOnRollback,
+} from "../../../migrations/path-queries";
 import type { Finding } from "../../../policies/checks/phases";
 import { datalessRollbackDeletes } from "../../../policies/checks/stateful-deletes";
 import { gateFindings } from "../../../policies/rules/phase-gates";
