@@ -1,5 +1,5 @@
 export * from "./cli-run";
-export * from "./compare";
+export * from "./plan-difference";
 export * from "./engine-stack";
 export * from "./engine-environment";
 export * from "./failure-hints";

@@ -1,6 +1,6 @@
 /**
  * Fidelity of the offline planner: at every step of the real lane its plan is compared with
- * the engine's preview, operation by operation (tools/engine/compare.ts). A difference is
+ * the engine's preview, operation by operation (tools/engine/plan-difference.ts). A difference is
  * allowed only where docs/engine.md's fidelity table lists it with its reason, so the table is
  * the one definition of what the offline plan does not show.
  */

@@ -1,7 +1,7 @@
 import { readFileSync } from "fs";
 import { join } from "path";
 import { describe, expect, it } from "vitest";
-import { changedSteps, compareChangedSteps } from "../../../tools/engine/compare";
+import { changedSteps, compareChangedSteps } from "../../../tools/engine/plan-difference";
 import { parsePreviewDocument } from "../../../tools/engine/preview-document";
 import type { Plan, PlanStep } from "../../../migrations/plan-model";
 
