@@ -11,8 +11,8 @@
  * hand); the test reads the server's answers from the engine's event log to be sure.
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Plan, PlanStep } from "../../migrations/plan-model";
@@ -77,16 +77,10 @@ function kubernetesObject(step: PlanStep): string {
 
 /**
  * The providers' answers to the preview (each resource's planned outputs), by URN, from the
- * engine's event log: the `--json` document holds only inputs. previewJson() writes the log into
- * the throwaway stack's folder, beside the working copy.
+ * engine's event log: the `--json` document holds only inputs.
  */
-function previewOutputs(stack: EngineStack): Map<string, Record<string, unknown>> {
-  const dir = join(dirname(stack.workDir), "events");
-  const [log, ...more] = readdirSync(dir).filter((file) => file.endsWith(".jsonl"));
-  if (log === undefined || more.length > 0) {
-    throw new Error(`expected the event log of one preview in ${dir}`);
-  }
-  const events = readFileSync(join(dir, log), "utf8")
+function previewOutputs(eventLog: string): Map<string, Record<string, unknown>> {
+  const events = readFileSync(eventLog, "utf8")
     .split("\n")
     .filter((line) => line.trim() !== "")
     .map((line) => JSON.parse(line) as EngineEvent);
@@ -156,7 +150,7 @@ describe(`pulumi preview of ${PROJECT_NAME} (stepwise installed from its tarball
   });
 
   it("sent every Kubernetes object to the test API server, which accepted it in a dry run", () => {
-    const outputs = previewOutputs(engine!);
+    const outputs = previewOutputs(preview.eventLog);
     const answered = preview.plan.steps
       .filter((step) => step.newState?.type.startsWith("kubernetes:"))
       .map((step) => {

@@ -78,6 +78,8 @@ export interface EnginePreview {
   readonly stderr: string;
   /** What the policy packs reported: the `--json` document never holds it, the event log does. */
   readonly policy: PolicyVerdict;
+  /** The engine's event log of this preview (JSON lines): what the providers answered, too. */
+  readonly eventLog: string;
 }
 
 /** What the policy packs said about a preview. */
@@ -233,6 +235,7 @@ export class EngineStack {
       plan: parsePreviewDocument(stdout, "pulumi preview --json"),
       exitCode,
       stderr,
+      eventLog,
       policy: {
         passed: !violations.some((violation) => violation.enforcementLevel === "mandatory"),
         violations,
