@@ -14,6 +14,7 @@ import {
   k3sHost,
 } from "../../components/events/broker-network";
 import { KafkaCluster } from "../../components/events/KafkaCluster";
+import { DEFAULT_COMPOSE_HOST_ADDRESS } from "../../components/platform/platform-ref";
 import { RedpandaCluster } from "../../components/events/RedpandaCluster";
 import type { TopicDeclaration } from "../../components/events/topic-set-plan";
 import { TopicSet, type TopicSetClusterArgs } from "../../components/events/TopicSet";
@@ -63,7 +64,7 @@ export const CITUS_WORKERS = 2;
 
 /** How the platforms PlatformServices builds are reachable; the program passes the same values. */
 export const PLATFORM_SETTINGS = {
-  compose: { name: "platform-compose", hostAddress: "host.docker.internal" },
+  compose: { name: "platform-compose", hostAddress: DEFAULT_COMPOSE_HOST_ADDRESS },
   k3s: { name: "platform-k3s" },
 } as const;
 

@@ -1,5 +1,5 @@
 import { isMap, isScalar, parseDocument, type Document, type YAMLMap } from "yaml";
-import { CONFIG_NAMESPACE } from "../../migrations/config/keys";
+import { configKeyName } from "../../migrations/config/keys";
 import type { PathId } from "../../migrations/path";
 import {
   nextPhase,
@@ -23,7 +23,7 @@ export interface PhaseChange {
 /** Something about the stack file or the requested move that the user must fix. */
 export class StackFileError extends Error {}
 
-const key = (name: string) => `${CONFIG_NAMESPACE}:${name}`;
+const key = (name: string) => configKeyName([name]);
 
 /**
  * The phase one step from `from`: forward to the next phase, or back to where the path's

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { parse, stringify } from "yaml";
 import { composeFileForPlacement } from "../../../components/platform/compose-for-placement";
 import { type Placement } from "../../../components/platform/discovery";
+import { DEFAULT_K3S_EXTERNAL_ADDRESS } from "../../../components/platform/platform-ref";
 import {
   ComposeImportError,
   ServiceSpecError,
@@ -46,7 +47,11 @@ export function registerPlatformCommands(program: Command): void {
       "Compose project name (the ComposePlatform's name)",
       "platform-compose",
     )
-    .option("--k3s-address <host>", "address Compose reaches K3s services at", "127.0.0.1")
+    .option(
+      "--k3s-address <host>",
+      "address Compose reaches K3s services at",
+      DEFAULT_K3S_EXTERNAL_ADDRESS,
+    )
     .option("--secrets-dir <dir>", "folder of the per-service secret env files", "./secrets")
     .option("--out <file>", "write to this file instead of stdout")
     .action((options: ComposeFileOptions) => {
