@@ -5,7 +5,7 @@
  *
  * Baseline, same run: a plain `psql -c 'COPY … TO STDOUT' | psql -c 'COPY … FROM STDIN'` of
  * the same table into the same empty target table (primary key in place, as for the
- * backfill). The backfill is the library call the CLI makes (tools/postgres/backfill.ts), with
+ * backfill). The backfill is the library call the CLI makes (tools/database/backfill.ts), with
  * its defaults (chunks of 10,000 rows, a checkpoint fsync'd twice per chunk, every inserted
  * row checked against the source for deletes), timed from connecting to the report; the
  * target table is emptied (TRUNCATE) before each copy. One warm-up round of each first (not
@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { Client } from "pg";
 import { endpoints, postgresUrlOf, startServices } from "../test/services/manager";
 import { postgresBinDir } from "../test/services/prerequisites";
-import { backfill } from "../tools/postgres/backfill";
+import { backfill } from "../tools/database/backfill";
 import type { Bench, BenchResult } from "./result";
 
 const ROWS = Number(process.env.BACKFILL_BENCH_ROWS ?? 1_000_000);

@@ -22,7 +22,7 @@ import { join } from "node:path";
 import { Client, Pool } from "pg";
 import { endpoints, postgresUrlOf, startServices } from "../test/services/manager";
 import { TcpProxy } from "../test/integration/support/tcp-proxy";
-import { DualWriter } from "../tools/postgres/dual-writer";
+import { DualWriter } from "../tools/database/dual-writer";
 import { against, type Bench, type BenchResult } from "./result";
 
 const CALLS = Number(process.env.DUAL_WRITE_BENCH_CALLS ?? 2000);

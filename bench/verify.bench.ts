@@ -25,8 +25,8 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { Client } from "pg";
 import { endpoints, postgresUrlOf, startServices } from "../test/services/manager";
-import type { VerifyReport } from "../tools/postgres/verify-report";
-import { STABLE_TEXT_SETTINGS } from "../tools/postgres/verify-snapshot";
+import type { VerifyReport } from "../tools/database/verify-report";
+import { STABLE_TEXT_SETTINGS } from "../tools/database/verify-snapshot";
 import type { Bench, BenchResult } from "./result";
 
 const ROWS = 1_000_000;

@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backfill, type BackfillReport } from "../../../tools/postgres/backfill";
+import { backfill, type BackfillReport } from "../../../tools/database/backfill";
 import {
   databaseIdentity,
   type BackfillCheckpoint,
-} from "../../../tools/postgres/backfill-checkpoint";
+} from "../../../tools/database/backfill-checkpoint";
 import { runCli } from "../support/cli";
 import { postgres, postgresUrl, services, uniqueName } from "../support/services";
 

@@ -11,9 +11,9 @@ import {
   StillFrozenError,
   switchSourceOfTruth,
   type SwitchReport,
-} from "../../../tools/postgres/cutover";
-import type { WriteFreeze } from "../../../tools/postgres/write-freeze";
-import { DualWriter } from "../../../tools/postgres/dual-writer";
+} from "../../../tools/database/cutover";
+import type { WriteFreeze } from "../../../tools/database/write-freeze";
+import { DualWriter } from "../../../tools/database/dual-writer";
 import { runCli } from "../support/cli";
 import { postgres, postgresUrl, services, uniqueName } from "../support/services";
 import { TcpProxy } from "../support/tcp-proxy";

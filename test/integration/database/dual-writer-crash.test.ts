@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DualWriter } from "../../../tools/postgres/dual-writer";
-import { ReplayLog, type ReplayLogIdentity } from "../../../tools/postgres/replay-log";
+import { DualWriter } from "../../../tools/database/dual-writer";
+import { ReplayLog, type ReplayLogIdentity } from "../../../tools/database/replay-log";
 import { runCli } from "../support/cli";
 import { postgres, postgresUrl, uniqueName } from "../support/services";
 

@@ -3,17 +3,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DualWriter, type DualWriterOptions } from "../../../tools/postgres/dual-writer";
-import { replayLog } from "../../../tools/postgres/log-replay";
-import { verifyDatabases } from "../../../tools/postgres/verify-databases";
-import { ReplayLog, ReplayLogMismatchError } from "../../../tools/postgres/replay-log";
+import { DualWriter, type DualWriterOptions } from "../../../tools/database/dual-writer";
+import { replayLog } from "../../../tools/database/log-replay";
+import { verifyDatabases } from "../../../tools/database/verify-databases";
+import { ReplayLog, ReplayLogMismatchError } from "../../../tools/database/replay-log";
 import { runCli } from "../support/cli";
 import { postgres, postgresUrl, services, uniqueName } from "../support/services";
 import { TcpProxy } from "../support/tcp-proxy";
 import { Client as PgClient } from "pg";
-import { applyRowChanges, STABLE_TEXT_OPTIONS } from "../../../tools/postgres/mirror-apply";
-import type { RowChange } from "../../../tools/postgres/row-change";
-import { readKeyedShapes } from "../../../tools/postgres/table-shape";
+import { applyRowChanges, STABLE_TEXT_OPTIONS } from "../../../tools/database/mirror-apply";
+import type { RowChange } from "../../../tools/database/row-change";
+import { readKeyedShapes } from "../../../tools/database/table-shape";
 
 // The dual writer on the real test PostgreSQL: stepwise_legacy stands in for the old PostgreSQL
 // (the source of truth), stepwise_target for Citus. The writer reaches the target through a TCP

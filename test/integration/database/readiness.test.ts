@@ -7,7 +7,7 @@ import {
   checkDatabaseReadiness,
   readinessGateRecord,
   renderReadinessText,
-} from "../../../tools/postgres/readiness";
+} from "../../../tools/database/readiness";
 import { postgres, services, uniqueName } from "../support/services";
 import { createShopSchema, fixturePlan, schemaName } from "./shop-schema";
 

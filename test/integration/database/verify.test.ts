@@ -6,7 +6,7 @@ import type { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gateRecordProblems } from "../../../migrations/gate-evidence";
 import type { GateRecord } from "../../../migrations/ledger";
-import type { VerifyReport } from "../../../tools/postgres/verify-report";
+import type { VerifyReport } from "../../../tools/database/verify-report";
 import { runCli } from "../support/cli";
 import { postgres, postgresUrl, services, uniqueName } from "../support/services";
 

@@ -1,6 +1,6 @@
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freezeWrites, reopenWrites, WriteFreezeError } from "../../../tools/postgres/write-freeze";
+import { freezeWrites, reopenWrites, WriteFreezeError } from "../../../tools/database/write-freeze";
 import { postgres, services, uniqueName } from "../support/services";
 
 // The cutover's freeze on the real test PostgreSQL: an application role loses exactly its

@@ -3,7 +3,7 @@
  * write and dies by SIGKILL right after the source's commit, before the mirror (no handler
  * runs, nothing is flushed or closed). Settings come in STEPWISE_CRASH_CHILD as JSON.
  */
-import { DualWriter } from "../../../tools/postgres/dual-writer";
+import { DualWriter } from "../../../tools/database/dual-writer";
 
 interface CrashChild {
   readonly primary: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { timeoutsOf } from "../../../tools/cli/commands/timeouts";
-import { DEFAULT_PG_TIMEOUTS, pgClientConfig } from "../../../tools/postgres/connection";
+import { DEFAULT_PG_TIMEOUTS, pgClientConfig } from "../../../tools/database/connection";
 
 describe("timeoutsOf", () => {
   it("is bounded when nothing is set: at most 10 s to connect, 30 s a request", () => {

@@ -8,7 +8,7 @@ import {
 import {
   redactConnectionString,
   resolveConnectionString,
-} from "../../../tools/postgres/connection";
+} from "../../../tools/database/connection";
 import { quoteIdent, quoteTable } from "../../../components/database/sql-names";
 import { planFromCitusMetadata } from "../../../components/database/table-readiness";
 

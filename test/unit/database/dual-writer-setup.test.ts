@@ -4,8 +4,8 @@ import {
   dualWriteEnv,
   DualWriteUsageError,
   upsertStatement,
-} from "../../../tools/postgres/dual-writer";
-import type { TableShape } from "../../../tools/postgres/table-shape";
+} from "../../../tools/database/dual-writer";
+import type { TableShape } from "../../../tools/database/table-shape";
 
 const LINES: TableShape = {
   table: "shop.order_lines",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lastLineFields, unescapeCopyField } from "../../../tools/postgres/pg-copy";
+import { lastLineFields, unescapeCopyField } from "../../../tools/database/pg-copy";
 
 // COPY's text format, as PostgreSQL writes it: tab between fields, one row per line, and
 // backslash escapes for backslash, tab, newline and carriage return inside a value.

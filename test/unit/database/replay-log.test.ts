@@ -10,8 +10,8 @@ import {
   ReplayLogBusyError,
   ReplayLogMismatchError,
   type ReplayLogIdentity,
-} from "../../../tools/postgres/replay-log";
-import type { RowChange } from "../../../tools/postgres/row-change";
+} from "../../../tools/database/replay-log";
+import type { RowChange } from "../../../tools/database/row-change";
 
 const dirs: string[] = [];
 const logs: ReplayLog[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { textArrayLiteral } from "../../../tools/postgres/mirror-apply";
+import { textArrayLiteral } from "../../../tools/database/mirror-apply";
 import {
   distinctRows,
   ROW_CHANGE_TOPIC,
@@ -7,7 +7,7 @@ import {
   rowLockId,
   rowLockIds,
   type RowChange,
-} from "../../../tools/postgres/row-change";
+} from "../../../tools/database/row-change";
 
 const change = (
   key: string[],

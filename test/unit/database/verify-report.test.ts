@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { gateRecordProblems } from "../../../migrations/gate-evidence";
-import type { TableShape } from "../../../tools/postgres/table-shape";
+import type { TableShape } from "../../../tools/database/table-shape";
 import {
   renderVerifyText,
   verifyGateRecord,
   type TableVerification,
   type VerifyReport,
-} from "../../../tools/postgres/verify-report";
-import { keyAtSql, rangeChecksumSql, rowFingerprintsSql } from "../../../tools/postgres/verify-sql";
+} from "../../../tools/database/verify-report";
+import { keyAtSql, rangeChecksumSql, rowFingerprintsSql } from "../../../tools/database/verify-sql";
 
 const lines: TableShape = {
   table: "shop.order_lines",

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SpoolFullError } from "../../../tools/events/spool";
-import { ReplayLog, type ReplayLogIdentity } from "../../../tools/postgres/replay-log";
-import type { RowChange } from "../../../tools/postgres/row-change";
-import { WriteIntents } from "../../../tools/postgres/write-intents";
+import { ReplayLog, type ReplayLogIdentity } from "../../../tools/database/replay-log";
+import type { RowChange } from "../../../tools/database/row-change";
+import { WriteIntents } from "../../../tools/database/write-intents";
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));

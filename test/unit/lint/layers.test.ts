@@ -24,14 +24,14 @@ async function messagesFor(filePath: string, code: string): Promise<string[]> {
 
 describe("npm run lint's layer rules", () => {
   it.each([
-    ["components/database/lint-fixture.ts", "../../tools/postgres/readiness", "components/"],
+    ["components/database/lint-fixture.ts", "../../tools/database/readiness", "components/"],
     ["components/events/lint-fixture.ts", "../../migrations/ledger", "components/"],
     ["migrations/lint-fixture.ts", "../policies/config", "migrations/"],
     ["migrations/lint-fixture.ts", "./program/names", "migrations/"],
     ["policies/checks/lint-fixture.ts", "../../tools/review/values", "policies/"],
     ["policies/rules/lint-fixture.ts", "../../migrations/program/names", "policies/"],
     ["migrations/program/lint-fixture.ts", "../../policies/config", "migrations/program/"],
-    ["migrations/program/lint-fixture.ts", "../../tools/postgres/readiness", "migrations/program/"],
+    ["migrations/program/lint-fixture.ts", "../../tools/database/readiness", "migrations/program/"],
     ["tools/review/lint-fixture.ts", "../cli/exit", "tools/"],
   ])("refuses %s importing %s (a back-edge)", async (file, target, layer) => {
     const messages = await messagesFor(file, `import * as up from "${target}";\nexport { up };\n`);

@@ -5,13 +5,13 @@ import {
   ConnectionSettingError,
   redactConnectionString,
   resolveConnectionString,
-} from "../../postgres/connection";
+} from "../../database/connection";
 import { parseDistributionPlan, PlanError } from "../../../components/database/distribution-plan";
 import {
   checkDatabaseReadiness,
   readinessGateRecord,
   renderReadinessText,
-} from "../../postgres/readiness";
+} from "../../database/readiness";
 import { EXIT, UsageError } from "../exit";
 import { registerVerifyCommand } from "./db-verify";
 import { registerBackfillCommand } from "./db-backfill";

@@ -1,12 +1,12 @@
 /**
  * `stepwise db backfill`: copies the rows the new database lacks from the old one, in primary-key
- * chunks, beside the dual writer, resumable from its checkpoint (tools/postgres/backfill.ts).
+ * chunks, beside the dual writer, resumable from its checkpoint (tools/database/backfill.ts).
  */
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { backfill, CheckpointError, type BackfillReport } from "../../postgres/backfill";
-import { redactConnectionString } from "../../postgres/connection";
-import { TableShapeError } from "../../postgres/table-shape";
+import { backfill, CheckpointError, type BackfillReport } from "../../database/backfill";
+import { redactConnectionString } from "../../database/connection";
+import { TableShapeError } from "../../database/table-shape";
 import { EXIT, UsageError } from "../exit";
 import { createProgress } from "../progress";
 import { connectionOption } from "./db-options";

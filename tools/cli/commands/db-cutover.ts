@@ -1,6 +1,6 @@
 /**
  * `stepwise db cutover` and `stepwise db rollback`: switch the database path's source of truth
- * (tools/postgres/cutover.ts) — stop the application's writes on the side giving it up, replay
+ * (tools/database/cutover.ts) — stop the application's writes on the side giving it up, replay
  * the dual writers' logs onto the side taking over, verify, record the gate — and, with
  * `--reopen`, give the frozen side's writes back once the services point at the other side.
  */
@@ -16,18 +16,18 @@ import {
 } from "node:fs";
 import type { Command } from "commander";
 import type { GateRecord } from "../../../migrations/ledger";
-import { redactConnectionString } from "../../postgres/connection";
+import { redactConnectionString } from "../../database/connection";
 import {
   reopenSource,
   StillFrozenError,
   switchSourceOfTruth,
   type SwitchReport,
-} from "../../postgres/cutover";
-import { logEndpoint } from "../../postgres/replay-log";
-import { ReplayInterruptedError, ReplaySettingError } from "../../postgres/replay-folder";
-import { TableShapeError } from "../../postgres/table-shape";
-import { renderVerifyText, VERIFY_GATES, type VerifyDirection } from "../../postgres/verify-report";
-import { describeFreeze, WriteFreezeError, type WriteFreeze } from "../../postgres/write-freeze";
+} from "../../database/cutover";
+import { logEndpoint } from "../../database/replay-log";
+import { ReplayInterruptedError, ReplaySettingError } from "../../database/replay-folder";
+import { TableShapeError } from "../../database/table-shape";
+import { renderVerifyText, VERIFY_GATES, type VerifyDirection } from "../../database/verify-report";
+import { describeFreeze, WriteFreezeError, type WriteFreeze } from "../../database/write-freeze";
 import { EXIT, UsageError } from "../exit";
 import { createProgress } from "../progress";
 import { connectionOption } from "./db-options";

@@ -2,7 +2,7 @@
  * Options every data-side database command reads the same way: connections given as a URL or,
  * better, the name of an environment variable holding one, and whole-number settings.
  */
-import { ConnectionSettingError, resolveConnectionString } from "../../postgres/connection";
+import { ConnectionSettingError, resolveConnectionString } from "../../database/connection";
 import { UsageError } from "../exit";
 
 /** `--source`/`--target`: a postgres:// URL or an environment variable holding one. */

@@ -1,6 +1,6 @@
 /**
  * `stepwise db replay`: drains a dual writer's replay log onto its target — what the secondary
- * database missed while it was unreachable (tools/postgres/replay-folder.ts). A service's
+ * database missed while it was unreachable (tools/database/replay-folder.ts). A service's
  * writer replays its own log in the background; this is for a log left behind (the service
  * stopped, or before cutover) and shows progress while it runs.
  */
@@ -9,7 +9,7 @@ import {
   ReplayInterruptedError,
   replayFolder,
   type FolderReplay,
-} from "../../postgres/replay-folder";
+} from "../../database/replay-folder";
 import { EXIT, UsageError } from "../exit";
 import { createProgress } from "../progress";
 import { connectionOption, wholeNumber } from "./db-options";

@@ -1,20 +1,20 @@
 /**
  * `stepwise db verify` (also `db compare`, its earlier name): the data gates of the database
- * path, checked on the two live databases (tools/postgres/verify-databases.ts) and recorded with
+ * path, checked on the two live databases (tools/database/verify-databases.ts) and recorded with
  * `--record`.
  */
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { GateRecord } from "../../../migrations/ledger";
-import { redactConnectionString } from "../../postgres/connection";
-import { TableShapeError } from "../../postgres/table-shape";
+import { redactConnectionString } from "../../database/connection";
+import { TableShapeError } from "../../database/table-shape";
 import {
   DEFAULT_CHUNK_ROWS,
   DEFAULT_MAX_KEYS,
   DEFAULT_PARALLEL,
   verifyDatabases,
-} from "../../postgres/verify-databases";
-import { renderVerifyText, VERIFY_GATES, verifyGateRecord } from "../../postgres/verify-report";
+} from "../../database/verify-databases";
+import { renderVerifyText, VERIFY_GATES, verifyGateRecord } from "../../database/verify-report";
 import { EXIT, UsageError } from "../exit";
 import { createProgress } from "../progress";
 import { connectionOption, wholeNumber } from "./db-options";

@@ -4,7 +4,7 @@
  * every statement or request are bounded, and both bounds can be raised.
  */
 import type { Command } from "commander";
-import { DEFAULT_PG_TIMEOUTS } from "../../postgres/connection";
+import { DEFAULT_PG_TIMEOUTS } from "../../database/connection";
 import { UsageError } from "../exit";
 import { shown } from "./input-files";
 
