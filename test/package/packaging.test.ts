@@ -126,6 +126,50 @@ describe("a team's own Pulumi project with stepwise installed", () => {
     expect(steps.filter((step) => /product-catalog|platform-coordination/.test(step))).toEqual([]);
   });
 
+  it("advances, rolls back and drills its own stack; the monolith weights name its own services", () => {
+    const stepwise = join(project, "node_modules", ".bin", "stepwise");
+    const stackFile = join(project, "stacks", "Pulumi.dev.yaml");
+    const original = readFileSync(stackFile, "utf8");
+    const config = () =>
+      (parse(readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> }).config;
+    try {
+      // The monolith needs its image before the consolidation path may leave microservices.
+      writeFileSync(
+        stackFile,
+        original.replace(
+          "config:\n",
+          "config:\n  stepwise:monolithImage: example/ledger-monolith:1.0.0\n",
+        ),
+      );
+      const at = ["--at", "2026-12-01T12:00:00Z"];
+      const advance = run(stepwise, ["advance", "dev", "consolidation", ...at], project);
+      expect(advance.status).toBe(0);
+      expect(advance.stderr).toContain("consolidation microservices → monolith-parallel");
+      expect(config()["stepwise:phases"]).toMatchObject({ consolidation: "monolith-parallel" });
+      // No coordination service in this project: the monolith absorbs both of its services.
+      expect(config()["stepwise:monolithWeights"]).toEqual({ "ledger-api": 0, "ledger-worker": 0 });
+      const later = ["--at", "2026-12-01T13:00:00Z"];
+      const back = run(stepwise, ["rollback", "dev", "consolidation", ...later], project);
+      expect(back.status).toBe(0);
+      expect(back.stderr).toContain("consolidation monolith-parallel → microservices");
+      expect(config()["stepwise:phases"]).toMatchObject({ consolidation: "microservices" });
+      expect(config()["stepwise:monolithWeights"]).toBeUndefined();
+      const drill = run(stepwise, ["drill", "dev", ...later], project);
+      expect([drill.status, drill.stdout]).toEqual([0, expect.stringContaining("dev")]);
+    } finally {
+      writeFileSync(stackFile, original);
+    }
+  });
+
+  it("reviews a preview of any program with the installed command", () => {
+    const stepwise = join(project, "node_modules", ".bin", "stepwise");
+    const preview = join(REPO, "test", "fixtures", "plans", "engine-preview.json");
+    const review = run(stepwise, ["review", preview, "--markdown"], project);
+    // The recorded preview breaks three mandatory rules: exit 1, the review says so.
+    expect([review.status, review.stderr]).toEqual([1, ""]);
+    expect(review.stdout).toMatch(/^## stepwise: prod: engine-preview\.json\n\n⛔ \*\*Blocked\*\*/);
+  });
+
   it("runs from another folder with -C, and says what is missing outside a project", () => {
     const stepwise = join(project, "node_modules", ".bin", "stepwise");
     const elsewhere = run(stepwise, ["-C", project, "status", "dev"], scratch);
