@@ -17,6 +17,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -168,6 +169,50 @@ describe("a team's own Pulumi project with stepwise installed", () => {
     // The recorded preview breaks three mandatory rules: exit 1, the review says so.
     expect([review.status, review.stderr]).toEqual([1, ""]);
     expect(review.stdout).toMatch(/^## stepwise: prod: engine-preview\.json\n\n⛔ \*\*Blocked\*\*/);
+  });
+
+  it("runs the data-plane commands from its installed files, up to their first connection", async () => {
+    // A port that takes connections and never answers: each command loads its client (kafkajs and
+    // its fenced internals, node-postgres) from the installed package, then gives up on time.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((done) => silent.listen(0, "127.0.0.1", done));
+    const address = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const stepwise = join(project, "node_modules", ".bin", "stepwise");
+    const timeout = ["--connect-timeout", "1"];
+    try {
+      const events = run(
+        stepwise,
+        [
+          "events",
+          "verify",
+          "--source",
+          address,
+          "--target",
+          address,
+          "--topic",
+          "ledger-entries",
+          ...timeout,
+        ],
+        project,
+      );
+      expect([events.status, events.stderr]).toEqual([
+        2,
+        `stepwise: the cluster at --source ${address}: no answer within 1 s; check the address and that the server runs, or raise --connect-timeout (or $STEPWISE_CONNECT_TIMEOUT)\n`,
+      ]);
+      const plan = join(REPO, "test", "fixtures", "database", "shop-ready.plan.yaml");
+      const url = `postgres://ledger@${address}/ledger`;
+      const database = run(
+        stepwise,
+        ["database", "readiness", "--url", url, "--plan", plan, ...timeout],
+        project,
+      );
+      expect(database.status).toBe(2);
+      expect(database.stderr).toContain(
+        `database postgres://ledger@${address}/ledger: timeout expired`,
+      );
+    } finally {
+      silent.close();
+    }
   });
 
   it("runs from another folder with -C, and says what is missing outside a project", () => {
