@@ -15,7 +15,8 @@ import { EngineStack } from "../../tools/engine";
 import { endpoints, startServices } from "../services/manager";
 import { MissingPrerequisite } from "../services/prerequisites";
 import {
-  FROM_SOURCES,
+  linkPackageSources,
+  PROGRAM_ENV,
   PACK,
   PASSPHRASE,
   pointAtServices,
@@ -32,10 +33,11 @@ async function main(): Promise<void> {
     projectDir: PROJECT_DIR,
     stack: STACK,
     passphrase: PASSPHRASE,
-    env: FROM_SOURCES,
     root: ROOT,
+    env: PROGRAM_ENV,
   });
   try {
+    linkPackageSources(engine.workDir);
     await pointAtServices(engine, endpoints(state));
     const env = engine.environment();
     const stacks = join(engine.workDir, "stacks");
@@ -60,9 +62,6 @@ async function main(): Promise<void> {
         "In this shell:",
         `  export PULUMI_BACKEND_URL=${env.PULUMI_BACKEND_URL} PULUMI_HOME=${env.PULUMI_HOME}`,
         `  export PULUMI_CONFIG_PASSPHRASE=${PASSPHRASE} PATH=${env.PATH?.split(":")[0]}:$PATH`,
-        `  export ${Object.entries(FROM_SOURCES)
-          .map(([key, value]) => `${key}="${value}"`)
-          .join(" ")}   # the example runs from the repository's sources`,
         "",
         "Deploy, take a step, look:",
         `  ${up}`,

@@ -10,15 +10,16 @@
  */
 import { EngineStack } from "../../tools/engine";
 import { SEED_PLATFORM_DIR } from "../support/seed-platform";
-import { FROM_SOURCES } from "./support/local-stack";
+import { linkPackageSources, PROGRAM_ENV } from "./support/local-stack";
 
 async function main(stackName: string): Promise<void> {
   const engine = await EngineStack.open({
     projectDir: SEED_PLATFORM_DIR,
     stack: stackName,
-    env: FROM_SOURCES,
+    env: PROGRAM_ENV,
   });
   try {
+    linkPackageSources(engine.workDir);
     const started = Date.now();
     const { plan, exitCode } = await engine.previewJson();
     console.log(`pulumi preview --json: exit ${exitCode} after ${Date.now() - started} ms`);

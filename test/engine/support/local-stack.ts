@@ -3,8 +3,8 @@
  * the test services. Free of vitest, so
  * the engine tests and `npm run lane` (a lane to try by hand) share it.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import type { EngineStack } from "../../../tools/engine";
 import type { ServiceEndpoints } from "../../services/manager";
 import { SEED_PLATFORM_DIR } from "../../support/seed-platform";
@@ -14,15 +14,25 @@ export const STACK = "local";
 /** The Pulumi project the lane deploys: the seed platform. */
 export const PROJECT_DIR = SEED_PLATFORM_DIR;
 /**
- * What the engine's Node.js processes need to run the example from the repository's sources: tsx,
- * loaded first, resolves "stepwise-iac" through the example's tsconfig.json `paths` and compiles
- * the TypeScript; ts-node, which the SDK then registers too, only transpiles tsx's output. (The
- * language host built here takes no runtime options from Pulumi.yaml, so they cannot say it.)
+ * The program's environment under the engine: the SDK's ts-node only transpiles it, since `npm
+ * run typecheck` checks its types and checking them again on every engine run costs most of a
+ * preview's time on a small machine.
  */
-export const FROM_SOURCES: Readonly<Record<string, string>> = {
-  NODE_OPTIONS: "--require tsx/cjs",
+export const PROGRAM_ENV: Readonly<Record<string, string>> = {
   PULUMI_NODEJS_TRANSPILE_ONLY: "true",
 };
+
+/**
+ * Lets the example in an engine working copy (`workDir`) import "stepwise-iac" from the
+ * repository's sources, as `npm install` of `file:../..` would link the built package: a package
+ * in its node_modules whose main is the copy's api/index.ts, which the SDK's ts-node compiles.
+ */
+export function linkPackageSources(workDir: string): void {
+  const link = join(workDir, "node_modules", "stepwise-iac");
+  const main = relative(link, join(workDir, "..", "..", "api", "index.ts"));
+  mkdirSync(link, { recursive: true });
+  writeFileSync(join(link, "package.json"), JSON.stringify({ name: "stepwise-iac", main }));
+}
 export const PACK = join(REPO_ROOT, "policies");
 /** The passphrase of the bundled stacks' demo secrets (their header comment names it). */
 export const PASSPHRASE = "stepwise-demo";

@@ -21,7 +21,8 @@ import { EngineStack, type EnginePreview, type EngineRun } from "../../../tools/
 import type { Plan } from "../../../migrations/plan-model";
 import type { ServiceEndpoints } from "../../services/manager";
 import {
-  FROM_SOURCES,
+  linkPackageSources,
+  PROGRAM_ENV,
   PACK,
   PASSPHRASE,
   pointAtServices,
@@ -91,10 +92,11 @@ export class RealLane {
       projectDir: PROJECT_DIR,
       stack: STACK,
       passphrase: PASSPHRASE,
-      env: FROM_SOURCES,
+      env: PROGRAM_ENV,
     });
     const lane = new RealLane(engine, `stepwise-${Date.now().toString(36)}`);
     try {
+      linkPackageSources(engine.workDir);
       await pointAtServices(engine, services());
       await engine.setConfig(
         { "stepwise:k3s.namespace": { value: lane.namespace } },
