@@ -64,15 +64,34 @@ export function kubeRequest<T = Record<string, unknown>>(
   });
 }
 
-/** GET that must succeed; 404 gives undefined, any other failure throws with the server's words. */
+/** How long a GET waits out the server's 429s ("storage is (re)initializing", Retry-After). */
+const BUSY_WAIT_MS = 30_000;
+
+/**
+ * GET that must succeed; 404 gives undefined, any other failure throws with the server's words.
+ * A 429 is the server asking to come back (a resource's storage still being set up, e.g. a CRD's
+ * right after the API server started): it is retried after the delay the server gives.
+ */
 export async function kubeGet<T = Record<string, unknown>>(
   access: KubeAccess,
   path: string,
 ): Promise<T | undefined> {
-  const { status, body } = await kubeRequest<T>(access, "GET", path);
+  const deadline = Date.now() + BUSY_WAIT_MS;
+  let { status, body } = await kubeRequest<T>(access, "GET", path);
+  while (status === 429 && Date.now() < deadline) {
+    await new Promise((done) => setTimeout(done, retryAfterMs(body)));
+    ({ status, body } = await kubeRequest<T>(access, "GET", path));
+  }
   if (status === 404) return undefined;
   if (status !== 200) throw new Error(`GET ${path}: HTTP ${status}: ${JSON.stringify(body)}`);
   return body;
+}
+
+/** The delay a 429's Status asks for (details.retryAfterSeconds), else one second. */
+function retryAfterMs(body: unknown): number {
+  const seconds = (body as { details?: { retryAfterSeconds?: unknown } } | undefined)?.details
+    ?.retryAfterSeconds;
+  return typeof seconds === "number" && seconds > 0 ? seconds * 1000 : 1000;
 }
 
 /** Names of the objects a list path holds, e.g. `/api/v1/namespaces/x/configmaps`. */
