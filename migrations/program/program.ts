@@ -61,7 +61,7 @@ export interface ProgramOptions {
   readonly coordinationService?: string;
   /**
    * Problems of the stack's `stepwise:policy`, refused before anything is declared. The policies
-   * own that schema and sit above the program's layer, so the entry points pass it in:
+   * own that schema and the program does not import them, so the entry points pass it in:
    * `stepwise-iac`'s stepwiseProgram (api/program.ts) always does.
    * @default `stepwise:policy` is not checked here (the transition checks still refuse it)
    */
