@@ -42,7 +42,7 @@ export function copyProject(projectDir: string, tempRoot: string): string {
     });
   }
   symlinkSync(nodeModules, join(copy, "node_modules"), "dir");
-  return workingCopyDir(projectDir, tempRoot);
+  return join(copy, relative(from, projectDir));
 }
 
 function findNodeModules(from: string): string {
